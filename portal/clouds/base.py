@@ -1,0 +1,370 @@
+"""The cloud driver interface, grouped by resource, and the records drivers return.
+
+One implementation per backend kind (`simulator`, `openstack`, later `azure`) lives in
+this package; nothing else in the portal imports a cloud SDK. Only Celery jobs call a
+driver. Every method either returns what the cloud really holds now (re-read after a
+write, seed 004 rule 4) or raises a portal.clouds.errors.CloudError.
+
+A driver is opened for one scope: the cloud's admin (`Credentials` is None) or a
+tenant's own Keystone user in its project (`TenantCredentials`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO, Protocol
+
+# Called with the number of bytes sent so far.
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class TenantCredentials:
+    """A tenant's Keystone user, scoped to its project (created at sign-up)."""
+
+    username: str
+    password: str
+    project_id: str
+    user_domain_id: str
+    project_domain_id: str = ""
+
+
+# ---- records -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TenantIdentity:
+    """What sign-up creates in the cloud for one tenant (seed 004, 租户注册)."""
+
+    domain_id: str
+    project_id: str
+    user_id: str
+    role_id: str
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    id: str
+    name: str
+    status: str  # queued | saving | active | deactivated | killed | deleted ...
+    disk_format: str
+    container_format: str
+    size: int | None = None
+    checksum: str = ""
+    min_disk: int = 0
+    min_ram: int = 0
+    visibility: str = "public"
+    properties: dict = field(default_factory=dict)  # os_type, os_distro, os_version ...
+    owner: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FlavorInfo:
+    id: str
+    name: str
+    vcpus: int
+    ram: int  # MB
+    disk: int  # GB
+    is_public: bool = True
+    extra_specs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """What `create_server` needs. The system disk is a boot volume made from the image
+    in the block device mapping (v2) and deleted with the server."""
+
+    name: str
+    flavor_id: str
+    image_id: str
+    boot_volume_size: int  # GB
+    network_ids: list[str]
+    boot_volume_type: str = ""
+    security_groups: list[str] = field(default_factory=list)  # names
+    availability_zone: str = ""
+    host: str = ""  # hypervisor hostname, admin scope only
+    key_name: str = ""
+    admin_pass: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    id: str
+    name: str
+    status: str  # Nova's: BUILD ACTIVE SHUTOFF SUSPENDED PAUSED RESIZE VERIFY_RESIZE ERROR ...
+    flavor_id: str
+    image_id: str = ""
+    power_state: str = ""  # running | shutdown | paused | suspended | nostate
+    task_state: str | None = None  # Nova's OS-EXT-STS:task_state (rebooting, resize_prep ...)
+    host: str = ""
+    availability_zone: str = ""
+    addresses: dict[str, list[str]] = field(default_factory=dict)  # network name -> IPs
+    volume_ids: list[str] = field(default_factory=list)
+    security_groups: list[str] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+    locked: bool = False
+    project_id: str = ""
+    fault: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class VolumeAttachment:
+    server_id: str
+    device: str = ""
+
+
+@dataclass(frozen=True)
+class VolumeInfo:
+    id: str
+    name: str
+    size: int  # GB
+    status: str  # creating available in-use extending error deleting ...
+    volume_type: str = ""
+    availability_zone: str = ""
+    bootable: bool = False
+    attachments: list[VolumeAttachment] = field(default_factory=list)
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NetworkInfo:
+    id: str
+    name: str
+    status: str = "ACTIVE"
+    subnet_ids: list[str] = field(default_factory=list)
+    is_external: bool = False
+    is_shared: bool = False
+    project_id: str = ""
+
+
+@dataclass(frozen=True)
+class SubnetInfo:
+    id: str
+    name: str
+    network_id: str
+    cidr: str
+    gateway_ip: str = ""
+    ip_version: int = 4
+
+
+@dataclass(frozen=True)
+class RouterInfo:
+    id: str
+    name: str
+    status: str = "ACTIVE"
+    external_network_id: str = ""
+    subnet_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SecurityGroupRuleSpec:
+    direction: str  # ingress | egress
+    protocol: str | None = None  # tcp | udp | icmp | None (any)
+    port_range_min: int | None = None
+    port_range_max: int | None = None
+    remote_ip_prefix: str | None = None
+    ethertype: str = "IPv4"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SecurityGroupRuleInfo:
+    id: str
+    security_group_id: str
+    direction: str
+    protocol: str | None = None
+    port_range_min: int | None = None
+    port_range_max: int | None = None
+    remote_ip_prefix: str | None = None
+    ethertype: str = "IPv4"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SecurityGroupInfo:
+    id: str
+    name: str
+    description: str = ""
+    rules: list[SecurityGroupRuleInfo] = field(default_factory=list)
+    project_id: str = ""
+
+
+# ---- the interface, by resource ------------------------------------------------------
+
+
+class IdentityAPI(Protocol):
+    """Keystone: a tenant's domain, project, user and role (admin scope)."""
+
+    def create_domain(self, name: str, description: str = "") -> str: ...
+    def create_project(self, name: str, domain_id: str, description: str = "") -> str: ...
+    def create_user(self, name: str, password: str, domain_id: str, project_id: str) -> str: ...
+    def create_role(self, name: str, domain_id: str | None = None) -> str: ...
+    def assign_role(self, role_id: str, user_id: str, project_id: str) -> None: ...
+    # Deletion in reverse order; deleting something already gone is not an error.
+    def unassign_role(self, role_id: str, user_id: str, project_id: str) -> None: ...
+    def delete_role(self, role_id: str) -> None: ...
+    def delete_user(self, user_id: str) -> None: ...
+    def delete_project(self, project_id: str) -> None: ...
+    def delete_domain(self, domain_id: str) -> None: ...  # disables it first where needed
+    def check_login(self, credentials: TenantCredentials) -> bool: ...
+
+
+class ImageAPI(Protocol):
+    """Glance."""
+
+    def iter_images(
+        self, status: str | None = "active", page_size: int = 200
+    ) -> Iterator[ImageInfo]:
+        """Every image (of that status), fetched page by page."""
+        ...
+
+    def get_image(self, image_id: str) -> ImageInfo: ...
+    def create_image(
+        self,
+        name: str,
+        disk_format: str,
+        container_format: str,
+        *,
+        min_disk: int = 0,
+        min_ram: int = 0,
+        visibility: str = "public",
+        properties: dict | None = None,
+    ) -> ImageInfo:
+        """An image record in `queued` state, with no data yet."""
+        ...
+
+    def upload_image_data(
+        self, image_id: str, data: BinaryIO, size: int, progress: ProgressCallback | None = None
+    ) -> ImageInfo:
+        """Stream `size` bytes from `data` into the image with constant memory."""
+        ...
+
+    def update_image(self, image_id: str, **changes) -> ImageInfo: ...
+    def deactivate_image(self, image_id: str) -> ImageInfo: ...
+    def reactivate_image(self, image_id: str) -> ImageInfo: ...
+    def delete_image(self, image_id: str) -> None: ...
+
+
+class ComputeAPI(Protocol):
+    """Nova: flavors and servers."""
+
+    def list_flavors(self) -> list[FlavorInfo]: ...
+    def get_flavor(self, flavor_id: str) -> FlavorInfo: ...
+    def create_flavor(
+        self,
+        name: str,
+        vcpus: int,
+        ram: int,
+        disk: int,
+        *,
+        is_public: bool = True,
+        extra_specs: dict | None = None,
+    ) -> FlavorInfo: ...
+    def delete_flavor(self, flavor_id: str) -> None: ...
+    def list_flavor_access(self, flavor_id: str) -> list[str]: ...  # project ids
+    def add_flavor_access(self, flavor_id: str, project_id: str) -> None: ...
+    def remove_flavor_access(self, flavor_id: str, project_id: str) -> None: ...
+
+    def create_server(self, spec: ServerSpec) -> ServerInfo:
+        """Ask for a server; returns it as the cloud holds it (usually BUILD)."""
+        ...
+
+    def get_server(self, server_id: str) -> ServerInfo: ...
+    def iter_servers(
+        self, project_id: str | None = None, page_size: int = 200
+    ) -> Iterator[ServerInfo]:
+        """Servers of the scope's project (tenant scope) or of every project / one project
+        (admin scope), fetched page by page."""
+        ...
+
+    def delete_server(self, server_id: str) -> None: ...
+    def start_server(self, server_id: str) -> None: ...
+    def stop_server(self, server_id: str) -> None: ...
+    def reboot_server(self, server_id: str, hard: bool = False) -> None: ...
+    def suspend_server(self, server_id: str) -> None: ...
+    def resume_server(self, server_id: str) -> None: ...
+    def pause_server(self, server_id: str) -> None: ...
+    def unpause_server(self, server_id: str) -> None: ...
+    def lock_server(self, server_id: str) -> None: ...
+    def unlock_server(self, server_id: str) -> None: ...
+    def resize_server(self, server_id: str, flavor_id: str) -> None: ...
+    def confirm_resize(self, server_id: str) -> None: ...
+    def revert_resize(self, server_id: str) -> None: ...
+    def set_server_metadata(self, server_id: str, metadata: dict) -> dict: ...
+    def add_security_group(self, server_id: str, name: str) -> None: ...
+    def remove_security_group(self, server_id: str, name: str) -> None: ...
+
+
+class VolumeAPI(Protocol):
+    """Cinder (attach and detach go through Nova, as seed 004 advises)."""
+
+    def create_volume(
+        self,
+        name: str,
+        size: int,
+        *,
+        volume_type: str = "",
+        availability_zone: str = "",
+        image_id: str = "",
+        description: str = "",
+    ) -> VolumeInfo: ...
+    def get_volume(self, volume_id: str) -> VolumeInfo: ...
+    def list_volumes(self) -> list[VolumeInfo]: ...
+    def extend_volume(self, volume_id: str, new_size: int) -> None: ...
+    def update_volume(
+        self, volume_id: str, *, name: str | None = None, description: str | None = None
+    ) -> VolumeInfo: ...
+    def attach_volume(self, server_id: str, volume_id: str) -> VolumeAttachment: ...
+    def detach_volume(self, server_id: str, volume_id: str) -> None: ...
+    def delete_volume(self, volume_id: str) -> None: ...
+
+
+class NetworkAPI(Protocol):
+    """Neutron."""
+
+    def list_networks(self) -> list[NetworkInfo]: ...
+    def get_network(self, network_id: str) -> NetworkInfo: ...
+    def create_network(
+        self, name: str, *, description: str = "", external: bool = False, shared: bool = False
+    ) -> NetworkInfo: ...
+    def update_network(
+        self, network_id: str, *, name: str | None = None, description: str | None = None
+    ) -> NetworkInfo: ...
+    def delete_network(self, network_id: str) -> None: ...
+    def create_subnet(
+        self, network_id: str, cidr: str, *, name: str = "", gateway_ip: str | None = None
+    ) -> SubnetInfo: ...
+    def delete_subnet(self, subnet_id: str) -> None: ...
+    def create_router(self, name: str, *, external_network_id: str = "") -> RouterInfo: ...
+    def get_router(self, router_id: str) -> RouterInfo: ...
+    def add_router_interface(self, router_id: str, subnet_id: str) -> None: ...
+    def remove_router_interface(self, router_id: str, subnet_id: str) -> None: ...
+    def delete_router(self, router_id: str) -> None: ...
+    def list_security_groups(self) -> list[SecurityGroupInfo]: ...
+    def get_security_group(self, group_id: str) -> SecurityGroupInfo: ...
+    def create_security_group(self, name: str, description: str = "") -> SecurityGroupInfo: ...
+    def update_security_group(
+        self, group_id: str, *, name: str | None = None, description: str | None = None
+    ) -> SecurityGroupInfo: ...
+    def delete_security_group(self, group_id: str) -> None: ...
+    def create_security_group_rule(
+        self, group_id: str, rule: SecurityGroupRuleSpec
+    ) -> SecurityGroupRuleInfo: ...
+    def delete_security_group_rule(self, rule_id: str) -> None: ...
+
+
+class CloudDriver(Protocol):
+    """A connection to one cloud in one scope (admin or one tenant)."""
+
+    identity: IdentityAPI
+    images: ImageAPI
+    compute: ComputeAPI
+    volumes: VolumeAPI
+    network: NetworkAPI

@@ -1,0 +1,49 @@
+"""Errors a cloud driver raises. Business code sees only these, never an SDK's types.
+
+Messages are sentences safe to show a user; a backend's own details go to the log
+(seed 004, rule 2: hide the details, keep them for the operator).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.core import errors
+
+
+class CloudError(errors.PortalError):
+    """Base of every error from a cloud."""
+
+    status = 502
+    code = "cloud_error"
+    default_message = _("The cloud refused the operation.")
+
+
+class CloudNotFound(CloudError, errors.NotFound):
+    status = 404
+    code = "not_found"
+    default_message = _("The object does not exist in the cloud.")
+
+
+class CloudConflict(CloudError, errors.Conflict):
+    status = 409
+    code = "conflict"
+    default_message = _("The cloud refused the operation in the object's current state.")
+
+
+class CloudQuotaExceeded(CloudError, errors.QuotaExceeded):
+    status = 409
+    code = "quota_exceeded"
+    default_message = _("The cloud's quota for this project would be exceeded.")
+
+
+class CloudBadRequest(CloudError, errors.ValidationFailed):
+    status = 400
+    code = "bad_request"
+    default_message = _("The cloud rejected the request as invalid.")
+
+
+class CloudUnavailable(CloudError, errors.ServiceUnavailable):
+    """The cloud did not answer (refused, timed out, 5xx)."""
+
+    status = 503
+    code = "unavailable"
+    default_message = _("The cloud is unavailable; try again later.")

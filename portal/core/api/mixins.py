@@ -1,0 +1,42 @@
+"""View helpers shared by every app's API."""
+
+from portal.core.errors import ValidationFailed
+from portal.core.principals import tenant_scope
+from portal.core.services import MAX_WAIT_SECONDS, wait_for_task
+
+
+class TenantScopedMixin:
+    """Confines a tenant key to its own rows; another tenant's row is simply not found (404).
+
+    `tenant_field` is the lookup from the view's model to its Tenant.
+    """
+
+    tenant_field = "tenant"
+
+    def scope_to_tenant(self, queryset):
+        tenant = tenant_scope(self.request.user)
+        if tenant is None:
+            return queryset
+        return queryset.filter(**{self.tenant_field: tenant})
+
+
+def requested_wait_seconds(request):
+    """The `?wait=N` parameter (seconds, 0-60), or 0 when absent."""
+    raw = request.query_params.get("wait")
+    if raw in (None, ""):
+        return 0
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= MAX_WAIT_SECONDS:
+        raise ValidationFailed(
+            fields={"wait": [f"Must be a number of seconds from 0 to {MAX_WAIT_SECONDS}."]}
+        )
+    return seconds
+
+
+def wait_if_asked(request, task):
+    """Honour `?wait=N`: block until the Task ends or N seconds pass; returns it refreshed."""
+    seconds = requested_wait_seconds(request)
+    return wait_for_task(task, seconds) if seconds else task

@@ -1,0 +1,75 @@
+"""The portal's own errors: each has a stable code, an HTTP status and a human sentence.
+
+Services raise these; the API turns them into the error shape of design/api.md and the
+admin shows their message. Cloud drivers raise the CloudError subclasses of
+portal.clouds.errors, which are PortalErrors too.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalError(Exception):
+    status = 400
+    code = "bad_request"
+    default_message = _("The request is not valid.")
+
+    def __init__(self, message=None, *, code=None, fields=None):
+        self.message = str(message or self.default_message)
+        if code:
+            self.code = code
+        self.fields = fields or {}
+        super().__init__(self.message)
+
+
+class ValidationFailed(PortalError):
+    status = 400
+    code = "invalid"
+    default_message = _("Some fields are not valid.")
+
+
+class NotAuthenticated(PortalError):
+    status = 401
+    code = "not_authenticated"
+    default_message = _("Authentication credentials were missing or wrong.")
+
+
+class PermissionDenied(PortalError):
+    status = 403
+    code = "permission_denied"
+    default_message = _("You may not do this.")
+
+
+class NotFound(PortalError):
+    status = 404
+    code = "not_found"
+    default_message = _("Not found.")
+
+
+class Conflict(PortalError):
+    status = 409
+    code = "conflict"
+    default_message = _("The request conflicts with the current state of the resource.")
+
+
+class QuotaExceeded(PortalError):
+    status = 409
+    code = "quota_exceeded"
+    default_message = _("The quota would be exceeded.")
+
+
+class Unprocessable(PortalError):
+    status = 422
+    code = "unprocessable"
+    default_message = _("The request is well formed but cannot be carried out.")
+
+
+class PayloadTooLarge(PortalError):
+    status = 413
+    code = "too_large"
+    default_message = _("The request body is too large.")
+
+
+class ServiceUnavailable(PortalError):
+    status = 503
+    code = "unavailable"
+    default_message = _("A service the portal depends on is unavailable; try again later.")

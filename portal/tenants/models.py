@@ -1,0 +1,131 @@
+"""Tenants of the platform (seed 004, 租户注册): cloud identities, API keys and quotas."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from rest_framework_api_key.models import AbstractAPIKey
+
+from portal.core.fields import EncryptedTextField
+from portal.core.models import TimestampedModel
+
+TENANT_ID_PREFIX = "t-"
+TENANT_ID_DIGITS = 10
+
+
+class TenantIdCounter(models.Model):
+    """The last tenant number handed out (one row). Taken under a row lock in the same
+    transaction that inserts the tenant, so ids have no gap and no duplicate."""
+
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tenant id counter")
+
+    def __str__(self):
+        return str(self.last_number)
+
+
+class Tenant(TimestampedModel):
+    class Status(models.TextChoices):
+        PROVISIONING = "provisioning", _("provisioning")
+        ACTIVE = "active", _("active")
+        FAILED = "failed", _("failed")
+
+    tenant_id = models.CharField(_("tenant id"), max_length=20, primary_key=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    status = FSMField(_("status"), default=Status.PROVISIONING, choices=Status.choices)
+    status_message = models.CharField(_("status message"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["tenant_id"]
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.name}"
+
+    @transition(field=status, source=[Status.PROVISIONING, Status.FAILED], target=Status.ACTIVE)
+    def activate(self):
+        self.status_message = ""
+
+    @transition(field=status, source=[Status.PROVISIONING, Status.ACTIVE], target=Status.FAILED)
+    def mark_failed(self, message):
+        self.status_message = str(message)[:500]
+
+
+class TenantIdentity(TimestampedModel):
+    """A tenant's Keystone domain, project, user and role in one cloud; each named after
+    the tenant id (seed 004). The user's password is generated and stored encrypted."""
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="identities", verbose_name=_("tenant")
+    )
+    cloud = models.ForeignKey(
+        "clouds.Cloud", on_delete=models.PROTECT, related_name="+", verbose_name=_("cloud")
+    )
+    domain_name = models.CharField(_("domain name"), max_length=64)
+    domain_id = models.CharField(_("domain id"), max_length=64, blank=True)
+    project_name = models.CharField(_("project name"), max_length=64)
+    project_id = models.CharField(_("project id"), max_length=64, blank=True)
+    username = models.CharField(_("username"), max_length=64)
+    user_id = models.CharField(_("user id"), max_length=64, blank=True)
+    password = EncryptedTextField(_("password"))
+    role_name = models.CharField(_("role name"), max_length=64)
+    role_id = models.CharField(_("role id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("cloud identity")
+        verbose_name_plural = _("cloud identities")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "cloud"], name="one_identity_per_cloud")
+        ]
+
+    def __str__(self):
+        return f"{self.tenant_id} @ {self.cloud_id}"
+
+
+class TenantAPIKey(AbstractAPIKey):
+    """A tenant's key for the REST API: stored hashed, shown once."""
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("tenant")
+    )
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("tenant API key")
+        verbose_name_plural = _("tenant API keys")
+
+
+class PlatformAPIKey(AbstractAPIKey):
+    """A key of the cloud platform itself, bound to no tenant: registers tenants."""
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("platform API key")
+        verbose_name_plural = _("platform API keys")
+
+
+class TenantQuota(TimestampedModel):
+    """Per-tenant limits; -1 means unlimited. RAM in MB, gigabytes in GB."""
+
+    tenant = models.OneToOneField(
+        Tenant, on_delete=models.CASCADE, related_name="quota", verbose_name=_("tenant")
+    )
+    instances = models.IntegerField(_("instances"), default=10)
+    cores = models.IntegerField(_("cores"), default=20)
+    ram = models.IntegerField(_("RAM (MB)"), default=51200)
+    volumes = models.IntegerField(_("volumes"), default=20)
+    gigabytes = models.IntegerField(_("gigabytes"), default=1000)
+    images = models.IntegerField(_("images"), default=10)
+    security_groups = models.IntegerField(_("security groups"), default=10)
+
+    RESOURCES = ("instances", "cores", "ram", "volumes", "gigabytes", "images", "security_groups")
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+
+    def __str__(self):
+        return f"{self.tenant_id} quota"
+
+    def as_dict(self):
+        return {name: getattr(self, name) for name in self.RESOURCES}

@@ -1,0 +1,27 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("portal.core.api.urls")),
+    path("", include("portal.clouds.api.urls")),
+    path("", include("portal.tenants.api.urls")),
+    path("", include("portal.images.api.urls")),
+    path("", include("portal.isos.api.urls")),
+    path("", include("portal.servers.api.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    *i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False),
+]
+
+# Errors outside DRF views (unknown URLs, crashes in middleware) keep the API's shape.
+handler404 = "portal.core.views.not_found"
+handler500 = "portal.core.views.server_error"
