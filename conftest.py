@@ -1,0 +1,75 @@
+"""Fixtures every app's tests share: clouds, staff, API clients for each kind of caller."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from portal.clouds.tests.factories import CloudFactory
+from portal.tenants.tests.factories import TenantFactory, make_platform_key, make_tenant_key
+
+
+@pytest.fixture
+def cloud(db):
+    """The default cloud: a simulator with no delays."""
+    return CloudFactory(name="sim", region="region-one", is_default=True)
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        "operator", "operator@example.com", "pw", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    client = APIClient()
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def platform_client(db):
+    _, key = make_platform_key()
+    return APIClient(HTTP_AUTHORIZATION=f"Api-Key {key}")
+
+
+def tenant_client(tenant, platform_user_id="user-1"):
+    """An API client calling as `tenant` with a fresh key of its own."""
+    _, key = make_tenant_key(tenant)
+    return APIClient(
+        HTTP_AUTHORIZATION=f"Api-Key {key}",
+        HTTP_X_TENANT_ID=tenant.tenant_id,
+        HTTP_X_PLATFORM_USER_ID=platform_user_id,
+    )
+
+
+@pytest.fixture
+def tenant(db):
+    return TenantFactory()
+
+
+@pytest.fixture
+def other_tenant(db):
+    return TenantFactory()
+
+
+@pytest.fixture
+def client_of_tenant(tenant):
+    return tenant_client(tenant)
+
+
+@pytest.fixture
+def client_of_other_tenant(other_tenant):
+    return tenant_client(other_tenant)
+
+
+@pytest.fixture
+def run_commit_hooks(django_capture_on_commit_callbacks):
+    """Run on_commit callbacks (task queueing) as they are registered, Celery in eager mode."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        yield callbacks
