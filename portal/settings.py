@@ -96,6 +96,7 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, early
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 
@@ -222,4 +223,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
+}
+
+# Static beat entries; django-celery-beat copies them into its tables, where the admin
+# can change their intervals. Per-cloud sync jobs are created with each cloud.
+CELERY_BEAT_SCHEDULE = {
+    "fail-stuck-tasks": {"task": "portal.core.tasks.fail_stuck_tasks", "schedule": 60.0},
 }

@@ -75,8 +75,10 @@ def _claim(task_id):
 def _finish(task, transition_name, *args):
     """Apply a final transition unless another process (the janitor) finished it first."""
     try:
-        getattr(task, transition_name)(*args)
-        task.save()
+        # A savepoint, so a refused save does not spoil a caller's transaction.
+        with transaction.atomic():
+            getattr(task, transition_name)(*args)
+            task.save()
     except (ConcurrentTransition, TransitionNotAllowed):
         task.refresh_from_db()
         logger.warning("task %s was finished elsewhere (%s)", task.pk, task.state)

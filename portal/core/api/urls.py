@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from portal.core.api.routers import PortalRouter
 from portal.core.api.views import TaskViewSet
 
-router = SimpleRouter(trailing_slash="/?")
+router = PortalRouter()
 router.register("tasks", TaskViewSet, basename="task")
 
 urlpatterns = router.urls

@@ -1,0 +1,46 @@
+"""Admin building blocks shared by every app's admin.py."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.models import Task
+
+STATE_COLOURS = {
+    Task.State.QUEUED: "#6b7280",
+    Task.State.RUNNING: "#2563eb",
+    Task.State.SUCCEEDED: "#16a34a",
+    Task.State.FAILED: "#dc2626",
+}
+
+
+def progress_bar(task):
+    """A progress bar the admin's task poller (static/portal/tasks.js) keeps up to date."""
+    if task is None:
+        return "-"
+    return format_html(
+        '<div class="task-progress" data-task-id="{}" data-state="{}">'
+        '<progress max="100" value="{}" aria-label="{}"></progress> '
+        '<span class="task-state" style="color:{}">{}</span> '
+        '<span class="task-message">{}</span></div>',
+        task.pk,
+        task.state,
+        task.progress,
+        _("progress"),
+        STATE_COLOURS.get(task.state, "inherit"),
+        task.get_state_display(),
+        task.message,
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records only the portal writes (tasks, audit events)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
