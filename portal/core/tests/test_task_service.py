@@ -2,6 +2,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from portal.core import services
@@ -141,6 +142,7 @@ def test_wait_for_task_returns_when_the_task_finishes():
 
         time.sleep(0.3)
         services.succeed_task(Task.objects.get(pk=task.pk), "done")
+        connection.close()  # this thread's own connection
 
     worker = threading.Thread(target=finish_later)
     worker.start()
