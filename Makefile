@@ -1,0 +1,61 @@
+# The two commands of the README: `make run` and `make test`. Everything else helps them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test test-unit test-openstack install services lint format messages clean
+
+# The virtualenv, (re)installed when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# The portal on the embedded default: SQLite, a broker on the filesystem, the simulator
+# cloud with demo data; web, worker and beat in the foreground (Ctrl-C stops all three).
+run: install
+	scripts/ensure-gettext
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py load_demo --port $(PORT)
+	exec $(BIN)/honcho -f Procfile start
+
+# The whole suite: unit tests on PostgreSQL + Redis, then the integration suite
+# against a local OpenStack started by scripts/openstack-lite/up.
+test: test-unit test-openstack
+
+test-unit: install services
+	scripts/ensure-gettext
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+test-openstack: install services
+	scripts/openstack-lite/up
+	$(BIN)/pytest -q -m openstack -p no:cacheprovider
+
+services:
+	scripts/ensure-services
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the translation catalogues after changing user-facing strings.
+messages:
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=scripts --no-obsolete
+	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+
+clean:
+	rm -rf $(VENV) var staticfiles
