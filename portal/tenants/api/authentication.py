@@ -6,6 +6,7 @@ with a key but no X-Tenant-Id is a platform call and needs a platform key.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
@@ -75,3 +76,19 @@ def _usable_key(model, key, select_related=()):
     if api_key is None or not api_key.is_valid(key) or api_key.has_expired:
         return None
     return api_key
+
+
+class ApiKeySchema(OpenApiAuthenticationExtension):
+    """Describes the three headers of tenant calls in the OpenAPI schema."""
+
+    target_class = ApiKeyAuthentication
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`; tenant calls also send `X-Tenant-Id` and "
+            "`X-Platform-User-Id`.",
+        }
