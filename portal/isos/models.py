@@ -1,0 +1,1 @@
+"""ISOs and FTP servers (the ISOs issue)."""

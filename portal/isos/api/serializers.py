@@ -1,0 +1,1 @@
+"""ISO API serializers (the ISOs issue)."""

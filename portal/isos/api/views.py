@@ -1,0 +1,1 @@
+"""ISO API views (the ISOs issue)."""

@@ -1,0 +1,1 @@
+"""ISOs: filters (FTP servers, ISO sync, upload and mounts come with the ISOs issue)."""

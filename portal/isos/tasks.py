@@ -1,0 +1,1 @@
+"""ISOs: tasks (FTP servers, ISO sync, upload and mounts come with the ISOs issue)."""

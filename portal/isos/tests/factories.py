@@ -1,0 +1,1 @@
+"""Factories for ISO tests (the ISOs issue)."""
