@@ -53,9 +53,12 @@ format:
 	$(BIN)/ruff format .
 
 # Refresh the translation catalogues after changing user-facing strings.
+# English msgstrs are copies of the msgids (msgen), so both catalogues are complete.
 messages:
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=scripts --no-obsolete
 	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	for domain in django djangojs; do \
+	  msgen --no-wrap -o locale/en/LC_MESSAGES/$$domain.po locale/en/LC_MESSAGES/$$domain.po; done
 
 clean:
 	rm -rf $(VENV) var staticfiles
