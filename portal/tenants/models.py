@@ -1,6 +1,8 @@
 """Tenants of the platform (seed 004, 租户注册): cloud identities, API keys and quotas."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from rest_framework_api_key.models import AbstractAPIKey
@@ -10,6 +12,9 @@ from portal.core.models import TimestampedModel
 
 TENANT_ID_PREFIX = "t-"
 TENANT_ID_DIGITS = 10
+TENANT_NAME_MAX_LENGTH = 100
+# A quota limit of -1 means unlimited; anything lower is meaningless.
+UNLIMITED = -1
 
 
 class TenantIdCounter(models.Model):
@@ -32,14 +37,25 @@ class Tenant(TimestampedModel):
         FAILED = "failed", _("failed")
 
     tenant_id = models.CharField(_("tenant id"), max_length=20, primary_key=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    status = FSMField(_("status"), default=Status.PROVISIONING, choices=Status.choices)
+    name = models.CharField(_("name"), max_length=TENANT_NAME_MAX_LENGTH)
+    status = FSMField(
+        _("status"), default=Status.PROVISIONING, choices=Status.choices, db_index=True
+    )
     status_message = models.CharField(_("status message"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["tenant_id"]
         verbose_name = _("tenant")
         verbose_name_plural = _("tenants")
+        constraints = [
+            # Names are unique case-insensitively (seed 004: no duplicate names); the
+            # database enforces it so two concurrent sign-ups cannot both win.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="tenant_name_unique_ci",
+                violation_error_message=_("A tenant with this name already exists."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.tenant_id} {self.name}"
@@ -72,6 +88,9 @@ class TenantIdentity(TimestampedModel):
     password = EncryptedTextField(_("password"))
     role_name = models.CharField(_("role name"), max_length=64)
     role_id = models.CharField(_("role id"), max_length=64, blank=True)
+    # A role assignment has no id of its own; this records that it exists, so a retried
+    # job does not repeat it and a rollback knows to remove it.
+    role_assigned = models.BooleanField(_("role assigned"), default=False)
 
     class Meta:
         verbose_name = _("cloud identity")
@@ -82,6 +101,8 @@ class TenantIdentity(TimestampedModel):
 
     def __str__(self):
         return f"{self.tenant_id} @ {self.cloud_id}"
+
+    BACKEND_ID_FIELDS = ("domain_id", "project_id", "user_id", "role_id")
 
 
 class TenantAPIKey(AbstractAPIKey):
@@ -104,19 +125,24 @@ class PlatformAPIKey(AbstractAPIKey):
         verbose_name_plural = _("platform API keys")
 
 
+QUOTA_VALIDATORS = [MinValueValidator(UNLIMITED)]
+
+
 class TenantQuota(TimestampedModel):
     """Per-tenant limits; -1 means unlimited. RAM in MB, gigabytes in GB."""
 
     tenant = models.OneToOneField(
         Tenant, on_delete=models.CASCADE, related_name="quota", verbose_name=_("tenant")
     )
-    instances = models.IntegerField(_("instances"), default=10)
-    cores = models.IntegerField(_("cores"), default=20)
-    ram = models.IntegerField(_("RAM (MB)"), default=51200)
-    volumes = models.IntegerField(_("volumes"), default=20)
-    gigabytes = models.IntegerField(_("gigabytes"), default=1000)
-    images = models.IntegerField(_("images"), default=10)
-    security_groups = models.IntegerField(_("security groups"), default=10)
+    instances = models.IntegerField(_("instances"), default=10, validators=QUOTA_VALIDATORS)
+    cores = models.IntegerField(_("cores"), default=20, validators=QUOTA_VALIDATORS)
+    ram = models.IntegerField(_("RAM (MB)"), default=51200, validators=QUOTA_VALIDATORS)
+    volumes = models.IntegerField(_("volumes"), default=20, validators=QUOTA_VALIDATORS)
+    gigabytes = models.IntegerField(_("gigabytes"), default=1000, validators=QUOTA_VALIDATORS)
+    images = models.IntegerField(_("images"), default=10, validators=QUOTA_VALIDATORS)
+    security_groups = models.IntegerField(
+        _("security groups"), default=10, validators=QUOTA_VALIDATORS
+    )
 
     RESOURCES = ("instances", "cores", "ram", "volumes", "gigabytes", "images", "security_groups")
 
@@ -129,3 +155,8 @@ class TenantQuota(TimestampedModel):
 
     def as_dict(self):
         return {name: getattr(self, name) for name in self.RESOURCES}
+
+
+def format_tenant_id(number: int) -> str:
+    """Seed 004: "t-" and a ten-digit serial number, e.g. t-0000000001."""
+    return f"{TENANT_ID_PREFIX}{number:0{TENANT_ID_DIGITS}d}"
