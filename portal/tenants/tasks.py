@@ -1,0 +1,12 @@
+"""Celery jobs of the tenants app: thin wrappers; the work is in services.py."""
+
+from celery import shared_task
+
+from portal.core.services import execute_task
+from portal.tenants import services
+
+
+@shared_task(acks_late=True)
+def provision_tenant(task_id):
+    """Set a newly registered tenant up in its cloud (the "tenant.provision" Task)."""
+    execute_task(task_id, services.provision_tenant)
