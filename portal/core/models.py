@@ -132,3 +132,27 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_type}:{self.actor} {self.action}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an Idempotency-Key, replayed to retries.
+
+    `caller` is a hash of the credentials (never the key itself), so two callers can use
+    the same Idempotency-Key without meeting.
+    """
+
+    caller = models.CharField(_("caller"), max_length=64)
+    key = models.CharField(_("idempotency key"), max_length=200)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True)
+    response_body = models.BinaryField(_("response body"), null=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=["caller", "key"], name="one_answer_per_key")]
+
+    def __str__(self):
+        return self.key

@@ -40,7 +40,9 @@ def untranslated(po_file):
         ["msgattrib", "--only-fuzzy", "--no-obsolete", "--no-wrap", str(po_file)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
-    entries = [line for line in (result.stdout + fuzzy.stdout).splitlines() if line.startswith("msgid ")]
+    entries = [
+        line for line in (result.stdout + fuzzy.stdout).splitlines() if line.startswith("msgid ")
+    ]
     return [e for e in entries if e != 'msgid ""']
 
 

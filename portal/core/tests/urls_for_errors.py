@@ -24,6 +24,9 @@ class Crash(APIView):
     def get(self, request):
         raise RuntimeError("database password is hunter2")
 
+    def post(self, request):
+        raise RuntimeError("crashed while creating")
+
 
 class Validate(APIView):
     def post(self, request):

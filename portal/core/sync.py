@@ -1,0 +1,284 @@
+"""Pull jobs: mirroring a cloud's objects (flavors, images, ISOs, servers...) into tables.
+
+Every pull has the same shape (design/architecture.md, "Sync jobs"):
+
+1. a service queues a Task for the cloud (`request_sync`), one at a time per cloud and kind;
+2. the Celery job opens the cloud's driver and runs the app's sync function (`run_sync_job`);
+3. the sync function reads the cloud page by page and hands each page, already mapped to
+   field values, to `CloudMirror.upsert`; after a complete listing it calls
+   `CloudMirror.mark_missing`;
+4. beat runs step 1 for every enabled cloud (`ensure_sync_schedule`).
+
+`CloudMirror` compares in Python and writes only rows whose fields changed, in bulk, so a
+page costs a constant number of queries and an unchanged cloud costs no write at all.
+Rows are matched by `backend_id` and never deleted: a server or a template may still
+reference a row the cloud no longer lists, so it is only marked missing.
+"""
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from itertools import islice
+
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from portal.clouds.drivers import get_driver
+from portal.clouds.models import Cloud
+from portal.core.errors import NotFound, ValidationFailed
+from portal.core.models import CloudResourceModel, Task
+from portal.core.services import create_task, enqueue, execute_task, report_progress
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 200
+# A sync that has not finished in this time is stuck; the janitor fails it, so the next
+# beat run is not blocked for long by a lost job.
+SYNC_DEADLINE_SECONDS = 900
+# Rows marked missing per UPDATE (keeps the statement's parameter list bounded).
+MISSING_CHUNK = 500
+
+# Progress: number -> (percent, message). A listing's total is unknown until it ends.
+ProgressCallback = Callable[[int, str], None]
+
+
+class MirroredModel(CloudResourceModel):
+    """A `CloudResourceModel` kept in step with the cloud by a pull job.
+
+    `missing_since` is set when the cloud stopped listing the object and cleared when it
+    lists it again. `synced_at` is when a pull last wrote the row, i.e. when the cloud's
+    copy last changed (an unchanged row is not written, so it is not "last seen").
+    """
+
+    missing_since = models.DateTimeField(_lazy("missing since"), null=True, blank=True)
+    synced_at = models.DateTimeField(_lazy("synced at"), null=True, blank=True)
+
+    class Meta(CloudResourceModel.Meta):
+        abstract = True
+
+    @property
+    def is_missing(self):
+        return self.missing_since is not None
+
+
+@dataclass
+class SyncCounts:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    missing: int = 0
+
+    def __str__(self):
+        return _(
+            "%(read)d read from the cloud: %(created)d new, %(updated)d changed, "
+            "%(missing)d no longer in the cloud."
+        ) % vars(self)
+
+
+def pages(items: Iterable, size: int = PAGE_SIZE) -> Iterator[list]:
+    """`items` in lists of `size` (the last one shorter); consumes an iterator lazily."""
+    iterator = iter(items)
+    while page := list(islice(iterator, size)):
+        yield page
+
+
+class CloudMirror:
+    """Upserts pages of one cloud's objects into `model` (a `MirroredModel`).
+
+    `on_create(rows)` may adjust new rows before they are inserted (e.g. give them a
+    public id); it runs once per page with new rows.
+    """
+
+    def __init__(self, model, cloud, *, on_create: Callable[[list], None] | None = None):
+        self.model = model
+        self.cloud = cloud
+        self.on_create = on_create
+        self.now = timezone.now()
+        self.seen: set[str] = set()
+        self.counts = SyncCounts()
+
+    def upsert(self, page: dict[str, dict]) -> dict[str, models.Model]:
+        """Write one page `{backend_id: {field: value}}`; returns its rows by backend id.
+
+        Queries: one SELECT, then at most one INSERT and one UPDATE (bulk), whatever the
+        page's size. Values must be of the types the fields hold (compared with `!=`).
+        """
+        rows = {
+            row.backend_id: row
+            for row in self.model.objects.filter(cloud=self.cloud, backend_id__in=list(page))
+        }
+        new = [self._new_row(bid, values) for bid, values in page.items() if bid not in rows]
+        changed, changed_fields = self._apply_changes(rows, page)
+        with transaction.atomic():
+            self._insert(new)
+            if changed:
+                fields = sorted(changed_fields | {"synced_at", "updated"})
+                self.model.objects.bulk_update(changed, fields)
+        rows.update((row.backend_id, row) for row in new)
+        self.seen.update(page)
+        self.counts.read += len(page)
+        self.counts.created += len(new)
+        self.counts.updated += len(changed)
+        return rows
+
+    def mark_missing(self, scope: models.QuerySet | None = None) -> int:
+        """Mark rows this pull did not see; call only after a complete listing.
+
+        `scope` narrows the rows that may go missing (e.g. leave out uploads the cloud
+        does not list yet). Rows without a backend id are never in the cloud's listing.
+        """
+        scope = self.model.objects.all() if scope is None else scope
+        present = scope.filter(
+            cloud=self.cloud, backend_id__isnull=False, missing_since__isnull=True
+        ).values_list("pk", "backend_id")
+        gone = [pk for pk, backend_id in present if backend_id not in self.seen]
+        for start in range(0, len(gone), MISSING_CHUNK):
+            chunk = gone[start : start + MISSING_CHUNK]
+            self.model.objects.filter(pk__in=chunk).update(missing_since=self.now, updated=self.now)
+        self.counts.missing += len(gone)
+        return len(gone)
+
+    def _new_row(self, backend_id, values):
+        return self.model(cloud=self.cloud, backend_id=backend_id, synced_at=self.now, **values)
+
+    def _insert(self, new):
+        if not new:
+            return
+        if self.on_create is not None:
+            self.on_create(new)
+        self.model.objects.bulk_create(new)
+
+    def _apply_changes(self, rows, page):
+        """Set changed values on existing rows; returns (changed rows, changed field names)."""
+        changed, changed_fields = [], set()
+        for backend_id, row in rows.items():
+            diff = {
+                name: value
+                for name, value in page[backend_id].items()
+                if getattr(row, name) != value
+            }
+            if row.missing_since is not None:
+                diff["missing_since"] = None  # it is back
+            if not diff:
+                continue
+            for name, value in diff.items():
+                setattr(row, name, value)
+            row.synced_at = row.updated = self.now  # bulk_update skips auto_now
+            changed.append(row)
+            changed_fields.update(diff)
+        return changed, changed_fields
+
+
+# ---- Tasks and Celery jobs -----------------------------------------------------------
+
+
+def cloud_for_region(region: str | None):
+    """The enabled cloud serving `region`, or the default cloud when none is named."""
+    if region:
+        cloud = Cloud.objects.filter(region=region, enabled=True).first()
+        if cloud is None:
+            raise ValidationFailed(fields={"region": [_("No enabled cloud serves this region.")]})
+        return cloud
+    cloud = Cloud.objects.default()
+    if cloud is None:
+        raise NotFound(_("No cloud is configured."))
+    return cloud
+
+
+def request_sync(kind: str, cloud, job, actor=None) -> Task:
+    """Queue `job(task_id, cloud_id)` as a Task of `kind` targeting `cloud`.
+
+    If a sync of that kind is already queued or running for the cloud, that Task is
+    returned instead: two pulls of one cloud would only race each other.
+    """
+    pending = Task.objects.filter(
+        kind=kind,
+        target_type="cloud",
+        target_id=str(cloud.pk),
+        state__in=[Task.State.QUEUED, Task.State.RUNNING],
+    ).first()
+    if pending is not None:
+        return pending
+    task = create_task(
+        kind,
+        target_type="cloud",
+        target_id=cloud.pk,
+        actor=actor,
+        deadline=SYNC_DEADLINE_SECONDS,
+    )
+    enqueue(task, job, cloud.pk)
+    return task
+
+
+def run_sync_job(task_id, cloud_id, sync: Callable) -> None:
+    """The body of a sync Celery job: `sync(cloud, driver, progress=...)` under its Task.
+
+    A cloud error fails the Task with the error's code (execute_task records it).
+    """
+
+    def work(task):
+        cloud = Cloud.objects.filter(pk=cloud_id).first()
+        if cloud is None:
+            raise NotFound(_("The cloud no longer exists."))
+        counts = sync(cloud, get_driver(cloud), progress=partial(report_progress, task))
+        return str(counts)
+
+    execute_task(task_id, work)
+
+
+# ---- beat schedules ------------------------------------------------------------------
+
+
+def ensure_sync_schedule(cloud, *, task: str, label: str, minutes: int = 10) -> None:
+    """Create or refresh the beat entry running `task(cloud_id)` every `minutes`.
+
+    Looked up by (task, args), so renaming the cloud renames the entry. Only its name and
+    enabled flag follow the cloud: an interval changed in the admin is kept.
+    """
+    name = label % {"cloud": cloud.name}
+    args = json.dumps([cloud.pk])
+    entry = PeriodicTask.objects.filter(task=task, args=args).first()
+    if entry is None:
+        interval, _created = IntervalSchedule.objects.get_or_create(
+            every=minutes, period=IntervalSchedule.MINUTES
+        )
+        PeriodicTask.objects.create(
+            name=name, task=task, args=args, interval=interval, enabled=cloud.enabled
+        )
+    elif (entry.name, entry.enabled) != (name, cloud.enabled):
+        entry.name, entry.enabled = name, cloud.enabled
+        entry.save(update_fields=["name", "enabled"])
+
+
+def remove_sync_schedule(cloud, *, task: str) -> None:
+    PeriodicTask.objects.filter(task=task, args=json.dumps([cloud.pk])).delete()
+
+
+def keep_sync_scheduled(app_config, *, task: str, label: str, minutes: int = 10) -> None:
+    """Give every cloud a beat entry for `task`; call from the app's `ready()`.
+
+    Signals rather than a data migration: `post_save` of a Cloud covers clouds added or
+    changed later (its enabled flag switches the entry), `post_migrate` covers clouds that
+    existed before this code did. Both are idempotent; an edited interval is kept.
+    """
+
+    def on_cloud_saved(sender, instance, **kwargs):
+        ensure_sync_schedule(instance, task=task, label=label, minutes=minutes)
+
+    def on_cloud_deleted(sender, instance, **kwargs):
+        remove_sync_schedule(instance, task=task)
+
+    def on_migrated(sender, **kwargs):
+        for cloud in Cloud.objects.all():
+            ensure_sync_schedule(cloud, task=task, label=label, minutes=minutes)
+
+    uid = f"sync-schedule:{task}"
+    post_save.connect(on_cloud_saved, sender=Cloud, weak=False, dispatch_uid=uid)
+    post_delete.connect(on_cloud_deleted, sender=Cloud, weak=False, dispatch_uid=uid)
+    post_migrate.connect(on_migrated, sender=app_config, weak=False, dispatch_uid=uid)
