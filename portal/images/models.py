@@ -1,0 +1,89 @@
+"""Images: mirrored from the clouds' Glance, or uploaded through the portal."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.sync import MirroredModel
+
+
+def new_image_id():
+    return str(uuid.uuid4())
+
+
+class Image(MirroredModel):
+    """A Glance image, as the portal knows it.
+
+    Public id: `image_id`, a separate field, unique across clouds and fixed for the row's
+    life, used in every URL. A synced image takes the cloud's id (Glance ids are UUIDs), so
+    clients see the same id as `glance image-list`; only if another cloud's image already
+    holds that id does it get a fresh UUID. An upload creates its row before the cloud has
+    an id, so it gets a fresh UUID at once (the upload job may pass it to Glance, which
+    accepts a caller-chosen id, to keep both equal). `backend_id` stays the cloud's id and
+    is what pulls match on.
+
+    `enabled` is the portal's flag (seed 003: only enabled images make templates; disabling
+    one leaves existing templates and servers alone). `status` is Glance's own.
+    """
+
+    class Origin(models.TextChoices):
+        SYNCED = "synced", _("synced from the cloud")
+        UPLOADED = "uploaded", _("uploaded through the portal")
+
+    ACTIVE = "active"  # Glance's status of a usable image
+    # Glance visibilities every project of the cloud may boot from.
+    OPEN_VISIBILITIES = ("public", "community")
+
+    image_id = models.CharField(_("image id"), max_length=64, unique=True, default=new_image_id)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    disk_format = models.CharField(_("disk format"), max_length=20, blank=True)
+    container_format = models.CharField(_("container format"), max_length=20, blank=True)
+    size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
+    checksum = models.CharField(_("checksum"), max_length=128, blank=True)
+    min_disk = models.PositiveIntegerField(_("minimum disk (GB)"), default=0)
+    min_ram = models.PositiveIntegerField(_("minimum RAM (MB)"), default=0)
+    visibility = models.CharField(_("visibility"), max_length=20, default="public")
+    owner = models.CharField(
+        _("owner project"), max_length=64, blank=True, help_text=_("The cloud project id.")
+    )
+    status = models.CharField(_("status"), max_length=20, default="queued")
+    os_type = models.CharField(_("OS type"), max_length=50, blank=True)
+    os_distro = models.CharField(_("OS distribution"), max_length=50, blank=True)
+    os_version = models.CharField(_("OS version"), max_length=50, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    properties = models.JSONField(_("properties"), default=dict, blank=True)
+    enabled = models.BooleanField(
+        _("enabled"), default=True, help_text=_("Only enabled images are offered to tenants.")
+    )
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, default=Origin.SYNCED
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta(MirroredModel.Meta):
+        ordering = ["name", "pk"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        indexes = [
+            # The tenant list: enabled, active, present images, by name.
+            models.Index(
+                fields=["name"],
+                name="image_offered_idx",
+                condition=models.Q(enabled=True, status="active", missing_since__isnull=True),
+            ),
+            models.Index(fields=["cloud", "status"], name="image_cloud_status_idx"),
+            models.Index(fields=["os_type"], name="image_os_type_idx"),
+            models.Index(fields=["disk_format"], name="image_disk_format_idx"),
+        ]
+
+    def __str__(self):
+        return self.name or self.image_id

@@ -1,0 +1,66 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.clouds.models import Cloud
+from portal.core.principals import actor_of
+from portal.images import services
+from portal.images.models import Image
+
+# Mirrored from the cloud: the admin shows them, the image pull writes them.
+CLOUD_FIELDS = [
+    "cloud", "backend_id", "name", "status", "disk_format", "container_format", "size",
+    "checksum", "min_disk", "min_ram", "visibility", "owner", "os_type", "os_distro",
+    "os_version", "description", "properties", "missing_since", "synced_at",
+]  # fmt: skip
+PORTAL_FIELDS = ["image_id", "origin", "uploaded_by", "created", "updated"]
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    list_display = [
+        "name", "image_id", "cloud", "status", "disk_format", "os_type", "origin",
+        "enabled", "missing_since",
+    ]  # fmt: skip
+    list_filter = [
+        "cloud", "enabled", "origin", "status", "disk_format", "os_type",
+        ("missing_since", admin.EmptyFieldListFilter),
+    ]  # fmt: skip
+    search_fields = ["name", "image_id", "backend_id", "os_type", "os_distro"]
+    list_select_related = ["cloud", "uploaded_by"]
+    fields = ["enabled", *PORTAL_FIELDS, *CLOUD_FIELDS]
+    actions = ["enable", "disable", "sync_now"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only the portal's flag is edited here; cloud fields change in the cloud.
+        return [*PORTAL_FIELDS, *CLOUD_FIELDS]
+
+    # Synced images are never made or deleted here (seed 003: only uploaded images may
+    # be deleted, which goes through the cloud, not this form).
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Enable the selected images"), permissions=["change"])
+    def enable(self, request, queryset):
+        count = services.set_images_enabled(queryset, True)
+        self.message_user(request, _("Images enabled: %(count)d.") % {"count": count})
+
+    @admin.action(description=_("Disable the selected images"), permissions=["change"])
+    def disable(self, request, queryset):
+        count = services.set_images_enabled(queryset, False)
+        self.message_user(request, _("Images disabled: %(count)d.") % {"count": count})
+
+    @admin.action(description=_("Sync now (the clouds of the selected images)"))
+    def sync_now(self, request, queryset):
+        clouds = Cloud.objects.filter(pk__in=queryset.values("cloud"), enabled=True)
+        for cloud in clouds:
+            services.request_image_sync(cloud=cloud, actor=actor_of(request.user))
+        message = ngettext(
+            "An image sync of %(count)d cloud was queued; see Tasks for its progress.",
+            "Image syncs of %(count)d clouds were queued; see Tasks for their progress.",
+            len(clouds),
+        )
+        self.message_user(request, message % {"count": len(clouds)}, messages.SUCCESS)
