@@ -16,5 +16,6 @@ class CloudSerializer(serializers.ModelSerializer):
             "project_name", "user_domain_name", "project_domain_name", "region_name",
             "verify_tls", "options", "enabled", "is_default",
         ]  # fmt: skip
-        # Uniqueness is checked by the service (409), not as a 400 here.
+        # Uniqueness is the service's business (a 409, and one default cloud), not a 400.
         extra_kwargs = {"name": {"validators": []}, "region": {"validators": []}}
+        validators = []
