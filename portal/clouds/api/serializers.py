@@ -17,5 +17,5 @@ class CloudSerializer(serializers.ModelSerializer):
             "verify_tls", "options", "enabled", "is_default",
         ]  # fmt: skip
         # Uniqueness is the service's business (a 409, and one default cloud), not a 400.
-        extra_kwargs = {"name": {"validators": []}, "region": {"validators": []}}
+        extra_kwargs = {name: {"validators": []} for name in ("name", "region", "is_default")}
         validators = []
