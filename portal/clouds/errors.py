@@ -47,3 +47,14 @@ class CloudUnavailable(CloudError, errors.ServiceUnavailable):
     status = 503
     code = "unavailable"
     default_message = _("The cloud is unavailable; try again later.")
+
+
+class CloudAuthFailed(CloudError):
+    """The cloud refused the credentials (a tenant's Keystone user or the admin's).
+
+    Not CloudUnavailable: retrying will not help until the credentials are fixed.
+    """
+
+    status = 502
+    code = "cloud_auth_failed"
+    default_message = _("The cloud refused the credentials.")

@@ -69,3 +69,6 @@ class Cloud(TimestampedModel):
     @property
     def cloud_id(self):
         return str(self.pk)
+
+
+from portal.clouds.simulator.models import SimulatedFault, SimulatedObject  # noqa: E402,F401

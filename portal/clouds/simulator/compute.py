@@ -1,0 +1,9 @@
+"""Nova, as one service: flavors, servers and server actions."""
+
+from portal.clouds.simulator.flavors import FlavorOperations
+from portal.clouds.simulator.server_actions import ServerActions
+from portal.clouds.simulator.servers import ServerLifecycle
+
+
+class SimulatedCompute(FlavorOperations, ServerLifecycle, ServerActions):
+    group = "compute"

@@ -1,0 +1,65 @@
+"""Glance's disk and container formats, and the magic bytes that identify a disk format.
+
+Glance inspects uploaded data and refuses an image whose content does not match its
+declared disk_format; the simulator does the same for the formats it can recognise from
+the first bytes (`head`) and the last 512 bytes (`tail`) of the data.
+"""
+
+DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
+CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
+
+# Enough of the start to reach the ISO 9660 volume descriptor at 0x8001.
+HEAD_BYTES = 64 * 1024
+# A VHD's footer: the last 512 bytes of the file.
+TAIL_BYTES = 512
+
+ISO_DESCRIPTOR_OFFSET = 0x8001
+VDI_SIGNATURE_OFFSET = 0x40
+
+
+def _is_qcow2(head: bytes, tail: bytes) -> bool:
+    return head.startswith(b"QFI\xfb")
+
+
+def _is_iso(head: bytes, tail: bytes) -> bool:
+    # ISO 9660 ("CD001") or UDF ("BEA01") volume recognition sequence.
+    identifier = head[ISO_DESCRIPTOR_OFFSET : ISO_DESCRIPTOR_OFFSET + 5]
+    return identifier in (b"CD001", b"BEA01")
+
+
+def _is_vhd(head: bytes, tail: bytes) -> bool:
+    # Fixed disks have only the footer; dynamic ones also a copy of it at the start.
+    return head.startswith(b"conectix") or tail.startswith(b"conectix")
+
+
+def _is_vhdx(head: bytes, tail: bytes) -> bool:
+    return head.startswith(b"vhdxfile")
+
+
+def _is_vmdk(head: bytes, tail: bytes) -> bool:
+    # A sparse extent, or a monolithic text descriptor.
+    return head.startswith(b"KDMV") or head.startswith(b"# Disk DescriptorFile")
+
+
+def _is_vdi(head: bytes, tail: bytes) -> bool:
+    signature = head[VDI_SIGNATURE_OFFSET : VDI_SIGNATURE_OFFSET + 4]
+    return signature == b"\x7f\x10\xda\xbe"
+
+
+_RECOGNISERS = {
+    "qcow2": _is_qcow2,
+    "iso": _is_iso,
+    "vhd": _is_vhd,
+    "vhdx": _is_vhdx,
+    "vmdk": _is_vmdk,
+    "vdi": _is_vdi,
+}
+
+
+def content_matches(disk_format: str, head: bytes, tail: bytes) -> bool:
+    """Whether data starting with `head` and ending with `tail` is of `disk_format`.
+
+    Formats without a signature (raw, ami...) match anything.
+    """
+    recognise = _RECOGNISERS.get(disk_format)
+    return recognise is None or recognise(head, tail)

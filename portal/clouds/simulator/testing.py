@@ -1,0 +1,32 @@
+"""Helpers for tests that run on the simulator (here and in the portal's other apps)."""
+
+from portal.clouds.base import ServerSpec, TenantCredentials
+from portal.clouds.simulator.demo import seed_demo_cloud
+from portal.clouds.simulator.driver import SimulatorDriver
+
+
+def make_tenant(cloud, name: str = "tenant", password: str = "tenant-secret") -> TenantCredentials:
+    """A domain, project and user named `name` with a role on the project, as sign-up makes
+    them; returns the credentials a tenant-scope driver is opened with."""
+    identity = SimulatorDriver(cloud).identity
+    domain_id = identity.create_domain(name)
+    project_id = identity.create_project(name, domain_id)
+    user_id = identity.create_user(name, password, domain_id, project_id)
+    role_id = identity.create_role("member", domain_id)
+    identity.assign_role(role_id, user_id, project_id)
+    return TenantCredentials(
+        username=name, password=password, project_id=project_id, user_domain_id=domain_id
+    )
+
+
+def boot_spec(cloud, name: str = "vm", flavor: str = "m1.small", **changes) -> ServerSpec:
+    """A ServerSpec on the demo content (seeded if missing): cirros on default-net."""
+    demo = seed_demo_cloud(cloud)
+    fields = {
+        "name": name,
+        "flavor_id": demo["flavors"][flavor],
+        "image_id": demo["images"]["cirros-0.6.2"],
+        "boot_volume_size": 1,
+        "network_ids": [demo["network_id"]],
+    }
+    return ServerSpec(**{**fields, **changes})
