@@ -1,0 +1,113 @@
+"""The one place where openstacksdk / keystoneauth exceptions become portal CloudErrors.
+
+Every public method of the resource APIs runs inside `translate_errors` (see
+`resource.ResourceAPI`), so no SDK exception ever reaches business code. The error shown
+is a generic sentence; what the backend said is logged for the operator (seed 004, rule 2).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import requests
+from django.utils.translation import gettext_lazy as _
+from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
+
+from portal.clouds.errors import (
+    CloudAuthFailed,
+    CloudBadRequest,
+    CloudConflict,
+    CloudError,
+    CloudNotFound,
+    CloudQuotaExceeded,
+    CloudUnavailable,
+)
+
+logger = logging.getLogger("portal.clouds.openstack")
+
+# The code of a CloudError that has no class of its own in portal.clouds.errors.
+FORBIDDEN = "forbidden"
+
+# Nova says "Quota exceeded for instances" (403), Cinder "VolumeLimitExceeded" /
+# "exceeded allowed ... quota" (413), Neutron "Quota exceeded for resources" (409).
+_QUOTA_WORDING = re.compile(r"quota|limit ?exceeded|over ?limit", re.IGNORECASE)
+
+# Failures to reach the service at all: refused, timed out, no endpoint, no API version.
+_UNREACHABLE = (
+    ks_exc.ConnectionError,
+    ks_exc.EndpointNotFound,
+    ks_exc.DiscoveryFailure,
+    sdk_exc.EndpointNotFound,
+    sdk_exc.ServiceDiscoveryException,
+    sdk_exc.ServiceDisabledException,
+    requests.ConnectionError,
+    requests.Timeout,
+)
+# Failures to log in: wrong password, unknown project, incomplete credentials.
+_AUTH_FAILURES = (ks_exc.Unauthorized, ks_exc.AuthorizationFailure, ks_exc.AuthPluginException)
+# Everything the SDK stack raises; other exceptions are bugs and propagate unchanged.
+_SDK_ERRORS = (sdk_exc.SDKException, ks_exc.ClientException, requests.RequestException)
+
+
+def _http_status(exc: Exception) -> int | None:
+    status = getattr(exc, "status_code", None) or getattr(exc, "http_status", None)
+    return int(status) if status else None
+
+
+def _backend_text(exc: Exception) -> str:
+    return " ".join(str(part) for part in (exc, getattr(exc, "details", "")) if part)
+
+
+def _from_status(status: int, text: str) -> CloudError:
+    """The portal error for an HTTP error status, `text` being the backend's words."""
+    if status in (403, 409, 413) and _QUOTA_WORDING.search(text):
+        return CloudQuotaExceeded()
+    if status == 401:
+        return CloudAuthFailed()
+    if status == 403:
+        return CloudError(_("The cloud does not allow this operation."), code=FORBIDDEN)
+    if status == 404:
+        return CloudNotFound()
+    if status == 409:
+        return CloudConflict()
+    if status in (400, 413, 415, 422):
+        return CloudBadRequest()
+    if status == 429 or status >= 500:
+        return CloudUnavailable()
+    return CloudError()
+
+
+def to_cloud_error(exc: Exception) -> CloudError:
+    """The CloudError that stands for an SDK/keystoneauth/requests exception."""
+    status = _http_status(exc)
+    if status:
+        return _from_status(status, _backend_text(exc))
+    if isinstance(exc, _UNREACHABLE):
+        return CloudUnavailable()
+    if isinstance(exc, _AUTH_FAILURES):
+        return CloudAuthFailed()
+    return CloudError()
+
+
+@contextmanager
+def translate_errors(
+    operation: str, on_auth_failure: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Run a cloud call; re-raise what the SDK stack raises as a CloudError.
+
+    `on_auth_failure` lets the caller drop a cached connection whose login stopped working.
+    """
+    try:
+        yield
+    except _SDK_ERRORS as exc:
+        error = to_cloud_error(exc)
+        # 404s are routine (polling a deleted server, idempotent deletes): keep them quiet.
+        level = logging.INFO if isinstance(error, CloudNotFound) else logging.WARNING
+        logger.log(level, "OpenStack %s failed (%s): %s", operation, error.code, exc)
+        if isinstance(error, CloudAuthFailed) and on_auth_failure is not None:
+            on_auth_failure()
+        raise error from exc
