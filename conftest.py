@@ -1,6 +1,7 @@
 """Fixtures every app's tests share: clouds, staff, API clients for each kind of caller."""
 
 import pytest
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from portal.clouds.tests.factories import CloudFactory
@@ -69,7 +70,18 @@ def client_of_other_tenant(other_tenant):
 
 
 @pytest.fixture
-def run_commit_hooks(django_capture_on_commit_callbacks):
-    """Run on_commit callbacks (task queueing) as they are registered, Celery in eager mode."""
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        yield callbacks
+def run_commit_hooks(monkeypatch):
+    """Run on_commit callbacks (task queueing) as they are registered, Celery in eager mode.
+
+    A test's own transaction never commits, so on_commit callbacks would never run; and
+    django_capture_on_commit_callbacks(execute=True) runs them only when it exits, after
+    the test's assertions. Here each runs at once, inside the caller's transaction block.
+    """
+    callbacks = []
+
+    def run_now(func, using=None, robust=False):
+        callbacks.append(func)
+        func()
+
+    monkeypatch.setattr(transaction, "on_commit", run_now)
+    return callbacks

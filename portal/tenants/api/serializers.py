@@ -37,3 +37,5 @@ class QuotaSerializer(serializers.ModelSerializer):
     class Meta:
         model = TenantQuota
         fields = list(TenantQuota.RESOURCES)
+        # PUT replaces the quota, so it names every limit (PATCH may name some).
+        extra_kwargs = {name: {"required": True} for name in TenantQuota.RESOURCES}

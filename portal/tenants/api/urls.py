@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from portal.core.api.routers import PortalRouter
 from portal.tenants.api.views import TenantViewSet
 
-router = SimpleRouter(trailing_slash="/?")
+router = PortalRouter()
 router.register("tenants", TenantViewSet, basename="tenant")
 
 urlpatterns = router.urls
