@@ -81,8 +81,10 @@ class SyncCounts:
         ) % vars(self)
 
 
-def pages(items: Iterable, size: int = PAGE_SIZE) -> Iterator[list]:
-    """`items` in lists of `size` (the last one shorter); consumes an iterator lazily."""
+def pages(items: Iterable, size: int | None = None) -> Iterator[list]:
+    """`items` in lists of `size` (default PAGE_SIZE; the last one shorter), consuming an
+    iterator lazily."""
+    size = size or PAGE_SIZE
     iterator = iter(items)
     while page := list(islice(iterator, size)):
         yield page
@@ -115,11 +117,10 @@ class CloudMirror:
         }
         new = [self._new_row(bid, values) for bid, values in page.items() if bid not in rows]
         changed, changed_fields = self._apply_changes(rows, page)
-        with transaction.atomic():
-            self._insert(new)
-            if changed:
-                fields = sorted(changed_fields | {"synced_at", "updated"})
-                self.model.objects.bulk_update(changed, fields)
+        if new or changed:
+            with transaction.atomic():
+                self._insert(new)
+                self._update(changed, changed_fields)
         rows.update((row.backend_id, row) for row in new)
         self.seen.update(page)
         self.counts.read += len(page)
@@ -153,6 +154,11 @@ class CloudMirror:
         if self.on_create is not None:
             self.on_create(new)
         self.model.objects.bulk_create(new)
+
+    def _update(self, changed, changed_fields):
+        if changed:
+            fields = sorted(changed_fields | {"synced_at", "updated"})
+            self.model.objects.bulk_update(changed, fields)
 
     def _apply_changes(self, rows, page):
         """Set changed values on existing rows; returns (changed rows, changed field names)."""
