@@ -1,0 +1,191 @@
+"""The image pull, against the simulator cloud."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.clouds.simulator.demo import seed_demo_cloud
+from portal.clouds.simulator.driver import SimulatorDriver
+from portal.clouds.simulator.faults import inject_fault
+from portal.clouds.simulator.images import mark_uploaded
+from portal.clouds.tests.factories import CloudFactory
+from portal.core import sync
+from portal.core.models import Task
+from portal.images import services, tasks
+from portal.images.models import Image
+from portal.images.tests.factories import ImageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def driver(cloud):
+    return SimulatorDriver(cloud)
+
+
+@pytest.fixture
+def demo(cloud):
+    return seed_demo_cloud(cloud)["images"]
+
+
+def add_image(driver, name, *, active=True, **options):
+    info = driver.images.create_image(name, "qcow2", "bare", **options)
+    if active:
+        mark_uploaded(info.id, driver.cloud, size=1024, checksum="c0ffee")
+    return info.id
+
+
+def image_writes(queries):
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) and '"images_image"' in q["sql"]
+    ]
+
+
+def test_first_sync_mirrors_active_images(cloud, driver, demo):
+    add_image(driver, "not uploaded yet", active=False)
+
+    counts = services.sync_images(cloud, driver)
+
+    assert (counts.read, counts.created, counts.updated, counts.missing) == (2, 2, 0, 0)
+    ubuntu = Image.objects.get(backend_id=demo["ubuntu-24.04"])
+    assert ubuntu.image_id == ubuntu.backend_id  # the cloud's id is the public id
+    assert (ubuntu.name, ubuntu.status, ubuntu.disk_format, ubuntu.container_format) == (
+        "ubuntu-24.04", "active", "qcow2", "bare",
+    )  # fmt: skip
+    assert (ubuntu.size, ubuntu.min_disk, ubuntu.min_ram) == (599_785_472, 3, 512)
+    assert (ubuntu.os_type, ubuntu.os_distro, ubuntu.os_version) == ("linux", "ubuntu", "24.04")
+    assert (ubuntu.origin, ubuntu.enabled, ubuntu.missing_since) == ("synced", True, None)
+    assert ubuntu.owner
+    assert not Image.objects.filter(name="not uploaded yet").exists()
+
+
+def test_changed_images_are_updated_and_others_left_alone(cloud, driver, demo):
+    services.sync_images(cloud, driver)
+    cirros = Image.objects.get(backend_id=demo["cirros-0.6.2"])
+    Image.objects.filter(pk=cirros.pk).update(enabled=False)  # the portal's own flag
+    driver.images.update_image(demo["ubuntu-24.04"], name="Ubuntu 24.04 LTS", os_type="Linux")
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = services.sync_images(cloud, driver)
+
+    assert (counts.created, counts.updated, counts.missing) == (0, 1, 0)
+    ubuntu = Image.objects.get(backend_id=demo["ubuntu-24.04"])
+    assert (ubuntu.name, ubuntu.os_type) == ("Ubuntu 24.04 LTS", "Linux")
+    assert not Image.objects.get(pk=cirros.pk).enabled  # a pull never touches the flag
+    assert len(image_writes(queries)) == 1  # one bulk UPDATE
+
+
+def test_vanished_images_are_marked_missing_and_unmarked_when_they_return(cloud, driver, demo):
+    services.sync_images(cloud, driver)
+    cirros, ubuntu = demo["cirros-0.6.2"], demo["ubuntu-24.04"]
+    driver.images.deactivate_image(cirros)  # no longer ACTIVE
+    driver.images.delete_image(ubuntu)
+
+    counts = services.sync_images(cloud, driver)
+
+    assert counts.missing == 2
+    assert Image.objects.filter(missing_since__isnull=False).count() == 2  # kept, marked
+
+    driver.images.reactivate_image(cirros)
+    counts = services.sync_images(cloud, driver)
+
+    assert (counts.updated, counts.missing) == (1, 0)
+    assert Image.objects.get(backend_id=cirros).missing_since is None
+    assert Image.objects.get(backend_id=ubuntu).missing_since is not None
+
+
+def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):
+    services.sync_images(cloud, driver)
+    with CaptureQueriesContext(connection) as queries:
+        counts = services.sync_images(cloud, driver)
+    assert (counts.read, counts.created, counts.updated, counts.missing) == (2, 0, 0, 0)
+    assert image_writes(queries) == []
+
+
+def test_queries_grow_with_pages_not_rows(cloud, driver, monkeypatch):
+    monkeypatch.setattr(sync, "PAGE_SIZE", 5)
+    for n in range(10):
+        add_image(driver, f"image {n}")
+
+    with CaptureQueriesContext(connection) as queries:
+        services.sync_images(cloud, driver)
+
+    ours = [q for q in queries.captured_queries if '"images_image"' in q["sql"]]
+    # Per page: look-up, id check, INSERT; then one look-up for what went missing.
+    assert len(ours) == 2 * 3 + 1
+    assert Image.objects.count() == 10
+
+
+def test_an_uploaded_image_not_yet_active_is_not_marked_missing(cloud, driver, demo):
+    upload = ImageFactory(cloud=cloud, origin="uploaded", status="saving", backend_id="glance-1")
+    services.sync_images(cloud, driver)
+    assert Image.objects.get(pk=upload.pk).missing_since is None
+
+
+def test_an_id_held_by_another_clouds_image_gets_a_fresh_public_id(cloud, driver):
+    backend_id = add_image(driver, "shared id")
+    ImageFactory(cloud=CloudFactory(name="sim-2", region="region-two"), backend_id=backend_id)
+
+    services.sync_images(cloud, driver)
+
+    mirrored = Image.objects.get(cloud=cloud, backend_id=backend_id)
+    assert mirrored.image_id != backend_id
+
+
+# ---- as a Task ------------------------------------------------------------------------
+
+
+def run_sync(cloud, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _cloud, task = services.request_image_sync(cloud=cloud, actor="staff:alice")
+    task.refresh_from_db()
+    return task
+
+
+def test_sync_job_records_its_task(cloud, demo, django_capture_on_commit_callbacks):
+    task = run_sync(cloud, django_capture_on_commit_callbacks)
+    assert (task.kind, task.state, task.progress) == ("images.sync", "succeeded", 100)
+    assert task.message.startswith("2 read from the cloud: 2 new")
+    assert Image.objects.count() == 2
+
+
+def test_cloud_failure_fails_the_task_and_changes_nothing(
+    cloud, driver, demo, django_capture_on_commit_callbacks
+):
+    services.sync_images(cloud, driver)
+    before = list(Image.objects.order_by("pk").values())
+    driver.images.delete_image(demo["cirros-0.6.2"])
+    inject_fault(cloud, "images.iter_images", mode="unavailable")
+
+    task = run_sync(cloud, django_capture_on_commit_callbacks)
+
+    assert (task.state, task.error_code) == (Task.State.FAILED, "unavailable")
+    assert list(Image.objects.order_by("pk").values()) == before
+
+
+def test_sync_now_through_the_api_runs_the_pull(
+    cloud, demo, staff_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post("/api/v1/images/sync")
+    assert response.status_code == 202
+    task = Task.objects.get(pk=response.json()["task"]["task_id"])
+    assert task.state == Task.State.SUCCEEDED
+    assert staff_client.get("/api/v1/images").json()["count"] == 2
+
+
+def test_beat_entry_point_queues_and_runs_a_sync(cloud, demo, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sync_images_on_schedule(cloud.pk)
+    task = Task.objects.get(kind="images.sync")
+    assert (task.state, task.requested_by) == (Task.State.SUCCEEDED, "system:beat")
+    assert Image.objects.count() == 2
+
+
+def test_beat_entry_point_skips_a_disabled_cloud(cloud):
+    cloud.enabled = False
+    cloud.save()
+    tasks.sync_images_on_schedule(cloud.pk)
+    assert not Task.objects.exists()
