@@ -37,6 +37,10 @@ class ImageAdmin(admin.ModelAdmin):
 
     # Synced images are never made or deleted here (seed 003: only uploaded images may
     # be deleted, which goes through the cloud, not this form).
+    def save_model(self, request, obj, form, change):
+        # The form edits only the portal's flag: one code path with the API and actions.
+        services.set_image_enabled(obj, form.cleaned_data["enabled"])
+
     def has_add_permission(self, request):
         return False
 

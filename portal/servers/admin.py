@@ -31,6 +31,10 @@ class FlavorAdmin(admin.ModelAdmin):
 
     # Flavors come from the clouds and may be referenced by servers: never made or
     # deleted here (a vanished one is marked missing by the pull).
+    def save_model(self, request, obj, form, change):
+        # The form edits only the portal's flag: one code path with the API and actions.
+        services.set_flavor_enabled(obj, form.cleaned_data["enabled"])
+
     def has_add_permission(self, request):
         return False
 

@@ -44,6 +44,12 @@ def set_flavors_enabled(flavors, enabled: bool) -> int:
     return flavors.exclude(enabled=enabled).update(enabled=enabled, updated=timezone.now())
 
 
+def set_flavor_enabled(flavor: Flavor, enabled: bool) -> Flavor:
+    set_flavors_enabled(Flavor.objects.filter(pk=flavor.pk), enabled)
+    flavor.enabled = enabled
+    return flavor
+
+
 # ---- the pull ----------------------------------------------------------------------
 
 

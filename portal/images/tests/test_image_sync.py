@@ -189,3 +189,13 @@ def test_beat_entry_point_skips_a_disabled_cloud(cloud):
     cloud.save()
     tasks.sync_images_on_schedule(cloud.pk)
     assert not Task.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_now_with_wait_answers_with_the_finished_task(cloud, demo, staff_client):
+    # Committed for real here, so the (eager) job runs before the view waits on its Task.
+    response = staff_client.post("/api/v1/images/sync?wait=5")
+    assert response.status_code == 202
+    task = response.json()["task"]
+    assert (task["state"], task["progress"], task["error_code"]) == ("succeeded", 100, "")
+    assert Image.objects.count() == 2
