@@ -1,8 +1,11 @@
 """Helpers for tests that run on the simulator (here and in the portal's other apps)."""
 
+from django.utils import timezone
+
 from portal.clouds.base import ServerSpec, TenantCredentials
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
+from portal.clouds.simulator.models import SimulatedObject
 
 
 def make_tenant(cloud, name: str = "tenant", password: str = "tenant-secret") -> TenantCredentials:
@@ -30,3 +33,16 @@ def boot_spec(cloud, name: str = "vm", flavor: str = "m1.small", **changes) -> S
         "network_ids": [demo["network_id"]],
     }
     return ServerSpec(**{**fields, **changes})
+
+
+def fast_forward(cloud) -> None:
+    """Make every pending transition of `cloud` due now; the next read applies them."""
+    SimulatedObject.objects.filter(cloud=cloud, ready_at__isnull=False).update(
+        ready_at=timezone.now()
+    )
+
+
+def set_delays(cloud, **delays: float) -> None:
+    """Set the transition delays (seconds) of `cloud`, e.g. set_delays(cloud, default=60)."""
+    cloud.options = {**cloud.options, "delays": delays}
+    cloud.save(update_fields=["options"])
