@@ -1,5 +1,6 @@
 """Flavor operations: who sees which flavor, the flavor pull, enabling and disabling."""
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,9 +76,10 @@ def sync_flavors(cloud, driver, progress=None) -> SyncCounts:
     if progress:
         progress(50, _("Read %(count)d flavors from the cloud.") % {"count": len(infos)})
     mirror = CloudMirror(Flavor, cloud)
-    rows = mirror.upsert({info.id: _flavor_fields(info) for info in infos})
-    mirror.mark_missing()
-    _sync_access(cloud, rows, access)
+    with transaction.atomic():  # flavors and their access lists change together
+        rows = mirror.upsert({info.id: _flavor_fields(info) for info in infos})
+        mirror.mark_missing()
+        _sync_access(cloud, rows, access)
     return mirror.counts
 
 
