@@ -38,12 +38,12 @@ def server_infos(cloud, servers: list[SimulatedObject]) -> list[ServerInfo]:
     for volume in sorted(attached, key=lambda volume: volume.data.get("device", "")):
         volume_ids[volume.parent_id].append(volume.backend_id)
     return [
-        _server_info(server, addresses[server.backend_id], volume_ids[server.backend_id])
+        server_record(server, addresses[server.backend_id], volume_ids[server.backend_id])
         for server in servers
     ]
 
 
-def _server_info(server: SimulatedObject, addresses: dict, volume_ids: list[str]) -> ServerInfo:
+def server_record(server: SimulatedObject, addresses: dict, volume_ids: list[str]) -> ServerInfo:
     data = server.data
     return ServerInfo(
         id=server.backend_id,
