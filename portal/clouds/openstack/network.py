@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 
+from openstack import exceptions as sdk_exc
 from openstack.network.v2.network import Network
 from openstack.network.v2.router import Router
 from openstack.network.v2.subnet import Subnet
@@ -111,7 +113,8 @@ class NetworkAPI(SecurityGroupCalls):
         self._conn.network.add_interface_to_router(router_id, subnet=subnet_id)
 
     def remove_router_interface(self, router_id: str, subnet_id: str) -> None:
-        self._conn.network.remove_interface_from_router(router_id, subnet=subnet_id)
+        with contextlib.suppress(sdk_exc.NotFoundException):  # no such interface (any more)
+            self._conn.network.remove_interface_from_router(router_id, subnet=subnet_id)
 
     def delete_router(self, router_id: str) -> None:
         self._conn.network.delete_router(router_id, ignore_missing=True)

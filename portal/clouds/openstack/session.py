@@ -110,6 +110,12 @@ def login_spec(cloud, credentials: TenantCredentials | None = None) -> LoginSpec
     )
 
 
+def _auth_type(auth_url: str) -> str:
+    # An auth URL that names v3 needs no version discovery: one request less per login,
+    # and one timeout less to wait out when Keystone hangs.
+    return "v3password" if auth_url.rstrip("/").endswith("/v3") else "password"
+
+
 def open_connection(spec: LoginSpec) -> tuple[Connection, float]:
     """A new connection, logged in; and how many seconds its token stays valid.
 
@@ -121,7 +127,7 @@ def open_connection(spec: LoginSpec) -> tuple[Connection, float]:
         load_yaml_config=False,
         load_envvars=False,
         app_name=APP_NAME,
-        auth_type="password",
+        auth_type=_auth_type(spec.auth_url),
         auth=spec.auth(),
         region_name=spec.region_name or None,
         interface=spec.interface,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection
 from typing import TypeVar
 
 from portal.clouds.base import CloudDriver, ServerInfo, VolumeInfo
+from portal.clouds.errors import CloudNotFound
 
 T = TypeVar("T")
 
@@ -51,6 +52,17 @@ def wait_for_server(
         failed=lambda server: server.status == "ERROR" and "ERROR" not in statuses,
         timeout=timeout,
     )
+
+
+def wait_for_server_gone(driver: CloudDriver, server_id: str, timeout: float = 120) -> None:
+    def gone() -> bool:
+        try:
+            driver.compute.get_server(server_id)
+        except CloudNotFound:
+            return True
+        return False
+
+    wait_until(gone, bool, timeout=timeout)
 
 
 def wait_for_volume(

@@ -1,0 +1,67 @@
+"""Glance through the driver: record, streamed upload with progress, updates, states."""
+
+import hashlib
+import tempfile
+
+import pytest
+
+from portal.clouds.errors import CloudNotFound
+from portal.clouds.tests.openstack.conftest import RUN
+
+# django_db: pytest-django creates the test database only for runs that hold such a test.
+pytestmark = [pytest.mark.openstack, pytest.mark.django_db]
+
+UPLOAD_SIZE = 5 * 1024 * 1024 + 123  # a few MB, not a multiple of any read size
+
+
+@pytest.fixture
+def generated_file():
+    """UPLOAD_SIZE bytes of non-repeating data, written to disk in small pieces."""
+    md5 = hashlib.md5()
+    with tempfile.TemporaryFile() as handle:
+        block = 0
+        while handle.tell() < UPLOAD_SIZE:
+            piece = hashlib.sha256(str(block).encode()).digest() * 2048
+            piece = piece[: UPLOAD_SIZE - handle.tell()]
+            md5.update(piece)
+            handle.write(piece)
+            block += 1
+        handle.seek(0)
+        yield handle, md5.hexdigest()
+
+
+def test_streamed_upload_with_progress_and_lifecycle(admin, generated_file, cleanup):
+    images = admin.images
+    data, md5 = generated_file
+    created = images.create_image(
+        f"{RUN}-upload", "raw", "bare", min_disk=1, properties={"os_distro": "testos"}
+    )
+    cleanup.add(images.delete_image, created.id)
+    assert created.status == "queued"
+    assert created.properties["os_distro"] == "testos"
+
+    reported = []
+    uploaded = images.upload_image_data(created.id, data, UPLOAD_SIZE, reported.append)
+
+    assert reported[-1] == UPLOAD_SIZE
+    assert reported == sorted(reported)
+    assert len(reported) > 2
+    assert uploaded.status == "active"
+    assert (uploaded.size, uploaded.checksum) == (UPLOAD_SIZE, md5)
+
+    updated = images.update_image(
+        created.id, name=f"{RUN}-renamed", min_ram=64, properties={"portal_owner": "t-1"}
+    )
+    assert (updated.name, updated.min_ram) == (f"{RUN}-renamed", 64)
+    assert updated.properties == {"os_distro": "testos", "portal_owner": "t-1"}
+
+    assert images.deactivate_image(created.id).status == "deactivated"
+    assert created.id not in {image.id for image in images.iter_images(page_size=2)}
+    assert images.reactivate_image(created.id).status == "active"
+    listed = {image.id for image in images.iter_images(status="active", page_size=1)}
+    assert created.id in listed
+
+    images.delete_image(created.id)
+    with pytest.raises(CloudNotFound):
+        images.get_image(created.id)
+    images.delete_image(created.id)  # already gone: not an error
