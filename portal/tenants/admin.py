@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from portal.core.admin_base import progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.tenants import services
@@ -88,10 +89,15 @@ class TenantAdmin(admin.ModelAdmin):
     list_display = ("tenant_id", "name", "status", "created")
     list_filter = ("status",)
     search_fields = ("tenant_id", "name")
-    readonly_fields = ("tenant_id", "status", "status_message", "created", "updated")
-    fields = ("tenant_id", "name", "status", "status_message", "created", "updated")
+    readonly_fields = ("tenant_id", "status", "status_message", "setup", "created", "updated")
+    fields = ("tenant_id", "name", "status", "status_message", "setup", "created", "updated")
     inlines = (TenantIdentityInline, TenantAPIKeyInline, TenantQuotaInline)
     actions = ("rotate_key", "revoke_keys")
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting the row would leave the tenant's domain, servers and volumes in the
+        # cloud with nothing pointing at them; there is no tenant deletion service yet.
+        return False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -142,6 +148,10 @@ class TenantAdmin(admin.ModelAdmin):
             ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+    @admin.display(description=_("set-up in the cloud"))
+    def setup(self, tenant):
+        return progress_bar(tenant.tasks.filter(kind=services.PROVISION_TASK_KIND).first())
 
     def _show_key(self, request, tenant, key):
         self.message_user(

@@ -176,7 +176,7 @@ def generate_password(length=PASSWORD_LENGTH) -> str:
     classes = [string.ascii_lowercase, string.ascii_uppercase, string.digits, PASSWORD_SYMBOLS]
     alphabet = "".join(classes)
     while True:
-        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        password = "".join(secrets.choice(alphabet) for _position in range(length))
         if all(any(c in chars for c in password) for chars in classes):
             return password
 

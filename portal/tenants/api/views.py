@@ -4,7 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.core.api.mixins import wait_if_asked
+from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator
 from portal.core.principals import actor_of, tenant_scope
 from portal.tenants import services
@@ -53,6 +53,7 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def create(self, request):
         """Sign a tenant up; answers 201 with its API key (shown only here) and the Task
         that sets it up in the cloud (`?wait=N` waits for it)."""
+        requested_wait_seconds(request)  # a bad ?wait= is refused before anything is made
         form = TenantCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         tenant, apikey, task = services.register_tenant(

@@ -54,6 +54,7 @@ def test_adding_a_tenant_registers_it_and_shows_the_key_once(admin_client, cloud
     assert api_key.is_valid(key_in(message))
     again = admin_client.get(f"{CHANGELIST}{tenant.pk}/change/")
     assert key_in(message).encode() not in again.content
+    assert b'class="task-progress"' in again.content  # the set-up Task's progress
 
 
 def test_adding_a_duplicate_shows_the_error_on_the_form(admin_client, cloud):
@@ -115,6 +116,10 @@ def test_revoke_action(admin_client, tenant, other_tenant):
     assert "2 keys revoked." in messages_of(response)
     assert not TenantAPIKey.objects.filter(tenant=tenant, revoked=False).exists()
     assert TenantAPIKey.objects.filter(tenant=other_tenant, revoked=False).exists()
+
+
+def test_tenants_cannot_be_deleted_in_the_admin(admin_client, tenant):
+    assert admin_client.get(f"{CHANGELIST}{tenant.pk}/delete/").status_code == 403
 
 
 def test_platform_keys_are_created_in_the_admin(admin_client):

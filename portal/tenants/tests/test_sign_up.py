@@ -125,6 +125,13 @@ def test_wait_returns_the_finished_task(cloud, platform_client, run_commit_hooks
     assert response.json()["task"]["state"] == "succeeded"
 
 
+def test_a_bad_wait_is_refused_before_anything_is_made(cloud, platform_client):
+    error = assert_error(sign_up(platform_client, "Acme", wait="soon"), 400, "invalid")
+
+    assert "wait" in error["fields"]
+    assert not Tenant.objects.exists()
+
+
 def test_staff_may_sign_tenants_up(cloud, staff_client, run_commit_hooks):
     response = sign_up(staff_client, "Acme")
 
