@@ -58,3 +58,11 @@ class CloudAuthFailed(CloudError):
     status = 502
     code = "cloud_auth_failed"
     default_message = _("The cloud refused the credentials.")
+
+
+class CloudForbidden(CloudError, errors.PermissionDenied):
+    """The cloud's policy refuses this caller the operation (e.g. admin-only actions)."""
+
+    status = 403
+    code = "cloud_forbidden"
+    default_message = _("The cloud does not allow this operation.")

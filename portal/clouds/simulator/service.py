@@ -88,10 +88,9 @@ class SimulatedService:
     def _require_admin(self, action: str) -> None:
         """Refuse, as the cloud's policy does, what only an admin may do."""
         if not self.scope.is_admin:
-            raise errors.CloudError(
+            raise errors.CloudForbidden(
                 _("The cloud's policy allows only an administrator to %(action)s.")
-                % {"action": action},
-                code="cloud_forbidden",
+                % {"action": action}
             )
 
 
