@@ -84,7 +84,7 @@ class IdempotencyMiddleware:
                 409, "request_in_progress", _("A request with this Idempotency-Key is running.")
             )
         replay = HttpResponse(
-            bytes(earlier.response_body or b""),
+            earlier.response_body or "",
             status=earlier.status_code,
             content_type=earlier.content_type or "application/json",
         )
@@ -96,6 +96,6 @@ class IdempotencyMiddleware:
             record.delete()  # let a retry run again
             return
         record.status_code = response.status_code
-        record.response_body = response.content
+        record.response_body = response.content.decode("utf-8", errors="replace")
         record.content_type = response.get("Content-Type", "")
         record.save(update_fields=["status_code", "response_body", "content_type"])

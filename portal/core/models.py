@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from portal.core.fields import EncryptedTextField
+
 
 class TimestampedModel(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -138,14 +140,15 @@ class IdempotencyRecord(models.Model):
     """The first answer to a POST sent with an Idempotency-Key, replayed to retries.
 
     `caller` is a hash of the credentials (never the key itself), so two callers can use
-    the same Idempotency-Key without meeting.
+    the same Idempotency-Key without meeting. The body is encrypted: it may hold a secret
+    shown once (a new tenant's API key).
     """
 
     caller = models.CharField(_("caller"), max_length=64)
     key = models.CharField(_("idempotency key"), max_length=200)
     request_hash = models.CharField(_("request hash"), max_length=64)
     status_code = models.PositiveSmallIntegerField(_("status code"), null=True)
-    response_body = models.BinaryField(_("response body"), null=True)
+    response_body = EncryptedTextField(_("response body"), null=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
 

@@ -65,3 +65,14 @@ def test_server_errors_are_not_replayed(staff_client):
     first = staff_client.post("/api/v1/crash", HTTP_IDEMPOTENCY_KEY="k-5")
     assert first.status_code == 500
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_the_remembered_answer_is_encrypted_at_rest(staff_client):
+    post_cloud(staff_client, "k-6")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT response_body FROM core_idempotencyrecord")
+        stored = cursor.fetchone()[0]
+    assert "east-1" not in stored
+    assert "east-1" in IdempotencyRecord.objects.get().response_body
