@@ -8,13 +8,16 @@ clouds.yaml (cloud 'oslite-admin', created by `keystone-manage bootstrap`):
                                 services start: nova-compute needs its placement user at once.
   bootstrap_cloud.py plumbing   cloud plumbing every test needs, after all services answer:
                                 the default volume type 'standard' (cinder.conf
-                                default_volume_type) on the fake backend.
+                                default_volume_type) on the fake backend; then waits until
+                                the Cinder scheduler knows that backend (else volume
+                                creation fails with "No valid backend").
 
 Only services that actually run get catalog entries: Nova calls Cinder during resize/delete
 when a volume service is in the catalog, and would fail against one that is not running.
 """
 import os
 import sys
+import time
 
 import openstack
 
@@ -31,6 +34,7 @@ SERVICES = [
 ]
 VOLUME_TYPE = 'standard'
 VOLUME_BACKEND = 'fake'
+POOL_WAIT = 150  # seconds; cinder-volume re-announces its backend every 60-120 s at worst
 
 
 def connect():
@@ -73,6 +77,15 @@ def plumbing(conn):
             name=VOLUME_TYPE, description='OpenStack-lite default (fake backend)',
             extra_specs={'volume_backend_name': VOLUME_BACKEND})
     print('plumbing: volume type', vtype.name, vtype.id)
+    deadline = time.monotonic() + POOL_WAIT
+    while True:
+        pools = [p.name for p in conn.block_storage.backend_pools()]
+        if pools:
+            break
+        if time.monotonic() > deadline:
+            sys.exit('plumbing: the Cinder scheduler knows no backend after %d s' % POOL_WAIT)
+        time.sleep(1)
+    print('plumbing: cinder pools', pools)
 
 
 if __name__ == '__main__':
