@@ -47,6 +47,9 @@ _UNREACHABLE = (
     requests.ConnectionError,
     requests.Timeout,
 )
+# The SDK's way to say that a service's version discovery got no answer (e.g. Glance
+# restarting); NotSupported otherwise means a feature the cloud lacks, a lasting error.
+_NO_USABLE_VERSION = re.compile(r"does not have any supported versions")
 # Failures to log in: wrong password, unknown project, incomplete credentials.
 _AUTH_FAILURES = (ks_exc.Unauthorized, ks_exc.AuthorizationFailure, ks_exc.AuthPluginException)
 # Everything the SDK stack raises; other exceptions are bugs and propagate unchanged.
@@ -87,6 +90,8 @@ def to_cloud_error(exc: Exception) -> CloudError:
     if status:
         return _from_status(status, _backend_text(exc))
     if isinstance(exc, _UNREACHABLE):
+        return CloudUnavailable()
+    if isinstance(exc, sdk_exc.NotSupported) and _NO_USABLE_VERSION.search(str(exc)):
         return CloudUnavailable()
     if isinstance(exc, _AUTH_FAILURES):
         return CloudAuthFailed()

@@ -6,6 +6,7 @@ import contextlib
 
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
+from openstack import utils
 
 from portal.clouds.base import TenantCredentials
 from portal.clouds.openstack.resource import ResourceAPI
@@ -31,15 +32,22 @@ class IdentityAPI(ResourceAPI):
     def create_role(self, name: str, domain_id: str | None = None) -> str:
         return self._conn.identity.create_role(name=name, domain_id=domain_id).id
 
+    def _role_grant(self, method: str, role_id: str, user_id: str, project_id: str) -> None:
+        # Not the SDK's (un)assign_project_role_to_user: they return False on any error
+        # (404 for a missing user, 403, 500 ...) and the caller would never know.
+        path = utils.urljoin("/projects", project_id, "users", user_id, "roles", role_id)
+        response = self._conn.identity.request(path, method)
+        sdk_exc.raise_from_response(response)
+
     def assign_role(self, role_id: str, user_id: str, project_id: str) -> None:
-        self._conn.identity.assign_project_role_to_user(project_id, user_id, role_id)
+        self._role_grant("PUT", role_id, user_id, project_id)
 
     # Deletion: each step tolerates what is already gone, so a failed tenant removal can
     # simply be run again.
 
     def unassign_role(self, role_id: str, user_id: str, project_id: str) -> None:
         with contextlib.suppress(sdk_exc.NotFoundException):
-            self._conn.identity.unassign_project_role_from_user(project_id, user_id, role_id)
+            self._role_grant("DELETE", role_id, user_id, project_id)
 
     def delete_role(self, role_id: str) -> None:
         self._conn.identity.delete_role(role_id, ignore_missing=True)

@@ -35,6 +35,10 @@ class ProgressReader:
     def __len__(self) -> int:
         return self._size - self.bytes_sent
 
+    def __bool__(self) -> bool:
+        # Without this, an empty upload would be falsy and the SDK would send no body.
+        return True
+
     def read(self, amount: int = -1) -> bytes:
         remaining = self._size - self.bytes_sent
         if amount is None or amount < 0 or amount > remaining:

@@ -148,3 +148,13 @@ def test_a_hanging_cloud_times_out_after_the_read_timeout(silent_port):
         OpenStackDriver(cloud).images.get_image("abc")
     elapsed = time.monotonic() - started
     assert 1.4 < elapsed < 1.5 + 1.0
+
+
+def test_a_service_whose_version_discovery_fails_is_unavailable(httpserver):
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/identity/v3/auth/tokens", method="POST").respond_with_json(
+        token_body(base), status=201, headers={"X-Subject-Token": "fake-token"}
+    )
+    httpserver.expect_request("/image").respond_with_data("restarting", status=503)
+    with pytest.raises(CloudUnavailable):
+        OpenStackDriver(make_cloud(f"{base}/identity/v3")).images.get_image("abc")

@@ -140,7 +140,7 @@ def network(admin, session_cleanup):
 
 @pytest.fixture(scope="session")
 def member_role_id(admin_sdk):
-    return admin_sdk.identity.find_role("member").id
+    return admin_sdk.identity.find_role("member", ignore_missing=False).id
 
 
 @pytest.fixture(scope="module")

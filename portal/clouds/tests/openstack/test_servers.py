@@ -23,7 +23,13 @@ def security_group(admin, module_cleanup):
 
 
 @pytest.fixture(scope="module")
-def server(admin, image, flavors, network, security_group, module_cleanup):
+def compute_host(admin_sdk):
+    [service] = admin_sdk.compute.services(binary="nova-compute")
+    return service.host
+
+
+@pytest.fixture(scope="module")
+def server(admin, image, flavors, network, security_group, compute_host, module_cleanup):
     spec = ServerSpec(
         name=f"{RUN}-vm",
         flavor_id=flavors["small"].id,
@@ -33,6 +39,8 @@ def server(admin, image, flavors, network, security_group, module_cleanup):
         network_ids=[network.id],
         security_groups=[security_group.name],
         metadata={"tenant": "t-0000000001"},
+        availability_zone="nova",
+        host=compute_host,  # an admin may pick the hypervisor
     )
     created = admin.compute.create_server(spec)
     module_cleanup.add(delete_server, admin, created.id)
@@ -55,10 +63,10 @@ def data_volumes(admin, server, module_cleanup):
     return [wait_for_volume(admin, volume.id, {"in-use"}).id for volume in volumes]
 
 
-def test_boots_from_a_volume_made_from_the_image(admin, server, flavors, network, image):
+def test_boots_from_a_volume_made_from_the_image(admin, server, flavors, network, compute_host):
     assert (server.power_state, server.task_state, server.locked) == ("running", None, False)
     assert server.flavor_id == flavors["small"].id
-    assert server.host
+    assert (server.host, server.availability_zone) == (compute_host, "nova")
     assert list(server.addresses) == [network.name]
     assert server.metadata == {"tenant": "t-0000000001"}
     assert server.security_groups == [f"{RUN}-servers"]
