@@ -11,6 +11,7 @@ and it can be rerun any time.
 Any python with openstacksdk works. The cloud comes from $OS_CLIENT_CONFIG_FILE (default
 ~/.cache/portal-oslite/clouds.yaml) and $OS_CLOUD (default oslite-admin). Exit code 0 = OK.
 """
+
 import io
 import os
 import sys
@@ -19,23 +20,24 @@ import uuid
 
 import openstack
 
-DEADLINE = 120          # seconds for the whole run before giving up (normally < 30 s)
+DEADLINE = 120  # seconds for the whole run before giving up (normally < 30 s)
 IMAGE_BYTES = 1024 * 1024
 
-os.environ.setdefault('OS_CLIENT_CONFIG_FILE',
-                      os.path.expanduser('~/.cache/portal-oslite/clouds.yaml'))
+os.environ.setdefault(
+    "OS_CLIENT_CONFIG_FILE", os.path.expanduser("~/.cache/portal-oslite/clouds.yaml")
+)
 
 
 class Smoke:
     def __init__(self):
-        self.conn = openstack.connect(cloud=os.environ.get('OS_CLOUD', 'oslite-admin'))
-        self.name = 'oslite-smoke-' + uuid.uuid4().hex[:8]
+        self.conn = openstack.connect(cloud=os.environ.get("OS_CLOUD", "oslite-admin"))
+        self.name = "oslite-smoke-" + uuid.uuid4().hex[:8]
         self.t0 = self.t_step = time.monotonic()
-        self.cleanups = []      # (description, callable), run in reverse order
+        self.cleanups = []  # (description, callable), run in reverse order
 
     def step(self, what):
         now = time.monotonic()
-        print('  %-52s %5.1fs' % (what, now - self.t_step), flush=True)
+        print(f"  {what:<52} {now - self.t_step:5.1f}s", flush=True)
         self.t_step = now
 
     def wait(self, what, check, timeout=60):
@@ -46,70 +48,85 @@ class Smoke:
             if result:
                 return result
             time.sleep(0.5)
-        raise TimeoutError('timed out waiting for ' + what)
+        raise TimeoutError("timed out waiting for " + what)
 
     def server_settled(self, server, status):
         s = self.conn.compute.get_server(server)
-        if s.status == 'ERROR':
-            raise RuntimeError('server %s went to ERROR: %s' % (s.id, s.fault))
+        if s.status == "ERROR":
+            raise RuntimeError(f"server {s.id} went to ERROR: {s.fault}")
         # status alone is not enough: after some actions it stays ACTIVE while task_state
         # is still set, and the next action would get 409 Conflict
         return s if s.status == status and s.task_state is None else None
 
     def volume_status(self, volume, status):
         v = self.conn.block_storage.get_volume(volume)
-        if v.status in ('error', 'error_attaching', 'error_detaching'):
-            raise RuntimeError('volume %s went to %s' % (v.id, v.status))
+        if v.status in ("error", "error_attaching", "error_detaching"):
+            raise RuntimeError(f"volume {v.id} went to {v.status}")
         return v if v.status == status else None
 
     def run(self):
         c = self.conn
-        print('smoke check as %s on %s' % (self.name, c.auth['auth_url']), flush=True)
+        print(f"smoke check as {self.name} on {c.auth['auth_url']}", flush=True)
 
         net = c.network.create_network(name=self.name)
-        self.cleanups.append(('network', lambda: c.network.delete_network(net, ignore_missing=True)))
-        subnet = c.network.create_subnet(name=self.name, network_id=net.id, ip_version=4,
-                                         cidr='10.254.254.0/24')
-        self.step('network + subnet %s' % subnet.cidr)
+        self.cleanups.append(
+            ("network", lambda: c.network.delete_network(net, ignore_missing=True))
+        )
+        subnet = c.network.create_subnet(
+            name=self.name, network_id=net.id, ip_version=4, cidr="10.254.254.0/24"
+        )
+        self.step(f"network + subnet {subnet.cidr}")
 
-        image = c.image.create_image(name=self.name, disk_format='raw', container_format='bare',
-                                     data=io.BytesIO(b'\0' * IMAGE_BYTES), visibility='private',
-                                     allow_duplicates=True, wait=True, timeout=60)
-        self.cleanups.append(('image', lambda: c.image.delete_image(image, ignore_missing=True)))
-        self.step('image %s (%s)' % (image.id, c.image.get_image(image).status))
+        image = c.image.create_image(
+            name=self.name,
+            disk_format="raw",
+            container_format="bare",
+            data=io.BytesIO(b"\0" * IMAGE_BYTES),
+            visibility="private",
+            allow_duplicates=True,
+            wait=True,
+            timeout=60,
+        )
+        self.cleanups.append(("image", lambda: c.image.delete_image(image, ignore_missing=True)))
+        self.step(f"image {image.id} ({c.image.get_image(image).status})")
 
         flavor = c.compute.create_flavor(name=self.name, ram=64, vcpus=1, disk=1, is_public=False)
-        self.cleanups.append(('flavor', lambda: c.compute.delete_flavor(flavor, ignore_missing=True)))
+        self.cleanups.append(
+            ("flavor", lambda: c.compute.delete_flavor(flavor, ignore_missing=True))
+        )
         c.compute.flavor_add_tenant_access(flavor, c.current_project_id)
-        self.step('flavor %s (private)' % flavor.name)
+        self.step(f"flavor {flavor.name} (private)")
 
-        server = c.compute.create_server(name=self.name, flavor_id=flavor.id, image_id=image.id,
-                                         networks=[{'uuid': net.id}])
+        server = c.compute.create_server(
+            name=self.name, flavor_id=flavor.id, image_id=image.id, networks=[{"uuid": net.id}]
+        )
 
         def delete_server():
             c.compute.delete_server(server, ignore_missing=True)
             c.compute.wait_for_delete(server, interval=0.5, wait=60)
-        self.cleanups.append(('server', delete_server))
-        server = self.wait('server ACTIVE', lambda: self.server_settled(server, 'ACTIVE'))
-        self.step('server ACTIVE on %s, %s' % (server.compute_host, server.addresses))
+
+        self.cleanups.append(("server", delete_server))
+        server = self.wait("server ACTIVE", lambda: self.server_settled(server, "ACTIVE"))
+        self.step(f"server ACTIVE on {server.compute_host}, {server.addresses}")
 
         volume = c.block_storage.create_volume(name=self.name, size=1)
 
         def delete_volume():
             c.block_storage.delete_volume(volume, ignore_missing=True)
             c.block_storage.wait_for_delete(volume, interval=0.5, wait=60)
-        self.cleanups.append(('volume', delete_volume))
-        volume = self.wait('volume available', lambda: self.volume_status(volume, 'available'))
-        self.step('volume %s (type %s)' % (volume.id, volume.volume_type))
+
+        self.cleanups.append(("volume", delete_volume))
+        volume = self.wait("volume available", lambda: self.volume_status(volume, "available"))
+        self.step(f"volume {volume.id} (type {volume.volume_type})")
 
         c.compute.create_volume_attachment(server, volume_id=volume.id)
-        volume = self.wait('volume in-use', lambda: self.volume_status(volume, 'in-use'))
-        self.step('attached at %s' % [a.get('device') for a in volume.attachments])
+        volume = self.wait("volume in-use", lambda: self.volume_status(volume, "in-use"))
+        self.step("attached at %s" % [a.get("device") for a in volume.attachments])
 
         c.compute.delete_volume_attachment(server, volume.id)
-        self.wait('volume available', lambda: self.volume_status(volume, 'available'))
-        self.wait('server settled', lambda: self.server_settled(server, 'ACTIVE'))
-        self.step('detached')
+        self.wait("volume available", lambda: self.volume_status(volume, "available"))
+        self.wait("server settled", lambda: self.server_settled(server, "ACTIVE"))
+        self.step("detached")
 
     def cleanup(self):
         ok = True
@@ -120,8 +137,8 @@ class Smoke:
                 fn()
             except Exception as exc:  # keep cleaning up the rest
                 ok = False
-                print('  cleanup of %s failed: %s' % (what, exc), file=sys.stderr)
-        self.step('deleted %s' % ', '.join(w for w, _ in reversed(self.cleanups)))
+                print(f"  cleanup of {what} failed: {exc}", file=sys.stderr)
+        self.step("deleted {}".format(", ".join(w for w, _ in reversed(self.cleanups))))
         return ok
 
 
@@ -132,16 +149,16 @@ def main():
         smoke.run()
         ok = True
     except Exception as exc:
-        print('SMOKE FAILED: %s: %s' % (type(exc).__name__, exc), file=sys.stderr)
+        print(f"SMOKE FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
     finally:
         clean = smoke.cleanup()
     total = time.monotonic() - smoke.t0
     if ok and clean:
-        print('smoke OK in %.1fs' % total)
+        print(f"smoke OK in {total:.1f}s")
         return 0
-    print('smoke FAILED after %.1fs%s' % (total, '' if clean else ' (cleanup incomplete)'))
+    print("smoke FAILED after {:.1f}s{}".format(total, "" if clean else " (cleanup incomplete)"))
     return 1
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main())

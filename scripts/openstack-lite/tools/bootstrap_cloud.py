@@ -15,80 +15,88 @@ clouds.yaml (cloud 'oslite-admin', created by `keystone-manage bootstrap`):
 Only services that actually run get catalog entries: Nova calls Cinder during resize/delete
 when a volume service is in the catalog, and would fail against one that is not running.
 """
+
 import os
 import sys
 import time
 
 import openstack
 
-REGION = 'RegionOne'
+REGION = "RegionOne"
 # keystone user, service name, service type, endpoint URL
 SERVICES = [
-    ('glance', 'glance', 'image', 'http://127.0.0.1:9292'),
-    ('placement', 'placement', 'placement', 'http://127.0.0.1:8778'),
-    ('nova', 'nova', 'compute', 'http://127.0.0.1:8774/v2.1'),
-    ('neutron', 'neutron', 'network', 'http://127.0.0.1:9696'),
-    ('cinder', 'cinderv3', 'block-storage', 'http://127.0.0.1:8776/v3'),
+    ("glance", "glance", "image", "http://127.0.0.1:9292"),
+    ("placement", "placement", "placement", "http://127.0.0.1:8778"),
+    ("nova", "nova", "compute", "http://127.0.0.1:8774/v2.1"),
+    ("neutron", "neutron", "network", "http://127.0.0.1:9696"),
+    ("cinder", "cinderv3", "block-storage", "http://127.0.0.1:8776/v3"),
     # Nova looks Cinder up as 'volumev3' ([cinder] catalog_info), SDKs as 'block-storage'.
-    ('cinder', 'cinder', 'volumev3', 'http://127.0.0.1:8776/v3'),
+    ("cinder", "cinder", "volumev3", "http://127.0.0.1:8776/v3"),
 ]
-VOLUME_TYPE = 'standard'
-VOLUME_BACKEND = 'fake'
+VOLUME_TYPE = "standard"
+VOLUME_BACKEND = "fake"
 POOL_WAIT = 150  # seconds; cinder-volume re-announces its backend every 60-120 s at worst
 
 
 def connect():
-    return openstack.connect(cloud=os.environ.get('OS_CLOUD', 'oslite-admin'))
+    return openstack.connect(cloud=os.environ.get("OS_CLOUD", "oslite-admin"))
 
 
 def catalog(conn):
     ident = conn.identity
-    password = os.environ['SERVICE_PASSWORD']
-    project = (ident.find_project('service', domain_id='default')
-               or ident.create_project(name='service', domain_id='default',
-                                       description='OpenStack-lite service users'))
+    password = os.environ["SERVICE_PASSWORD"]
+    project = ident.find_project("service", domain_id="default") or ident.create_project(
+        name="service", domain_id="default", description="OpenStack-lite service users"
+    )
     roles = {}
-    for name in ('admin', 'member', 'reader', 'service'):
+    for name in ("admin", "member", "reader", "service"):
         roles[name] = ident.find_role(name) or ident.create_role(name=name)
     for user_name, svc_name, svc_type, url in SERVICES:
-        user = ident.find_user(user_name, domain_id='default')
+        user = ident.find_user(user_name, domain_id="default")
         if user is None:
-            user = ident.create_user(name=user_name, password=password, domain_id='default',
-                                     default_project_id=project.id)
+            user = ident.create_user(
+                name=user_name,
+                password=password,
+                domain_id="default",
+                default_project_id=project.id,
+            )
         else:  # a rerun after the password was regenerated
             ident.update_user(user, password=password)
-        for role in ('admin', 'service'):
+        for role in ("admin", "service"):
             ident.assign_project_role_to_user(project, user, roles[role])
         service = ident.find_service(svc_name) or ident.create_service(name=svc_name, type=svc_type)
         have = {e.interface: e for e in ident.endpoints(service_id=service.id)}
-        for interface in ('public', 'internal', 'admin'):
+        for interface in ("public", "internal", "admin"):
             if interface not in have:
-                ident.create_endpoint(service_id=service.id, interface=interface, url=url,
-                                      region_id=REGION)
+                ident.create_endpoint(
+                    service_id=service.id, interface=interface, url=url, region_id=REGION
+                )
             elif have[interface].url != url:
                 ident.update_endpoint(have[interface], url=url)
-    print('catalog: registered', ', '.join(s[2] for s in SERVICES))
+    print("catalog: registered", ", ".join(s[2] for s in SERVICES))
 
 
 def plumbing(conn):
     vtype = conn.block_storage.find_type(VOLUME_TYPE)
     if vtype is None:
         vtype = conn.block_storage.create_type(
-            name=VOLUME_TYPE, description='OpenStack-lite default (fake backend)',
-            extra_specs={'volume_backend_name': VOLUME_BACKEND})
-    print('plumbing: volume type', vtype.name, vtype.id)
+            name=VOLUME_TYPE,
+            description="OpenStack-lite default (fake backend)",
+            extra_specs={"volume_backend_name": VOLUME_BACKEND},
+        )
+    print("plumbing: volume type", vtype.name, vtype.id)
     deadline = time.monotonic() + POOL_WAIT
     while True:
         pools = [p.name for p in conn.block_storage.backend_pools()]
         if pools:
             break
         if time.monotonic() > deadline:
-            sys.exit('plumbing: the Cinder scheduler knows no backend after %d s' % POOL_WAIT)
+            sys.exit(f"plumbing: the Cinder scheduler knows no backend after {POOL_WAIT} s")
         time.sleep(1)
-    print('plumbing: cinder pools', pools)
+    print("plumbing: cinder pools", pools)
 
 
-if __name__ == '__main__':
-    if len(sys.argv) != 2 or sys.argv[1] not in ('catalog', 'plumbing'):
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in ("catalog", "plumbing"):
         sys.exit(__doc__)
-    {'catalog': catalog, 'plumbing': plumbing}[sys.argv[1]](connect())
+    {"catalog": catalog, "plumbing": plumbing}[sys.argv[1]](connect())

@@ -17,14 +17,13 @@ What it changes against nova.virt.fake.FakeDriver:
 * snapshot() uploads a small raw image, so the snapshot image becomes active (the stock
   driver uploads nothing and the image stays queued forever).
 """
+
 import io
 
-from oslo_log import log as logging
-
-from nova.compute import power_state
-from nova.compute import vm_states
+from nova.compute import power_state, vm_states
 from nova.image import glance
 from nova.virt import fake
+from oslo_log import log as logging
 
 LOG = logging.getLogger(__name__)
 
@@ -38,19 +37,24 @@ _POWER_FOR_VM_STATE = {
     vm_states.SUSPENDED: power_state.SUSPENDED,
 }
 # vm_states in which the guest does not exist on the hypervisor (never adopted).
-_NOT_ON_HYPERVISOR = {vm_states.BUILDING, vm_states.DELETED, vm_states.SOFT_DELETED,
-                      vm_states.SHELVED_OFFLOADED, vm_states.ERROR}
+_NOT_ON_HYPERVISOR = {
+    vm_states.BUILDING,
+    vm_states.DELETED,
+    vm_states.SOFT_DELETED,
+    vm_states.SHELVED_OFFLOADED,
+    vm_states.ERROR,
+}
 
 
 class PortalFakeDriver(fake.FakeDriverWithoutFakeNodes):
-
     def _adopt(self, instance):
         """Track a server this process has not spawned (it was spawned before a restart)."""
         if instance.uuid in self.instances or instance.vm_state in _NOT_ON_HYPERVISOR:
             return
         state = _POWER_FOR_VM_STATE.get(instance.vm_state, power_state.RUNNING)
-        LOG.info('adopting instance %s (vm_state %s) after a restart', instance.uuid,
-                 instance.vm_state)
+        LOG.info(
+            "adopting instance %s (vm_state %s) after a restart", instance.uuid, instance.vm_state
+        )
         self.instances[instance.uuid] = fake.FakeInstance(instance.name, state, instance.uuid)
         flavor = instance.flavor
         self.resources.claim(vcpus=flavor.vcpus, mem=flavor.memory_mb, disk=flavor.root_gb)
@@ -70,19 +74,47 @@ class PortalFakeDriver(fake.FakeDriverWithoutFakeNodes):
         self._adopt(instance)
         super().power_off(instance, timeout, retry_interval)
 
-    def power_on(self, context, instance, network_info, block_device_info=None,
-                 accel_info=None, share_info=None):
+    def power_on(
+        self,
+        context,
+        instance,
+        network_info,
+        block_device_info=None,
+        accel_info=None,
+        share_info=None,
+    ):
         self._adopt(instance)
-        super().power_on(context, instance, network_info, block_device_info=block_device_info,
-                         accel_info=accel_info, share_info=share_info)
+        super().power_on(
+            context,
+            instance,
+            network_info,
+            block_device_info=block_device_info,
+            accel_info=accel_info,
+            share_info=share_info,
+        )
 
-    def reboot(self, context, instance, network_info, reboot_type, block_device_info=None,
-               bad_volumes_callback=None, accel_info=None, share_info=None):
+    def reboot(
+        self,
+        context,
+        instance,
+        network_info,
+        reboot_type,
+        block_device_info=None,
+        bad_volumes_callback=None,
+        accel_info=None,
+        share_info=None,
+    ):
         self._adopt(instance)
-        super().reboot(context, instance, network_info, reboot_type,
-                       block_device_info=block_device_info,
-                       bad_volumes_callback=bad_volumes_callback, accel_info=accel_info,
-                       share_info=share_info)
+        super().reboot(
+            context,
+            instance,
+            network_info,
+            reboot_type,
+            block_device_info=block_device_info,
+            bad_volumes_callback=bad_volumes_callback,
+            accel_info=accel_info,
+            share_info=share_info,
+        )
 
     def pause(self, instance):
         self._set_state(instance, power_state.PAUSED)
@@ -104,8 +136,14 @@ class PortalFakeDriver(fake.FakeDriverWithoutFakeNodes):
         super().snapshot(context, instance, image_id, update_task_state)
         # Upload a small raw disk so the image goes active. disk_format is set to raw: Glance
         # checks data against disk_format, and zeros are no valid iso/qcow2.
-        metadata = {'status': 'active', 'disk_format': 'raw', 'container_format': 'bare',
-                    'properties': {'image_location': 'snapshot', 'image_state': 'available',
-                                   'owner_id': instance.project_id}}
-        glance.API().update(context, image_id, metadata,
-                            data=io.BytesIO(b'\0' * SNAPSHOT_BYTES))
+        metadata = {
+            "status": "active",
+            "disk_format": "raw",
+            "container_format": "bare",
+            "properties": {
+                "image_location": "snapshot",
+                "image_state": "available",
+                "owner_id": instance.project_id,
+            },
+        }
+        glance.API().update(context, image_id, metadata, data=io.BytesIO(b"\0" * SNAPSHOT_BYTES))
