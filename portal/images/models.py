@@ -5,12 +5,32 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from portal.core.sync import MirroredModel
 
 
 def new_image_id():
     return str(uuid.uuid4())
+
+
+class UploadState(models.TextChoices):
+    NONE = "", _("not uploaded through the portal")
+    QUEUED = "queued", _("waiting for data")
+    RECEIVING = "receiving", _("receiving data")
+    TRANSFERRING = "transferring", _("transferring to the cloud")
+    ACTIVE = "active", _("active")
+    FAILED = "failed", _("failed")
+    DELETING = "deleting", _("being deleted")
+
+
+# An upload may be deleted unless its data is on its way to the cloud.
+DELETABLE_STATES = [
+    UploadState.QUEUED,
+    UploadState.RECEIVING,
+    UploadState.ACTIVE,
+    UploadState.FAILED,
+]
 
 
 class Image(MirroredModel):
@@ -69,6 +89,19 @@ class Image(MirroredModel):
         verbose_name=_("uploaded by"),
     )
 
+    upload_state = FSMField(
+        _("upload state"), max_length=20, default="", blank=True, protected=False,
+        choices=UploadState.choices,
+        help_text=_("Where a portal upload stands; empty for synced images."),
+    )  # fmt: skip
+    # The staged data (browser -> portal), kept until the transfer to the cloud ends.
+    upload_size = models.BigIntegerField(_("upload size (bytes)"), null=True, blank=True)
+    received_bytes = models.BigIntegerField(_("bytes received"), default=0)
+    # Storage names of the received pieces, in order (one per Content-Range PUT).
+    staged_parts = models.JSONField(_("staged parts"), default=list, blank=True)
+    # Who uploaded it, as the audit log names callers (a platform key has no user).
+    uploaded_by_actor = models.CharField(_("uploaded by (caller)"), max_length=200, blank=True)
+
     class Meta(MirroredModel.Meta):
         ordering = ["name", "pk"]
         verbose_name = _("image")
@@ -87,3 +120,46 @@ class Image(MirroredModel):
 
     def __str__(self):
         return self.name or self.image_id
+
+    # ---- the upload lifecycle (origin uploaded) ------------------------------------
+    # queued -> receiving -> transferring -> active | failed; any settled state but
+    # transferring -> deleting, which ends with the row gone or back where it was.
+
+    @property
+    def is_receiving(self):
+        return self.upload_state in (UploadState.QUEUED, UploadState.RECEIVING)
+
+    @transition(field=upload_state, source=[UploadState.QUEUED, UploadState.RECEIVING],
+                target=UploadState.RECEIVING)  # fmt: skip
+    def receive(self, received_bytes, upload_size):
+        self.received_bytes, self.upload_size = received_bytes, upload_size
+
+    @transition(field=upload_state, source=UploadState.RECEIVING, target=UploadState.QUEUED)
+    def discard_received(self):
+        self.received_bytes, self.upload_size = 0, None
+
+    @transition(field=upload_state, source=UploadState.RECEIVING, target=UploadState.TRANSFERRING)
+    def start_transfer(self):
+        self.status = "saving"
+
+    @transition(field=upload_state, source=UploadState.TRANSFERRING, target=UploadState.ACTIVE)
+    def finish_transfer(self, info):
+        self.status = (info.status or "").lower()
+        self.size, self.checksum = info.size, info.checksum or ""
+
+    @transition(field=upload_state, source=UploadState.TRANSFERRING, target=UploadState.FAILED)
+    def fail_transfer(self):
+        self.status, self.backend_id = "killed", None
+
+    @transition(field=upload_state, source=DELETABLE_STATES, target=UploadState.DELETING)
+    def start_deletion(self):
+        pass
+
+    @transition(
+        field=upload_state,
+        source=UploadState.DELETING,
+        target=RETURN_VALUE(UploadState.ACTIVE, UploadState.FAILED),
+    )
+    def deletion_failed(self):
+        # The cloud still holds what it held: an active image stays usable.
+        return UploadState.ACTIVE if self.status == self.ACTIVE else UploadState.FAILED
