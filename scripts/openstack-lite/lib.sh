@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are used by the scripts sourcing this
 # Shared settings and helpers of the OpenStack-lite harness; sourced by `up`, `down`, `status`.
 #
 # Layout (override with environment variables):
