@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -19,7 +18,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
-    *i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False),
+    # The language comes from the browser or the header's switch (a cookie), not the URL.
+    path("admin/", admin.site.urls),
 ]
 
 # Errors outside DRF views (unknown URLs, crashes in middleware) keep the API's shape.

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "portal.core"
     label = "core"
-    verbose_name = _("Core")
+    verbose_name = _("Tasks and audit")
 
     def ready(self):
         from portal.core.checks import check_field_encryption_keys
