@@ -1,1 +1,47 @@
-"""ISOs: tasks (FTP servers, ISO sync, upload and mounts come with the ISOs issue)."""
+"""Celery jobs of the ISOs app: the ISO sync (and its beat entry point), uploads, deletions.
+
+They talk to FTP and SSH servers (portal.isos.transfer), not to cloud drivers.
+"""
+
+from functools import partial
+
+from celery import shared_task
+from django.utils.translation import gettext as _
+
+from portal.clouds.models import Cloud
+from portal.core.errors import NotFound
+from portal.core.services import execute_task, report_progress
+from portal.isos import services
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_isos(task_id, cloud_id):
+    """Run a queued ISO sync of one cloud's FTP servers (Task kind "isos.sync")."""
+
+    def work(task):
+        cloud = Cloud.objects.filter(pk=cloud_id).first()
+        if cloud is None:
+            raise NotFound(_("The cloud no longer exists."))
+        return services.sync_cloud_isos(cloud, progress=partial(report_progress, task))
+
+    execute_task(task_id, work)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_isos_on_schedule(cloud_id):
+    """Beat: queue an ISO sync of the cloud, recorded as a Task like "Sync now"."""
+    cloud = Cloud.objects.filter(pk=cloud_id, enabled=True).first()
+    if cloud is not None and cloud.ftp_servers.exists():
+        services.request_iso_sync(cloud=cloud, actor="system:beat")
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def upload_iso(task_id, iso_pk):
+    """Send a staged ISO to its FTP server (Task kind "isos.upload")."""
+    execute_task(task_id, lambda task: services.run_upload(iso_pk, task))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_iso(task_id, iso_pk, previous_status):
+    """Remove an ISO from its FTP server, then from the portal (Task kind "isos.delete")."""
+    execute_task(task_id, lambda task: services.run_deletion(iso_pk, previous_status))

@@ -64,6 +64,10 @@ def _network_error(exc: OSError, where: str) -> TransferError:
         return TransferError(
             _("Connection refused by %(where)s.") % {"where": where}, code="connection_refused"
         )
+    if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+        return TransferError(
+            _("The connection to %(where)s was cut.") % {"where": where}, code="connection_lost"
+        )
     if isinstance(exc, TimeoutError | socket.timeout):
         return TransferError(
             _("No answer from %(where)s in time.") % {"where": where}, code="timeout"
@@ -87,7 +91,7 @@ def _reply_error(exc: ftplib.Error, doing: str) -> TransferError:
     text = reply[4:].strip()
     if number == "530":
         return TransferError(_("Login incorrect."), code="login_incorrect")
-    if number in ("452", "552"):
+    if number in ("452", "552") or (number[:1] in "45" and _sounds_full(text)):
         return TransferError(
             _("The FTP server is out of space or over quota (%(reply)s).") % {"reply": text},
             code="disk_full",
@@ -108,6 +112,11 @@ def _reply_error(exc: ftplib.Error, doing: str) -> TransferError:
         _("The FTP server refused to %(doing)s: %(reply)s") % {"doing": doing, "reply": reply},
         code="ftp_error",
     )
+
+
+def _sounds_full(text):
+    text = text.lower()
+    return "space" in text or "quota" in text
 
 
 @contextmanager
@@ -238,9 +247,28 @@ class FtpSession:
     def store(self, name, source, offset, callback):
         """STOR (or REST `offset` + STOR) `source` read from its current position."""
         with _translated(self.server, "store the file"):
-            self.ftp.storbinary(
-                f"STOR {name}", source, blocksize=BLOCK_SIZE, callback=callback, rest=offset or None
-            )
+            try:
+                self.ftp.storbinary(
+                    f"STOR {name}", source, blocksize=BLOCK_SIZE, callback=callback,
+                    rest=offset or None,
+                )  # fmt: skip
+            except OSError:
+                # The server may have said why it closed the data connection (disk full).
+                reason = self._pending_reply()
+                if reason is not None:
+                    raise reason from None
+                raise
+
+    def _pending_reply(self):
+        """The error reply waiting on the control connection, if any (else None)."""
+        try:
+            self.ftp.sock.settimeout(2)
+            self.ftp.getresp()
+        except ftplib.Error as reply:
+            return reply
+        except (OSError, EOFError, AttributeError):
+            return None
+        return None
 
 
 def _int(value):
@@ -281,7 +309,7 @@ def upload_file(server, source, size, final_name, progress: Callable[[int], None
     before the rename. On failure the temporary file is removed (best effort) and the
     TransferError is raised. `progress(bytes_sent)` is called as blocks go out.
     """
-    temp_name = f"{TEMP_PREFIX}{final_name}.part"
+    temp_name = temp_name_for(final_name)
     try:
         for attempt in range(1, UPLOAD_ATTEMPTS + 1):
             try:
@@ -297,6 +325,11 @@ def upload_file(server, source, size, final_name, progress: Callable[[int], None
     except TransferError:
         remove_quietly(server, temp_name)
         raise
+
+
+def temp_name_for(final_name):
+    """Where an upload is written until it is complete (hidden: the sync skips it)."""
+    return f"{TEMP_PREFIX}{final_name}.part"
 
 
 def _send(session, source, size, temp_name, progress):

@@ -1,13 +1,36 @@
+import io
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
+from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator
+from portal.core.principals import actor_of
 from portal.core.sync import cloud_for_region
 from portal.isos import services
-from portal.isos.api.serializers import ConnectionCheckSerializer, FtpServerSerializer
-from portal.isos.models import FtpServer
+from portal.isos.api.serializers import (
+    ConnectionCheckSerializer,
+    FtpServerSerializer,
+    IsoSerializer,
+    IsoSyncSerializer,
+    IsoTaskSerializer,
+    IsoUpdateSerializer,
+)
+from portal.isos.filters import IsoFilter
+from portal.isos.models import FtpServer, Iso
+
+
+class RawBodyParser(BaseParser):
+    """Accepts any body without reading it: the view streams it itself."""
+
+    media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return {}
 
 
 class FtpServerViewSet(viewsets.ModelViewSet):
@@ -47,3 +70,103 @@ class FtpServerViewSet(viewsets.ModelViewSet):
         """Log in and open the ISO directory now; answers the exact failure, if any."""
         check = services.test_connection(self.get_object())
         return Response(ConnectionCheckSerializer(check).data)
+
+
+class IsoViewSet(viewsets.ModelViewSet):
+    """ISOs on the clouds' FTP servers (operators only).
+
+    POST creates an ISO waiting for its file (201, status queued); PUT .../file sends the
+    file (202 + Task); DELETE removes an uploaded ISO from the FTP server, then the portal
+    (202 + Task).
+    """
+
+    serializer_class = IsoSerializer
+    permission_classes = [IsOperator]
+    filterset_class = IsoFilter
+    ordering_fields = ["iso_name", "size", "os_type", "created"]
+    ordering = ["iso_name", "pk"]
+    lookup_field = "iso_id"
+    lookup_value_regex = "[^/]+"
+    results_key = "isos"
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return Iso.objects.select_related("cloud", "uploaded_by")
+
+    def update(self, request, *args, **kwargs):
+        raise MethodNotAllowed("PUT")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        iso = services.create_iso(serializer.validated_data, user=request.user)
+        return Response(self.get_serializer(iso).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=IsoUpdateSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        iso = self.get_object()
+        body = IsoUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        iso = services.update_iso(iso, body.validated_data)
+        return Response(self.get_serializer(iso).data)
+
+    @extend_schema(responses={202: IsoTaskSerializer})
+    def destroy(self, request, *args, **kwargs):
+        requested_wait_seconds(request)
+        iso, task = services.request_iso_deletion(self.get_object(), actor=actor_of(request.user))
+        return self._accepted(request, iso, task)
+
+    @extend_schema(
+        request={"application/octet-stream": {"type": "string", "format": "binary"}},
+        responses={202: IsoTaskSerializer},
+    )
+    @action(detail=True, methods=["put"], parser_classes=[RawBodyParser])
+    def file(self, request, iso_id=None):
+        """The ISO file, as the raw body (streamed to staging; never held in memory)."""
+        requested_wait_seconds(request)
+        iso = self.get_object()
+        length = request.META.get("CONTENT_LENGTH")
+        iso, task = services.receive_upload(
+            iso,
+            request.stream or io.BytesIO(),  # the request's input, read in chunks
+            int(length) if length and length.isdigit() else None,
+            actor=actor_of(request.user),
+        )
+        return self._accepted(request, iso, task)
+
+    @extend_schema(request=IsoSyncSerializer, responses={202: IsoSyncSerializer})
+    @action(detail=False, methods=["post"])
+    def sync(self, request):
+        """Sync now: list the FTP servers of one cloud and update the ISOs."""
+        requested_wait_seconds(request)
+        body = IsoSyncSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        cloud, task = services.request_iso_sync(
+            body.validated_data.get("region"), actor=actor_of(request.user)
+        )
+        task = wait_if_asked(request, task)
+        answer = IsoSyncSerializer({"region": cloud.region, "task": task})
+        return Response(answer.data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def enable(self, request, iso_id=None):
+        """Allow mounting the ISO."""
+        iso = services.set_iso_enabled(self.get_object(), True)
+        return Response(self.get_serializer(iso).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def disable(self, request, iso_id=None):
+        """Refuse new mounts of the ISO (existing mounts stay)."""
+        iso = services.set_iso_enabled(self.get_object(), False)
+        return Response(self.get_serializer(iso).data)
+
+    def _accepted(self, request, iso, task):
+        task = wait_if_asked(request, task)
+        if task.is_finished:
+            iso = (
+                Iso.objects.select_related("cloud", "uploaded_by").filter(pk=iso.pk).first() or iso
+            )
+        iso.task = task
+        return Response(IsoTaskSerializer(iso).data, status=status.HTTP_202_ACCEPTED)

@@ -20,6 +20,7 @@ import pytest
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.filesystems import AbstractedFS
 from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.ioloop import IOLoop
 from pyftpdlib.servers import FTPServer
 
 from portal.isos.tests.factories import FtpServerFactory
@@ -94,7 +95,8 @@ class LoopbackFtp:
         Handler.passive_ports = None
         Handler.auth_failed_timeout = 0.1  # no 3 s pause after a wrong password
         self.port = free_port()
-        self._server = FTPServer(("127.0.0.1", self.port), Handler)
+        # An IOLoop of its own: two servers in one process must not share the global one.
+        self._server = FTPServer(("127.0.0.1", self.port), Handler, ioloop=IOLoop())
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
