@@ -231,3 +231,6 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "fail-stuck-tasks": {"task": "portal.core.tasks.fail_stuck_tasks", "schedule": 60.0},
 }
+
+# Images (portal.images): the largest image file the upload API accepts, in bytes (413 above).
+IMAGE_UPLOAD_MAX_BYTES = env.int("IMAGE_UPLOAD_MAX_BYTES", default=64 * 1024**3)

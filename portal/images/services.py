@@ -1,15 +1,37 @@
-"""Image operations: who sees which image, the image pull, enabling and disabling."""
+"""Image operations: who sees which image, the image pull, enabling and disabling,
+uploads through the portal and their deletion."""
 
+import contextlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.core.principals import tenant_scope
+from portal.clouds.errors import CloudNotFound
+from portal.clouds.simulator.formats import HEAD_BYTES, TAIL_BYTES, content_matches
+from portal.core.errors import Conflict, Unprocessable, ValidationFailed
+from portal.core.principals import ApiPrincipal, actor_of, tenant_scope
+from portal.core.services import create_task, enqueue, report_progress
 from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, pages, request_sync
-from portal.images.models import Image
+from portal.images import staging
+from portal.images.models import Image, UploadState
 from portal.tenants.models import TenantIdentity
 
+logger = logging.getLogger(__name__)
+
 SYNC_KIND = "images.sync"
+UPLOAD_KIND = "images.upload"
+DELETE_KIND = "images.delete"
+# Default largest image accepted (settings.IMAGE_UPLOAD_MAX_BYTES overrides it).
+DEFAULT_UPLOAD_MAX_BYTES = 64 * 1024**3
+# The transfer reports progress at most this often (seconds) or per this many percent.
+PROGRESS_EVERY_SECONDS = 1.0
+CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 # Image properties the portal keeps in fields of their own (the rest stay in `properties`).
 PROPERTY_FIELDS = ("os_type", "os_distro", "os_version", "description")
 FIELD_LIMITS = {"os_type": 50, "os_distro": 50, "os_version": 50}
@@ -116,3 +138,310 @@ def _adopt_cloud_ids(images):
     for image in images:
         if image.backend_id not in taken:
             image.image_id = image.backend_id
+
+
+# ---- uploads: browser/API client -> portal ------------------------------------------
+
+
+def upload_limit() -> int:
+    return getattr(settings, "IMAGE_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES)
+
+
+def create_upload(metadata: dict, *, user, region=None) -> Image:
+    """A new image waiting for its data (upload state and Glance status `queued`)."""
+    cloud = cloud_for_region(region)
+    return Image.objects.create(
+        cloud=cloud,
+        name=metadata["name"],
+        disk_format=metadata["disk_format"],
+        container_format=metadata["container_format"],
+        min_disk=metadata.get("min_disk", 0),
+        min_ram=metadata.get("min_ram", 0),
+        os_type=metadata.get("os_type", ""),
+        os_version=metadata.get("os_version", ""),
+        description=metadata.get("description", ""),
+        status="queued",
+        origin=Image.Origin.UPLOADED,
+        upload_state=UploadState.QUEUED,
+        uploaded_by=None if isinstance(user, ApiPrincipal) or user is None else user,
+        uploaded_by_actor=str(actor_of(user))[:200],
+    )
+
+
+def parse_content_range(header: str | None, length: int) -> tuple[int, int]:
+    """(offset, total) of a PUT body of `length` bytes; the whole file without a header."""
+    if not header:
+        return 0, length
+    match = CONTENT_RANGE.match(header.strip())
+    if match is None:
+        raise ValidationFailed(
+            _("Content-Range must look like 'bytes START-END/TOTAL'."), code="bad_range"
+        )
+    start, end, total = (int(group) for group in match.groups())
+    if end < start or end >= total or end - start + 1 != length:
+        raise ValidationFailed(
+            _("Content-Range %(range)s does not match a body of %(length)d bytes.")
+            % {"range": header, "length": length},
+            code="bad_range",
+        )
+    return start, total
+
+
+def receive_upload_piece(image: Image, stream, length: int, content_range=None, actor=None):
+    """Stage one PUT body of an upload; returns (image, transfer Task or None).
+
+    The piece is written before the row is locked (a long write holds no lock), then
+    accepted only if it still continues the data exactly. The last byte checks the
+    file's magic bytes against its disk format and queues the transfer to the cloud; a
+    file that is not what it claims is dropped and the image waits for data again.
+    """
+    offset, total = parse_content_range(content_range, length)
+    if total == 0 or length == 0:
+        raise ValidationFailed(_("The image file is empty."), code="empty_file")
+    staging.check_size_limit(total, upload_limit())
+    _check_continues(image, offset, total)
+    name = staging.save_piece(image, offset, stream, length)
+    task = refused_parts = None
+    try:
+        with transaction.atomic():
+            image = Image.objects.select_for_update().get(pk=image.pk)
+            _check_continues(image, offset, total)
+            image.staged_parts = [*image.staged_parts, name]
+            image.receive(offset + length, total)
+            if offset + length < total:
+                image.save()
+            elif _content_matches(image):
+                task = _queue_transfer(image, actor)
+            else:
+                refused_parts = image.staged_parts
+                image.discard_received()
+                image.staged_parts = []
+                image.save()
+    except BaseException:
+        _forget_piece(image, name)
+        raise
+    if refused_parts is not None:
+        staging.delete_names(refused_parts)
+        raise ValidationFailed(
+            _("The file is not a %(format)s image (its first bytes say otherwise).")
+            % {"format": image.disk_format},
+            code="format_mismatch",
+        )
+    return image, task
+
+
+def _check_continues(image: Image, offset: int, total: int) -> None:
+    if not image.is_receiving:
+        raise Conflict(
+            _("This image already has its data (it is %(state)s); create a new image instead.")
+            % {"state": image.get_upload_state_display() or _("synced from the cloud")},
+            code="already_uploaded",
+        )
+    if image.upload_size is not None and total != image.upload_size:
+        raise ValidationFailed(
+            _("The upload was announced as %(size)d bytes, not %(total)d.")
+            % {"size": image.upload_size, "total": total},
+            code="bad_range",
+        )
+    if offset != image.received_bytes:
+        raise Conflict(
+            _("The next piece must start at byte %(next)d.") % {"next": image.received_bytes},
+            code="wrong_offset",
+            fields={"received_bytes": image.received_bytes},
+        )
+
+
+def _forget_piece(image: Image, name: str) -> None:
+    """A piece whose request failed: delete it, unless the row accepted it after all."""
+    if not Image.objects.filter(pk=image.pk, staged_parts__contains=[name]).exists():
+        staging.delete_names([name])
+
+
+def _content_matches(image: Image) -> bool:
+    head, tail = staging.head_and_tail(image.staged_parts, HEAD_BYTES, TAIL_BYTES)
+    return content_matches(image.disk_format, head, tail)
+
+
+def _queue_transfer(image: Image, actor):
+    image.start_transfer()
+    image.save()
+    task = create_task(UPLOAD_KIND, target_type="image", target_id=image.image_id, actor=actor)
+    from portal.images import tasks  # the Celery job imports this module
+
+    enqueue(task, tasks.transfer_image, image.pk)
+    return task
+
+
+# ---- uploads: portal -> cloud (the Celery job's work) ---------------------------------
+
+
+def transfer_image(image_pk, driver, task) -> str:
+    """Create the image in the cloud and stream the staged data into it.
+
+    The cloud's copy is checked (size, checksum) before the portal calls the image
+    active. Whatever happens, the staged data is removed; on failure the cloud image
+    made here is deleted too (no half-uploaded image is left) and the error is raised
+    for the Task.
+    """
+    image = Image.objects.select_related("cloud").get(pk=image_pk)
+    try:
+        info = driver.images.create_image(
+            image.name, image.disk_format, image.container_format,
+            min_disk=image.min_disk, min_ram=image.min_ram, properties=_properties_of(image),
+        )  # fmt: skip
+        Image.objects.filter(pk=image.pk).update(backend_id=info.id)
+        image.backend_id = info.id
+        with staging.StagedData(image.staged_parts) as data:
+            driver.images.upload_image_data(
+                info.id, data, image.upload_size, progress=_throttled_progress(task, image)
+            )
+            info = driver.images.get_image(info.id)
+            _verify_copy(image, info, data.md5.hexdigest())
+        image.finish_transfer(info)
+        image.synced_at = timezone.now()
+        image.save()
+    except BaseException:
+        _undo_transfer(image, driver)
+        raise
+    finally:
+        staging.discard(image)
+        Image.objects.filter(pk=image.pk).update(staged_parts=[])
+    return _("The image %(name)s is active in the cloud.") % {"name": image.name}
+
+
+def _properties_of(image: Image) -> dict:
+    named = {"os_type": image.os_type, "os_version": image.os_version}
+    named["description"] = image.description
+    return {key: value for key, value in named.items() if value}
+
+
+def _throttled_progress(task, image: Image):
+    """A driver progress callback (bytes sent) that writes the Task only now and then."""
+    last = {"percent": -1, "time": 0.0}
+
+    def progress(sent: int) -> None:
+        percent = min(99, sent * 100 // max(image.upload_size, 1))
+        now = time.monotonic()
+        due = now - last["time"] >= PROGRESS_EVERY_SECONDS or percent == 99
+        if percent == last["percent"] or not due:
+            return
+        last.update(percent=percent, time=now)
+        report_progress(
+            task, percent,
+            _("Sent %(sent)d of %(size)d bytes to the cloud.")
+            % {"sent": sent, "size": image.upload_size},
+        )  # fmt: skip
+
+    return progress
+
+
+def _verify_copy(image: Image, info, md5: str) -> None:
+    if info.size != image.upload_size or (info.checksum and info.checksum != md5):
+        raise Unprocessable(
+            _(
+                "The cloud's copy does not match the upload (size %(cloud_size)s, expected "
+                "%(size)s); it was removed."
+            )
+            % {"cloud_size": info.size, "size": image.upload_size},
+            code="checksum_mismatch",
+        )
+    if (info.status or "").lower() != Image.ACTIVE:
+        raise Unprocessable(
+            _("The cloud left the image %(status)s instead of active; it was removed.")
+            % {"status": info.status},
+            code="not_active",
+        )
+
+
+def _undo_transfer(image: Image, driver) -> None:
+    """After a failed transfer: delete the cloud's image and mark the upload failed."""
+    backend_id = image.backend_id
+    left_in_cloud = (
+        backend_id if backend_id and not _delete_from_cloud(backend_id, driver) else None
+    )
+    image.refresh_from_db()
+    if image.upload_state == UploadState.TRANSFERRING:
+        image.fail_transfer()
+        if left_in_cloud:
+            image.backend_id = left_in_cloud  # so a later deletion can still find it
+        image.save()
+
+
+def _remove_from_cloud(backend_id: str, driver) -> None:
+    """Delete the cloud's image; one already gone is fine."""
+    with contextlib.suppress(CloudNotFound):
+        driver.images.delete_image(backend_id)
+
+
+def _delete_from_cloud(backend_id: str, driver) -> bool:
+    """Best effort, after a failure: whether the cloud's image is gone."""
+    try:
+        _remove_from_cloud(backend_id, driver)
+    except Exception:
+        logger.exception("could not delete cloud image %s after a failed upload", backend_id)
+        return False
+    return True
+
+
+def reread(image: Image) -> Image:
+    """The image as the database now holds it (itself if it was deleted meanwhile)."""
+    fresh = Image.objects.select_related("cloud", "uploaded_by").filter(pk=image.pk).first()
+    return fresh or image
+
+
+# ---- deleting uploaded images ------------------------------------------------------
+
+
+def request_image_deletion(image: Image, actor=None):
+    """Queue the deletion of an uploaded image: from the cloud first, then the portal.
+
+    Synced images belong to the cloud and are refused, as is an image whose data is on
+    its way to the cloud. An upload still receiving data is simply abandoned (its staged
+    pieces go with it). Returns (image, Task).
+    """
+    with transaction.atomic():
+        image = Image.objects.select_for_update().get(pk=image.pk)
+        _check_deletable(image)
+        image.start_deletion()
+        image.save()
+        task = create_task(DELETE_KIND, target_type="image", target_id=image.image_id, actor=actor)
+        from portal.images import tasks  # the Celery job imports this module
+
+        enqueue(task, tasks.delete_image, image.pk)
+    return image, task
+
+
+def _check_deletable(image: Image) -> None:
+    if image.origin != Image.Origin.UPLOADED:
+        raise Conflict(
+            _(
+                "Only images uploaded through the portal can be deleted here; this one was "
+                "synced from the cloud, so delete it in the cloud or disable it instead."
+            ),
+            code="synced_image",
+        )
+    if image.upload_state == UploadState.TRANSFERRING:
+        raise Conflict(
+            _("The image is being transferred to the cloud; wait for the upload to end."),
+            code="upload_in_progress",
+        )
+    if image.upload_state == UploadState.DELETING:
+        raise Conflict(_("The image is already being deleted."), code="deleting")
+
+
+def delete_uploaded_image(image_pk, driver) -> str:
+    """The deletion job's work: the cloud's image (already gone is fine), the staged
+    data, then the row. On a cloud error the image stays as it was."""
+    image = Image.objects.get(pk=image_pk)
+    try:
+        if image.backend_id:
+            _remove_from_cloud(image.backend_id, driver)
+        staging.discard(image)
+        image.delete()
+    except BaseException:
+        image.refresh_from_db()
+        if image.upload_state == UploadState.DELETING:
+            image.deletion_failed()
+            image.save()
+        raise
+    return _("The image %(name)s was deleted.") % {"name": image.name}

@@ -1,10 +1,14 @@
-"""Celery jobs of the images app: the image pull and its beat entry point."""
+"""Celery jobs of the images app: the image pull and its beat entry point, the transfer
+of an uploaded image to its cloud, deleting an uploaded image."""
 
 from celery import shared_task
 
+from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
+from portal.core.services import execute_task
 from portal.core.sync import run_sync_job
 from portal.images import services
+from portal.images.models import Image
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -19,3 +23,27 @@ def sync_images_on_schedule(cloud_id):
     cloud = Cloud.objects.filter(pk=cloud_id, enabled=True).first()
     if cloud is not None:
         services.request_image_sync(cloud=cloud, actor="system:beat")
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def transfer_image(task_id, image_pk):
+    """Stream a staged upload into its cloud (Task kind "images.upload")."""
+
+    def work(task):
+        cloud = Image.objects.select_related("cloud").get(pk=image_pk).cloud
+        return services.transfer_image(image_pk, get_driver(cloud), task)
+
+    execute_task(task_id, work)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_image(task_id, image_pk):
+    """Delete an uploaded image from its cloud, then from the portal ("images.delete")."""
+
+    def work(task):
+        image = Image.objects.select_related("cloud").filter(pk=image_pk).first()
+        if image is None:
+            return ""  # already gone (a redelivered job)
+        return services.delete_uploaded_image(image_pk, get_driver(image.cloud))
+
+    execute_task(task_id, work)

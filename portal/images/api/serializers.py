@@ -1,5 +1,7 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.clouds.simulator.formats import CONTAINER_FORMATS, DISK_FORMATS
 from portal.core.api.serializers import TaskSummarySerializer
 from portal.images.models import Image
 
@@ -28,7 +30,7 @@ class OperatorImageSerializer(ImageSerializer):
     """What operators see besides: the portal flag, where the image came from, and
     whether the cloud still lists it."""
 
-    uploaded_by = serializers.CharField(source="uploaded_by.username", allow_null=True)
+    uploaded_by = serializers.SerializerMethodField()
     missing = serializers.BooleanField(source="is_missing")
     synced_time = serializers.DateTimeField(source="synced_at")
 
@@ -36,8 +38,42 @@ class OperatorImageSerializer(ImageSerializer):
         fields = [
             *ImageSerializer.Meta.fields,
             "enabled", "origin", "uploaded_by", "visibility", "missing", "missing_since",
-            "synced_time",
+            "synced_time", "upload_state", "upload_size", "received_bytes",
         ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_uploaded_by(self, image) -> str | None:
+        """The staff user's name, or the API caller that uploaded it; None if synced."""
+        if image.uploaded_by is not None:
+            return image.uploaded_by.username
+        return image.uploaded_by_actor or None
+
+
+class ImageUploadSerializer(serializers.Serializer):
+    """`POST /images`: the metadata of an image whose file follows with `PUT .../file`."""
+
+    image_name = serializers.CharField(source="name", max_length=255)
+    image_diskformat = serializers.ChoiceField(source="disk_format", choices=DISK_FORMATS)
+    image_containerformat = serializers.ChoiceField(
+        source="container_format", choices=CONTAINER_FORMATS, default="bare"
+    )
+    min_disk = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
+    min_ram = serializers.IntegerField(min_value=0, max_value=10_000_000, default=0)
+    os_type = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    os_version = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    region = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=_("Default: the default cloud.")
+    )
+
+
+class ImageTaskSerializer(OperatorImageSerializer):
+    """An image with the Task moving it (upload transfer, deletion)."""
+
+    task = TaskSummarySerializer(read_only=True, source="current_task")
+
+    class Meta(OperatorImageSerializer.Meta):
+        fields = [*OperatorImageSerializer.Meta.fields, "task"]
         read_only_fields = fields
 
 

@@ -1,6 +1,7 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
@@ -10,15 +11,30 @@ from portal.images import services
 from portal.images.api.serializers import (
     ImageSerializer,
     ImageSyncSerializer,
+    ImageTaskSerializer,
+    ImageUploadSerializer,
     OperatorImageSerializer,
 )
 from portal.images.filters import ImageFilter
 
 
-class ImageViewSet(viewsets.ReadOnlyModelViewSet):
+class RawBodyParser(BaseParser):
+    """Declares `application/octet-stream`; the view streams the body itself, so this
+    parser never reads it."""
+
+    media_type = "application/octet-stream"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return {}
+
+
+class ImageViewSet(
+    mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Images (seed 004 ImageService), served from the portal's mirror of the clouds.
 
     A tenant sees enabled, active images the cloud still lists; anything else is 404.
+    Operators also upload images (`POST` + `PUT .../file`) and delete uploaded ones.
     """
 
     filterset_class = ImageFilter
@@ -34,10 +50,72 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
             images = images.select_related("uploaded_by")
         return images
 
+    def get_permissions(self):
+        if self.action in ("create", "destroy", "upload_file"):
+            return [IsOperator()]
+        return super().get_permissions()
+
     def get_serializer_class(self):
+        if self.action == "create":
+            return ImageUploadSerializer
         if is_operator(self.request.user):
             return OperatorImageSerializer
         return ImageSerializer
+
+    @extend_schema(request=ImageUploadSerializer, responses={201: OperatorImageSerializer})
+    def create(self, request, *args, **kwargs):
+        """Upload, step 1: the image's metadata; answers 201 with the image `queued`."""
+        body = ImageUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        metadata = dict(body.validated_data)
+        region = metadata.pop("region", None)
+        image = services.create_upload(metadata, user=request.user, region=region)
+        return Response(OperatorImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"application/octet-stream": OpenApiTypes.BINARY},
+        parameters=[
+            OpenApiParameter(
+                "Content-Range",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="bytes START-END/TOTAL: one piece of a resumable upload.",
+            )
+        ],
+        responses={200: OperatorImageSerializer, 202: ImageTaskSerializer},
+    )
+    @action(detail=True, methods=["put"], url_path="file", parser_classes=[RawBodyParser])
+    def upload_file(self, request, image_id=None):
+        """Upload, step 2: the file as the raw body (streamed), whole or in pieces with
+        Content-Range. A piece answers 200 with `received_bytes`; the last byte answers
+        202 with the Task moving the image to the cloud."""
+        requested_wait_seconds(request)
+        image = self.get_object()
+        length = _content_length(request)
+        image, task = services.receive_upload_piece(
+            image, request.stream, length, request.headers.get("Content-Range"),
+            actor=actor_of(request.user),
+        )  # fmt: skip
+        if task is None:
+            return Response(OperatorImageSerializer(image).data)
+        return self._answer_with_task(request, image, task)
+
+    @extend_schema(request=None, responses={202: ImageTaskSerializer})
+    def destroy(self, request, *args, **kwargs):
+        """Delete an image uploaded through the portal: from the cloud, then the portal."""
+        requested_wait_seconds(request)
+        image, task = services.request_image_deletion(
+            self.get_object(), actor=actor_of(request.user)
+        )
+        return self._answer_with_task(request, image, task)
+
+    def _answer_with_task(self, request, image, task):
+        task = wait_if_asked(request, task)
+        task.refresh_from_db()  # as it stands now (a fast job may already have ended)
+        if task.is_finished:
+            image = services.reread(image)
+        image.current_task = task
+        return Response(ImageTaskSerializer(image).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=ImageSyncSerializer, responses={202: ImageSyncSerializer})
     @action(detail=False, methods=["post"], permission_classes=[IsOperator])
@@ -67,3 +145,10 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
         ones are not touched (seed 003)."""
         image = services.set_image_enabled(self.get_object(), False)
         return Response(self.get_serializer(image).data)
+
+
+def _content_length(request) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0

@@ -18,6 +18,7 @@ IMAGE_FIELDS = {
 }  # fmt: skip
 OPERATOR_FIELDS = IMAGE_FIELDS | {
     "enabled", "origin", "uploaded_by", "visibility", "missing", "missing_since", "synced_time",
+    "upload_state", "upload_size", "received_bytes",
 }  # fmt: skip
 
 

@@ -1,0 +1,166 @@
+"""Staged upload data: the pieces of an image received from a browser or API client.
+
+Everything goes through Django's default storage (local files here, S3-compatible storage
+in production) so a worker on another machine can read what the web process received.
+S3 cannot append to an object, so every Content-Range PUT is stored as a piece of its
+own; the image row lists the accepted pieces in order and `StagedData` reads them back
+as one stream, chunk by chunk (constant memory).
+"""
+
+import contextlib
+import hashlib
+import uuid
+
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+
+from portal.core.errors import PayloadTooLarge, ValidationFailed
+
+CHUNK_SIZE = 1024 * 1024
+STAGING_ROOT = "image-staging"
+
+
+def staging_dir(image) -> str:
+    return f"{STAGING_ROOT}/{image.image_id}"
+
+
+class BodyReader:
+    """At most `length` bytes of a request body, read chunk by chunk.
+
+    Counts what arrived, so a body cut short is noticed; `seek(0)` before the first read
+    is allowed because some storages rewind what they are given.
+    """
+
+    def __init__(self, stream, length: int):
+        self._stream = stream
+        self._remaining = length
+        self.received = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0 or size > self._remaining:
+            size = self._remaining
+        chunk = self._stream.read(size) if size else b""
+        self._remaining -= len(chunk)
+        self.received += len(chunk)
+        return chunk
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if (offset, whence) != (0, 0) or self.received:
+            raise OSError("a request body cannot be rewound")
+        return 0
+
+    def tell(self) -> int:
+        return self.received
+
+
+def save_piece(image, offset: int, stream, length: int) -> str:
+    """Store `length` bytes of `stream` as a new piece of `image`; returns its name.
+
+    A body shorter than announced (the client gave up) leaves nothing behind.
+    """
+    name = f"{staging_dir(image)}/{offset:020d}-{uuid.uuid4().hex[:8]}.part"
+    reader = BodyReader(stream, length)
+    name = default_storage.save(name, File(reader, name=name))
+    if reader.received != length:
+        default_storage.delete(name)
+        raise ValidationFailed(
+            _("The body ended after %(received)d of the %(length)d bytes announced.")
+            % {"received": reader.received, "length": length},
+            code="incomplete_body",
+        )
+    return name
+
+
+def discard(image) -> None:
+    """Remove every staged piece of `image`, listed or left over by a failed request."""
+    directory = staging_dir(image)
+    names = set(image.staged_parts or [])
+    try:
+        _dirs, files = default_storage.listdir(directory)
+        names.update(f"{directory}/{name}" for name in files)
+    except FileNotFoundError:
+        pass
+    delete_names(names)
+    with contextlib.suppress(OSError):
+        default_storage.delete(directory)  # the local directory (no-op on S3)
+
+
+def staged_names(image) -> list[str]:
+    """Names of the staged files of `image` that exist (what a cleanup must remove)."""
+    try:
+        _dirs, files = default_storage.listdir(staging_dir(image))
+    except FileNotFoundError:
+        return []
+    return sorted(files)
+
+
+class StagedData:
+    """The staged pieces of an image read back as one stream, with its MD5 as read."""
+
+    def __init__(self, parts: list[str]):
+        self._parts = list(parts)
+        self._current = None
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.bytes_read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = CHUNK_SIZE
+        while True:
+            if self._current is None:
+                if not self._parts:
+                    return b""
+                self._current = default_storage.open(self._parts.pop(0), "rb")
+            chunk = self._current.read(size)
+            if chunk:
+                self.md5.update(chunk)
+                self.bytes_read += len(chunk)
+                return chunk
+            self.close()
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def head_and_tail(parts: list[str], head_size: int, tail_size: int) -> tuple[bytes, bytes]:
+    """The first `head_size` and last `tail_size` bytes of the staged data."""
+    head = b""
+    with StagedData(parts) as data:
+        while len(head) < head_size:
+            chunk = data.read(head_size - len(head))
+            if not chunk:
+                break
+            head += chunk
+    tail = b""
+    for name in reversed(parts):
+        with default_storage.open(name, "rb") as piece:
+            size = default_storage.size(name)
+            wanted = tail_size - len(tail)
+            piece.seek(max(size - wanted, 0))
+            tail = piece.read() + tail
+        if len(tail) >= tail_size:
+            break
+    return head, tail
+
+
+def check_size_limit(total: int, limit: int) -> None:
+    if total > limit:
+        raise PayloadTooLarge(
+            _("The image is %(size)d bytes; the portal accepts at most %(limit)d.")
+            % {"size": total, "limit": limit}
+        )
+
+
+def delete_names(names) -> None:
+    for name in names:
+        default_storage.delete(name)

@@ -1,0 +1,281 @@
+import hashlib
+
+import pytest
+
+from portal.clouds.simulator.faults import inject_fault
+from portal.core.models import Task
+from portal.images.models import Image, UploadState
+from portal.images.tests.uploads import (
+    METADATA,
+    cloud_images,
+    create_image,
+    iso_bytes,
+    put_file,
+    qcow2_bytes,
+    staged_files,
+    vhd_bytes,
+    vmdk_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# ---- step 1: metadata ---------------------------------------------------------------
+
+
+def test_operator_creates_a_queued_uploaded_image(cloud, staff_client):
+    body = create_image(staff_client)
+    assert body["image_status"] == "queued"
+    assert body["upload_state"] == "queued"
+    assert (body["origin"], body["uploaded_by"]) == ("uploaded", "operator")
+    assert (body["image_name"], body["min_disk"], body["os_version"]) == (
+        "ubuntu-24.04",
+        10,
+        "24.04",
+    )
+    assert body["region"] == cloud.region
+
+
+def test_platform_key_upload_records_the_caller(cloud, platform_client):
+    body = create_image(platform_client)
+    image = Image.objects.get(image_id=body["image_id"])
+    assert image.uploaded_by is None
+    assert body["uploaded_by"] == image.uploaded_by_actor != ""
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"image_diskformat": "floppy"}, "image_diskformat"),
+        ({"image_containerformat": "zip"}, "image_containerformat"),
+        ({"image_name": "x" * 256}, "image_name"),
+        ({"image_name": ""}, "image_name"),
+        ({"min_disk": -1}, "min_disk"),
+    ],
+)
+def test_bad_metadata_is_refused(cloud, staff_client, changes, field):
+    response = staff_client.post("/api/v1/images", {**METADATA, **changes}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert not Image.objects.exists()
+
+
+def test_tenants_may_not_upload(cloud, client_of_tenant, staff_client):
+    assert client_of_tenant.post("/api/v1/images", METADATA, format="json").status_code == 403
+    image_id = create_image(staff_client)["image_id"]
+    assert put_file(client_of_tenant, image_id, qcow2_bytes()).status_code == 403
+    # An upload in progress is not offered to tenants at all.
+    assert client_of_tenant.get(f"/api/v1/images/{image_id}").status_code == 404
+
+
+# ---- step 2: the file ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("disk_format", "make"),
+    [("qcow2", qcow2_bytes), ("iso", iso_bytes), ("vhd", vhd_bytes), ("vmdk", vmdk_bytes)],
+)
+def test_whole_file_upload_ends_active_in_the_cloud(
+    cloud, staff_client, run_commit_hooks, staging_storage, disk_format, make
+):
+    data = make()
+    image_id = create_image(staff_client, image_diskformat=disk_format)["image_id"]
+    response = put_file(staff_client, image_id, data)
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["task"]["state"] == "succeeded", body["task"]
+    image = Image.objects.get(image_id=image_id)
+    assert (image.upload_state, image.status) == (UploadState.ACTIVE, "active")
+    assert image.size == len(data)
+    assert image.checksum == hashlib.md5(data, usedforsecurity=False).hexdigest()
+    in_cloud = cloud_images(cloud).get(backend_id=image.backend_id)
+    assert in_cloud.status == "active"
+    assert in_cloud.data["properties"]["os_type"] == "linux"
+    assert staged_files(staging_storage) == []
+    assert image.staged_parts == []
+
+
+def test_upload_reports_progress_on_its_task(cloud, staff_client, run_commit_hooks, monkeypatch):
+    from portal.images import services
+
+    monkeypatch.setattr(services, "PROGRESS_EVERY_SECONDS", 0)
+    reported = []
+    real = services.report_progress
+    monkeypatch.setattr(
+        services, "report_progress", lambda task, p, m="": (reported.append(p), real(task, p, m))
+    )
+    image_id = create_image(staff_client)["image_id"]
+    put_file(staff_client, image_id, qcow2_bytes(5 * 1024 * 1024))
+    assert reported == sorted(reported)
+    assert len(reported) >= 4
+    task = Task.objects.get(kind="images.upload", target_id=image_id)
+    assert (task.state, task.progress) == ("succeeded", 100)
+
+
+def test_resumable_upload_in_pieces(cloud, staff_client, run_commit_hooks, staging_storage):
+    data = qcow2_bytes(300_000)
+    image_id = create_image(staff_client)["image_id"]
+    first = put_file(staff_client, image_id, data[:100_000], "bytes 0-99999/300000")
+    assert first.status_code == 200
+    assert (first.json()["upload_state"], first.json()["received_bytes"]) == ("receiving", 100_000)
+    assert len(staged_files(staging_storage)) == 1
+    # A piece that does not continue the data says where to go on from.
+    wrong = put_file(staff_client, image_id, data[200_000:], "bytes 200000-299999/300000")
+    assert wrong.status_code == 409
+    assert wrong.json()["error"]["fields"] == {"received_bytes": 100_000}
+    second = put_file(staff_client, image_id, data[100_000:200_000], "bytes 100000-199999/300000")
+    assert second.status_code == 200
+    last = put_file(staff_client, image_id, data[200_000:], "bytes 200000-299999/300000")
+    assert last.status_code == 202
+    image = Image.objects.get(image_id=image_id)
+    assert image.upload_state == UploadState.ACTIVE
+    assert image.checksum == hashlib.md5(data, usedforsecurity=False).hexdigest()
+    assert staged_files(staging_storage) == []
+
+
+@pytest.mark.parametrize(
+    "content_range",
+    ["bytes 0-9/20", "bytes=0-99/100", "bytes 5-1/100", "bytes 0-99/50"],
+)
+def test_bad_content_range_is_refused(cloud, staff_client, staging_storage, content_range):
+    image_id = create_image(staff_client)["image_id"]
+    response = put_file(staff_client, image_id, qcow2_bytes(100), content_range)
+    assert response.status_code == 400
+    assert staged_files(staging_storage) == []
+
+
+def test_a_piece_with_another_total_is_refused(cloud, staff_client):
+    data = qcow2_bytes(200)
+    image_id = create_image(staff_client)["image_id"]
+    put_file(staff_client, image_id, data[:100], "bytes 0-99/200")
+    response = put_file(staff_client, image_id, data[100:], "bytes 100-199/300")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_range"
+
+
+def test_empty_file_is_refused(cloud, staff_client, staging_storage):
+    image_id = create_image(staff_client)["image_id"]
+    response = put_file(staff_client, image_id, b"")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "empty_file"
+    assert Image.objects.get(image_id=image_id).upload_state == UploadState.QUEUED
+
+
+@pytest.mark.parametrize(
+    ("disk_format", "data"),
+    [
+        ("qcow2", b"\x00" * 4096),
+        ("iso", qcow2_bytes(64 * 1024)),
+        ("vhd", qcow2_bytes(4096)),
+        ("vmdk", iso_bytes()),
+    ],
+)
+def test_file_not_in_its_declared_format_is_refused(
+    cloud, staff_client, staging_storage, disk_format, data
+):
+    image_id = create_image(staff_client, image_diskformat=disk_format)["image_id"]
+    response = put_file(staff_client, image_id, data)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "format_mismatch"
+    image = Image.objects.get(image_id=image_id)
+    # Nothing kept: the image waits for the right file, and the cloud was never asked.
+    assert (image.upload_state, image.received_bytes, image.staged_parts) == ("queued", 0, [])
+    assert staged_files(staging_storage) == []
+    assert not cloud_images(cloud).exists()
+    assert put_file(staff_client, image_id, qcow2_bytes()).status_code == (
+        202 if disk_format == "qcow2" else 400
+    )
+
+
+def test_second_upload_to_the_same_image_is_refused(cloud, staff_client, run_commit_hooks):
+    image_id = create_image(staff_client)["image_id"]
+    assert put_file(staff_client, image_id, qcow2_bytes()).status_code == 202
+    response = put_file(staff_client, image_id, qcow2_bytes())
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_uploaded"
+    assert cloud_images(cloud).count() == 1
+
+
+def test_synced_image_takes_no_upload(cloud, staff_client):
+    from portal.images.tests.factories import ImageFactory
+
+    image = ImageFactory(cloud=cloud)
+    assert put_file(staff_client, image.image_id, qcow2_bytes()).status_code == 409
+
+
+def test_file_over_the_limit_is_refused(cloud, staff_client, settings, staging_storage):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 1000
+    image_id = create_image(staff_client)["image_id"]
+    response = put_file(staff_client, image_id, qcow2_bytes(1001))
+    assert response.status_code == 413
+    # Announced by Content-Range: refused before a byte is read.
+    response = put_file(staff_client, image_id, qcow2_bytes(10), "bytes 0-9/5000")
+    assert response.status_code == 413
+    assert staged_files(staging_storage) == []
+
+
+def test_body_shorter_than_announced_leaves_nothing(cloud, staging_storage):
+    import io
+
+    from portal.core.errors import ValidationFailed
+    from portal.images import services
+    from portal.images.tests.factories import ImageFactory
+
+    image = ImageFactory(cloud=cloud, origin="uploaded", upload_state="queued", status="queued")
+    with pytest.raises(ValidationFailed):
+        services.receive_upload_piece(image, io.BytesIO(qcow2_bytes(50)), 100)
+    assert staged_files(staging_storage) == []
+    assert Image.objects.get(pk=image.pk).received_bytes == 0
+
+
+# ---- the transfer failing -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operation", "mode"),
+    [
+        ("images.upload_image_data", "bad_request"),
+        ("images.upload_image_data", "timeout"),
+        ("images.upload_image_data", "unavailable"),
+        ("images.get_image", "fail"),
+        ("images.create_image", "unavailable"),
+    ],
+)
+def test_cloud_failure_fails_the_task_and_leaves_nothing(
+    cloud, staff_client, run_commit_hooks, staging_storage, operation, mode
+):
+    cloud.options = {**cloud.options, "timeout_seconds": 0}
+    cloud.save()
+    inject_fault(cloud, operation, mode=mode)
+    image_id = create_image(staff_client)["image_id"]
+    response = put_file(staff_client, image_id, qcow2_bytes())
+    assert response.status_code == 202
+    task = response.json()["task"]
+    assert task["state"] == "failed"
+    assert task["message"]
+    assert task["error_code"]
+    image = Image.objects.get(image_id=image_id)
+    assert (image.upload_state, image.backend_id) == (UploadState.FAILED, None)
+    assert not cloud_images(cloud).exists()
+    assert staged_files(staging_storage) == []
+    # A failed upload is not retried into the same image.
+    assert put_file(staff_client, image_id, qcow2_bytes()).status_code == 409
+
+
+def test_cloud_copy_that_differs_is_removed(cloud, staff_client, run_commit_hooks, monkeypatch):
+    from portal.images import services
+
+    real = services._verify_copy
+    monkeypatch.setattr(services, "_verify_copy", lambda image, info, md5: real(image, info, "0"))
+    image_id = create_image(staff_client)["image_id"]
+    task = put_file(staff_client, image_id, qcow2_bytes()).json()["task"]
+    assert (task["state"], task["error_code"]) == ("failed", "checksum_mismatch")
+    assert not cloud_images(cloud).exists()
+
+
+def test_wait_returns_the_image_as_it_ended(cloud, staff_client, run_commit_hooks):
+    image_id = create_image(staff_client)["image_id"]
+    response = put_file(staff_client, image_id, qcow2_bytes(), query="?wait=5")
+    assert response.status_code == 202
+    assert response.json()["image_status"] == "active"
+    assert put_file(staff_client, image_id, b"x", query="?wait=99").status_code == 400
