@@ -1,7 +1,8 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.servers.models import Flavor
+from portal.servers.models import Flavor, Server, ServerTag
 
 
 class FlavorFilter(django_filters.FilterSet):
@@ -14,3 +15,33 @@ class FlavorFilter(django_filters.FilterSet):
     class Meta:
         model = Flavor
         fields = ["region", "name", "vcpus", "ram", "disk", "enabled", "is_public", "missing"]
+
+
+class ServerFilter(django_filters.FilterSet):
+    """Seed 004's lists with filters: status (the portal's or the cloud's), name, flavor,
+    image, created time, tag."""
+
+    status = django_filters.CharFilter(method="filter_status", label=_("status"))
+    name = django_filters.CharFilter(lookup_expr="icontains", label=_("name contains"))
+    flavor = django_filters.CharFilter(field_name="flavor_ref", label=_("flavor id"))
+    image = django_filters.CharFilter(field_name="image_ref", label=_("image id"))
+    region = django_filters.CharFilter(field_name="cloud__region", label=_("region"))
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created", lookup_expr="gte", label=_("created at or after")
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created", lookup_expr="lt", label=_("created before")
+    )
+    tag = django_filters.CharFilter(method="filter_tag", label=_("tag"))
+    tenant_id = django_filters.CharFilter(field_name="tenant_id", label=_("tenant"))
+
+    class Meta:
+        model = Server
+        fields = ["status", "name", "flavor", "image", "region", "tag", "tenant_id"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(Q(status=value.lower()) | Q(runtime_state=value.upper()))
+
+    def filter_tag(self, queryset, name, value):
+        tagged = ServerTag.objects.filter(name=value).values("server_id")
+        return queryset.filter(pk__in=tagged)

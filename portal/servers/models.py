@@ -1,9 +1,15 @@
-"""Flavors (and, later, key pairs and servers)."""
+"""Flavors, servers, their data volumes, and the quota they hold."""
+
+import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from portal.core.fields import EncryptedTextField
+from portal.core.models import CloudResourceModel, TimestampedModel
 from portal.core.sync import MirroredModel
+from portal.tenants.models import TenantQuota
 
 
 class Flavor(MirroredModel):
@@ -55,3 +61,257 @@ class Flavor(MirroredModel):
     @property
     def flavor_id(self):
         return self.backend_id
+
+
+def new_instance_id():
+    return str(uuid.uuid4())
+
+
+class Server(ConcurrentTransitionMixin, CloudResourceModel):
+    """A tenant's server (seed 004's Instance).
+
+    `instance_id` is the portal's public id, fixed before the cloud has made the server
+    and written into the cloud server's metadata, so a redelivered create job finds the
+    server it made. `status` is the portal's lifecycle (a state machine); `runtime_state`
+    and `power_state` are the cloud's raw values as last read. `locked` is the portal's
+    one-operation-at-a-time lock, taken with a conditional UPDATE (`services.lock_server`);
+    `cloud_locked` is Nova's own lock, which administrators set.
+
+    The flavor's and image's names and sizes are copied onto the row, so a listing needs
+    no join and history survives their deletion.
+    """
+
+    class Status(models.TextChoices):
+        CREATING = "creating", _("creating")
+        READY = "ready", _("ready")
+        RESIZING = "resizing", _("resizing")
+        DELETING = "deleting", _("deleting")
+        DELETED = "deleted", _("deleted")
+        FAILED = "failed", _("creation failed")
+
+    instance_id = models.CharField(
+        _("instance id"), max_length=64, unique=True, default=new_instance_id
+    )
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.PROTECT, related_name="servers", verbose_name=_("tenant")
+    )
+    name = models.CharField(_("name"), max_length=255)
+    flavor = models.ForeignKey(
+        Flavor, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("flavor")
+    )
+    flavor_ref = models.CharField(_("flavor id"), max_length=64)
+    flavor_name = models.CharField(_("flavor name"), max_length=255)
+    vcpus = models.PositiveIntegerField(_("vCPUs"))
+    ram = models.PositiveIntegerField(_("RAM (MB)"))
+    flavor_disk = models.PositiveIntegerField(_("flavor disk (GB)"), default=0)
+    image = models.ForeignKey(
+        "images.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("image"),
+    )
+    image_ref = models.CharField(_("image id"), max_length=64)
+    image_name = models.CharField(_("image name"), max_length=255, blank=True)
+    system_disk_size = models.PositiveIntegerField(_("system disk (GB)"))
+    system_disk_type = models.CharField(_("system disk type"), max_length=64, blank=True)
+    network_id = models.CharField(_("network id"), max_length=64)
+    security_group_names = models.JSONField(_("security groups"), default=list, blank=True)
+    availability_zone = models.CharField(_("availability zone"), max_length=255, blank=True)
+    hypervisor_hostname = models.CharField(_("hypervisor host"), max_length=255, blank=True)
+    key_name = models.CharField(_("key pair"), max_length=255, blank=True)
+    # Kept (encrypted) only until the create job has handed it to the cloud.
+    admin_pass = EncryptedTextField(_("admin password"), blank=True, default="")
+    addresses = models.JSONField(_("addresses"), default=dict, blank=True)
+    status = FSMField(_("status"), default=Status.CREATING, choices=Status.choices)
+    status_message = models.CharField(_("status message"), max_length=500, blank=True)
+    runtime_state = models.CharField(_("cloud status"), max_length=32, blank=True)
+    power_state = models.CharField(_("power state"), max_length=32, blank=True)
+    locked = models.BooleanField(_("locked by an operation"), default=False)
+    cloud_locked = models.BooleanField(_("locked in the cloud"), default=False)
+    current_task = models.ForeignKey(
+        "core.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("latest task"),
+    )
+    create_requested = models.DateTimeField(_("create requested"), null=True, blank=True)
+    synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
+
+    class Meta(CloudResourceModel.Meta):
+        ordering = ["-created", "-pk"]
+        verbose_name = _("server")
+        verbose_name_plural = _("servers")
+        indexes = [
+            models.Index(fields=["tenant", "status", "-created"], name="server_tenant_idx"),
+            models.Index(fields=["name"], name="server_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.instance_id})"
+
+    @property
+    def instance_addr(self):
+        """The first address of the first network (seed 004's single address)."""
+        for ips in (self.addresses or {}).values():
+            if ips:
+                return ips[0]
+        return ""
+
+    @transition(field=status, source=Status.CREATING, target=Status.READY)
+    def mark_created(self):
+        self.status_message = ""
+
+    @transition(field=status, source=Status.CREATING, target=Status.FAILED)
+    def mark_create_failed(self, message):
+        self.status_message = str(message)[:500]
+
+    @transition(field=status, source=Status.READY, target=Status.RESIZING)
+    def begin_resize(self):
+        pass
+
+    @transition(field=status, source=Status.RESIZING, target=Status.READY)
+    def end_resize(self):
+        pass
+
+    @transition(field=status, source=[Status.READY, Status.FAILED], target=Status.DELETING)
+    def begin_delete(self):
+        pass
+
+    @transition(field=status, source=Status.DELETING, target=Status.DELETED)
+    def mark_deleted(self):
+        self.addresses = {}
+
+    @transition(field=status, source=Status.DELETING, target=Status.READY)
+    def cancel_delete(self, message):
+        self.status_message = str(message)[:500]
+
+
+class ServerTag(models.Model):
+    """A tag on a server (seed 001); a table, so lists filter by tag on any database."""
+
+    server = models.ForeignKey(
+        Server, on_delete=models.CASCADE, related_name="tags", verbose_name=_("server")
+    )
+    name = models.CharField(_("tag"), max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("server tag")
+        verbose_name_plural = _("server tags")
+        constraints = [
+            models.UniqueConstraint(fields=["server", "name"], name="one_tag_per_server")
+        ]
+        indexes = [models.Index(fields=["name"], name="server_tag_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class Volume(CloudResourceModel):
+    """A data disk (Cinder volume) of a tenant. Created with a server, attached to it,
+    and detached - not deleted - when the server is deleted (seed 004)."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.PROTECT, related_name="volumes", verbose_name=_("tenant")
+    )
+    server = models.ForeignKey(
+        Server,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="data_volumes",
+        verbose_name=_("server"),
+    )
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    size = models.PositiveIntegerField(_("size (GB)"))
+    volume_type = models.CharField(_("volume type"), max_length=64, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    status = models.CharField(_("status"), max_length=32, default="creating")
+    device = models.CharField(_("device"), max_length=64, blank=True)
+
+    class Meta(CloudResourceModel.Meta):
+        ordering = ["position", "pk"]
+        verbose_name = _("volume")
+        verbose_name_plural = _("volumes")
+
+    def __str__(self):
+        return self.name or self.backend_id or f"volume {self.pk}"
+
+
+class QuotaReservation(TimestampedModel):
+    """An amount of a tenant's quota held by a server, a volume or an operation.
+
+    A tenant's usage is the sum of its reserved and committed rows. A request reserves in
+    the transaction that accepts it (under the tenant's quota row lock, so concurrent
+    requests cannot both take the last unit); the job commits it when the cloud has done
+    the work, or releases it on failure. Amounts may be negative: a resize to a smaller
+    flavor commits a negative row, giving the surplus back.
+    """
+
+    class State(models.TextChoices):
+        RESERVED = "reserved", _("reserved")
+        COMMITTED = "committed", _("committed")
+        RELEASED = "released", _("released")
+
+    HOLDING = (State.RESERVED, State.COMMITTED)
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        related_name="quota_reservations",
+        verbose_name=_("tenant"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.RESERVED
+    )
+    task = models.ForeignKey(
+        "core.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("task"),
+    )
+    server = models.ForeignKey(
+        Server,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quota_reservations",
+        verbose_name=_("server"),
+    )
+    volume = models.ForeignKey(
+        Volume,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quota_reservations",
+        verbose_name=_("volume"),
+    )
+    instances = models.IntegerField(_("instances"), default=0)
+    cores = models.IntegerField(_("cores"), default=0)
+    ram = models.IntegerField(_("RAM (MB)"), default=0)
+    volumes = models.IntegerField(_("volumes"), default=0)
+    gigabytes = models.IntegerField(_("gigabytes"), default=0)
+    images = models.IntegerField(_("images"), default=0)
+    security_groups = models.IntegerField(_("security groups"), default=0)
+
+    class Meta:
+        verbose_name = _("quota reservation")
+        verbose_name_plural = _("quota reservations")
+        indexes = [
+            models.Index(
+                fields=["tenant"],
+                name="reservation_holding_idx",
+                condition=models.Q(state__in=["reserved", "committed"]),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.state} {self.amounts()}"
+
+    def amounts(self):
+        return {name: getattr(self, name) for name in TenantQuota.RESOURCES}

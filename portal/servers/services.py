@@ -1,14 +1,30 @@
-"""Flavor operations: who sees which flavor, the flavor pull, enabling and disabling."""
+"""Flavor and server operations (the request side): who sees what, the flavor pull,
+creating, deleting, operating and resizing servers with their quota and lock.
+
+The cloud work of each server operation is in workflows.py, run by the Celery jobs of
+tasks.py.
+"""
+
+import logging
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.core.principals import tenant_scope
+from portal.core.errors import Conflict, Unprocessable, ValidationFailed
+from portal.core.models import Task
+from portal.core.principals import ACTOR_TENANT, ApiPrincipal, tenant_scope
+from portal.core.services import create_task, enqueue, on_task_abandoned
 from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, request_sync
-from portal.servers.models import Flavor
+from portal.images.models import Image
+from portal.images.services import images_visible_to
+from portal.servers import quotas
+from portal.servers.models import Flavor, Server, Volume
 from portal.tenants.models import TenantIdentity
+
+logger = logging.getLogger(__name__)
 
 SYNC_KIND = "flavors.sync"
 
@@ -18,11 +34,15 @@ SYNC_KIND = "flavors.sync"
 
 def flavors_visible_to(user):
     """Operators see every flavor; a tenant sees the enabled, present flavors that are
-    public or shared with it (a subquery, not a join, so no flavor comes twice)."""
-    flavors = Flavor.objects.all()
+    public or shared with it."""
     tenant = tenant_scope(user)
-    if tenant is None:
-        return flavors
+    return Flavor.objects.all() if tenant is None else flavors_offered_to(tenant)
+
+
+def flavors_offered_to(tenant):
+    """The enabled, present flavors that are public or shared with the tenant (a
+    subquery, not a join, so no flavor comes twice)."""
+    flavors = Flavor.objects.all()
     shared = Flavor.shared_with.through.objects.filter(tenant=tenant).values("flavor_id")
     return flavors.filter(enabled=True, missing_since__isnull=True).filter(
         Q(is_public=True) | Q(pk__in=shared)
@@ -125,3 +145,371 @@ def _sync_access(cloud, rows, access):
     new = [Share(flavor_id=f, tenant_id=t) for f, t in wanted if (f, t) not in current]
     if new:
         Share.objects.bulk_create(new)
+
+
+# ---- servers: reading ------------------------------------------------------------------
+
+SERVER_TARGET = "server"
+CREATE_KIND = "server.create"
+DELETE_KIND = "server.delete"
+OPERATE_KIND = "server.operate"
+RESIZE_KIND = "server.resize"
+MAX_DATA_DISKS = 8
+MAX_DISK_GB = 16384
+
+
+def servers_visible_to(user):
+    """The servers a caller may see: a tenant its own, operators all; never deleted ones."""
+    servers = Server.objects.exclude(status=Server.Status.DELETED)
+    tenant = tenant_scope(user)
+    return servers if tenant is None else servers.filter(tenant=tenant)
+
+
+def tasks_of(server):
+    return Task.objects.filter(target_type=SERVER_TARGET, target_id=server.instance_id)
+
+
+# ---- servers: create -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiskRequest:
+    size_in_g: int
+    volume_type: str = ""
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    """CreateInstanceReq (seed 004) as the service takes it."""
+
+    instance_name: str
+    flavor_ref: str
+    image_ref: str
+    network_uuid: str
+    system_disk: DiskRequest | None = None
+    data_disks: tuple[DiskRequest, ...] = ()
+    security_group_name: tuple[str, ...] = ()
+    region: str = ""
+    availability_zone: str = ""
+    hypervisor_hostname: str = ""
+    key_name: str = ""
+    admin_pass: str = ""
+
+
+def create_server(tenant, request: CreateRequest, *, actor, operator=False):
+    """Accept a server for `tenant`: validate, reserve quota and queue the create job, in
+    one transaction. Returns (server, task). The network, security groups and zone are
+    checked by the cloud in the job (the portal does not mirror them yet): a wrong one
+    fails the Task with the cloud's reason and gives the quota back."""
+    from portal.servers import tasks  # the Celery module imports this one
+
+    if request.hypervisor_hostname and not operator:
+        raise ValidationFailed(
+            fields={"hypervisor_hostname": [_("Only administrators may choose the host.")]}
+        )
+    cloud = cloud_for_region(request.region)
+    flavor = _offered_flavor(tenant, cloud, request.flavor_ref)
+    image = _bootable_image(tenant, cloud, request.image_ref)
+    system_disk = _system_disk(request.system_disk, flavor, image)
+    with transaction.atomic():
+        server = Server.objects.create(
+            cloud=cloud,
+            tenant=tenant,
+            name=request.instance_name,
+            flavor=flavor,
+            flavor_ref=flavor.backend_id,
+            flavor_name=flavor.name,
+            vcpus=flavor.vcpus,
+            ram=flavor.ram,
+            flavor_disk=flavor.disk,
+            image=image,
+            image_ref=image.image_id,
+            image_name=image.name,
+            system_disk_size=system_disk.size_in_g,
+            system_disk_type=system_disk.volume_type,
+            network_id=request.network_uuid,
+            security_group_names=list(request.security_group_name),
+            availability_zone=request.availability_zone,
+            hypervisor_hostname=request.hypervisor_hostname,
+            key_name=request.key_name,
+            admin_pass=request.admin_pass,
+            locked=True,
+        )
+        volumes = Volume.objects.bulk_create(
+            Volume(
+                cloud=cloud,
+                tenant=tenant,
+                server=server,
+                name=f"{request.instance_name}-data-{position}",
+                size=disk.size_in_g,
+                volume_type=disk.volume_type,
+                position=position,
+            )
+            for position, disk in enumerate(request.data_disks, start=1)
+        )
+        task = _new_task(server, CREATE_KIND, actor)
+        quotas.reserve(
+            tenant,
+            task=task,
+            server=server,
+            instances=1,
+            cores=flavor.vcpus,
+            ram=flavor.ram,
+            volumes=1,
+            gigabytes=system_disk.size_in_g,
+        )
+        for volume in volumes:
+            quotas.reserve(
+                tenant, task=task, server=server, volume=volume, volumes=1, gigabytes=volume.size
+            )
+        enqueue(task, tasks.create_server)
+    logger.info("server %s of %s accepted (task %s)", server.instance_id, tenant.pk, task.pk)
+    return server, task
+
+
+def _offered_flavor(tenant, cloud, flavor_ref) -> Flavor:
+    flavor = flavors_offered_to(tenant).filter(cloud=cloud, backend_id=flavor_ref).first()
+    if flavor is None:
+        raise ValidationFailed(fields={"flavor_ref": [_("No such flavor in this region.")]})
+    return flavor
+
+
+def _bootable_image(tenant, cloud, image_ref):
+    """The image, if the tenant may see it; a known but disabled or unusable one is 422."""
+    image = Image.objects.filter(cloud=cloud, image_id=image_ref).first()
+    if image is None:
+        raise ValidationFailed(fields={"image_ref": [_("No such image in this region.")]})
+    offered = images_visible_to(_as_tenant(tenant)).filter(pk=image.pk).exists()
+    if not offered:
+        raise Unprocessable(
+            _("The image %(name)s is disabled or not available for new servers.")
+            % {"name": image.name},
+            code="image_unavailable",
+            fields={"image_ref": [_("This image cannot be used now.")]},
+        )
+    return image
+
+
+def _as_tenant(tenant):
+    """The caller a tenant's own key would be, for the reading helpers that take one."""
+    return ApiPrincipal(ACTOR_TENANT, key_name="", key_prefix="", tenant=tenant)
+
+
+def _system_disk(requested: DiskRequest | None, flavor, image) -> DiskRequest:
+    """The boot volume: as requested (at least the image's minimum), else the flavor's
+    disk size, or the image's minimum when that is larger."""
+    minimum = max(image.min_disk, 1)
+    if requested is None:
+        return DiskRequest(max(flavor.disk, minimum))
+    if requested.size_in_g < minimum:
+        problem = _("The system disk must be at least %(size)d GB for this image.") % {
+            "size": minimum
+        }
+        raise ValidationFailed(problem, fields={"system_disk": [problem]})
+    return requested
+
+
+def _new_task(server, kind, actor, deadline=None):
+    task = create_task(
+        kind,
+        target_type=SERVER_TARGET,
+        target_id=server.instance_id,
+        tenant=server.tenant,
+        actor=actor,
+        deadline=deadline,
+    )
+    Server.objects.filter(pk=server.pk).update(current_task=task)
+    server.current_task = task
+    return task
+
+
+# ---- servers: the operation lock -------------------------------------------------------
+
+
+def lock_for_operation(server, *, statuses=(Server.Status.READY,)):
+    """Take the server's operation lock (a conditional UPDATE: exactly one of two
+    concurrent requests gets it); 409 if another operation holds it or the server's
+    status does not allow one."""
+    taken = Server.objects.filter(pk=server.pk, locked=False, status__in=statuses).update(
+        locked=True, updated=timezone.now()
+    )
+    if not taken:
+        server.refresh_from_db(fields=["locked", "status"])
+        if server.locked:
+            raise Conflict(
+                _("Another operation is running on this server; try again when it ends."),
+                code="locked",
+            )
+        raise Conflict(
+            _("The server is %(status)s; this operation is not possible now.")
+            % {"status": server.get_status_display()},
+            code="invalid_state",
+        )
+    server.locked = True
+
+
+def unlock(server):
+    Server.objects.filter(pk=server.pk).update(locked=False, updated=timezone.now())
+    server.locked = False
+
+
+# ---- servers: delete, operate, resize ----------------------------------------------------
+
+
+def delete_server(server, *, actor):
+    """Queue the deletion; the quota is given back when the cloud confirms it."""
+    from portal.servers import tasks
+
+    with transaction.atomic():
+        lock_for_operation(server, statuses=(Server.Status.READY, Server.Status.FAILED))
+        server = Server.objects.select_for_update().get(pk=server.pk)
+        server.begin_delete()
+        server.save(update_fields=["status", "updated"])
+        task = _new_task(server, DELETE_KIND, actor)
+        enqueue(task, tasks.delete_server)
+    return server, task
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # the ComputeAPI method
+    allowed_from: tuple[str, ...]  # Nova statuses it may start from
+    admin_only: bool = False
+
+
+OPERATIONS = {
+    "start": Operation("start_server", ("SHUTOFF",)),
+    "stop": Operation("stop_server", ("ACTIVE", "ERROR")),
+    "softreboot": Operation("reboot_server", ("ACTIVE",)),
+    "hardreboot": Operation("reboot_server", ("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "ERROR")),
+    "suspend": Operation("suspend_server", ("ACTIVE",)),
+    "resume": Operation("resume_server", ("SUSPENDED",)),
+    "pause": Operation("pause_server", ("ACTIVE",), admin_only=True),
+    "unpause": Operation("unpause_server", ("PAUSED",), admin_only=True),
+    "lock": Operation("lock_server", (), admin_only=True),
+    "unlock": Operation("unlock_server", (), admin_only=True),
+}
+TENANT_OPERATIONS = tuple(name for name, op in OPERATIONS.items() if not op.admin_only)
+
+
+def operate_server(server, operate_type, *, actor, operator=False):
+    """Start, stop, reboot, suspend, resume (and, for operators, pause, unpause, lock,
+    unlock) the server; 409 when its state does not allow it."""
+    from portal.servers import tasks
+
+    operation = OPERATIONS.get(operate_type)
+    if operation is None or (operation.admin_only and not operator):
+        allowed = OPERATIONS if operator else TENANT_OPERATIONS
+        raise ValidationFailed(
+            fields={"operate_type": [_("Must be one of: %s.") % ", ".join(allowed)]}
+        )
+    if operation.allowed_from and server.runtime_state not in operation.allowed_from:
+        raise Conflict(
+            _("Cannot %(operation)s the server while it is %(state)s.")
+            % {"operation": operate_type, "state": server.runtime_state or server.status},
+            code="invalid_state",
+        )
+    with transaction.atomic():
+        lock_for_operation(server)
+        task = _new_task(server, OPERATE_KIND, actor)
+        enqueue(task, tasks.operate_server, operate_type)
+    return task
+
+
+RESIZABLE_STATES = ("ACTIVE", "SHUTOFF")
+
+
+def resize_server(server, flavor_ref, *, actor):
+    """Seed 003's resize: reserve the extra quota (a bigger flavor), lock the server and
+    queue the job that stops, resizes, confirms and restores it."""
+    from portal.servers import tasks
+
+    flavor = _offered_flavor(server.tenant, server.cloud, flavor_ref)
+    if flavor.backend_id == server.flavor_ref:
+        raise ValidationFailed(fields={"flavor_ref": [_("The server already has it.")]})
+    if server.runtime_state not in RESIZABLE_STATES:
+        raise Conflict(
+            _("A server that is %(state)s cannot be resized.")
+            % {"state": server.runtime_state or server.status},
+            code="invalid_state",
+        )
+    with transaction.atomic():
+        lock_for_operation(server)
+        server = Server.objects.select_for_update().get(pk=server.pk)
+        server.begin_resize()
+        server.save(update_fields=["status", "updated"])
+        task = _new_task(server, RESIZE_KIND, actor)
+        growth = {
+            "cores": max(flavor.vcpus - server.vcpus, 0),
+            "ram": max(flavor.ram - server.ram, 0),
+        }
+        if any(growth.values()):
+            quotas.reserve(server.tenant, task=task, server=server, **growth)
+        enqueue(task, tasks.resize_server, flavor.pk)
+    return server, task
+
+
+# ---- what the stuck-task janitor releases ------------------------------------------------
+
+
+_RELEASERS = {}
+
+
+def _releases(kind):
+    """Register what gives back a Task's lock and quota: used by the stuck-task janitor,
+    and by a job that fails before its flow could start (no cloud driver)."""
+
+    def register(handler):
+        _RELEASERS[kind] = handler
+        return on_task_abandoned(kind)(handler)
+
+    return register
+
+
+def release_held(task, reason):
+    """Give back what the Task holds, recording `reason` on its server if it fails it."""
+    task.message = str(reason)[:500]
+    _RELEASERS[task.kind](task)
+
+
+def _server_of(task):
+    return Server.objects.filter(instance_id=task.target_id).first()
+
+
+@_releases(CREATE_KIND)
+def _abandoned_create(task):
+    quotas.release_task_reservations(task)
+    server = _server_of(task)
+    if server is not None:
+        # What the cloud may hold is found by the state sync; the row says it failed.
+        Server.objects.filter(pk=server.pk, status=Server.Status.CREATING).update(
+            status=Server.Status.FAILED, status_message=task.message[:500], locked=False
+        )
+
+
+@_releases(RESIZE_KIND)
+def _abandoned_resize(task):
+    quotas.release_task_reservations(task)
+    server = _server_of(task)
+    if server is not None:
+        Server.objects.filter(pk=server.pk, status=Server.Status.RESIZING).update(
+            status=Server.Status.READY
+        )
+        unlock(server)
+
+
+@_releases(DELETE_KIND)
+def _abandoned_delete(task):
+    server = _server_of(task)
+    if server is not None:
+        Server.objects.filter(pk=server.pk, status=Server.Status.DELETING).update(
+            status=Server.Status.READY
+        )
+        unlock(server)
+
+
+@_releases(OPERATE_KIND)
+def _abandoned_operation(task):
+    server = _server_of(task)
+    if server is not None:
+        unlock(server)

@@ -1,10 +1,18 @@
-"""Celery jobs of the servers app: the flavor pull and its beat entry point."""
+"""Celery jobs of the servers app: the flavor pull and its beat entry point, and the
+server operations (their flows are in workflows.py). Only these open cloud drivers."""
 
 from celery import shared_task
+from django.utils.translation import gettext as _
 
+from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
+from portal.core.errors import PortalError, ServiceUnavailable
+from portal.core.services import execute_task
 from portal.core.sync import run_sync_job
-from portal.servers import services
+from portal.servers import services, workflows
+from portal.servers.models import Flavor, Server
+from portal.tenants.models import TenantIdentity
+from portal.tenants.services import tenant_credentials
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -19,3 +27,60 @@ def sync_flavors_on_schedule(cloud_id):
     cloud = Cloud.objects.filter(pk=cloud_id, enabled=True).first()
     if cloud is not None:
         services.request_flavor_sync(cloud=cloud, actor="system:beat")
+
+
+# ---- servers -----------------------------------------------------------------------------
+
+
+def _run_server_job(task_id, flow, *args, admin=False):
+    """Run `flow(task, server, driver, *args)` for the server the Task targets, with the
+    tenant's own cloud user (the cloud's admin for administrators' operations)."""
+
+    def work(task):
+        server = Server.objects.select_related("cloud", "tenant", "image").get(
+            instance_id=task.target_id
+        )
+        try:
+            driver = _driver_for(server, admin=admin)
+        except PortalError as exc:
+            services.release_held(task, exc.message)
+            raise
+        return flow(task, server, driver, *args)
+
+    execute_task(task_id, work)
+
+
+def _driver_for(server, *, admin=False):
+    if admin:
+        return get_driver(server.cloud)
+    identity = TenantIdentity.objects.filter(tenant=server.tenant, cloud=server.cloud).first()
+    if identity is None or not identity.project_id:
+        raise ServiceUnavailable(
+            _("The tenant is not set up in this cloud yet."), code="tenant_not_ready"
+        )
+    return get_driver(server.cloud, tenant_credentials(identity))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def create_server(task_id):
+    """Task kind "server.create"."""
+    _run_server_job(task_id, workflows.create)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_server(task_id):
+    """Task kind "server.delete"."""
+    _run_server_job(task_id, workflows.delete)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def operate_server(task_id, operate_type):
+    """Task kind "server.operate"."""
+    admin = services.OPERATIONS[operate_type].admin_only
+    _run_server_job(task_id, workflows.operate, operate_type, admin=admin)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def resize_server(task_id, flavor_pk):
+    """Task kind "server.resize"."""
+    _run_server_job(task_id, workflows.resize, Flavor.objects.get(pk=flavor_pk))

@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from portal.core.api.serializers import TaskSummarySerializer
-from portal.servers.models import Flavor
+from portal.servers import services
+from portal.servers.models import Flavor, Server
 
 
 class FlavorSerializer(serializers.ModelSerializer):
@@ -50,3 +51,130 @@ class FlavorSyncSerializer(serializers.Serializer):
 
     region = serializers.CharField(required=False, allow_blank=True, max_length=100)
     task = TaskSummarySerializer(read_only=True)
+
+
+# ---- servers ---------------------------------------------------------------------------
+
+
+class DiskConfSerializer(serializers.Serializer):
+    """Seed 004's CloudDiskConf."""
+
+    volume_type = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    size_in_g = serializers.IntegerField(min_value=1, max_value=services.MAX_DISK_GB)
+
+
+class DataDiskSerializer(DiskConfSerializer):
+    volume_id = serializers.CharField(source="backend_id", read_only=True, allow_null=True)
+    size_in_g = serializers.IntegerField(source="size", read_only=True)
+
+
+class ServerFlavorSerializer(serializers.Serializer):
+    """The server's flavor as copied onto it (survives the flavor's deletion)."""
+
+    flavor_id = serializers.CharField(source="flavor_ref")
+    flavor_name = serializers.CharField()
+    flavor_vcpus = serializers.CharField(source="vcpus")
+    flavor_ram = serializers.CharField(source="ram")
+    flavor_disk = serializers.CharField()
+
+
+class InstanceSerializer(serializers.ModelSerializer):
+    """Seed 004's Instance, plus the portal's task, lock, tags and the cloud's raw state."""
+
+    instance_status = serializers.CharField(source="status")
+    instance_addr = serializers.CharField()
+    region = serializers.CharField(source="cloud.region")
+    flavor = ServerFlavorSerializer(source="*")
+    system_disk = serializers.SerializerMethodField()
+    data_disks = DataDiskSerializer(source="data_volumes", many=True)
+    network_uuid = serializers.CharField(source="network_id")
+    security_group_name = serializers.ListField(source="security_group_names")
+    instance_name = serializers.CharField(source="name")
+    created_time = serializers.DateTimeField(source="created")
+    updated_time = serializers.DateTimeField(source="updated")
+    task = TaskSummarySerializer(source="current_task", allow_null=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    tenant_id = serializers.CharField()
+
+    class Meta:
+        model = Server
+        fields = [
+            "instance_id", "instance_status", "instance_addr", "region", "availability_zone",
+            "flavor", "image_ref", "system_disk", "data_disks", "network_uuid",
+            "security_group_name", "instance_name", "hypervisor_hostname", "created_time",
+            "updated_time", "task", "locked", "tags", "tenant_id", "runtime_state",
+            "power_state", "addresses", "status_message", "key_name",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_system_disk(self, server) -> dict:
+        return {"volume_type": server.system_disk_type, "size_in_g": server.system_disk_size}
+
+
+class InstanceCreateSerializer(serializers.Serializer):
+    """CreateInstanceReq (seed 004) plus key_name and admin_pass; `tenant_id` only for
+    operators, who create on a tenant's behalf."""
+
+    tenant_id = serializers.CharField(required=False, max_length=20)
+    region = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    availability_zone = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    flavor_ref = serializers.CharField(max_length=64)
+    image_ref = serializers.CharField(max_length=64)
+    system_disk = DiskConfSerializer(required=False)
+    data_disks = DiskConfSerializer(many=True, required=False, max_length=services.MAX_DATA_DISKS)
+    network_uuid = serializers.CharField(max_length=64)
+    security_group_name = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, max_length=20
+    )
+    instance_name = serializers.CharField(max_length=255)
+    hypervisor_hostname = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    key_name = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    admin_pass = serializers.CharField(
+        required=False, allow_blank=True, max_length=255, write_only=True
+    )
+
+    def to_request(self) -> services.CreateRequest:
+        data = dict(self.validated_data)
+        data.pop("tenant_id", None)
+        system_disk = data.pop("system_disk", None)
+        data_disks = data.pop("data_disks", ())
+        groups = data.pop("security_group_name", ())
+        return services.CreateRequest(
+            **data,
+            system_disk=services.DiskRequest(**system_disk) if system_disk else None,
+            data_disks=tuple(services.DiskRequest(**disk) for disk in data_disks),
+            security_group_name=tuple(groups),
+        )
+
+
+class InstanceDeletedSerializer(serializers.Serializer):
+    instance_id = serializers.CharField()
+    deleted_time = serializers.DateTimeField(allow_null=True)
+    task = TaskSummarySerializer()
+
+
+class OperateSerializer(serializers.Serializer):
+    operate_type = serializers.CharField(max_length=20)
+
+
+class OperatedSerializer(serializers.Serializer):
+    instance_id = serializers.CharField()
+    operated_time = serializers.DateTimeField()
+    operate_type = serializers.CharField()
+    task = TaskSummarySerializer()
+
+
+class FlavorChangeSerializer(serializers.Serializer):
+    flavor_ref = serializers.CharField(max_length=64)
+
+
+class UsageSerializer(serializers.Serializer):
+    """The same flat shape as quotas: what the tenant's quota holds now."""
+
+    instances = serializers.IntegerField()
+    cores = serializers.IntegerField()
+    ram = serializers.IntegerField()
+    volumes = serializers.IntegerField()
+    gigabytes = serializers.IntegerField()
+    images = serializers.IntegerField()
+    security_groups = serializers.IntegerField()

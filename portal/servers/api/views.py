@@ -1,19 +1,32 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
-from portal.core.api.permissions import IsOperator
-from portal.core.errors import NotFound
-from portal.core.principals import actor_of, is_operator
-from portal.servers import services
+from portal.core.api.permissions import IsOperator, IsTenantOrStaff
+from portal.core.api.serializers import TaskSerializer
+from portal.core.errors import NotFound, ValidationFailed
+from portal.core.principals import actor_of, is_operator, tenant_scope
+from portal.servers import quotas, services
 from portal.servers.api.serializers import (
+    FlavorChangeSerializer,
     FlavorSerializer,
     FlavorSyncSerializer,
+    InstanceCreateSerializer,
+    InstanceDeletedSerializer,
+    InstanceSerializer,
+    OperatedSerializer,
+    OperateSerializer,
     OperatorFlavorSerializer,
+    UsageSerializer,
 )
-from portal.servers.filters import FlavorFilter
+from portal.servers.filters import FlavorFilter, ServerFilter
+from portal.servers.models import Server
+from portal.tenants.api.permissions import PlatformResourcePermission
+from portal.tenants.models import Tenant
 
 
 class FlavorViewSet(viewsets.ReadOnlyModelViewSet):
@@ -62,3 +75,130 @@ class FlavorViewSet(viewsets.ReadOnlyModelViewSet):
         task = wait_if_asked(request, task)
         answer = FlavorSyncSerializer({"region": cloud.region, "task": task})
         return Response(answer.data, status=status.HTTP_202_ACCEPTED)
+
+
+class InstanceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """Servers (seed 004 InstanceService), served from the portal's database. A tenant
+    sees its own; another tenant's id is 404. Every change answers 202 with its Task."""
+
+    serializer_class = InstanceSerializer
+    filterset_class = ServerFilter
+    ordering_fields = ["created", "name", "status", "vcpus", "ram"]
+    ordering = ["-created", "-pk"]
+    lookup_field = "instance_id"
+    lookup_url_kwarg = "instance_id"
+    lookup_value_regex = "[^/]+"
+    results_key = "instances"
+
+    def get_queryset(self):
+        return (
+            services.servers_visible_to(self.request.user)
+            .select_related("cloud", "current_task")
+            .prefetch_related("data_volumes", "tags")
+        )
+
+    def get_permissions(self):
+        if self.action in ("list", "create"):
+            return [IsTenantOrStaff()]
+        return [IsTenantOrStaff(), PlatformResourcePermission()]
+
+    def _answer(self, request, server, task, code=status.HTTP_202_ACCEPTED):
+        wait_if_asked(request, task)
+        server = self.get_queryset().filter(pk=server.pk).first() or server
+        return Response(InstanceSerializer(server).data, status=code)
+
+    @extend_schema(request=InstanceCreateSerializer, responses={202: InstanceSerializer})
+    def create(self, request):
+        """Create a server with its system disk and data disks (202 with its Task)."""
+        requested_wait_seconds(request)
+        form = InstanceCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        server, task = services.create_server(
+            self._tenant_for(form.validated_data.get("tenant_id")),
+            form.to_request(),
+            actor=actor_of(request.user),
+            operator=is_operator(request.user),
+        )
+        return self._answer(request, server, task)
+
+    def _tenant_for(self, tenant_id):
+        tenant = tenant_scope(self.request.user)
+        if tenant is not None:
+            return tenant
+        found = Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
+        if found is None:
+            raise ValidationFailed(fields={"tenant_id": [_("Name the tenant to create for.")]})
+        return found
+
+    @extend_schema(responses={202: InstanceDeletedSerializer})
+    def destroy(self, request, instance_id=None):
+        """Delete the server; its data disks are detached and kept."""
+        requested_wait_seconds(request)
+        server, task = services.delete_server(self.get_object(), actor=actor_of(request.user))
+        task = wait_if_asked(request, task)
+        server.refresh_from_db()
+        deleted = server.updated if server.status == Server.Status.DELETED else None
+        answer = {"instance_id": server.instance_id, "deleted_time": deleted, "task": task}
+        return Response(InstanceDeletedSerializer(answer).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=OperateSerializer, responses={202: OperatedSerializer})
+    @action(detail=True, methods=["post"])
+    def operate(self, request, instance_id=None):
+        """start, stop, softreboot, hardreboot, suspend, resume (operators also pause,
+        unpause, lock, unlock)."""
+        requested_wait_seconds(request)
+        form = OperateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        operate_type = form.validated_data["operate_type"]
+        task = services.operate_server(
+            self.get_object(),
+            operate_type,
+            actor=actor_of(request.user),
+            operator=is_operator(request.user),
+        )
+        task = wait_if_asked(request, task)
+        answer = {
+            "instance_id": instance_id,
+            "operated_time": task.created,
+            "operate_type": operate_type,
+            "task": task,
+        }
+        return Response(OperatedSerializer(answer).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=FlavorChangeSerializer, responses={202: InstanceSerializer})
+    @action(detail=True, methods=["post"], url_path="flavor")
+    def change_flavor(self, request, instance_id=None):
+        """Resize to another flavor (seed 003's flow)."""
+        requested_wait_seconds(request)
+        form = FlavorChangeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        server, task = services.resize_server(
+            self.get_object(), form.validated_data["flavor_ref"], actor=actor_of(request.user)
+        )
+        return self._answer(request, server, task)
+
+    @extend_schema(responses=TaskSerializer(many=True))
+    @action(detail=True, methods=["get"], results_key="tasks")
+    def tasks(self, request, instance_id=None):
+        """The server's operations, newest first (seed 001)."""
+        tasks = services.tasks_of(self.get_object()).order_by("-created")
+        page = self.paginate_queryset(tasks)
+        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
+class UsageView(APIView):
+    """`GET /tenants/{tenant_id}/usage`: what the tenant's quota holds (operators, or the
+    tenant itself)."""
+
+    permission_classes = [IsTenantOrStaff]
+
+    @extend_schema(responses=UsageSerializer)
+    def get(self, request, tenant_id):
+        own = tenant_scope(request.user)
+        tenant = Tenant.objects.filter(pk=tenant_id).first()
+        if tenant is None or (own is not None and own.pk != tenant.pk):
+            raise NotFound()
+        return Response(UsageSerializer(quotas.usage_of(tenant)).data)

@@ -1,7 +1,10 @@
 import factory
 
+from portal.clouds.simulator.testing import make_tenant
 from portal.clouds.tests.factories import CloudFactory
-from portal.servers.models import Flavor
+from portal.servers.models import Flavor, Server
+from portal.tenants.models import TenantIdentity
+from portal.tenants.tests.factories import TenantFactory
 
 
 class FlavorFactory(factory.django.DjangoModelFactory):
@@ -24,3 +27,44 @@ class FlavorFactory(factory.django.DjangoModelFactory):
     def shared_with(self, create, tenants, **kwargs):
         if create and tenants:
             self.shared_with.set(tenants)
+
+
+class ServerFactory(factory.django.DjangoModelFactory):
+    """A ready, running server row (no cloud object behind it)."""
+
+    class Meta:
+        model = Server
+
+    cloud = factory.SubFactory(CloudFactory)
+    tenant = factory.SubFactory(TenantFactory)
+    backend_id = factory.Faker("uuid4")
+    name = factory.Sequence(lambda n: f"vm-{n}")
+    flavor_ref = "flavor-x"
+    flavor_name = "m1.small"
+    vcpus = 1
+    ram = 2048
+    flavor_disk = 20
+    image_ref = factory.Faker("uuid4")
+    image_name = "cirros"
+    system_disk_size = 20
+    network_id = factory.Faker("uuid4")
+    status = Server.Status.READY
+    runtime_state = "ACTIVE"
+    power_state = "running"
+    addresses = factory.LazyFunction(lambda: {"default-net": ["10.0.0.5"]})
+
+
+def make_identity(tenant, cloud):
+    """Set the tenant up in a simulator cloud, as sign-up would; returns its identity."""
+    credentials = make_tenant(cloud, tenant.tenant_id)
+    return TenantIdentity.objects.create(
+        tenant=tenant,
+        cloud=cloud,
+        domain_name=tenant.tenant_id,
+        domain_id=credentials.user_domain_id,
+        project_name=tenant.tenant_id,
+        project_id=credentials.project_id,
+        username=credentials.username,
+        password=credentials.password,
+        role_name="member",
+    )

@@ -1,0 +1,45 @@
+"""Fixtures of the server tests: a simulator cloud with the demo catalog mirrored into the
+portal, and a tenant set up in it."""
+
+import pytest
+
+from portal.clouds.simulator.demo import seed_demo_cloud
+from portal.clouds.simulator.driver import SimulatorDriver
+from portal.images.services import sync_images
+from portal.servers.models import Flavor
+from portal.servers.services import sync_flavors
+from portal.servers.tests.factories import make_identity
+
+
+@pytest.fixture
+def catalog(cloud):
+    """The demo flavors, images and network, in the cloud and in the portal's mirror."""
+    demo = seed_demo_cloud(cloud)
+    driver = SimulatorDriver(cloud)
+    sync_flavors(cloud, driver)
+    sync_images(cloud, driver)
+    flavors = {flavor.name: flavor for flavor in Flavor.objects.filter(cloud=cloud)}
+    return {**demo, "flavor_rows": flavors}
+
+
+@pytest.fixture
+def identity(tenant, cloud):
+    return make_identity(tenant, cloud)
+
+
+@pytest.fixture
+def create_body(catalog):
+    """A CreateInstanceReq for cirros on m1.small with two data disks."""
+
+    def body(**changes):
+        return {
+            "flavor_ref": catalog["flavors"]["m1.small"],
+            "image_ref": catalog["images"]["cirros-0.6.2"],
+            "network_uuid": catalog["network_id"],
+            "instance_name": "web-1",
+            "system_disk": {"volume_type": "", "size_in_g": 5},
+            "data_disks": [{"size_in_g": 10}, {"size_in_g": 20}],
+            **changes,
+        }
+
+    return body

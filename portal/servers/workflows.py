@@ -1,0 +1,451 @@
+"""The cloud side of server operations, run by the Celery jobs in tasks.py with a driver
+they opened (the tenant's own user; the cloud's admin for administrators' operations).
+
+Each flow writes its steps on the Task with their progress, records what the cloud
+returns as soon as it returns it (so a redelivered job carries on instead of repeating),
+and on failure undoes what it did, gives the quota back and unlocks the server before
+the error fails the Task.
+"""
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.clouds.base import ServerInfo, ServerSpec
+from portal.clouds.errors import CloudError, CloudNotFound
+from portal.core.errors import PortalError
+from portal.core.services import report_progress
+from portal.servers import quotas
+from portal.servers.models import Flavor
+from portal.servers.services import OPERATIONS, unlock
+
+logger = logging.getLogger(__name__)
+
+METADATA_KEY = "portal_instance_id"
+FIRST_PAUSE = 0.2  # seconds between the first polls
+MAX_PAUSE = 10.0
+DEFAULT_WAIT_SECONDS = 900
+
+
+class OperationFailed(CloudError):
+    code = "operation_failed"
+
+
+# ---- polling ---------------------------------------------------------------------------
+
+
+def wait_until(read: Callable, done: Callable, *, what: str, cloud, failed=None):
+    """Read until `done(result)`, with growing pauses; returns the last result. Raises
+    OperationFailed when `failed(result)` or when the cloud's wait limit passes."""
+    limit = cloud.options.get("wait_seconds", DEFAULT_WAIT_SECONDS)
+    deadline = time.monotonic() + limit
+    pause = FIRST_PAUSE
+    while True:
+        result = read()
+        if done(result):
+            return result
+        if failed is not None and failed(result):
+            raise OperationFailed(_("The cloud reports that %(what)s failed.") % {"what": what})
+        if time.monotonic() >= deadline:
+            raise OperationFailed(
+                _("%(what)s did not finish within %(seconds)d seconds.")
+                % {"what": what, "seconds": limit}
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, MAX_PAUSE)
+
+
+def _settled(status: str) -> Callable[[ServerInfo], bool]:
+    return lambda info: info.status == status and not info.task_state
+
+
+def _is_error(info) -> bool:
+    return info.status == "ERROR"
+
+
+def wait_for_server(driver, server, status, *, what, cloud):
+    return wait_until(
+        lambda: driver.compute.get_server(server.backend_id),
+        _settled(status),
+        what=what,
+        cloud=cloud,
+        failed=_is_error,
+    )
+
+
+def wait_for_volume(driver, volume_id, statuses, *, what, cloud):
+    return wait_until(
+        lambda: driver.volumes.get_volume(volume_id),
+        lambda info: info.status in statuses,
+        what=what,
+        cloud=cloud,
+        failed=lambda info: info.status.startswith("error"),
+    )
+
+
+# ---- recording what the cloud holds ------------------------------------------------------
+
+
+def record_server(server, info: ServerInfo, *extra_fields):
+    """Copy the cloud's view of the server onto the row (the flavor too, if it changed)."""
+    server.runtime_state = info.status
+    server.power_state = info.power_state
+    server.addresses = dict(info.addresses)
+    server.hypervisor_hostname = info.host
+    server.availability_zone = info.availability_zone or server.availability_zone
+    server.cloud_locked = info.locked
+    server.security_group_names = list(info.security_groups) or server.security_group_names
+    fields = [
+        "runtime_state", "power_state", "addresses", "hypervisor_hostname",
+        "availability_zone", "cloud_locked", "security_group_names", "synced_at", "updated",
+    ]  # fmt: skip
+    if info.flavor_id and info.flavor_id != server.flavor_ref:
+        flavor = Flavor.objects.filter(cloud=server.cloud, backend_id=info.flavor_id).first()
+        if flavor is not None:
+            copy_flavor(server, flavor)
+            fields += FLAVOR_FIELDS
+    server.synced_at = timezone.now()
+    server.save(update_fields=[*fields, *extra_fields])
+
+
+FLAVOR_FIELDS = ["flavor", "flavor_ref", "flavor_name", "vcpus", "ram", "flavor_disk"]
+
+
+def copy_flavor(server, flavor):
+    server.flavor = flavor
+    server.flavor_ref = flavor.backend_id
+    server.flavor_name = flavor.name
+    server.vcpus, server.ram, server.flavor_disk = flavor.vcpus, flavor.ram, flavor.disk
+
+
+def _step(task, percent, message):
+    report_progress(task, percent, message)
+    logger.info("task %s: %s", task.pk, message)
+
+
+# ---- create ----------------------------------------------------------------------------
+
+
+def create(task, server, driver) -> str:
+    """Seed 004's 创建云主机: the server with its boot volume (BDM v2) and the data volumes
+    are asked for together, then waited for while the cloud builds them side by side;
+    the data volumes are attached once the server is ACTIVE."""
+    volumes = list(server.data_volumes.order_by("position"))
+    try:
+        _create_server(task, server, driver)
+        _create_volumes(task, server, volumes, driver)
+        _step(task, 40, _("Waiting for the server and its disks to be ready"))
+        info = wait_for_server(driver, server, "ACTIVE", what=_("the build"), cloud=server.cloud)
+        for volume in volumes:
+            wait_for_volume(
+                driver, volume.backend_id, ("available", "in-use"), what=_("a data disk"),
+                cloud=server.cloud,
+            )  # fmt: skip
+        _attach_volumes(task, server, volumes, driver)
+        info = driver.compute.get_server(server.backend_id)
+    except Exception as exc:
+        _undo_create(task, server, volumes, driver, exc)
+        raise
+    with transaction.atomic():
+        server.mark_created()
+        server.admin_pass = ""
+        record_server(server, info, "status", "status_message", "admin_pass")
+        quotas.commit_task_reservations(task)
+    unlock(server)
+    return _("Server %(name)s is ready.") % {"name": server.name}
+
+
+def _create_server(task, server, driver):
+    if server.backend_id:
+        return  # a redelivered job: created before
+    if server.create_requested:
+        # The job died between asking and recording: the metadata finds the server.
+        found = _find_by_metadata(driver, server)
+        if found is not None:
+            _save_backend_id(server, found.id)
+            return
+    _step(task, 10, _("Creating the server with its system disk"))
+    server.create_requested = timezone.now()
+    server.save(update_fields=["create_requested"])
+    info = driver.compute.create_server(_spec(server))
+    _save_backend_id(server, info.id)
+
+
+def _spec(server) -> ServerSpec:
+    return ServerSpec(
+        name=server.name,
+        flavor_id=server.flavor_ref,
+        image_id=server.image.backend_id if server.image else server.image_ref,
+        boot_volume_size=server.system_disk_size,
+        boot_volume_type=server.system_disk_type,
+        network_ids=[server.network_id],
+        security_groups=list(server.security_group_names),
+        availability_zone=server.availability_zone,
+        host=server.hypervisor_hostname,
+        key_name=server.key_name,
+        admin_pass=server.admin_pass,
+        metadata={METADATA_KEY: server.instance_id},
+    )
+
+
+def _find_by_metadata(driver, server):
+    for info in driver.compute.iter_servers():
+        if info.metadata.get(METADATA_KEY) == server.instance_id:
+            return info
+    return None
+
+
+def _save_backend_id(obj, backend_id):
+    obj.backend_id = backend_id
+    obj.save(update_fields=["backend_id"])
+
+
+def _create_volumes(task, server, volumes, driver):
+    pending = [volume for volume in volumes if not volume.backend_id]
+    if pending:
+        _step(task, 20, _("Creating %(count)d data disk(s)") % {"count": len(pending)})
+    for volume in pending:
+        info = driver.volumes.create_volume(
+            volume.name,
+            volume.size,
+            volume_type=volume.volume_type,
+            availability_zone=server.availability_zone,
+            description=_("Data disk of server %(id)s") % {"id": server.instance_id},
+        )
+        _save_backend_id(volume, info.id)
+
+
+def _attach_volumes(task, server, volumes, driver):
+    if volumes:
+        _step(task, 70, _("Attaching the data disks"))
+    for volume in volumes:
+        info = driver.volumes.get_volume(volume.backend_id)
+        if not any(a.server_id == server.backend_id for a in info.attachments):
+            driver.volumes.attach_volume(server.backend_id, volume.backend_id)
+        info = wait_for_volume(
+            driver, volume.backend_id, ("in-use",), what=_("attaching a data disk"),
+            cloud=server.cloud,
+        )  # fmt: skip
+        volume.status = info.status
+        volume.device = next((a.device for a in info.attachments), "")
+        volume.save(update_fields=["status", "device", "updated"])
+
+
+def _undo_create(task, server, volumes, driver, exc):
+    """Delete what was made (data disks first: detached, then the server with its boot
+    volume), give the quota back, mark the row failed."""
+    logger.warning("task %s: creating server %s failed; cleaning up", task.pk, server.pk)
+    for volume in volumes:
+        if volume.backend_id:
+            _quietly(_delete_volume, driver, server, volume)
+    if server.backend_id:
+        _quietly(driver.compute.delete_server, server.backend_id)
+    reason = exc.message if isinstance(exc, PortalError) else _("an unexpected error")
+    message = _("Creating the server failed (%(reason)s); what was made was removed.") % {
+        "reason": reason
+    }
+    with transaction.atomic():
+        quotas.release_task_reservations(task)
+        server.mark_create_failed(message)
+        server.admin_pass = ""
+        server.save(update_fields=["status", "status_message", "admin_pass", "updated"])
+    unlock(server)
+    if isinstance(exc, PortalError):
+        exc.message = message
+
+
+def _delete_volume(driver, server, volume):
+    info = driver.volumes.get_volume(volume.backend_id)
+    if info.attachments and server.backend_id:
+        driver.volumes.detach_volume(server.backend_id, volume.backend_id)
+        wait_for_volume(
+            driver, volume.backend_id, ("available",), what=_("detaching"), cloud=server.cloud
+        )
+    driver.volumes.delete_volume(volume.backend_id)
+
+
+def _quietly(function, *args):
+    """Best-effort cleanup: a failure is logged, and the state sync finds what remains."""
+    try:
+        function(*args)
+    except CloudNotFound:
+        pass
+    except Exception:
+        logger.exception("cleanup step %s%r failed", getattr(function, "__name__", ""), args)
+
+
+# ---- delete ----------------------------------------------------------------------------
+
+
+def delete(task, server, driver) -> str:
+    """Detach the data disks (they are kept), delete the server, wait until the cloud no
+    longer has it, then give its quota back."""
+    try:
+        if server.backend_id:
+            _detach_data_volumes(task, server, driver)
+            _step(task, 50, _("Deleting the server"))
+            _delete_in_cloud(server, driver)
+    except Exception as exc:
+        with transaction.atomic():
+            server.cancel_delete(getattr(exc, "message", ""))
+            server.save(update_fields=["status", "status_message", "updated"])
+        unlock(server)
+        raise
+    with transaction.atomic():
+        quotas.release_server(server)
+        server.data_volumes.update(server=None, device="")
+        server.mark_deleted()
+        server.save(update_fields=["status", "addresses", "updated"])
+    unlock(server)
+    return _("Server %(name)s was deleted.") % {"name": server.name}
+
+
+def _detach_data_volumes(task, server, driver):
+    volumes = [v for v in server.data_volumes.all() if v.backend_id]
+    if volumes:
+        _step(task, 20, _("Detaching the data disks"))
+    for volume in volumes:
+        with contextlib.suppress(CloudNotFound):  # detached already (redelivery, by hand)
+            driver.volumes.detach_volume(server.backend_id, volume.backend_id)
+        wait_for_volume(
+            driver, volume.backend_id, ("available",), what=_("detaching a data disk"),
+            cloud=server.cloud,
+        )  # fmt: skip
+        volume.status = "available"
+        volume.save(update_fields=["status", "updated"])
+
+
+def _delete_in_cloud(server, driver):
+    try:
+        driver.compute.delete_server(server.backend_id)
+    except CloudNotFound:
+        return
+
+    def gone():
+        try:
+            driver.compute.get_server(server.backend_id)
+        except CloudNotFound:
+            return True
+        return False
+
+    wait_until(gone, bool, what=_("the deletion"), cloud=server.cloud)
+
+
+# ---- power operations ------------------------------------------------------------------
+
+# operate_type -> the Nova status the server settles in (None: unchanged)
+SETTLES_IN = {
+    "start": "ACTIVE",
+    "stop": "SHUTOFF",
+    "softreboot": "ACTIVE",
+    "hardreboot": "ACTIVE",
+    "suspend": "SUSPENDED",
+    "resume": "ACTIVE",
+    "pause": "PAUSED",
+    "unpause": "ACTIVE",
+}
+
+
+def operate(task, server, driver, operate_type) -> str:
+    try:
+        _step(task, 20, _("Asking the cloud to %(op)s the server") % {"op": operate_type})
+        method = getattr(driver.compute, OPERATIONS[operate_type].method)
+        if operate_type == "hardreboot":
+            method(server.backend_id, hard=True)
+        else:
+            method(server.backend_id)
+        target = SETTLES_IN.get(operate_type)
+        if target:
+            _step(task, 50, _("Waiting for the server to be %(state)s") % {"state": target})
+            info = wait_for_server(driver, server, target, what=operate_type, cloud=server.cloud)
+        else:
+            info = driver.compute.get_server(server.backend_id)
+        record_server(server, info)
+    finally:
+        unlock(server)
+    return _("The server is %(state)s.") % {"state": server.runtime_state}
+
+
+# ---- resize (seed 003) -----------------------------------------------------------------
+
+
+def resize(task, server, driver, flavor) -> str:
+    """Seed 003's resize: check, stop (cold resize), resize, wait for VERIFY_RESIZE,
+    confirm, restore the power state, settle the quota, unlock. On failure: revert what
+    the cloud holds, restore the power state, release the reserved quota, unlock."""
+    cloud = server.cloud
+    _step(task, 5, _("Checking the server"))
+    before = driver.compute.get_server(server.backend_id)
+    try:
+        if before.status == "ACTIVE" and not cloud.options.get("live_resize"):
+            _step(task, 15, _("Stopping the server for a cold resize"))
+            driver.compute.stop_server(server.backend_id)
+            wait_for_server(driver, server, "SHUTOFF", what=_("stopping"), cloud=cloud)
+        _step(task, 30, _("Resizing to flavor %(name)s") % {"name": flavor.name})
+        driver.compute.resize_server(server.backend_id, flavor.backend_id)
+        _step(task, 50, _("Waiting for the cloud to verify the resize"))
+        wait_for_server(driver, server, "VERIFY_RESIZE", what=_("the resize"), cloud=cloud)
+        _step(task, 70, _("Confirming the resize"))
+        driver.compute.confirm_resize(server.backend_id)
+        info = wait_until(
+            lambda: driver.compute.get_server(server.backend_id),
+            lambda i: i.status not in ("VERIFY_RESIZE", "RESIZE") and not i.task_state,
+            what=_("confirming the resize"),
+            cloud=cloud,
+            failed=_is_error,
+        )
+        info = _restore_power(task, server, driver, before, info)
+    except Exception:
+        _undo_resize(task, server, driver, before)
+        raise
+    _finish_resize(task, server, info, flavor)
+    return _("The server now has flavor %(name)s.") % {"name": flavor.name}
+
+
+def _restore_power(task, server, driver, before, info):
+    if before.status == "ACTIVE" and info.status == "SHUTOFF":
+        _step(task, 85, _("Starting the server again"))
+        driver.compute.start_server(server.backend_id)
+        info = wait_for_server(driver, server, "ACTIVE", what=_("starting"), cloud=server.cloud)
+    return info
+
+
+def _finish_resize(task, server, info, flavor):
+    old_vcpus, old_ram = server.vcpus, server.ram
+    with transaction.atomic():
+        quotas.commit_task_reservations(task)
+        shrink = {"cores": min(flavor.vcpus - old_vcpus, 0), "ram": min(flavor.ram - old_ram, 0)}
+        if any(shrink.values()):  # a smaller flavor gives the surplus back
+            quotas.record(server.tenant, task=task, server=server, **shrink)
+        copy_flavor(server, flavor)
+        server.end_resize()
+        record_server(server, info, *FLAVOR_FIELDS, "status")
+    unlock(server)
+
+
+def _undo_resize(task, server, driver, before):
+    logger.warning("task %s: resizing server %s failed; rolling back", task.pk, server.pk)
+    try:
+        info = driver.compute.get_server(server.backend_id)
+        if info.status == "VERIFY_RESIZE":
+            driver.compute.revert_resize(server.backend_id)
+            info = wait_until(
+                lambda: driver.compute.get_server(server.backend_id),
+                lambda i: i.status not in ("VERIFY_RESIZE", "REVERT_RESIZE") and not i.task_state,
+                what=_("reverting the resize"),
+                cloud=server.cloud,
+            )
+        info = _restore_power(task, server, driver, before, info)
+        record_server(server, info)
+    except Exception:
+        logger.exception("task %s: rolling back the resize of %s failed", task.pk, server.pk)
+    with transaction.atomic():
+        quotas.release_task_reservations(task)
+        server.end_resize()
+        server.save(update_fields=["status", "updated"])
+    unlock(server)
