@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import requests
-from django.utils.translation import gettext_lazy as _
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 
@@ -22,15 +21,13 @@ from portal.clouds.errors import (
     CloudBadRequest,
     CloudConflict,
     CloudError,
+    CloudForbidden,
     CloudNotFound,
     CloudQuotaExceeded,
     CloudUnavailable,
 )
 
 logger = logging.getLogger("portal.clouds.openstack")
-
-# The code of a CloudError that has no class of its own in portal.clouds.errors.
-FORBIDDEN = "forbidden"
 
 # Nova says "Quota exceeded for instances" (403), Cinder "VolumeLimitExceeded" /
 # "exceeded allowed ... quota" (413), Neutron "Quota exceeded for resources" (409).
@@ -72,7 +69,7 @@ def _from_status(status: int, text: str) -> CloudError:
     if status == 401:
         return CloudAuthFailed()
     if status == 403:
-        return CloudError(_("The cloud does not allow this operation."), code=FORBIDDEN)
+        return CloudForbidden()
     if status == 404:
         return CloudNotFound()
     if status == 409:

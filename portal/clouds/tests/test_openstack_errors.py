@@ -14,7 +14,7 @@ from portal.clouds.errors import (
     CloudAuthFailed,
     CloudBadRequest,
     CloudConflict,
-    CloudError,
+    CloudForbidden,
     CloudNotFound,
     CloudQuotaExceeded,
     CloudUnavailable,
@@ -97,12 +97,11 @@ def test_http_errors_become_cloud_errors(fake_cloud, caplog, status, message, er
     assert BACKEND_DETAIL in caplog.text
 
 
-def test_forbidden_without_quota_wording_is_a_plain_cloud_error(fake_cloud):
+def test_forbidden_without_quota_wording_is_forbidden(fake_cloud):
     httpserver, cloud = fake_cloud
     glance_answers(httpserver, 403, "Policy does not allow this")
-    with pytest.raises(CloudError) as raised:
+    with pytest.raises(CloudForbidden):
         OpenStackDriver(cloud).images.get_image("abc")
-    assert (type(raised.value), raised.value.code) == (CloudError, "forbidden")
 
 
 def test_errors_while_iterating_pages_are_translated(fake_cloud):
