@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.clouds.models import Cloud
+from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.images import services
 from portal.images.models import Image
@@ -29,7 +30,7 @@ class ImageAdmin(admin.ModelAdmin):
     search_fields = ["name", "image_id", "backend_id", "os_type", "os_distro"]
     list_select_related = ["cloud", "uploaded_by"]
     fields = ["enabled", *PORTAL_FIELDS, *CLOUD_FIELDS]
-    actions = ["enable", "disable", "sync_now"]
+    actions = ["enable", "disable", "sync_now", "delete_uploaded"]
 
     def get_readonly_fields(self, request, obj=None):
         # Only the portal's flag is edited here; cloud fields change in the cloud.
@@ -68,3 +69,22 @@ class ImageAdmin(admin.ModelAdmin):
             len(clouds),
         )
         self.message_user(request, message % {"count": len(clouds)}, messages.SUCCESS)
+
+    @admin.action(description=_("Delete the selected uploaded images (cloud, then portal)"))
+    def delete_uploaded(self, request, queryset):
+        # One code path with DELETE /api/v1/images/{id}: each refusal says why.
+        queued = 0
+        for image in queryset:
+            try:
+                services.request_image_deletion(image, actor=actor_of(request.user))
+            except PortalError as error:
+                self.message_user(request, f"{image}: {error.message}", messages.ERROR)
+            else:
+                queued += 1
+        if queued:
+            message = ngettext(
+                "The deletion of %(count)d image was queued; see Tasks for its progress.",
+                "The deletions of %(count)d images were queued; see Tasks for their progress.",
+                queued,
+            )
+            self.message_user(request, message % {"count": queued}, messages.SUCCESS)
