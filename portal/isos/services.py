@@ -288,8 +288,9 @@ def receive_upload(iso: Iso, stream, content_length=None, actor=None):
         raise PayloadTooLarge(_("The file is larger than the portal accepts."))
     upload = StagedUpload(stream, limit)
     check_iso_signature(upload.read_header())
-    staging_name = default_storage.save(f"{STAGING_DIR}/{iso.iso_id}.iso", File(upload))
+    staging_name = default_storage.get_available_name(f"{STAGING_DIR}/{iso.iso_id}.iso")
     try:
+        staging_name = default_storage.save(staging_name, File(upload))
         if content_length is not None and upload.received != content_length:
             raise ValidationFailed(
                 _("The upload was cut off: %(received)d of %(expected)d bytes arrived.")
@@ -298,7 +299,7 @@ def receive_upload(iso: Iso, stream, content_length=None, actor=None):
             )
         return _queue_upload(iso, staging_name, upload, actor)
     except Exception:
-        default_storage.delete(staging_name)
+        default_storage.delete(staging_name)  # also a part written before an error
         raise
 
 
@@ -362,7 +363,7 @@ class StagedUpload(io.RawIOBase):
 
     def read_header(self):
         while len(self._header) < HEADER_BYTES:
-            chunk = self.stream.read(HEADER_BYTES - len(self._header))
+            chunk = self._read_stream(HEADER_BYTES - len(self._header))
             if not chunk:
                 break
             self._header += chunk
@@ -373,9 +374,18 @@ class StagedUpload(io.RawIOBase):
         if self._header:
             chunk, self._header = self._header, b""
             return chunk
-        chunk = self.stream.read(CHUNK_BYTES if size is None or size < 0 else size)
+        chunk = self._read_stream(CHUNK_BYTES if size is None or size < 0 else size)
         self._count(chunk)
         return chunk
+
+    def _read_stream(self, size):
+        try:
+            return self.stream.read(size)
+        except OSError as exc:  # the client went away part way through
+            raise ValidationFailed(
+                _("The upload was cut off after %(received)d bytes.") % {"received": self.received},
+                code="upload_incomplete",
+            ) from exc
 
     def readinto(self, buffer):
         chunk = self.read(len(buffer))

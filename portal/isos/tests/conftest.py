@@ -7,10 +7,12 @@ and a client key generated for the run (the host key is pinned, as in production
 """
 
 import errno
+import logging
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,13 +21,14 @@ from pathlib import Path
 import pytest
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.filesystems import AbstractedFS
-from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.handlers import DTPHandler, FTPHandler
 from pyftpdlib.ioloop import IOLoop
 from pyftpdlib.servers import FTPServer
 
 from portal.isos.tests.factories import FtpServerFactory
 
 FTP_USER, FTP_PASSWORD = "isos", "ftp-secret"
+logger = logging.getLogger(__name__)
 
 
 def free_port():
@@ -69,7 +72,20 @@ class _QuotaFile:
 class _KnobFS(AbstractedFS):
     def open(self, filename, mode):
         file = super().open(filename, mode)
-        return _QuotaFile(file, self.cmd_channel) if "w" in mode or "a" in mode else file
+        writing = any(flag in mode for flag in "wa+")  # STOR, APPE, REST + STOR
+        return _QuotaFile(file, self.cmd_channel) if writing else file
+
+
+class _DiskFullDTP(DTPHandler):
+    """Answers a full disk as real servers do (452), not with pyftpdlib's bare 426."""
+
+    def handle_error(self):
+        cause = getattr(sys.exc_info()[1], "__cause__", None)
+        if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
+            self._resp = ("452 Insufficient storage space; transfer aborted.", logger.info)
+            self.close()
+            return
+        super().handle_error()
 
 
 class LoopbackFtp:
@@ -84,6 +100,7 @@ class LoopbackFtp:
 
         class Handler(FTPHandler):
             abstracted_fs = _KnobFS
+            dtp_handler = _DiskFullDTP
 
             def ftp_MLSD(self, path):
                 if not knobs.mlsd:
