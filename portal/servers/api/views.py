@@ -138,7 +138,7 @@ class InstanceViewSet(
         """Delete the server; its data disks are detached and kept."""
         requested_wait_seconds(request)
         server, task = services.delete_server(self.get_object(), actor=actor_of(request.user))
-        task = wait_if_asked(request, task)
+        task = _current(wait_if_asked(request, task))
         server.refresh_from_db()
         deleted = server.updated if server.status == Server.Status.DELETED else None
         answer = {"instance_id": server.instance_id, "deleted_time": deleted, "task": task}
@@ -159,7 +159,7 @@ class InstanceViewSet(
             actor=actor_of(request.user),
             operator=is_operator(request.user),
         )
-        task = wait_if_asked(request, task)
+        task = _current(wait_if_asked(request, task))
         answer = {
             "instance_id": instance_id,
             "operated_time": task.created,
@@ -187,6 +187,12 @@ class InstanceViewSet(
         tasks = services.tasks_of(self.get_object()).order_by("-created")
         page = self.paginate_queryset(tasks)
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
+def _current(task):
+    """The Task as it stands now (an eager or quick worker may have moved it on)."""
+    task.refresh_from_db()
+    return task
 
 
 class UsageView(APIView):
