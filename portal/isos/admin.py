@@ -1,12 +1,18 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.clouds.models import Cloud
+from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.isos import services
 from portal.isos.forms import FtpServerForm
-from portal.isos.models import FtpServer
+from portal.isos.models import FtpServer, Iso
 
 
 @admin.register(FtpServer)
@@ -67,3 +73,95 @@ def queue_iso_syncs(model_admin, request, cloud_ids):
         len(clouds),
     )
     model_admin.message_user(request, message % {"count": len(clouds)}, messages.SUCCESS)
+
+
+class IsoUploadForm(forms.Form):
+    """The metadata of POST /api/v1/isos; the page's script sends it and then the file."""
+
+    ftp_server_id = forms.ModelChoiceField(
+        FtpServer.objects.select_related("cloud"), label=_("FTP server")
+    )
+    iso_name = forms.CharField(label=_("name"), max_length=255)
+    iso_desc = forms.CharField(label=_("description"), required=False, widget=forms.Textarea)
+    os_type = forms.CharField(label=_("OS type"), max_length=50, required=False)
+    file = forms.FileField(
+        label=_("ISO file"), help_text=_("An ISO 9660 or UDF image; anything else is refused.")
+    )
+
+
+@admin.register(Iso)
+class IsoAdmin(admin.ModelAdmin):
+    list_display = [
+        "iso_name", "file_name", "ftp_server", "size", "os_type", "origin", "status",
+        "enabled", "missing_since",
+    ]  # fmt: skip
+    list_filter = [
+        "ftp_server", "enabled", "origin", "status", "os_type",
+        ("missing_since", admin.EmptyFieldListFilter),
+    ]  # fmt: skip
+    search_fields = ["iso_name", "file_name", "iso_id", "os_type"]
+    list_select_related = ["ftp_server", "cloud"]
+    fields = [
+        "iso_name", "iso_desc", "os_type", "enabled", "iso_id", "ftp_server", "file_name",
+        "size", "checksum", "mtime", "origin", "status", "uploaded_by", "missing_since",
+        "synced_at", "created", "updated",
+    ]  # fmt: skip
+    readonly_fields = fields[4:]
+    actions = ["enable", "disable", "sync_now", "delete_isos"]
+
+    def get_urls(self):
+        upload = self.admin_site.admin_view(self.upload_view)
+        return [path("upload/", upload, name="isos_iso_upload"), *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:isos_iso_upload")  # ISOs are made by uploading one
+
+    def upload_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Upload an ISO"),
+            "form": IsoUploadForm(),
+            "api_url": "/api/v1/isos",
+        }
+        return TemplateResponse(request, "admin/isos/upload.html", context)
+
+    def save_model(self, request, obj, form, change):
+        # One code path with the API: the portal's fields and the flag through services.
+        services.update_iso(obj, form.cleaned_data)
+        services.set_iso_enabled(obj, form.cleaned_data["enabled"])
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deletion goes through the FTP server
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the delete_isos action checks and queues it instead
+
+    @admin.action(description=_("Enable the selected ISOs"), permissions=["change"])
+    def enable(self, request, queryset):
+        count = services.set_isos_enabled(queryset, True)
+        self.message_user(request, _("ISOs enabled: %(count)d.") % {"count": count})
+
+    @admin.action(description=_("Disable the selected ISOs"), permissions=["change"])
+    def disable(self, request, queryset):
+        count = services.set_isos_enabled(queryset, False)
+        self.message_user(request, _("ISOs disabled: %(count)d.") % {"count": count})
+
+    @admin.action(description=_("Sync now (the clouds of the selected ISOs)"))
+    def sync_now(self, request, queryset):
+        queue_iso_syncs(self, request, queryset.values("cloud"))
+
+    @admin.action(description=_("Delete the selected ISOs (from the FTP server too)"))
+    def delete_isos(self, request, queryset):
+        for iso in queryset:
+            try:
+                services.request_iso_deletion(iso, actor=actor_of(request.user))
+            except PortalError as exc:
+                self.message_user(request, f"{iso}: {exc.message}", messages.ERROR)
+            else:
+                message = _("%(iso)s: deletion queued; see Tasks for its progress.")
+                self.message_user(request, message % {"iso": iso}, messages.SUCCESS)
