@@ -178,3 +178,10 @@ class UsageSerializer(serializers.Serializer):
     gigabytes = serializers.IntegerField()
     images = serializers.IntegerField()
     security_groups = serializers.IntegerField()
+
+
+class TagsSerializer(serializers.Serializer):
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=services.TAG_MAX_LENGTH),
+        max_length=services.MAX_TAGS,
+    )

@@ -1,13 +1,23 @@
 from django.urls import path
 
 from portal.core.api.routers import PortalRouter
-from portal.servers.api.views import FlavorViewSet, InstanceViewSet, UsageView
+from portal.servers.api.views import (
+    FlavorViewSet,
+    InstanceTagsViewSet,
+    InstanceViewSet,
+    UsageView,
+)
 
 router = PortalRouter()
 router.register("flavors", FlavorViewSet, basename="flavor")
 router.register("instances", InstanceViewSet, basename="instance")
 
+tags = InstanceTagsViewSet.as_view({"get": "list_tags", "put": "replace_tags"})
+tag = InstanceTagsViewSet.as_view({"put": "add_tag", "delete": "remove_tag"})
+
 urlpatterns = [
     *router.urls,
+    path("instances/<str:instance_id>/tags", tags, name="instance-tags"),
+    path("instances/<str:instance_id>/tags/<str:tag>", tag, name="instance-tag"),
     path("tenants/<str:tenant_id>/usage", UsageView.as_view(), name="tenant-usage"),
 ]

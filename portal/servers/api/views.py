@@ -21,6 +21,7 @@ from portal.servers.api.serializers import (
     OperatedSerializer,
     OperateSerializer,
     OperatorFlavorSerializer,
+    TagsSerializer,
     UsageSerializer,
 )
 from portal.servers.filters import FlavorFilter, ServerFilter
@@ -187,6 +188,40 @@ class InstanceViewSet(
         tasks = services.tasks_of(self.get_object()).order_by("-created")
         page = self.paginate_queryset(tasks)
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
+class InstanceTagsViewSet(viewsets.GenericViewSet):
+    """Tags of a server (seed 001): `GET/PUT /instances/{id}/tags` (the whole list),
+    `PUT/DELETE /instances/{id}/tags/{tag}` (one). Portal records: answered at once."""
+
+    lookup_field = "instance_id"
+    lookup_url_kwarg = "instance_id"
+    serializer_class = TagsSerializer
+    permission_classes = [IsTenantOrStaff, PlatformResourcePermission]
+
+    def get_queryset(self):
+        return services.servers_visible_to(self.request.user)
+
+    @extend_schema(responses=TagsSerializer)
+    def list_tags(self, request, instance_id):
+        return Response({"tags": services.tags_of(self.get_object())})
+
+    @extend_schema(request=TagsSerializer, responses=TagsSerializer)
+    def replace_tags(self, request, instance_id):
+        form = TagsSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        tags = services.set_tags(self.get_object(), form.validated_data["tags"])
+        return Response({"tags": tags})
+
+    @extend_schema(request=None, responses={204: None})
+    def add_tag(self, request, instance_id, tag):
+        services.add_tag(self.get_object(), tag)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={204: None})
+    def remove_tag(self, request, instance_id, tag):
+        services.remove_tag(self.get_object(), tag)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _current(task):
