@@ -1,4 +1,7 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -6,7 +9,11 @@ from portal.clouds.models import Cloud
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.images import services
+from portal.images.forms import ImageUploadForm
 from portal.images.models import Image
+
+# The admin page sends files in pieces of this size (each a resumable PUT).
+UPLOAD_PIECE_SIZE = 16 * 1024 * 1024
 
 # Mirrored from the cloud: the admin shows them, the image pull writes them.
 CLOUD_FIELDS = [
@@ -31,6 +38,7 @@ class ImageAdmin(admin.ModelAdmin):
     list_select_related = ["cloud", "uploaded_by"]
     fields = ["enabled", *PORTAL_FIELDS, *CLOUD_FIELDS]
     actions = ["enable", "disable", "sync_now", "delete_uploaded"]
+    change_list_template = "admin/images/image/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
         # Only the portal's flag is edited here; cloud fields change in the cloud.
@@ -43,7 +51,35 @@ class ImageAdmin(admin.ModelAdmin):
         services.set_image_enabled(obj, form.cleaned_data["enabled"])
 
     def has_add_permission(self, request):
-        return False
+        return False  # images are added by upload (below) or by a sync
+
+    def get_urls(self):
+        upload = path(
+            "upload/", self.admin_site.admin_view(self.upload_view), name="images_image_upload"
+        )
+        return [upload, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_upload_image": self._may_upload(request)}
+        return super().changelist_view(request, extra_context)
+
+    def upload_view(self, request):
+        """The "Upload image" page: its script drives the upload API (one code path)."""
+        if not self._may_upload(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Upload image"),
+            "form": ImageUploadForm(),
+            "api_url": reverse("api:image-list"),
+            "tasks_url": reverse("api:task-list") + "/",
+            "piece_size": UPLOAD_PIECE_SIZE,
+        }
+        return TemplateResponse(request, "admin/images/upload.html", context)
+
+    def _may_upload(self, request):
+        return request.user.is_staff and self.has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
