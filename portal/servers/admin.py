@@ -1,11 +1,14 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.clouds.models import Cloud
+from portal.core.admin_base import ReadOnlyAdmin, progress_bar
+from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.servers import services
-from portal.servers.models import Flavor
+from portal.servers.models import Flavor, Server
 
 # Mirrored from the cloud: the admin shows them, the flavor pull writes them.
 CLOUD_FIELDS = [
@@ -62,3 +65,89 @@ class FlavorAdmin(admin.ModelAdmin):
             len(clouds),
         )
         self.message_user(request, message % {"count": len(clouds)}, messages.SUCCESS)
+
+
+STATUS_COLOURS = {
+    Server.Status.CREATING: "#1f6feb",
+    Server.Status.READY: "#2da44e",
+    Server.Status.RESIZING: "#bf8700",
+    Server.Status.DELETING: "#bf8700",
+    Server.Status.DELETED: "#6e7781",
+    Server.Status.FAILED: "#cf222e",
+}
+
+
+@admin.register(Server)
+class ServerAdmin(ReadOnlyAdmin):
+    """Servers: read from the database; every action goes through the services, as the
+    API's do (one code path), and shows up as a Task with its progress."""
+
+    list_display = [
+        "name", "instance_id", "tenant", "status_badge", "runtime_state", "flavor_name",
+        "instance_addr", "cloud", "created", "task_progress",
+    ]  # fmt: skip
+    list_filter = ["status", "runtime_state", "cloud", "flavor_name"]
+    search_fields = ["name", "instance_id", "backend_id", "tenant__tenant_id"]
+    list_select_related = ["cloud", "tenant", "current_task"]
+    readonly_fields = ["task_history"]
+    actions = ["start", "stop", "reboot", "delete_servers"]
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, server):
+        colour = STATUS_COLOURS.get(server.status, "#6e7781")
+        return format_html(
+            '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px">{}</span>',
+            colour,
+            server.get_status_display(),
+        )
+
+    @admin.display(description=_("latest task"))
+    def task_progress(self, server):
+        return progress_bar(server.current_task) if server.current_task else "-"
+
+    @admin.display(description=_("tasks"))
+    def task_history(self, server):
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (task.created, task.kind, progress_bar(task), task.message)
+                for task in services.tasks_of(server)[:50]
+            ),
+        )
+        return format_html("<table>{}</table>", rows)
+
+    def _operate(self, request, queryset, operate_type):
+        for server in queryset:
+            try:
+                services.operate_server(
+                    server, operate_type, actor=actor_of(request.user), operator=True
+                )
+            except PortalError as exc:
+                self.message_user(request, f"{server.name}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s: %(op)s queued; see its task.")
+                    % {"name": server.name, "op": operate_type},
+                )
+
+    @admin.action(description=_("Start the selected servers"))
+    def start(self, request, queryset):
+        self._operate(request, queryset, "start")
+
+    @admin.action(description=_("Stop the selected servers"))
+    def stop(self, request, queryset):
+        self._operate(request, queryset, "stop")
+
+    @admin.action(description=_("Reboot the selected servers"))
+    def reboot(self, request, queryset):
+        self._operate(request, queryset, "softreboot")
+
+    @admin.action(description=_("Delete the selected servers (data disks are kept)"))
+    def delete_servers(self, request, queryset):
+        for server in queryset:
+            try:
+                services.delete_server(server, actor=actor_of(request.user))
+            except PortalError as exc:
+                self.message_user(request, f"{server.name}: {exc.message}", messages.ERROR)

@@ -206,14 +206,16 @@ class InstanceTagsViewSet(viewsets.GenericViewSet):
     def list_tags(self, request, instance_id):
         return Response({"tags": services.tags_of(self.get_object())})
 
-    @extend_schema(request=TagsSerializer, responses=TagsSerializer)
+    @extend_schema(
+        request=TagsSerializer, responses=TagsSerializer, operation_id="instance_tags_set"
+    )
     def replace_tags(self, request, instance_id):
         form = TagsSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         tags = services.set_tags(self.get_object(), form.validated_data["tags"])
         return Response({"tags": tags})
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None}, operation_id="instance_tag_add")
     def add_tag(self, request, instance_id, tag):
         services.add_tag(self.get_object(), tag)
         return Response(status=status.HTTP_204_NO_CONTENT)
