@@ -234,3 +234,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # Images (portal.images): the largest image file the upload API accepts, in bytes (413 above).
 IMAGE_UPLOAD_MAX_BYTES = env.int("IMAGE_UPLOAD_MAX_BYTES", default=64 * 1024**3)
+# Hours without a new piece after which an upload's staged pieces are removed (beat job).
+IMAGE_UPLOAD_ABANDON_HOURS = env.int("IMAGE_UPLOAD_ABANDON_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["discard-abandoned-image-uploads"] = {
+    "task": "portal.images.tasks.discard_abandoned_uploads",
+    "schedule": 3600.0,
+}

@@ -5,6 +5,7 @@ import contextlib
 import logging
 import re
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +17,7 @@ from portal.clouds.errors import CloudNotFound
 from portal.clouds.simulator.formats import HEAD_BYTES, TAIL_BYTES, content_matches
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
 from portal.core.principals import ApiPrincipal, actor_of, tenant_scope
-from portal.core.services import create_task, enqueue, report_progress
+from portal.core.services import create_task, enqueue, on_task_abandoned, report_progress
 from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, pages, request_sync
 from portal.images import staging
 from portal.images.models import Image, ServerTemplate, UploadState
@@ -31,6 +32,8 @@ DELETE_KIND = "images.delete"
 DEFAULT_UPLOAD_MAX_BYTES = 64 * 1024**3
 # The transfer reports progress at most this often (seconds) or per this many percent.
 PROGRESS_EVERY_SECONDS = 1.0
+# An upload that received nothing for this long is abandoned: its pieces are removed.
+DEFAULT_ABANDON_AFTER_HOURS = 24
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 # Image properties the portal keeps in fields of their own (the rest stay in `properties`).
 PROPERTY_FIELDS = ("os_type", "os_distro", "os_version", "description")
@@ -387,6 +390,47 @@ def reread(image: Image) -> Image:
     """The image as the database now holds it (itself if it was deleted meanwhile)."""
     fresh = Image.objects.select_related("cloud", "uploaded_by").filter(pk=image.pk).first()
     return fresh or image
+
+
+# ---- abandoned uploads ------------------------------------------------------------
+
+
+def discard_abandoned_uploads(now=None) -> int:
+    """Remove the staged pieces of uploads whose client stopped sending (no piece for
+    IMAGE_UPLOAD_ABANDON_HOURS); the images wait for data again. Returns how many."""
+    hours = getattr(settings, "IMAGE_UPLOAD_ABANDON_HOURS", DEFAULT_ABANDON_AFTER_HOURS)
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    stale = Image.objects.filter(upload_state=UploadState.RECEIVING, updated__lt=cutoff)
+    discarded = 0
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            image = Image.objects.select_for_update().get(pk=pk)
+            if image.upload_state != UploadState.RECEIVING or image.updated >= cutoff:
+                continue  # a piece arrived meanwhile
+            parts = image.staged_parts
+            image.discard_received()
+            image.staged_parts = []
+            image.save()
+        staging.delete_names(parts)
+        staging.discard(image)
+        discarded += 1
+    return discarded
+
+
+@on_task_abandoned(UPLOAD_KIND)
+def _abandoned_transfer(task) -> None:
+    """The janitor failed a transfer past its deadline: the image is failed and its
+    staged data removed. A cloud image it may have made keeps its id on the row, so
+    deleting the image removes it from the cloud too."""
+    image = Image.objects.filter(image_id=task.target_id).first()
+    if image is None or image.upload_state != UploadState.TRANSFERRING:
+        return
+    backend_id = image.backend_id
+    image.fail_transfer()
+    image.backend_id = backend_id
+    image.save()
+    staging.discard(image)
+    Image.objects.filter(pk=image.pk).update(staged_parts=[])
 
 
 # ---- deleting uploaded images ------------------------------------------------------

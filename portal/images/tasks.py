@@ -47,3 +47,9 @@ def delete_image(task_id, image_pk):
         return services.delete_uploaded_image(image_pk, get_driver(image.cloud))
 
     execute_task(task_id, work)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def discard_abandoned_uploads():
+    """Beat: remove the staged pieces of uploads their client gave up on."""
+    services.discard_abandoned_uploads()

@@ -279,3 +279,47 @@ def test_wait_returns_the_image_as_it_ended(cloud, staff_client, run_commit_hook
     assert response.status_code == 202
     assert response.json()["image_status"] == "active"
     assert put_file(staff_client, image_id, b"x", query="?wait=99").status_code == 400
+
+
+# ---- janitors -----------------------------------------------------------------------
+
+
+def test_abandoned_upload_pieces_are_removed(cloud, staff_client, staging_storage, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.images import services
+
+    settings.IMAGE_UPLOAD_ABANDON_HOURS = 2
+    data = qcow2_bytes(200)
+    stale_id = create_image(staff_client)["image_id"]
+    put_file(staff_client, stale_id, data[:100], "bytes 0-99/200")
+    fresh_id = create_image(staff_client, image_name="fresh")["image_id"]
+    put_file(staff_client, fresh_id, data[:100], "bytes 0-99/200")
+    Image.objects.filter(image_id=stale_id).update(updated=timezone.now() - timedelta(hours=3))
+    assert services.discard_abandoned_uploads() == 1
+    stale = Image.objects.get(image_id=stale_id)
+    assert (stale.upload_state, stale.received_bytes, stale.staged_parts) == ("queued", 0, [])
+    assert len(staged_files(staging_storage)) == 1  # the fresh upload's piece
+    assert Image.objects.get(image_id=fresh_id).upload_state == "receiving"
+    # The abandoned one can start over.
+    assert put_file(staff_client, stale_id, data, "bytes 0-199/200").status_code == 202
+
+
+def test_stuck_transfer_is_failed_and_its_data_removed(cloud, staff_client, staging_storage):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.core.services import fail_stuck_tasks
+
+    image_id = create_image(staff_client)["image_id"]
+    # Without commit hooks the transfer job is never sent: it stays queued, as if lost.
+    assert put_file(staff_client, image_id, qcow2_bytes()).status_code == 202
+    Image.objects.filter(image_id=image_id).update(backend_id="left-in-cloud")
+    Task.objects.filter(target_id=image_id).update(deadline=timezone.now() - timedelta(1))
+    assert fail_stuck_tasks() == 1
+    image = Image.objects.get(image_id=image_id)
+    assert (image.upload_state, image.backend_id) == ("failed", "left-in-cloud")
+    assert staged_files(staging_storage) == []
