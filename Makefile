@@ -32,6 +32,7 @@ test: test-unit test-openstack
 
 test-unit: install services
 	scripts/ensure-gettext
+	scripts/ensure-browser
 	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
