@@ -50,6 +50,7 @@ class TenantIdentityInline(ReadOnlyInline):
         "role_name",
         "role_id",
         "role_assigned",
+        "member_role_id",
     )
 
 

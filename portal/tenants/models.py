@@ -91,6 +91,10 @@ class TenantIdentity(TimestampedModel):
     # A role assignment has no id of its own; this records that it exists, so a retried
     # job does not repeat it and a rollback knows to remove it.
     role_assigned = models.BooleanField(_("role assigned"), default=False)
+    # The cloud's stock member role (Nova, Cinder and Neutron's default policies require
+    # it), once granted to the user on the project: what a rollback revokes. Empty while
+    # not granted, or when the cloud's options disable it (member_role "").
+    member_role_id = models.CharField(_("member role id"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("cloud identity")

@@ -5,6 +5,7 @@ Sign-up happens in two halves. `register_tenant` runs in the request: in one dat
 transaction it hands out the next tenant id, records the tenant (provisioning), its quota,
 its first API key and the names of its cloud identity, and queues a Task. The Celery job
 then calls `provision_tenant`, which creates the Keystone domain, project, user and role,
+also grants the user the cloud's stock member role (the services' default policies want it),
 checks that the tenant's user can log in, and activates the tenant - or undoes what it
 created and marks the tenant failed.
 """
@@ -51,6 +52,10 @@ COUNTER_PK = 1
 PASSWORD_LENGTH = 24
 # Letters, digits and a few symbols no shell, URL or Keystone policy chokes on.
 PASSWORD_SYMBOLS = "-_.+=@%"
+# Cloud option naming the role Nova, Cinder and Neutron's default policies require of a
+# project member; granted at sign-up besides the tenant's own role. "" grants none.
+MEMBER_ROLE_OPTION = "member_role"
+DEFAULT_MEMBER_ROLE = "member"
 FIRST_KEY_NAME = "sign-up"
 ROTATED_KEY_NAME = "rotated"
 KEY_NAME_MAX_LENGTH = 50  # rest_framework_api_key's AbstractAPIKey.name
@@ -233,9 +238,16 @@ class _Provisioner:
         ("user_id", 40, gettext_lazy("Creating the tenant's user"), "_create_user"),
         ("role_id", 55, gettext_lazy("Creating the tenant's role"), "_create_role"),
         ("role_assigned", 70, gettext_lazy("Granting the role to the user"), "_assign_role"),
+        (
+            "member_role_id",
+            80,
+            gettext_lazy("Granting the cloud's member role to the user"),
+            "_grant_member_role",
+        ),
     )
     # (identity field, method), newest first
     UNDO = (
+        ("member_role_id", "_revoke_member_role"),
         ("role_assigned", "_unassign_role"),
         ("role_id", "_delete_role"),
         ("user_id", "_delete_user"),
@@ -252,6 +264,8 @@ class _Provisioner:
     def run(self):
         self.api = get_driver(self.identity.cloud).identity
         for field, percent, step, method in self.STEPS:
+            if field == "member_role_id" and not member_role_name(self.identity.cloud):
+                continue  # this cloud's policies need no member role
             if not getattr(self.identity, field):  # else made by an earlier delivery
                 self._begin(percent, step)
                 self._save(field, getattr(self, method)())
@@ -287,6 +301,12 @@ class _Provisioner:
         self.api.assign_role(i.role_id, i.user_id, i.project_id)
         return True  # stored in role_assigned
 
+    def _grant_member_role(self):
+        i = self.identity
+        role_id = self.api.find_role(member_role_name(i.cloud))
+        self.api.assign_role(role_id, i.user_id, i.project_id)
+        return role_id  # stored in member_role_id
+
     def undo(self):
         """Delete, newest first, what this sign-up created in the cloud.
 
@@ -313,6 +333,11 @@ class _Provisioner:
         i = self.identity
         self.api.unassign_role(i.role_id, i.user_id, i.project_id)
 
+    def _revoke_member_role(self):
+        # Only the grant: the role itself is the cloud's, shared by every tenant.
+        i = self.identity
+        self.api.unassign_role(i.member_role_id, i.user_id, i.project_id)
+
     def _delete_role(self):
         self.api.delete_role(self.identity.role_id)
 
@@ -332,6 +357,11 @@ class _Provisioner:
         else:
             detail = _("An unexpected error occurred; it has been logged.")
         return _("%(step)s failed: %(detail)s") % {"step": self.step, "detail": detail}
+
+
+def member_role_name(cloud) -> str:
+    """The stock role the cloud's services require of a project member ("" for none)."""
+    return cloud.options.get(MEMBER_ROLE_OPTION, DEFAULT_MEMBER_ROLE)
 
 
 def _mark_tenant_failed(tenant, reason):

@@ -32,6 +32,10 @@ class IdentityAPI(ResourceAPI):
     def create_role(self, name: str, domain_id: str | None = None) -> str:
         return self._conn.identity.create_role(name=name, domain_id=domain_id).id
 
+    def find_role(self, name: str) -> str:
+        # ignore_missing=False: the SDK's ResourceNotFound becomes CloudNotFound.
+        return self._conn.identity.find_role(name, ignore_missing=False).id
+
     def _role_grant(self, method: str, role_id: str, user_id: str, project_id: str) -> None:
         # Not the SDK's (un)assign_project_role_to_user: they return False on any error
         # (404 for a missing user, 403, 500 ...) and the caller would never know.

@@ -5,17 +5,35 @@ import uuid
 from django.utils.translation import gettext as _
 
 from portal.clouds.base import TenantCredentials
+from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.scope import (
     DISABLED,
     ENABLED,
     credentials_are_valid,
     hash_password,
 )
-from portal.clouds.simulator.service import Kind, SimulatedService, atomic, conflict
+from portal.clouds.simulator.service import (
+    Kind,
+    SimulatedService,
+    atomic,
+    conflict,
+    not_found,
+)
+
+# The roles a Keystone deployment bootstraps (keystone-manage bootstrap); the services'
+# default policies require `member` (or `reader`) on a project.
+STOCK_ROLES = ("admin", "member", "reader")
+_STOCK_ROLE_NAMESPACE = uuid.UUID("5b0e1c2a-7d43-4c1e-9a55-0f1f4e2b8d11")
 
 
 def keystone_id() -> str:
     return uuid.uuid4().hex  # Keystone ids are 32 hex digits, no dashes
+
+
+def stock_role_id(cloud, name: str) -> str:
+    """A stock role's id, fixed per cloud, so creating it lazily is idempotent even when
+    two workers race (the second insert meets the unique backend id and is dropped)."""
+    return uuid.uuid5(_STOCK_ROLE_NAMESPACE, f"{cloud.pk}-{name}").hex
 
 
 class SimulatedIdentity(SimulatedService):
@@ -46,6 +64,8 @@ class SimulatedIdentity(SimulatedService):
         self._require_admin(_("create a role"))
         if domain_id:
             self._get(self._all(Kind.DOMAIN), domain_id, _("domain"))
+        else:
+            self._ensure_stock_role(name)  # so a second global `member` is refused
         self._refuse_duplicate(Kind.ROLE, name, parent_id=domain_id or "", what=_("role"))
         return self._create_identity(Kind.ROLE, name, domain_id or "", {})
 
@@ -61,6 +81,14 @@ class SimulatedIdentity(SimulatedService):
                 parent_id=user_id,
                 data={"role_id": role_id},
             )
+
+    def find_role(self, name: str) -> str:
+        self._require_admin(_("look up a role"))
+        self._ensure_stock_role(name)
+        role = self._global_roles(name).first()
+        if role is None:
+            raise not_found(_("role"), name)
+        return role.backend_id
 
     def unassign_role(self, role_id: str, user_id: str, project_id: str) -> None:
         self._require_admin(_("remove a role assignment"))
@@ -113,6 +141,25 @@ class SimulatedIdentity(SimulatedService):
             data=data,
         )
         return created.backend_id
+
+    def _global_roles(self, name: str):
+        return self._all(Kind.ROLE).filter(name=name, parent_id="")
+
+    def _ensure_stock_role(self, name: str) -> None:
+        """Create a stock role on first use (unless a global role of that name exists)."""
+        if name not in STOCK_ROLES or self._global_roles(name).exists():
+            return
+        role = SimulatedObject(
+            cloud=self.cloud,
+            kind=Kind.ROLE,
+            project_id="",
+            backend_id=stock_role_id(self.cloud, name),
+            name=name,
+            parent_id="",
+            status=ENABLED,
+            data={},
+        )
+        SimulatedObject.objects.bulk_create([role], ignore_conflicts=True)
 
     def _refuse_duplicate(self, kind: str, name: str, *, parent_id: str, what: str) -> None:
         if self._all(kind).filter(name=name, parent_id=parent_id).exists():

@@ -7,6 +7,7 @@ from portal.clouds.base import TenantCredentials
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.testing import make_tenant
+from portal.clouds.tests.factories import CloudFactory
 
 
 @pytest.fixture
@@ -118,3 +119,61 @@ def test_identity_is_admin_only(cloud):
     with pytest.raises(errors.CloudError) as refused:
         tenant.identity.create_domain("mine")
     assert refused.value.code == "cloud_forbidden"
+
+
+# ---- stock roles (find_role) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["admin", "member", "reader"])
+def test_stock_roles_exist_in_every_cloud_and_are_made_once(cloud, identity, name):
+    role_id = identity.find_role(name)
+
+    assert len(role_id) == 32
+    assert identity.find_role(name) == role_id
+    roles = SimulatedObject.objects.filter(cloud=cloud, kind="role", name=name)
+    assert [(role.backend_id, role.parent_id) for role in roles] == [(role_id, "")]
+
+
+def test_stock_roles_differ_between_clouds(identity):
+    other = SimulatorDriver(CloudFactory(name="other")).identity
+
+    assert other.find_role("member") != identity.find_role("member")
+
+
+def test_find_role_finds_a_created_global_role_not_a_domain_one(identity):
+    domain = identity.create_domain("t-0000000001")
+    identity.create_role("operator", domain)
+    with pytest.raises(errors.CloudNotFound):
+        identity.find_role("operator")
+
+    role = identity.create_role("operator")
+    assert identity.find_role("operator") == role
+
+
+def test_a_second_global_member_role_is_refused(identity):
+    with pytest.raises(errors.CloudConflict):
+        identity.create_role("member")
+    assert identity.find_role("member")
+
+
+def test_an_unknown_role_is_not_found(identity):
+    with pytest.raises(errors.CloudNotFound):
+        identity.find_role("no-such-role")
+
+
+def test_a_stock_role_can_be_granted_and_revoked(identity, signed_up):
+    member = identity.find_role("member")
+    user, project = signed_up["user"], signed_up["project"]
+
+    identity.assign_role(member, user, project)
+    identity.unassign_role(signed_up["role"], user, project)
+    assert identity.check_login(signed_up["credentials"]) is True
+    identity.unassign_role(member, user, project)
+    assert identity.check_login(signed_up["credentials"]) is False
+
+
+def test_only_the_admin_looks_roles_up(cloud, signed_up):
+    tenant_identity = SimulatorDriver(cloud, signed_up["credentials"]).identity
+
+    with pytest.raises(errors.CloudForbidden):
+        tenant_identity.find_role("member")

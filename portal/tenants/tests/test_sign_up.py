@@ -47,14 +47,19 @@ def test_sign_up_creates_numbered_tenants_and_their_cloud_identity(
 
     identity = TenantIdentity.objects.get(tenant=tenant)
     held = simulated_identity(cloud, "t-0000000001")
-    assert {kind: len(held[kind]) for kind in IDENTITY_KINDS} == dict.fromkeys(IDENTITY_KINDS, 1)
+    # Two role assignments: the tenant's own role and the cloud's stock member role.
+    assert {kind: len(held[kind]) for kind in IDENTITY_KINDS} == {
+        **dict.fromkeys(IDENTITY_KINDS, 1),
+        "role_assignment": 2,
+    }
     assert held["domain"][0].backend_id == identity.domain_id
     assert held["project"][0].backend_id == identity.project_id
     assert held["user"][0].backend_id == identity.user_id
     assert held["role"][0].backend_id == identity.role_id
-    assignment = held["role_assignment"][0]
-    assert assignment.project_id == identity.project_id
-    assert assignment.data["role_id"] == identity.role_id
+    assert identity.member_role_id == get_driver(cloud).identity.find_role("member")
+    assignments = held["role_assignment"]
+    assert {a.project_id for a in assignments} == {identity.project_id}
+    assert {a.data["role_id"] for a in assignments} == {identity.role_id, identity.member_role_id}
     names = {identity.domain_name, identity.project_name, identity.username, identity.role_name}
     assert names == {"t-0000000001"}
     assert identity.role_assigned
