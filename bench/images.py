@@ -1,0 +1,394 @@
+#!/usr/bin/env python
+"""Image benchmarks (issue 4, item 7). Prints one JSON object.
+
+    python bench/images.py                       # sync of 5,000 + uploads of 100 MB and 1 GiB
+    python bench/images.py --upload-mb 100       # one upload size only
+    python bench/images.py --no-openstack        # the sync figures only (simulator)
+
+- sync: 5,000 images in a simulator cloud pulled by the image sync (seconds, SQL
+  queries), then pulled again unchanged (which must write no row).
+- upload: against the local OpenStack (scripts/openstack-lite, clouds.yaml at
+  ~/.cache/portal-oslite/clouds.yaml, cloud oslite-admin): the same file uploaded straight
+  to Glance with openstacksdk, then through the portal as a client does it (POST
+  /api/v1/images, PUT .../file in Content-Range pieces to a gunicorn web process, the
+  transfer by a Celery worker), until the Task ends. Throughput ratio (target >= 0.8)
+  and the peak RSS of the web and worker processes (target < 200 MB, the same for every
+  size), sampled while the upload runs.
+
+Everything runs on a throwaway database (<database>_imgbench, created and dropped here)
+and a temporary staging directory; the images it makes in Glance are deleted.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# A fixed key for the throwaway database (the web and worker processes share it).
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "LAe4ya_fms1abDXml6i_L8DILBngaFURWDt_ZAn0s08=")
+
+CLOUDS_YAML = Path(
+    os.environ.get("OSLITE_CLOUDS_YAML", "~/.cache/portal-oslite/clouds.yaml")
+).expanduser()
+CLOUD_NAME = os.environ.get("OSLITE_CLOUD", "oslite-admin")
+MB = 1024 * 1024
+PIECE_SIZE = 256 * MB  # one PUT per piece, as a resumable client sends them
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sync-images", type=int, default=5000)
+    parser.add_argument("--upload-mb", type=int, action="append")
+    parser.add_argument("--no-openstack", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    test_name = connection.settings_dict["NAME"] + "_imgbench"
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = test_name
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    report = {"database": test_name}
+    try:
+        report["sync"] = bench_sync(args.sync_images)
+        if args.no_openstack:
+            report["upload"] = {"skipped": "--no-openstack"}
+        else:
+            report["upload"] = bench_uploads(args.upload_mb or [100, 1024])
+    finally:
+        connection.creation.destroy_test_db(test_name, verbosity=0)
+    print(json.dumps(report, indent=2))
+
+
+# ---- sync ---------------------------------------------------------------------------
+
+
+def bench_sync(count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.clouds.drivers import get_driver
+    from portal.clouds.models import Cloud
+    from portal.clouds.simulator.models import SimulatedObject
+    from portal.images.models import Image
+    from portal.images.services import sync_images
+
+    cloud = Cloud.objects.create(
+        name="bench-sim", kind="simulator", region="bench-sim", options={"delays": {}}
+    )
+    SimulatedObject.objects.bulk_create(
+        [
+            SimulatedObject(
+                cloud=cloud,
+                kind=SimulatedObject.Kind.IMAGE,
+                backend_id=f"img-{n:06d}",
+                name=f"image {n}",
+                status="active",
+                data={
+                    "disk_format": "qcow2",
+                    "container_format": "bare",
+                    "size": MB * (n + 1),
+                    "checksum": f"{n:032x}",
+                    "min_disk": 10,
+                    "min_ram": 512,
+                    "visibility": "public",
+                    "properties": {"os_type": "linux"},
+                },
+            )
+            for n in range(count)
+        ],
+        batch_size=1000,
+    )
+    driver = get_driver(cloud)
+    runs = {}
+    for label in ("first", "unchanged"):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            counts = sync_images(cloud, driver)
+            seconds = time.perf_counter() - started
+        writes = [
+            q for q in queries.captured_queries
+            if '"images_image"' in q["sql"] and q["sql"].split()[0] in ("INSERT", "UPDATE")
+        ]  # fmt: skip
+        runs[label] = {
+            "seconds": round(seconds, 3),
+            "sql_queries": len(queries),
+            "image_writes": len(writes),
+            "created": counts.created,
+            "updated": counts.updated,
+            "missing": counts.missing,
+        }
+    return {
+        "images": count,
+        "rows": Image.objects.filter(cloud=cloud).count(),
+        **runs,
+        "unchanged_sync_writes_no_row": runs["unchanged"]["image_writes"] == 0,
+    }
+
+
+# ---- uploads ------------------------------------------------------------------------
+
+
+class FileSlice:
+    """`length` bytes of a file from `start`, read by read (requests streams it with a
+    Content-Length because of __len__)."""
+
+    def __init__(self, path, start, length):
+        self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._file.seek(start)
+        self._remaining = length
+
+    def __len__(self):
+        return self._remaining
+
+    def read(self, size=-1):
+        if size is None or size < 0 or size > self._remaining:
+            size = self._remaining
+        chunk = self._file.read(size) if size else b""
+        self._remaining -= len(chunk)
+        return chunk
+
+    def close(self):
+        self._file.close()
+
+
+class PeakRss:
+    """Samples the resident memory of processes (and their children) in a thread."""
+
+    def __init__(self, pids):
+        import psutil
+
+        self._processes = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.peaks = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self, process):
+        import psutil
+
+        try:
+            tree = [process, *process.children(recursive=True)]
+            # The busiest process of the tree (gunicorn's worker, the Celery worker).
+            return max(p.memory_info().rss for p in tree)
+        except psutil.Error:
+            return 0
+
+    def _run(self):
+        while not self._stop.is_set():
+            for name, process in self._processes.items():
+                self.peaks[name] = max(self.peaks[name], self._rss(process))
+            self._stop.wait(0.1)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
+
+
+def bench_uploads(sizes_mb):
+    from portal.clouds.openstack.clouds_yaml import import_cloud
+    from portal.tenants.models import PlatformAPIKey
+
+    if not CLOUDS_YAML.is_file():
+        return {"error": f"no clouds.yaml at {CLOUDS_YAML}: start scripts/openstack-lite/up"}
+    cloud = import_cloud(CLOUDS_YAML, CLOUD_NAME, region="bench-oslite").cloud
+    _, key = PlatformAPIKey.objects.create_key(name="bench")
+    workdir = Path(tempfile.mkdtemp(prefix="imgbench-"))
+    try:
+        with portal_processes(workdir) as (base_url, pids):
+            results = []
+            for size_mb in sizes_mb:
+                path = workdir / f"image-{size_mb}.raw"
+                make_file(path, size_mb * MB)
+                sdk = upload_with_sdk(cloud, path)
+                portal = upload_through_portal(base_url, key, cloud.region, path, pids)
+                path.unlink()
+                results.append(summary(size_mb, sdk, portal))
+            return {"cloud": CLOUD_NAME, "piece_size_mb": PIECE_SIZE // MB, "runs": results}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def summary(size_mb, sdk, portal):
+    ratio = portal["mb_per_s"] / sdk["mb_per_s"] if portal.get("mb_per_s") else None
+    # The transfer leg alone (the worker's stream to Glance) against the SDK's upload.
+    leg = portal.get("portal_to_cloud_seconds")
+    leg_ratio = sdk["seconds"] / leg if ratio and leg else None
+    return {
+        "size_mb": size_mb,
+        "sdk_direct": sdk,
+        "portal": portal,
+        "throughput_ratio": round(ratio, 3) if ratio else None,
+        "transfer_leg_ratio": round(leg_ratio, 3) if leg_ratio else None,
+        "ratio_target_met": bool(ratio and ratio >= 0.8),
+        "rss_target_met": all(mb < 200 for mb in portal.get("peak_rss_mb", {}).values()),
+    }
+
+
+def make_file(path, size):
+    """A file of `size` bytes of varied content (not sparse: Glance must really store it)."""
+    block = os.urandom(MB)
+    with open(path, "wb") as out:
+        for _ in range(size // MB):
+            out.write(block)
+        out.write(block[: size % MB])
+
+
+def upload_with_sdk(cloud, path):
+    from openstack.image.v2.image import Image as SdkImage
+
+    from portal.clouds.drivers import get_driver
+
+    conn = get_driver(cloud).handle.connection()  # the same credentials, the bare SDK
+    size = path.stat().st_size
+    started = time.perf_counter()
+    image = SdkImage.new(
+        name="imgbench-sdk", disk_format="raw", container_format="bare", visibility="private"
+    ).create(conn.image)
+    try:
+        with open(path, "rb") as data:
+            SdkImage.existing(id=image.id).upload(conn.image, data=data)
+        status = conn.image.get_image(image.id).status
+        seconds = time.perf_counter() - started
+    finally:
+        conn.image.delete_image(image.id, ignore_missing=True)
+    return {
+        "seconds": round(seconds, 2),
+        "mb_per_s": round(size / MB / seconds, 1),
+        "status": status,
+    }
+
+
+def upload_through_portal(base_url, key, region, path, pids):
+    import requests
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Api-Key {key}"
+    size = path.stat().st_size
+    metadata = {
+        "image_name": "imgbench-portal", "image_diskformat": "raw",
+        "image_containerformat": "bare", "region": region,
+    }  # fmt: skip
+    with PeakRss(pids) as rss:
+        started = time.perf_counter()
+        created = session.post(f"{base_url}/api/v1/images", json=metadata, timeout=30)
+        created.raise_for_status()
+        image_id = created.json()["image_id"]
+        answer = None
+        for start in range(0, size, PIECE_SIZE):
+            length = min(PIECE_SIZE, size - start)
+            piece = FileSlice(path, start, length)
+            try:
+                answer = session.put(
+                    f"{base_url}/api/v1/images/{image_id}/file", data=piece, timeout=600,
+                    headers={
+                        "Content-Type": "application/octet-stream",
+                        "Content-Range": f"bytes {start}-{start + length - 1}/{size}",
+                    },
+                )  # fmt: skip
+            finally:
+                piece.close()
+            if answer.status_code not in (200, 202):
+                return {"error": answer.text[:500]}
+        received = time.perf_counter() - started
+        task = wait_for_task(session, base_url, answer.json()["task"]["task_id"])
+        seconds = time.perf_counter() - started
+    deleted = session.delete(f"{base_url}/api/v1/images/{image_id}?wait=60", timeout=90)
+    return {
+        "seconds": round(seconds, 2),
+        "client_to_portal_seconds": round(received, 2),
+        "portal_to_cloud_seconds": round(seconds - received, 2),
+        "mb_per_s": round(size / MB / seconds, 1) if task["state"] == "succeeded" else None,
+        "task": {key: task[key] for key in ("state", "message", "error_code")},
+        "peak_rss_mb": {name: round(peak / MB, 1) for name, peak in rss.peaks.items()},
+        "deleted": deleted.status_code == 202 and deleted.json()["task"]["state"] == "succeeded",
+    }
+
+
+def wait_for_task(session, base_url, task_id):
+    while True:
+        task = session.get(f"{base_url}/api/v1/tasks/{task_id}", timeout=30).json()
+        if task["state"] in ("succeeded", "failed"):
+            return task
+        time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def portal_processes(workdir):
+    """A gunicorn web process and a Celery worker on the throwaway database."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
+            f"{settings['PORT'] or 5432}/{settings['NAME']}"
+        ),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    port = free_port()
+    log = open(workdir / "processes.log", "ab")  # noqa: SIM115 (closed below)
+    bin_dir = Path(sys.executable).parent
+    web = subprocess.Popen(
+        [str(bin_dir / "gunicorn"), "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
+         "--timeout", "900", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log,
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [str(bin_dir / "celery"), "-A", "portal", "worker", "--pool", "solo",
+         "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log,
+    )  # fmt: skip
+    try:
+        wait_for_port(port)
+        time.sleep(3)  # the worker connects to the broker
+        yield f"http://127.0.0.1:{port}", {"web": web.pid, "worker": worker.pid}
+    finally:
+        for process in (web, worker):
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in (web, worker):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the web process did not listen on port {port}")
+
+
+if __name__ == "__main__":
+    main()
