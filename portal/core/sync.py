@@ -169,7 +169,8 @@ class CloudMirror:
                 for name, value in page[backend_id].items()
                 if getattr(row, name) != value
             }
-            if row.missing_since is not None:
+            # Models that record a vanished object otherwise (e.g. servers) have no flag.
+            if getattr(row, "missing_since", None) is not None:
                 diff["missing_since"] = None  # it is back
             if not diff:
                 continue

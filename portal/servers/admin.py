@@ -7,7 +7,7 @@ from portal.clouds.models import Cloud
 from portal.core.admin_base import ReadOnlyAdmin, progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.servers import services
+from portal.servers import services, state_sync
 from portal.servers.models import Flavor, Server
 
 # Mirrored from the cloud: the admin shows them, the flavor pull writes them.
@@ -56,15 +56,21 @@ class FlavorAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Sync now (the clouds of the selected flavors)"))
     def sync_now(self, request, queryset):
-        clouds = Cloud.objects.filter(pk__in=queryset.values("cloud"), enabled=True)
-        for cloud in clouds:
-            services.request_flavor_sync(cloud=cloud, actor=actor_of(request.user))
+        count = _sync_clouds_of(queryset, request, services.request_flavor_sync)
         message = ngettext(
             "A flavor sync of %(count)d cloud was queued; see Tasks for its progress.",
             "Flavor syncs of %(count)d clouds were queued; see Tasks for their progress.",
-            len(clouds),
+            count,
         )
-        self.message_user(request, message % {"count": len(clouds)}, messages.SUCCESS)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+
+def _sync_clouds_of(queryset, request, request_sync) -> int:
+    """Queue `request_sync` for the enabled clouds of the selected rows; how many."""
+    clouds = Cloud.objects.filter(pk__in=queryset.values("cloud"), enabled=True)
+    for cloud in clouds:
+        request_sync(cloud=cloud, actor=actor_of(request.user))
+    return len(clouds)
 
 
 STATUS_COLOURS = {
@@ -86,11 +92,11 @@ class ServerAdmin(ReadOnlyAdmin):
         "name", "instance_id", "tenant", "status_badge", "runtime_state", "flavor_name",
         "instance_addr", "cloud", "created", "task_progress",
     ]  # fmt: skip
-    list_filter = ["status", "runtime_state", "cloud", "flavor_name"]
+    list_filter = ["status", "runtime_state", "origin", "cloud", "flavor_name"]
     search_fields = ["name", "instance_id", "backend_id", "tenant__tenant_id"]
     list_select_related = ["cloud", "tenant", "current_task"]
     readonly_fields = ["task_history"]
-    actions = ["start", "stop", "reboot", "delete_servers"]
+    actions = ["start", "stop", "reboot", "delete_servers", "sync_now"]
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, server):
@@ -151,3 +157,13 @@ class ServerAdmin(ReadOnlyAdmin):
                 services.delete_server(server, actor=actor_of(request.user))
             except PortalError as exc:
                 self.message_user(request, f"{server.name}: {exc.message}", messages.ERROR)
+
+    @admin.action(description=_("Sync now (the state of the selected servers' clouds)"))
+    def sync_now(self, request, queryset):
+        count = _sync_clouds_of(queryset, request, state_sync.request_server_sync)
+        message = ngettext(
+            "A state sync of %(count)d cloud was queued; see Tasks for its progress.",
+            "State syncs of %(count)d clouds were queued; see Tasks for their progress.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)

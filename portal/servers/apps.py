@@ -16,3 +16,9 @@ class ServersConfig(AppConfig):
             task="portal.servers.tasks.sync_flavors_on_schedule",
             label="Sync flavors of %(cloud)s",
         )
+        keep_sync_scheduled(
+            self,
+            task="portal.servers.tasks.sync_servers_on_schedule",
+            label="Sync servers of %(cloud)s",
+            minutes=5,
+        )

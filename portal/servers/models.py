@@ -89,6 +89,10 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
         DELETED = "deleted", _("deleted")
         FAILED = "failed", _("creation failed")
 
+    class Origin(models.TextChoices):
+        PORTAL = "portal", _("created in the portal")
+        DISCOVERED = "discovered", _("found in the cloud by the state sync")
+
     instance_id = models.CharField(
         _("instance id"), max_length=64, unique=True, default=new_instance_id
     )
@@ -139,6 +143,9 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
     )
     create_requested = models.DateTimeField(_("create requested"), null=True, blank=True)
     synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, default=Origin.PORTAL
+    )
 
     class Meta(CloudResourceModel.Meta):
         ordering = ["-created", "-pk"]

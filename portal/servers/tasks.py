@@ -9,7 +9,7 @@ from portal.clouds.models import Cloud
 from portal.core.errors import PortalError, ServiceUnavailable
 from portal.core.services import execute_task
 from portal.core.sync import run_sync_job
-from portal.servers import services, workflows
+from portal.servers import services, state_sync, workflows
 from portal.servers.models import Flavor, Server
 from portal.tenants.models import TenantIdentity
 from portal.tenants.services import tenant_credentials
@@ -84,3 +84,20 @@ def operate_server(task_id, operate_type):
 def resize_server(task_id, flavor_pk):
     """Task kind "server.resize"."""
     _run_server_job(task_id, workflows.resize, Flavor.objects.get(pk=flavor_pk))
+
+
+# ---- the state sync ----------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_servers(task_id, cloud_id):
+    """Run a queued state sync (Task kind "servers.sync") with the cloud's admin user."""
+    run_sync_job(task_id, cloud_id, state_sync.sync_servers)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_servers_on_schedule(cloud_id):
+    """Beat: queue a state sync of the cloud, recorded as a Task like "Sync now"."""
+    cloud = Cloud.objects.filter(pk=cloud_id, enabled=True).first()
+    if cloud is not None:
+        state_sync.request_server_sync(cloud=cloud, actor="system:beat")

@@ -10,17 +10,17 @@ from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
-from portal.servers import quotas, services
+from portal.servers import quotas, services, state_sync
 from portal.servers.api.serializers import (
     FlavorChangeSerializer,
     FlavorSerializer,
-    FlavorSyncSerializer,
     InstanceCreateSerializer,
     InstanceDeletedSerializer,
     InstanceSerializer,
     OperatedSerializer,
     OperateSerializer,
     OperatorFlavorSerializer,
+    SyncSerializer,
     TagsSerializer,
     UsageSerializer,
 )
@@ -63,19 +63,11 @@ class FlavorViewSet(viewsets.ReadOnlyModelViewSet):
         self.check_object_permissions(self.request, flavor)
         return flavor
 
-    @extend_schema(request=FlavorSyncSerializer, responses={202: FlavorSyncSerializer})
+    @extend_schema(request=SyncSerializer, responses={202: SyncSerializer})
     @action(detail=False, methods=["post"], permission_classes=[IsOperator])
     def sync(self, request):
         """Sync now: queue a flavor pull of one cloud (operators)."""
-        requested_wait_seconds(request)  # a bad ?wait= is refused before anything is queued
-        body = FlavorSyncSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        cloud, task = services.request_flavor_sync(
-            body.validated_data.get("region"), actor=actor_of(request.user)
-        )
-        task = wait_if_asked(request, task)
-        answer = FlavorSyncSerializer({"region": cloud.region, "task": task})
-        return Response(answer.data, status=status.HTTP_202_ACCEPTED)
+        return _sync_now(request, services.request_flavor_sync)
 
 
 class InstanceViewSet(
@@ -102,6 +94,8 @@ class InstanceViewSet(
         )
 
     def get_permissions(self):
+        if self.action == "sync":
+            return [IsOperator()]
         if self.action in ("list", "create"):
             return [IsTenantOrStaff()]
         return [IsTenantOrStaff(), PlatformResourcePermission()]
@@ -181,6 +175,14 @@ class InstanceViewSet(
         )
         return self._answer(request, server, task)
 
+    @extend_schema(
+        request=SyncSerializer, responses={202: SyncSerializer}, operation_id="instances_sync"
+    )
+    @action(detail=False, methods=["post"], permission_classes=[IsOperator])
+    def sync(self, request):
+        """Sync now: reconcile one cloud's servers with the portal (operators)."""
+        return _sync_now(request, state_sync.request_server_sync)
+
     @extend_schema(responses=TaskSerializer(many=True))
     @action(detail=True, methods=["get"], results_key="tasks")
     def tasks(self, request, instance_id=None):
@@ -224,6 +226,17 @@ class InstanceTagsViewSet(viewsets.GenericViewSet):
     def remove_tag(self, request, instance_id, tag):
         services.remove_tag(self.get_object(), tag)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _sync_now(request, request_sync):
+    """Queue `request_sync(region, actor=...)` for the body's region; 202 with its Task."""
+    requested_wait_seconds(request)  # a bad ?wait= is refused before anything is queued
+    body = SyncSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    cloud, task = request_sync(body.validated_data.get("region"), actor=actor_of(request.user))
+    task = wait_if_asked(request, task)
+    answer = SyncSerializer({"region": cloud.region, "task": task})
+    return Response(answer.data, status=status.HTTP_202_ACCEPTED)
 
 
 def _current(task):
