@@ -1,11 +1,17 @@
 """Fixtures every app's tests share: clouds, staff, API clients for each kind of caller."""
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 from rest_framework.test import APIClient
 
+from portal.celery import app as celery_app
 from portal.clouds.tests.factories import CloudFactory
 from portal.tenants.tests.factories import TenantFactory, make_platform_key, make_tenant_key
+
+# The OpenStack-lite fixtures (openstack_cloud, openstack_admin, make_openstack_tenant ...)
+# for every app's `@pytest.mark.openstack` tests.
+pytest_plugins = ["portal.clouds.tests.openstack.fixtures"]
 
 
 @pytest.fixture
@@ -85,3 +91,17 @@ def run_commit_hooks(monkeypatch):
 
     monkeypatch.setattr(transaction, "on_commit", run_now)
     return callbacks
+
+
+@pytest.fixture
+def celery_worker():
+    """A real Celery worker thread consuming from the test broker (CELERY_BROKER_URL), with
+    the app out of eager mode while it runs. Use with django_db(transaction=True): the
+    worker's own database connection sees only committed rows."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = eager

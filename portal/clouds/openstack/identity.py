@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 
+from django.utils.translation import gettext as _
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 from openstack import utils
 
 from portal.clouds.base import TenantCredentials
+from portal.clouds.errors import CloudNotFound
 from portal.clouds.openstack.resource import ResourceAPI
 from portal.clouds.openstack.session import login_spec, open_connection
 
@@ -33,8 +35,11 @@ class IdentityAPI(ResourceAPI):
         return self._conn.identity.create_role(name=name, domain_id=domain_id).id
 
     def find_role(self, name: str) -> str:
-        # ignore_missing=False: the SDK's ResourceNotFound becomes CloudNotFound.
-        return self._conn.identity.find_role(name, ignore_missing=False).id
+        # Not ignore_missing=False: the SDK's "not found" of a search has no HTTP status.
+        role = self._conn.identity.find_role(name, ignore_missing=True)
+        if role is None:
+            raise CloudNotFound(_("The cloud has no role named %(name)s.") % {"name": name})
+        return role.id
 
     def _role_grant(self, method: str, role_id: str, user_id: str, project_id: str) -> None:
         # Not the SDK's (un)assign_project_role_to_user: they return False on any error

@@ -34,16 +34,16 @@ def copy_of(cloud, **changes) -> Cloud:
     return Cloud(**(fields | changes))
 
 
-def test_nothing_listening_is_unavailable_within_the_timeout(cloud):
-    unreachable = copy_of(cloud, auth_url=f"http://127.0.0.1:{free_port()}/v3")
+def test_nothing_listening_is_unavailable_within_the_timeout(openstack_cloud):
+    unreachable = copy_of(openstack_cloud, auth_url=f"http://127.0.0.1:{free_port()}/v3")
     started = time.monotonic()
     with pytest.raises(CloudUnavailable):
         get_driver(unreachable).compute.list_flavors()
     assert time.monotonic() - started < CONNECT_TIMEOUT + MARGIN
 
 
-def test_wrong_admin_password_is_an_auth_failure(cloud):
-    wrong = copy_of(cloud, password="not-the-admin-password")
+def test_wrong_admin_password_is_an_auth_failure(openstack_cloud):
+    wrong = copy_of(openstack_cloud, password="not-the-admin-password")
     with pytest.raises(CloudAuthFailed) as raised:
         get_driver(wrong).images.get_image("any")
     assert "not-the-admin-password" not in str(raised.value)

@@ -6,7 +6,7 @@ import tempfile
 import pytest
 
 from portal.clouds.errors import CloudNotFound
-from portal.clouds.tests.openstack.conftest import RUN
+from portal.clouds.tests.openstack.fixtures import RUN
 
 # django_db: pytest-django creates the test database only for runs that hold such a test.
 pytestmark = [pytest.mark.openstack, pytest.mark.django_db]
@@ -30,13 +30,15 @@ def generated_file():
         yield handle, md5.hexdigest()
 
 
-def test_streamed_upload_with_progress_and_lifecycle(admin, generated_file, cleanup):
-    images = admin.images
+def test_streamed_upload_with_progress_and_lifecycle(
+    openstack_admin, generated_file, openstack_cleanup
+):
+    images = openstack_admin.images
     data, md5 = generated_file
     created = images.create_image(
         f"{RUN}-upload", "raw", "bare", min_disk=1, properties={"os_distro": "testos"}
     )
-    cleanup.add(images.delete_image, created.id)
+    openstack_cleanup.add(images.delete_image, created.id)
     assert created.status == "queued"
     assert created.properties["os_distro"] == "testos"
 

@@ -5,19 +5,19 @@ import pytest
 
 from portal.clouds.base import SecurityGroupRuleSpec
 from portal.clouds.errors import CloudNotFound
-from portal.clouds.tests.openstack.conftest import RUN
+from portal.clouds.tests.openstack.fixtures import RUN
 
 # django_db: pytest-django creates the test database only for runs that hold such a test.
 pytestmark = [pytest.mark.openstack, pytest.mark.django_db]
 
 
-def test_network_subnet_and_router(admin, cleanup):
-    network = admin.network
+def test_network_subnet_and_router(openstack_admin, openstack_cleanup):
+    network = openstack_admin.network
     external = network.create_network(f"{RUN}-ext", external=True)
-    cleanup.add(network.delete_network, external.id)
+    openstack_cleanup.add(network.delete_network, external.id)
     network.create_subnet(external.id, "198.51.100.0/24", name=f"{RUN}-ext-subnet")
     private = network.create_network(f"{RUN}-private", description="integration test")
-    cleanup.add(network.delete_network, private.id)
+    openstack_cleanup.add(network.delete_network, private.id)
     subnet = network.create_subnet(private.id, "10.98.0.0/24", name=f"{RUN}-private-subnet")
     assert (subnet.cidr, subnet.gateway_ip, subnet.ip_version) == ("10.98.0.0/24", "10.98.0.1", 4)
     assert network.get_network(private.id).subnet_ids == [subnet.id]
@@ -27,10 +27,10 @@ def test_network_subnet_and_router(admin, cleanup):
     assert renamed.name == f"{RUN}-renamed"
 
     router = network.create_router(f"{RUN}-router", external_network_id=external.id)
-    cleanup.add(network.delete_router, router.id)
+    openstack_cleanup.add(network.delete_router, router.id)
     assert router.external_network_id == external.id
     network.add_router_interface(router.id, subnet.id)
-    cleanup.add(network.remove_router_interface, router.id, subnet.id)
+    openstack_cleanup.add(network.remove_router_interface, router.id, subnet.id)
     assert network.get_router(router.id).subnet_ids == [subnet.id]
 
     assert {private.id, external.id} <= {n.id for n in network.list_networks()}
@@ -38,10 +38,10 @@ def test_network_subnet_and_router(admin, cleanup):
     assert network.get_router(router.id).subnet_ids == []
 
 
-def test_security_group_with_rules(admin, cleanup):
-    network = admin.network
+def test_security_group_with_rules(openstack_admin, openstack_cleanup):
+    network = openstack_admin.network
     group = network.create_security_group(f"{RUN}-web", "web servers")
-    cleanup.add(network.delete_security_group, group.id)
+    openstack_cleanup.add(network.delete_security_group, group.id)
     ssh = network.create_security_group_rule(
         group.id,
         SecurityGroupRuleSpec(

@@ -7,7 +7,7 @@ from portal.clouds.base import ServerSpec
 from portal.clouds.drivers import get_driver
 from portal.clouds.errors import CloudNotFound, CloudQuotaExceeded
 from portal.clouds.openstack.waiting import wait_for_server
-from portal.clouds.tests.openstack.conftest import RUN, delete_server
+from portal.clouds.tests.openstack.fixtures import RUN, delete_server
 
 # django_db: pytest-django creates the test database only for runs that hold such a test.
 pytestmark = [pytest.mark.openstack, pytest.mark.django_db]
@@ -22,20 +22,28 @@ def boot_spec(name, image, flavors):
 
 
 @pytest.fixture(scope="module")
-def tenants(cloud, make_tenant, image, flavors, module_cleanup):
+def tenants(
+    openstack_cloud,
+    make_openstack_tenant,
+    openstack_image,
+    openstack_flavors,
+    openstack_module_cleanup,
+):
     """Two tenants, each with a driver in its own scope and one server it booted."""
     made = {}
     for label in ("a", "b"):
-        driver = get_driver(cloud, make_tenant(f"tenant-{label}"))
-        server = driver.compute.create_server(boot_spec(f"{RUN}-{label}-vm", image, flavors))
-        module_cleanup.add(delete_server, driver, server.id)
+        driver = get_driver(openstack_cloud, make_openstack_tenant(f"tenant-{label}"))
+        server = driver.compute.create_server(
+            boot_spec(f"{RUN}-{label}-vm", openstack_image, openstack_flavors)
+        )
+        openstack_module_cleanup.add(delete_server, driver, server.id)
         made[label] = (driver, server)
     for driver, server in made.values():
         wait_for_server(driver, server.id, {"ACTIVE"})
     return made
 
 
-def test_a_tenant_sees_only_its_own_servers(admin, tenants):
+def test_a_tenant_sees_only_its_own_servers(openstack_admin, tenants):
     (driver_a, server_a), (driver_b, server_b) = tenants["a"], tenants["b"]
     assert [s.id for s in driver_a.compute.iter_servers()] == [server_a.id]
     assert [s.id for s in driver_b.compute.iter_servers()] == [server_b.id]
@@ -46,15 +54,21 @@ def test_a_tenant_sees_only_its_own_servers(admin, tenants):
 
     # The admin sees both, and filters by project.
     project_a = server_a.project_id
-    assert [s.id for s in admin.compute.iter_servers(project_id=project_a)] == [server_a.id]
-    everything = {s.id for s in admin.compute.iter_servers()}
+    assert [s.id for s in openstack_admin.compute.iter_servers(project_id=project_a)] == [
+        server_a.id
+    ]
+    everything = {s.id for s in openstack_admin.compute.iter_servers()}
     assert {server_a.id, server_b.id} <= everything
 
 
-def test_nova_quota_is_reported_as_quota_exceeded(admin_sdk, tenants, image, flavors):
+def test_nova_quota_is_reported_as_quota_exceeded(
+    openstack_admin_sdk, tenants, openstack_image, openstack_flavors
+):
     driver, server = tenants["a"]
-    admin_sdk.compute.update_quota_set(server.project_id, instances=1)
+    openstack_admin_sdk.compute.update_quota_set(server.project_id, instances=1)
 
     with pytest.raises(CloudQuotaExceeded):
-        driver.compute.create_server(boot_spec(f"{RUN}-over-quota", image, flavors))
+        driver.compute.create_server(
+            boot_spec(f"{RUN}-over-quota", openstack_image, openstack_flavors)
+        )
     assert [s.id for s in driver.compute.iter_servers()] == [server.id]

@@ -1,9 +1,16 @@
-"""Fixtures for the driver's integration tests against the local OpenStack
-(scripts/openstack-lite). Run with `pytest -m openstack portal/clouds/tests/openstack`.
+"""Fixtures for integration tests against the local OpenStack (scripts/openstack-lite),
+shared by every app: the root conftest.py registers this module with `pytest_plugins`.
+Mark such tests `@pytest.mark.openstack`; run them with `pytest -m openstack`.
 
-Nothing is skipped: if the stack cannot be reached the tests fail and say how to start it
-(CI starts it first). Every object is named `<RUN>-...` and removed by a finalizer, so the
-suite can run again and again on a long-lived stack.
+The fixtures are named `openstack_*` so that no app's own `cloud`, `admin` or `image`
+fixture hides them. Nothing is skipped: if the stack cannot be reached the tests fail and
+say how to start it (CI starts it first). Every object is named `<RUN>-...` and removed by
+a finalizer, so the suite can run again and again on a long-lived stack.
+
+Driver-level tests (`django_db`) use `openstack_cloud`, a row made once per session. Tests
+of services with a real Celery worker (`django_db(transaction=True)`) use
+`openstack_db_cloud`: the database is emptied after each such test, so the row is written
+again for each.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ HOW_TO_START = "start it with scripts/openstack-lite/up (status: scripts/opensta
 
 # One id per run: every name starts with it, so runs never collide and leftovers are known.
 RUN = f"ost{uuid.uuid4().hex[:6]}"
+# A region name of our own: the portal's test data may hold a "RegionOne" already.
+REGION = f"{RUN}-region"
 IMAGE_SIZE = 1024 * 1024
 
 
@@ -63,17 +72,17 @@ def _cleanup_fixture(request):
 
 
 @pytest.fixture
-def cleanup(request):
+def openstack_cleanup(request):
     return _cleanup_fixture(request)
 
 
 @pytest.fixture(scope="module")
-def module_cleanup(request):
+def openstack_module_cleanup(request):
     return _cleanup_fixture(request)
 
 
 @pytest.fixture(scope="session")
-def session_cleanup(request):
+def openstack_session_cleanup(request):
     return _cleanup_fixture(request)
 
 
@@ -86,81 +95,102 @@ def _check_keystone_reachable(auth_url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def cloud(django_db_setup, django_db_blocker):
-    """The harness cloud as a Cloud row, registered the way an operator would do it."""
+def openstack_reachable():
+    """The harness's clouds.yaml exists and its Keystone answers (else the test fails)."""
     if not CLOUDS_YAML.is_file():
         pytest.fail(
             f"no clouds.yaml at {CLOUDS_YAML}: OpenStack-lite is not set up; {HOW_TO_START}"
         )
     _, entry = pick_cloud(read_clouds(CLOUDS_YAML), CLOUD_NAME)
     _check_keystone_reachable(entry["auth"]["auth_url"])
+
+
+def register_openstack_cloud(*, make_default: bool = False):
+    """The harness cloud as a Cloud row, registered the way an operator would do it
+    (manage.py import_clouds_yaml)."""
+    return import_cloud(CLOUDS_YAML, CLOUD_NAME, region=REGION, make_default=make_default).cloud
+
+
+@pytest.fixture(scope="session")
+def openstack_cloud(openstack_reachable, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        # A region name of our own: the portal's test data may hold a "RegionOne" already.
-        return import_cloud(CLOUDS_YAML, CLOUD_NAME, region=f"{RUN}-region").cloud
+        return register_openstack_cloud()
+
+
+@pytest.fixture
+def openstack_db_cloud(openstack_reachable, transactional_db):
+    """The harness cloud's row in a transactional test's database (see the module doc),
+    the default cloud: where sign-up sets tenants up."""
+    return register_openstack_cloud(make_default=True)
 
 
 @pytest.fixture(scope="session")
-def admin(cloud):
-    return get_driver(cloud)
+def openstack_admin(openstack_cloud):
+    return get_driver(openstack_cloud)
 
 
 @pytest.fixture(scope="session")
-def admin_sdk(admin):
+def openstack_admin_sdk(openstack_admin):
     """The admin's openstacksdk connection, for what the portal never does itself
-    (setting a project's Nova quota, finding the stock `member` role)."""
-    return admin.handle.connection()
+    (setting a project's Nova quota, looking at what a test made)."""
+    return openstack_admin.handle.connection()
 
 
 @pytest.fixture(scope="session")
-def image(admin, session_cleanup):
+def openstack_image(openstack_admin, openstack_session_cleanup):
     """A small public raw image, active: the source of every boot volume."""
-    info = admin.images.create_image(f"{RUN}-boot", "raw", "bare", visibility="public")
-    session_cleanup.add(admin.images.delete_image, info.id)
-    return admin.images.upload_image_data(info.id, io.BytesIO(bytes(IMAGE_SIZE)), IMAGE_SIZE)
+    images = openstack_admin.images
+    info = images.create_image(f"{RUN}-boot", "raw", "bare", visibility="public")
+    openstack_session_cleanup.add(images.delete_image, info.id)
+    return images.upload_image_data(info.id, io.BytesIO(bytes(IMAGE_SIZE)), IMAGE_SIZE)
 
 
 @pytest.fixture(scope="session")
-def flavors(admin, session_cleanup):
+def openstack_flavors(openstack_admin, openstack_session_cleanup):
     """Three public flavors that differ in RAM/vCPUs (disk lives on the boot volume)."""
+    compute = openstack_admin.compute
     made = {}
     for size, vcpus, ram in (("small", 1, 128), ("medium", 1, 192), ("large", 2, 256)):
-        flavor = admin.compute.create_flavor(f"{RUN}-{size}", vcpus, ram, 1)
-        session_cleanup.add(admin.compute.delete_flavor, flavor.id)
+        flavor = compute.create_flavor(f"{RUN}-{size}", vcpus, ram, 1)
+        openstack_session_cleanup.add(compute.delete_flavor, flavor.id)
         made[size] = flavor
     return made
 
 
 @pytest.fixture(scope="session")
-def network(admin, session_cleanup):
-    net = admin.network.create_network(f"{RUN}-net")
-    session_cleanup.add(admin.network.delete_network, net.id)
-    admin.network.create_subnet(net.id, "10.99.0.0/24", name=f"{RUN}-subnet")
-    return admin.network.get_network(net.id)
+def openstack_network(openstack_admin, openstack_session_cleanup):
+    network = openstack_admin.network
+    net = network.create_network(f"{RUN}-net")
+    openstack_session_cleanup.add(network.delete_network, net.id)
+    network.create_subnet(net.id, "10.99.0.0/24", name=f"{RUN}-subnet")
+    return network.get_network(net.id)
 
 
 @pytest.fixture(scope="session")
-def member_role_id(admin_sdk):
-    return admin_sdk.identity.find_role("member", ignore_missing=False).id
+def openstack_member_role_id(openstack_admin):
+    """The stock `member` role, which Nova, Cinder and Neutron's default policies require."""
+    return openstack_admin.identity.find_role("member")
 
 
 @pytest.fixture(scope="module")
-def make_tenant(admin, member_role_id, module_cleanup):
-    """Sign a tenant up as the portal does: domain, project, user, role (+ `member`, which
-    Nova, Cinder and Neutron require). Returns its credentials; removed with the module."""
+def make_openstack_tenant(openstack_admin, openstack_member_role_id, openstack_module_cleanup):
+    """Sign a tenant up as the portal does: domain, project, user, role (+ `member`).
+    Returns its credentials; removed with the module."""
 
     def make(label: str) -> TenantCredentials:
         name = f"{RUN}-{label}"
-        identity = admin.identity
+        identity = openstack_admin.identity
+        cleanup = openstack_module_cleanup
         domain_id = identity.create_domain(name)
-        module_cleanup.add(identity.delete_domain, domain_id)
+        cleanup.add(identity.delete_domain, domain_id)
         project_id = identity.create_project(name, domain_id)
-        module_cleanup.add(identity.delete_project, project_id)
+        cleanup.add(identity.delete_project, project_id)
         password = uuid.uuid4().hex
         user_id = identity.create_user(name, password, domain_id, project_id)
-        module_cleanup.add(identity.delete_user, user_id)
+        cleanup.add(identity.delete_user, user_id)
         role_id = identity.create_role(name)
-        module_cleanup.add(identity.delete_role, role_id)
-        for role in (role_id, member_role_id):
+        cleanup.add(identity.delete_role, role_id)
+        for role in (role_id, openstack_member_role_id):
             identity.assign_role(role, user_id, project_id)
         return TenantCredentials(name, password, project_id, domain_id, domain_id)
 
