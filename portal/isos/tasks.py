@@ -1,6 +1,7 @@
-"""Celery jobs of the ISOs app: the ISO sync (and its beat entry point), uploads, deletions.
-
-They talk to FTP and SSH servers (portal.isos.transfer), not to cloud drivers.
+"""Celery jobs of the ISOs app: the ISO sync (and its beat entry point), uploads,
+deletions, which talk to FTP and SSH servers (portal.isos.transfer); mounts and unmounts,
+which open cloud drivers (portal.isos.mounting): the tenant's own user for its server,
+the cloud's admin for the ISO's Glance registration.
 """
 
 from functools import partial
@@ -8,10 +9,13 @@ from functools import partial
 from celery import shared_task
 from django.utils.translation import gettext as _
 
+from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
-from portal.core.errors import NotFound
+from portal.core.errors import NotFound, PortalError
 from portal.core.services import execute_task, report_progress
-from portal.isos import services
+from portal.isos import mounting, services
+from portal.isos.models import IsoMount
+from portal.servers.tasks import _driver_for as tenant_driver_for
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -45,3 +49,35 @@ def upload_iso(task_id, iso_pk):
 def delete_iso(task_id, iso_pk, previous_status):
     """Remove an ISO from its FTP server, then from the portal (Task kind "isos.delete")."""
     execute_task(task_id, lambda task: services.run_deletion(iso_pk, previous_status))
+
+
+def _run_mount_job(task_id, flow, *, admin=False):
+    """Run `flow(task, mount, tenant_driver[, admin_driver])` for the Task's mount; if no
+    driver can be opened, the mount is released before the error fails the Task."""
+
+    def work(task):
+        mount = IsoMount.objects.select_related(
+            "server__cloud", "server__tenant", "iso__ftp_server", "iso__cloud"
+        ).get(task=task)
+        try:
+            drivers = [tenant_driver_for(mount.server)]
+            if admin:
+                drivers.append(get_driver(mount.server.cloud))
+        except PortalError as exc:
+            services.release_mount(task, exc.message)
+            raise
+        return flow(task, mount, *drivers)
+
+    execute_task(task_id, work)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def mount_iso(task_id):
+    """Mount an ISO on a server (Task kind "isos.mount")."""
+    _run_mount_job(task_id, mounting.mount, admin=True)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def unmount_iso(task_id):
+    """Unmount a server's ISO (Task kind "isos.unmount")."""
+    _run_mount_job(task_id, mounting.unmount)

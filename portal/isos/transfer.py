@@ -240,6 +240,24 @@ class FtpSession:
                 if not (missing_ok and str(exc).startswith("550") and self.size(name) is None):
                     raise
 
+    @contextmanager
+    def reading(self, name):
+        """The remote file as a binary stream read block by block (RETR in binary mode):
+        constant memory whatever the file's size. Network errors while reading are
+        TransferErrors like the others."""
+        with _translated(self.server, "read the file"):
+            self.ftp.voidcmd("TYPE I")
+            connection = self.ftp.transfercmd(f"RETR {name}")
+        completed = False
+        try:
+            with connection, connection.makefile("rb") as stream:
+                yield RemoteReader(self.server, stream)
+            completed = True
+        finally:
+            if completed:
+                with _translated(self.server, "read the file"):
+                    self.ftp.voidresp()  # "226 Transfer complete"
+
     def rename(self, old, new):
         with _translated(self.server, "rename the file"):
             self.ftp.rename(old, new)
@@ -269,6 +287,25 @@ class FtpSession:
         except (OSError, EOFError, AttributeError):
             return None
         return None
+
+
+class RemoteReader(io.RawIOBase):
+    """A file being read from an FTP data connection; errors become TransferErrors."""
+
+    def __init__(self, server, stream):
+        self.server, self.stream = server, stream
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        with _translated(self.server, "read the file"):
+            return self.stream.read(BLOCK_SIZE if size is None or size < 0 else size)
+
+    def readinto(self, buffer):
+        chunk = self.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
 
 
 def _int(value):

@@ -1,5 +1,6 @@
 import io
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -8,20 +9,27 @@ from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
-from portal.core.api.permissions import IsOperator
-from portal.core.principals import actor_of
+from portal.core.api.permissions import IsOperator, IsTenantOrStaff
+from portal.core.errors import NotFound, ValidationFailed
+from portal.core.principals import actor_of, tenant_scope
 from portal.core.sync import cloud_for_region
 from portal.isos import services
 from portal.isos.api.serializers import (
     ConnectionCheckSerializer,
     FtpServerSerializer,
+    IsoMountSerializer,
+    IsoMountTaskSerializer,
     IsoSerializer,
     IsoSyncSerializer,
     IsoTaskSerializer,
     IsoUpdateSerializer,
+    MountRequestSerializer,
+    TenantIsoSerializer,
 )
 from portal.isos.filters import IsoFilter
-from portal.isos.models import FtpServer, Iso
+from portal.isos.models import FtpServer, Iso, IsoMount
+from portal.servers.services import servers_visible_to
+from portal.tenants.api.permissions import PlatformResourcePermission
 
 
 class RawBodyParser(BaseParser):
@@ -73,15 +81,15 @@ class FtpServerViewSet(viewsets.ModelViewSet):
 
 
 class IsoViewSet(viewsets.ModelViewSet):
-    """ISOs on the clouds' FTP servers (operators only).
+    """ISOs on the clouds' FTP servers (operators; tenants read the mountable ones).
 
     POST creates an ISO waiting for its file (201, status queued); PUT .../file sends the
     file (202 + Task); DELETE removes an uploaded ISO from the FTP server, then the portal
-    (202 + Task).
+    (202 + Task). A tenant lists and reads the enabled, available ISOs (to choose one to
+    mount on its servers), without where they are stored or mounted.
     """
 
     serializer_class = IsoSerializer
-    permission_classes = [IsOperator]
     filterset_class = IsoFilter
     ordering_fields = ["iso_name", "size", "os_type", "created"]
     ordering = ["iso_name", "pk"]
@@ -90,8 +98,20 @@ class IsoViewSet(viewsets.ModelViewSet):
     results_key = "isos"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [IsTenantOrStaff()]
+        return [IsOperator()]
+
     def get_queryset(self):
-        return Iso.objects.select_related("cloud", "uploaded_by")
+        if tenant_scope(self.request.user) is not None:
+            return services.mountable_isos().select_related("cloud")
+        return services.with_mounts(Iso.objects.select_related("cloud", "uploaded_by"))
+
+    def get_serializer_class(self):
+        if tenant_scope(self.request.user) is not None:
+            return TenantIsoSerializer
+        return IsoSerializer
 
     def update(self, request, *args, **kwargs):
         raise MethodNotAllowed("PUT")
@@ -165,8 +185,59 @@ class IsoViewSet(viewsets.ModelViewSet):
     def _accepted(self, request, iso, task):
         task = wait_if_asked(request, task)
         if task.is_finished:
-            iso = (
-                Iso.objects.select_related("cloud", "uploaded_by").filter(pk=iso.pk).first() or iso
-            )
+            fresh = services.with_mounts(Iso.objects.select_related("cloud", "uploaded_by"))
+            iso = fresh.filter(pk=iso.pk).first() or iso
         iso.task = task
         return Response(IsoTaskSerializer(iso).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CdromViewSet(viewsets.GenericViewSet):
+    """A server's CD drive: `GET /instances/{id}/cdrom` (the mounted ISO, 404 if none),
+    `POST` `{iso_id}` mounts an ISO (202 + Task), `DELETE` unmounts it (202 + Task).
+    A tenant names its own servers only (another tenant's is 404)."""
+
+    lookup_field = "instance_id"
+    lookup_url_kwarg = "instance_id"
+    serializer_class = IsoMountSerializer
+    permission_classes = [IsTenantOrStaff, PlatformResourcePermission]
+
+    def get_queryset(self):
+        return servers_visible_to(self.request.user).select_related("cloud", "tenant")
+
+    def _mount_of(self, server):
+        mount = services.current_mount(server)
+        if mount is None:
+            raise NotFound(_("No ISO is mounted on this server."), code="no_cdrom")
+        return mount
+
+    @extend_schema(responses=IsoMountSerializer)
+    def retrieve(self, request, instance_id):
+        return Response(IsoMountSerializer(self._mount_of(self.get_object())).data)
+
+    @extend_schema(request=MountRequestSerializer, responses={202: IsoMountTaskSerializer})
+    def mount(self, request, instance_id):
+        requested_wait_seconds(request)
+        body = MountRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        server = self.get_object()
+        iso = Iso.objects.filter(iso_id=body.validated_data["iso_id"]).first()
+        if iso is None:
+            raise ValidationFailed(fields={"iso_id": [_("No such ISO.")]})
+        mount, task = services.mount_iso(server, iso, actor=actor_of(request.user))
+        return self._accepted(request, mount, task)
+
+    @extend_schema(request=None, responses={202: IsoMountTaskSerializer})
+    def unmount(self, request, instance_id):
+        requested_wait_seconds(request)
+        mount, task = services.unmount_iso(self.get_object(), actor=actor_of(request.user))
+        return self._accepted(request, mount, task)
+
+    def _accepted(self, request, mount, task):
+        task = wait_if_asked(request, task)
+        task.refresh_from_db()  # an eager or quick worker may have moved it on
+        now = IsoMount.objects.select_related("server", "iso").filter(pk=mount.pk).first()
+        if now is None:  # unmounted: the row is gone
+            mount.status = "detached"
+        mount = now or mount
+        mount.task = task
+        return Response(IsoMountTaskSerializer(mount).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,334 @@
+"""Mounting ISOs on servers and unmounting them, on the simulator (the ISO is read from
+the loopback FTP server into the simulated Glance)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from portal.clouds.drivers import get_driver
+from portal.clouds.simulator.faults import inject_fault
+from portal.clouds.simulator.models import SimulatedObject
+from portal.clouds.simulator.testing import boot_spec
+from portal.core.models import Task
+from portal.core.services import fail_stuck_tasks
+from portal.isos.models import Iso, IsoMount
+from portal.isos.tests.factories import IsoFactory
+from portal.servers.models import Server
+from portal.servers.tests.factories import ServerFactory, make_identity
+from portal.tenants.models import TenantIdentity
+from portal.tenants.services import tenant_credentials
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
+
+Kind = SimulatedObject.Kind
+
+
+def iso_bytes(size=96 * 1024):
+    """A file with the ISO 9660 identifier where it belongs (byte 32769)."""
+    data = bytearray(size)
+    data[32769:32774] = b"CD001"
+    return bytes(data)
+
+
+@pytest.fixture
+def iso(ftp_server, ftpd):
+    data = iso_bytes()
+    (ftpd.iso_dir / "rescue.iso").write_bytes(data)
+    return IsoFactory(
+        ftp_server=ftp_server, cloud=ftp_server.cloud, file_name="rescue.iso", size=len(data)
+    )
+
+
+@pytest.fixture
+def server(tenant, cloud):
+    """A running server of `tenant` in the simulator, known to the portal."""
+    identity = make_identity(tenant, cloud)
+    driver = get_driver(cloud, tenant_credentials(identity))
+    info = driver.compute.create_server(boot_spec(cloud))
+    info = driver.compute.get_server(info.id)
+    assert info.status == "ACTIVE"
+    return ServerFactory(cloud=cloud, tenant=tenant, backend_id=info.id, runtime_state="ACTIVE")
+
+
+def cdrom(server):
+    return f"/api/v1/instances/{server.instance_id}/cdrom"
+
+
+def mount(client, server, iso, expect=202, wait=30):
+    answer = client.post(f"{cdrom(server)}?wait={wait}", {"iso_id": iso.iso_id}, format="json")
+    assert answer.status_code == expect, answer.content
+    return answer.json()
+
+
+def unmount(client, server, expect=202):
+    answer = client.delete(f"{cdrom(server)}?wait=30")
+    assert answer.status_code == expect, answer.content
+    return answer.json()
+
+
+def cloud_volumes(cloud):
+    """The CD volumes (not the servers' boot volumes)."""
+    return SimulatedObject.objects.filter(cloud=cloud, kind=Kind.VOLUME, name__startswith="cdrom-")
+
+
+def iso_images(cloud):
+    return SimulatedObject.objects.filter(cloud=cloud, kind=Kind.IMAGE, data__disk_format="iso")
+
+
+def assert_unlocked(server):
+    server.refresh_from_db()
+    assert not server.locked
+
+
+# ---- the happy path ------------------------------------------------------------------
+
+
+def test_mount_then_unmount(client_of_tenant, staff_client, server, iso, cloud):
+    body = mount(client_of_tenant, server, iso)
+    assert body["task"]["state"] == "succeeded", body["task"]
+    assert (body["status"], body["iso_id"], body["device"]) == ("attached", iso.iso_id, "/dev/vdb")
+    assert_unlocked(server)
+    volume = cloud_volumes(cloud).get()
+    assert (volume.status, volume.parent_id) == ("in-use", server.backend_id)
+    iso.refresh_from_db()
+    assert iso.glance_image_id
+    assert iso_images(cloud).get().backend_id == iso.glance_image_id
+    shown = client_of_tenant.get(cdrom(server))
+    assert shown.status_code == 200
+    assert shown.json()["volume_id"] == volume.backend_id
+    listed = staff_client.get(f"/api/v1/isos/{iso.iso_id}").json()
+    assert listed["mounted_on"] == [server.instance_id]
+    tasks = Task.objects.filter(target_type="server", target_id=server.instance_id)
+    assert tasks.get().kind == "isos.mount"
+
+    body = unmount(client_of_tenant, server)
+    assert (body["task"]["state"], body["status"]) == ("succeeded", "detached")
+    assert not cloud_volumes(cloud).exists()
+    assert not IsoMount.objects.exists()
+    assert_unlocked(server)
+    assert client_of_tenant.get(cdrom(server)).json()["error"]["code"] == "no_cdrom"
+
+
+def test_later_mounts_reuse_the_registration(client_of_tenant, server, iso, cloud, ftpd):
+    mount(client_of_tenant, server, iso)
+    unmount(client_of_tenant, server)
+    (ftpd.iso_dir / iso.file_name).unlink()  # a second registration would need the file
+    body = mount(client_of_tenant, server, iso)
+    assert body["task"]["state"] == "succeeded", body["task"]
+    assert iso_images(cloud).count() == 1
+
+
+def test_operator_mounts_a_tenants_server(staff_client, server, iso):
+    body = mount(staff_client, server, iso)
+    assert body["task"]["state"] == "succeeded", body["task"]
+
+
+def test_mount_on_a_stopped_server(client_of_tenant, server, iso, cloud):
+    get_driver(cloud).compute.stop_server(server.backend_id)
+    Server.objects.filter(pk=server.pk).update(runtime_state="SHUTOFF")
+    assert mount(client_of_tenant, server, iso)["task"]["state"] == "succeeded"
+
+
+# ---- refusals ------------------------------------------------------------------------
+
+
+def test_one_iso_per_server(client_of_tenant, server, iso, ftp_server):
+    mount(client_of_tenant, server, iso)
+    other = IsoFactory(ftp_server=ftp_server, cloud=ftp_server.cloud)
+    body = mount(client_of_tenant, server, other, expect=409)
+    assert body["error"]["code"] == "cdrom_in_use"
+
+
+def test_disabled_iso_is_422(client_of_tenant, server, iso):
+    Iso.objects.filter(pk=iso.pk).update(enabled=False)
+    body = mount(client_of_tenant, server, iso, expect=422)
+    assert body["error"]["code"] == "iso_disabled"
+    assert not IsoMount.objects.exists()
+    assert_unlocked(server)
+
+
+def test_iso_not_available_is_422(client_of_tenant, server, iso):
+    Iso.objects.filter(pk=iso.pk).update(missing_since=timezone.now())
+    assert mount(client_of_tenant, server, iso, expect=422)["error"]["code"] == "iso_unavailable"
+
+
+def test_unknown_iso_is_400(client_of_tenant, server):
+    answer = client_of_tenant.post(cdrom(server), {"iso_id": "nope"}, format="json")
+    assert answer.status_code == 400
+    assert "iso_id" in answer.json()["error"]["fields"]
+
+
+def test_server_busy_is_409(client_of_tenant, server, iso):
+    Server.objects.filter(pk=server.pk).update(locked=True)
+    assert mount(client_of_tenant, server, iso, expect=409)["error"]["code"] == "locked"
+    assert not IsoMount.objects.exists()
+
+
+def test_server_in_wrong_state_is_409(client_of_tenant, server, iso):
+    Server.objects.filter(pk=server.pk).update(runtime_state="SUSPENDED")
+    assert mount(client_of_tenant, server, iso, expect=409)["error"]["code"] == "invalid_state"
+
+
+def test_unmount_without_iso_is_404(client_of_tenant, server):
+    assert unmount(client_of_tenant, server, expect=404)["error"]["code"] == "no_cdrom"
+
+
+def test_mounted_iso_cannot_be_deleted(client_of_tenant, staff_client, server, iso):
+    Iso.objects.filter(pk=iso.pk).update(origin=Iso.Origin.UPLOADED)
+    mount(client_of_tenant, server, iso)
+    answer = staff_client.delete(f"/api/v1/isos/{iso.iso_id}")
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "iso_mounted"
+    assert server.instance_id in answer.json()["error"]["message"]
+
+
+def test_other_tenants_server_is_404(client_of_other_tenant, server, iso):
+    assert client_of_other_tenant.get(cdrom(server)).status_code == 404
+    assert mount(client_of_other_tenant, server, iso, expect=404)
+    assert unmount(client_of_other_tenant, server, expect=404)
+    assert not IsoMount.objects.exists()
+
+
+def test_deleted_server_is_404(client_of_tenant, tenant, cloud, iso):
+    gone = ServerFactory(tenant=tenant, cloud=cloud, status=Server.Status.DELETED)
+    assert mount(client_of_tenant, gone, iso, expect=404)
+
+
+# ---- failures: cleaned up, nothing left locked -------------------------------------------
+
+
+def assert_failed_clean(body, server, cloud, code=None):
+    assert body["task"]["state"] == "failed", body["task"]
+    if code:
+        assert body["task"]["error_code"] == code
+    assert body["status"] == "failed"
+    assert body["status_message"]
+    assert not cloud_volumes(cloud).exists()
+    assert_unlocked(server)
+
+
+@pytest.mark.parametrize(
+    ("operation", "mode"),
+    [
+        ("volumes.create_volume", "unavailable"),
+        ("volumes.create_volume", "quota"),
+        ("volumes.attach_volume", "conflict"),
+        ("volumes.attach_volume", "unavailable"),
+    ],
+)
+def test_cloud_failure_cleans_up(client_of_tenant, server, iso, cloud, operation, mode):
+    inject_fault(cloud, operation, mode=mode)
+    body = mount(client_of_tenant, server, iso)
+    assert_failed_clean(body, server, cloud)
+    # The registration is kept for the next try, which works (the failed row is history).
+    body = mount(client_of_tenant, server, iso)
+    assert body["task"]["state"] == "succeeded", body["task"]
+    assert IsoMount.objects.filter(status="failed").count() == 1
+
+
+def test_ftp_down_fails_the_registration_cleanly(client_of_tenant, server, iso, cloud, ftpd):
+    ftpd.stop()
+    body = mount(client_of_tenant, server, iso)
+    assert_failed_clean(body, server, cloud, code="connection_refused")
+    iso.refresh_from_db()
+    assert iso.glance_image_id == ""
+    assert not iso_images(cloud).exists()
+
+
+def test_glance_upload_failure_removes_the_image(client_of_tenant, server, iso, cloud):
+    inject_fault(cloud, "images.upload_image_data", mode="unavailable")
+    body = mount(client_of_tenant, server, iso)
+    assert_failed_clean(body, server, cloud)
+    assert not iso_images(cloud).exists()
+    assert Iso.objects.get(pk=iso.pk).glance_image_id == ""
+
+
+def test_a_deleted_registration_is_made_again(client_of_tenant, server, iso, cloud):
+    mount(client_of_tenant, server, iso)
+    unmount(client_of_tenant, server)
+    iso.refresh_from_db()
+    get_driver(cloud).images.delete_image(iso.glance_image_id)
+    assert mount(client_of_tenant, server, iso)["task"]["state"] == "succeeded"
+    assert iso_images(cloud).count() == 1
+
+
+def test_tenant_not_set_up_releases_the_server(client_of_tenant, server, iso, tenant):
+    TenantIdentity.objects.filter(tenant=tenant).delete()
+    body = mount(client_of_tenant, server, iso)
+    assert (body["task"]["state"], body["status"]) == ("failed", "failed")
+    assert_unlocked(server)
+
+
+def test_detach_failure_keeps_the_mount(client_of_tenant, server, iso, cloud):
+    mount(client_of_tenant, server, iso)
+    inject_fault(cloud, "volumes.detach_volume", mode="unavailable")
+    body = unmount(client_of_tenant, server)
+    assert (body["task"]["state"], body["status"]) == ("failed", "attached")
+    assert cloud_volumes(cloud).get().status == "in-use"
+    assert_unlocked(server)
+    assert unmount(client_of_tenant, server)["task"]["state"] == "succeeded"
+
+
+def test_delete_failure_after_detach_names_the_volume(client_of_tenant, server, iso, cloud):
+    mount(client_of_tenant, server, iso)
+    inject_fault(cloud, "volumes.delete_volume", mode="unavailable")
+    body = unmount(client_of_tenant, server)
+    assert body["task"]["state"] == "failed"
+    assert body["volume_id"] in body["task"]["message"]
+    assert not IsoMount.objects.exists()
+    assert_unlocked(server)
+
+
+# ---- the stuck-task janitor ----------------------------------------------------------------
+
+
+def test_stuck_mount_is_released(client_of_tenant, server, iso, settings, monkeypatch):
+    from portal.isos import tasks
+
+    monkeypatch.setattr(tasks.mount_iso, "apply_async", lambda *a, **k: type("R", (), {"id": ""}))
+    body = mount(client_of_tenant, server, iso, wait=0)
+    assert body["task"]["state"] == "queued"
+    assert fail_stuck_tasks(now=timezone.now() + timedelta(days=1)) == 1
+    mount_row = IsoMount.objects.get()
+    assert mount_row.status == "failed"
+    assert_unlocked(server)
+
+
+def test_stuck_unmount_keeps_the_mount(client_of_tenant, server, iso, monkeypatch):
+    from portal.isos import tasks
+
+    mount(client_of_tenant, server, iso)
+    monkeypatch.setattr(tasks.unmount_iso, "apply_async", lambda *a, **k: type("R", (), {"id": ""}))
+    client_of_tenant.delete(cdrom(server))
+    assert fail_stuck_tasks(now=timezone.now() + timedelta(days=1)) == 1
+    assert IsoMount.objects.get().status == "attached"
+    assert_unlocked(server)
+
+
+# ---- tenants choose ISOs -------------------------------------------------------------------
+
+
+def test_tenants_list_mountable_isos_only(client_of_tenant, ftp_server, iso):
+    IsoFactory(ftp_server=ftp_server, cloud=ftp_server.cloud, enabled=False)
+    IsoFactory(ftp_server=ftp_server, cloud=ftp_server.cloud, status=Iso.Status.UPLOADING)
+    answer = client_of_tenant.get("/api/v1/isos")
+    assert answer.status_code == 200
+    listed = answer.json()["isos"]
+    assert [item["iso_id"] for item in listed] == [iso.iso_id]
+    assert "mounted_on" not in listed[0]
+    assert "ftp_server_id" not in listed[0]
+    assert client_of_tenant.get(f"/api/v1/isos/{iso.iso_id}").status_code == 200
+    assert client_of_tenant.delete(f"/api/v1/isos/{iso.iso_id}").status_code == 403
+    assert client_of_tenant.post(f"/api/v1/isos/{iso.iso_id}/disable").status_code == 403
+
+
+def test_operator_list_shows_mounts_in_constant_queries(
+    staff_client, ftp_server, tenant, cloud, django_assert_max_num_queries
+):
+    for _ in range(5):
+        disc = IsoFactory(ftp_server=ftp_server, cloud=cloud)
+        IsoMount.objects.create(iso=disc, server=ServerFactory(tenant=tenant, cloud=cloud))
+    with django_assert_max_num_queries(7):
+        body = staff_client.get("/api/v1/isos").json()
+    assert all(len(item["mounted_on"]) == 1 for item in body["isos"])
