@@ -26,14 +26,17 @@ CLOUD_FIELDS = [
     "checksum", "min_disk", "min_ram", "visibility", "owner", "os_type", "os_distro",
     "os_version", "description", "properties", "missing_since", "synced_at",
 ]  # fmt: skip
-PORTAL_FIELDS = ["image_id", "origin", "uploaded_by", "created", "updated"]
+PORTAL_FIELDS = [
+    "image_id", "origin", "uploaded_by", "uploaded_by_actor", "upload_state", "upload_size",
+    "received_bytes", "created", "updated",
+]  # fmt: skip
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     list_display = [
         "name", "image_id", "cloud", "status", "disk_format", "os_type", "origin",
-        "enabled", "missing_since",
+        "upload_state", "enabled", "missing_since",
     ]  # fmt: skip
     list_filter = [
         "cloud", "enabled", "origin", "status", "disk_format", "os_type",

@@ -61,7 +61,9 @@ def save_piece(image, offset: int, stream, length: int) -> str:
     """
     name = f"{staging_dir(image)}/{offset:020d}-{uuid.uuid4().hex[:8]}.part"
     reader = BodyReader(stream, length)
-    name = default_storage.save(name, File(reader, name=name))
+    content = File(reader, name=name)
+    content.DEFAULT_CHUNK_SIZE = CHUNK_SIZE  # 1 MiB writes rather than Django's 64 KiB
+    name = default_storage.save(name, content)
     if reader.received != length:
         default_storage.delete(name)
         raise ValidationFailed(
