@@ -124,6 +124,18 @@ def openstack_db_cloud(openstack_reachable, transactional_db):
     return register_openstack_cloud(make_default=True)
 
 
+@pytest.fixture
+def unique_tenant_ids(transactional_db):
+    """Start the portal's tenant numbers at a random point: sign-up names the Keystone
+    domain, project, user and role after the tenant id, and the stack is shared by runs
+    and engineers, so t-0000000001 would collide."""
+    from portal.tenants.models import TenantIdCounter
+
+    TenantIdCounter.objects.update_or_create(
+        pk=1, defaults={"last_number": int(uuid.uuid4().int % 9_000_000_000) + 10**9}
+    )
+
+
 @pytest.fixture(scope="session")
 def openstack_admin(openstack_cloud):
     return get_driver(openstack_cloud)
