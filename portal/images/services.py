@@ -34,6 +34,8 @@ DEFAULT_UPLOAD_MAX_BYTES = 64 * 1024**3
 PROGRESS_EVERY_SECONDS = 1.0
 # An upload that received nothing for this long is abandoned: its pieces are removed.
 DEFAULT_ABANDON_AFTER_HOURS = 24
+# Disk formats recognised by their first bytes alone (a VHD's signature may be at its end).
+HEAD_SIGNED_FORMATS = ("qcow2", "iso", "vmdk", "vhdx", "vdi")
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 # Image properties the portal keeps in fields of their own (the rest stay in `properties`).
 PROPERTY_FIELDS = ("os_type", "os_distro", "os_version", "description")
@@ -211,14 +213,15 @@ def receive_upload_piece(image: Image, stream, length: int, content_range=None, 
             _check_continues(image, offset, total)
             image.staged_parts = [*image.staged_parts, name]
             image.receive(offset + length, total)
-            if offset + length < total:
-                image.save()
-            elif _content_matches(image):
-                task = _queue_transfer(image, actor)
-            else:
+            complete = offset + length == total
+            if not _content_matches(image, offset, complete):
                 refused_parts = image.staged_parts
                 image.discard_received()
                 image.staged_parts = []
+                image.save()
+            elif complete:
+                task = _queue_transfer(image, actor)
+            else:
                 image.save()
     except BaseException:
         _forget_piece(image, name)
@@ -260,7 +263,13 @@ def _forget_piece(image: Image, name: str) -> None:
         staging.delete_names([name])
 
 
-def _content_matches(image: Image) -> bool:
+def _content_matches(image: Image, offset: int, complete: bool) -> bool:
+    """Whether the staged bytes are of the declared disk format. The whole file is judged
+    at its last byte; formats known by their first bytes are judged as soon as those have
+    arrived too, so a wrong multi-GB file is refused early."""
+    head_just_in = offset < HEAD_BYTES <= image.received_bytes
+    if not complete and not (head_just_in and image.disk_format in HEAD_SIGNED_FORMATS):
+        return True
     head, tail = staging.head_and_tail(image.staged_parts, HEAD_BYTES, TAIL_BYTES)
     return content_matches(image.disk_format, head, tail)
 

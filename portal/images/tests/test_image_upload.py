@@ -323,3 +323,25 @@ def test_stuck_transfer_is_failed_and_its_data_removed(cloud, staff_client, stag
     image = Image.objects.get(image_id=image_id)
     assert (image.upload_state, image.backend_id) == ("failed", "left-in-cloud")
     assert staged_files(staging_storage) == []
+
+
+def test_wrong_format_is_refused_once_its_first_bytes_are_in(cloud, staff_client, staging_storage):
+    data = bytes(200_000)  # not a qcow2 file
+    image_id = create_image(staff_client)["image_id"]
+    first = put_file(staff_client, image_id, data[:40_000], "bytes 0-39999/200000")
+    assert first.status_code == 200  # 40 kB is not enough to judge the first 64 kB
+    second = put_file(staff_client, image_id, data[40_000:80_000], "bytes 40000-79999/200000")
+    assert second.status_code == 400
+    assert second.json()["error"]["code"] == "format_mismatch"
+    assert staged_files(staging_storage) == []
+    assert Image.objects.get(image_id=image_id).received_bytes == 0
+
+
+def test_vhd_is_judged_only_at_its_end(cloud, staff_client, run_commit_hooks):
+    data = vhd_bytes(200_000)  # the signature is in the footer
+    image_id = create_image(staff_client, image_diskformat="vhd")["image_id"]
+    assert (
+        put_file(staff_client, image_id, data[:100_000], "bytes 0-99999/200000").status_code == 200
+    )
+    last = put_file(staff_client, image_id, data[100_000:], "bytes 100000-199999/200000")
+    assert last.status_code == 202
