@@ -9,46 +9,18 @@ from django.utils import timezone
 from portal.clouds.drivers import get_driver
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.models import SimulatedObject
-from portal.clouds.simulator.testing import boot_spec
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
 from portal.isos.models import Iso, IsoMount
+from portal.isos.tests.conftest import cloud_volumes
 from portal.isos.tests.factories import IsoFactory
 from portal.servers.models import Server
-from portal.servers.tests.factories import ServerFactory, make_identity
+from portal.servers.tests.factories import ServerFactory
 from portal.tenants.models import TenantIdentity
-from portal.tenants.services import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
 Kind = SimulatedObject.Kind
-
-
-def iso_bytes(size=96 * 1024):
-    """A file with the ISO 9660 identifier where it belongs (byte 32769)."""
-    data = bytearray(size)
-    data[32769:32774] = b"CD001"
-    return bytes(data)
-
-
-@pytest.fixture
-def iso(ftp_server, ftpd):
-    data = iso_bytes()
-    (ftpd.iso_dir / "rescue.iso").write_bytes(data)
-    return IsoFactory(
-        ftp_server=ftp_server, cloud=ftp_server.cloud, file_name="rescue.iso", size=len(data)
-    )
-
-
-@pytest.fixture
-def server(tenant, cloud):
-    """A running server of `tenant` in the simulator, known to the portal."""
-    identity = make_identity(tenant, cloud)
-    driver = get_driver(cloud, tenant_credentials(identity))
-    info = driver.compute.create_server(boot_spec(cloud))
-    info = driver.compute.get_server(info.id)
-    assert info.status == "ACTIVE"
-    return ServerFactory(cloud=cloud, tenant=tenant, backend_id=info.id, runtime_state="ACTIVE")
 
 
 def cdrom(server):
@@ -65,11 +37,6 @@ def unmount(client, server, expect=202):
     answer = client.delete(f"{cdrom(server)}?wait=30")
     assert answer.status_code == expect, answer.content
     return answer.json()
-
-
-def cloud_volumes(cloud):
-    """The CD volumes (not the servers' boot volumes)."""
-    return SimulatedObject.objects.filter(cloud=cloud, kind=Kind.VOLUME, name__startswith="cdrom-")
 
 
 def iso_images(cloud):

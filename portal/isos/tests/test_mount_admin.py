@@ -1,0 +1,85 @@
+"""The admin's "Mount on server…" (an intermediate page), the ISO mounts list with live
+progress, and its "Unmount" action: all through the services, on the simulator."""
+
+import pytest
+
+from portal.isos.models import IsoMount
+from portal.isos.tests.conftest import cloud_volumes
+from portal.servers.models import Server
+from portal.servers.tests.factories import ServerFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def test_mount_action_leads_to_the_server_choice(admin_client, iso):
+    answer = admin_client.post(
+        "/admin/isos/iso/", {"action": "mount_on_server", "_selected_action": [iso.pk]}
+    )
+    assert answer.status_code == 302
+    assert answer.url.endswith(f"/admin/isos/iso/{iso.pk}/mount/")
+
+
+def test_mount_action_wants_one_iso(admin_client, iso, ftp_server):
+    from portal.isos.tests.factories import IsoFactory
+
+    other = IsoFactory(ftp_server=ftp_server, cloud=ftp_server.cloud)
+    answer = admin_client.post(
+        "/admin/isos/iso/",
+        {"action": "mount_on_server", "_selected_action": [iso.pk, other.pk]},
+        follow=True,
+    )
+    assert "exactly one ISO" in answer.content.decode()
+
+
+def test_mount_page_offers_mountable_servers_only(admin_client, iso, server, tenant, cloud):
+    ServerFactory(tenant=tenant, cloud=cloud, name="suspended-vm", runtime_state="SUSPENDED")
+    ServerFactory(tenant=tenant, cloud=cloud, name="gone-vm", status=Server.Status.DELETED)
+    page = admin_client.get(f"/admin/isos/iso/{iso.pk}/mount/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert server.name in html
+    assert "suspended-vm" not in html
+    assert "gone-vm" not in html
+
+
+def test_mount_then_unmount_from_the_admin(admin_client, iso, server, cloud):
+    answer = admin_client.post(f"/admin/isos/iso/{iso.pk}/mount/", {"server": server.pk})
+    assert answer.status_code == 302
+    assert answer.url.endswith("/admin/isos/isomount/")
+    mount = IsoMount.objects.get()
+    assert (mount.status, mount.task.state) == ("attached", "succeeded")
+    page = admin_client.get("/admin/isos/isomount/").content.decode()
+    assert 'class="task-progress"' in page
+    assert f'data-task-id="{mount.task.pk}"' in page
+
+    answer = admin_client.post(
+        "/admin/isos/isomount/",
+        {"action": "unmount", "_selected_action": [mount.pk]},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    assert not IsoMount.objects.exists()
+    assert not cloud_volumes(cloud).exists()
+
+
+def test_refusal_is_shown_on_the_mount_page(admin_client, iso, server):
+    Server.objects.filter(pk=server.pk).update(locked=True)
+    answer = admin_client.post(f"/admin/isos/iso/{iso.pk}/mount/", {"server": server.pk})
+    assert answer.status_code == 200
+    assert "Another operation is running" in answer.content.decode()
+    assert not IsoMount.objects.exists()
+
+
+def test_unmount_refusal_is_reported(admin_client, iso, server):
+    mount = IsoMount.objects.create(iso=iso, server=server)  # still attaching
+    answer = admin_client.post(
+        "/admin/isos/isomount/", {"action": "unmount", "_selected_action": [mount.pk]}, follow=True
+    )
+    assert "try again when that has finished" in answer.content.decode()
+    assert IsoMount.objects.get().status == "attaching"
