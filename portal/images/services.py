@@ -296,6 +296,14 @@ def transfer_image(image_pk, driver, task) -> str:
     for the Task.
     """
     image = Image.objects.select_related("cloud").get(pk=image_pk)
+    if image.upload_state != UploadState.TRANSFERRING:
+        raise Conflict(
+            _("The image is %(state)s, no longer waiting for its transfer.")
+            % {"state": image.get_upload_state_display()}
+        )
+    if image.backend_id:
+        # A redelivered job (its worker died): drop the first attempt's cloud image.
+        _remove_from_cloud(image.backend_id, driver)
     try:
         info = driver.images.create_image(
             image.name, image.disk_format, image.container_format,
@@ -322,8 +330,10 @@ def transfer_image(image_pk, driver, task) -> str:
 
 
 def _properties_of(image: Image) -> dict:
-    named = {"os_type": image.os_type, "os_version": image.os_version}
-    named["description"] = image.description
+    named = {
+        "os_type": image.os_type, "os_version": image.os_version,
+        "description": image.description,
+    }  # fmt: skip
     return {key: value for key, value in named.items() if value}
 
 

@@ -345,3 +345,25 @@ def test_vhd_is_judged_only_at_its_end(cloud, staff_client, run_commit_hooks):
     )
     last = put_file(staff_client, image_id, data[100_000:], "bytes 100000-199999/200000")
     assert last.status_code == 202
+
+
+def test_redelivered_transfer_starts_over_without_a_second_cloud_image(
+    cloud, staff_client, staging_storage
+):
+    from portal.clouds.drivers import get_driver
+    from portal.images import tasks
+
+    image_id = create_image(staff_client)["image_id"]
+    put_file(staff_client, image_id, qcow2_bytes())  # the job is not run (no commit hooks)
+    image = Image.objects.get(image_id=image_id)
+    first = get_driver(cloud).images.create_image("first attempt", "qcow2", "bare")
+    Image.objects.filter(pk=image.pk).update(backend_id=first.id)
+    task = Task.objects.get(kind="images.upload", target_id=image_id)
+    Task.objects.filter(pk=task.pk).update(state="running")  # the first delivery claimed it
+    tasks.transfer_image(str(task.pk), image.pk)
+    task.refresh_from_db()
+    assert task.state == "succeeded"
+    assert list(cloud_images(cloud).values_list("status", flat=True)) == ["active"]
+    # Once it ended, a further delivery changes nothing.
+    tasks.transfer_image(str(task.pk), image.pk)
+    assert cloud_images(cloud).count() == 1
