@@ -119,6 +119,8 @@ class IsoMountSerializer(serializers.ModelSerializer):
     instance_id = serializers.CharField(source="server.instance_id", read_only=True)
     iso_id = serializers.CharField(source="iso.iso_id", read_only=True)
     iso_name = serializers.CharField(source="iso.iso_name", read_only=True)
+    # attaching | attached | detaching | failed ("detached" in an unmount's answer)
+    status = serializers.CharField(read_only=True)
 
     class Meta:
         model = IsoMount
