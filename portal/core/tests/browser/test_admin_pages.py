@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.core.tests.browser.conftest import ADMIN_PASSWORD
+from portal.tenants.tests.factories import TenantFactory
 
 pytestmark = pytest.mark.browser
 
@@ -19,3 +20,50 @@ def test_an_administrator_logs_in_with_the_form(page, live_server, admin_user, s
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Cloud portal")).to_be_visible()
     expect(page).to_have_url(f"{live_server.url}/admin/")
+
+
+def test_the_header_switch_turns_the_admin_chinese_and_back(admin_page, live_server, screenshot):
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator("#language-select").select_option(label="简体中文")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_role("heading", name="站点管理")).to_be_visible()
+    expect(page.get_by_role("button", name="注销")).to_be_visible()
+    screenshot(page, "dashboard-zh-hans")
+
+    page.locator("#language-select").select_option(label="English")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def tab_to(page, selector, limit=80):
+    """Presses Tab until the element matching `selector` has the focus; returns it."""
+    target = page.locator(selector)
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return target
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def outline_of(element):
+    return element.evaluate(
+        "element => { const style = getComputedStyle(element);"
+        " return [style.outlineStyle, style.outlineWidth]; }"
+    )
+
+
+def test_the_keyboard_reaches_the_language_switch_and_the_actions_with_a_visible_focus(
+    admin_page, live_server
+):
+    TenantFactory(name="acme")  # a list with a row shows the action select
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/tenants/tenant/")
+    switch = tab_to(page, "#language-select")
+    assert outline_of(switch) == ["solid", "2px"]
+
+    action = tab_to(page, "select[name=action]")
+    assert outline_of(action) == ["solid", "2px"]
+    action.press("ArrowDown")  # a keyboard user picks an action without the mouse
+    assert action.evaluate("element => element.selectedIndex") == 1
