@@ -198,8 +198,9 @@ class IsoMount(TimestampedModel):
 
     Status (a state machine): attaching -> attached -> detaching (the row is deleted when
     the volume is gone; back to attached if the cloud refuses); attaching -> failed (what
-    was made is removed; the row stays as history with its reason). Only rows that are
-    not failed hold the server: the unique constraint says so.
+    was made is removed; the row stays as history with its reason). When the server is
+    deleted, its CD volume is deleted too and the row goes (failed if the cloud refuses).
+    Only rows that are not failed hold the server: the unique constraint says so.
     """
 
     class Status(models.TextChoices):
@@ -249,7 +250,8 @@ class IsoMount(TimestampedModel):
     def mark_attached(self, device, when):
         self.device, self.attached_at, self.status_message = device, when, ""
 
-    @transition(field=status, source=Status.ATTACHING, target=Status.FAILED)
+    # From attached: the server was deleted and its CD volume could not be removed.
+    @transition(field=status, source=[Status.ATTACHING, Status.ATTACHED], target=Status.FAILED)
     def mark_failed(self, message):
         self.status_message = str(message)[:500]
 

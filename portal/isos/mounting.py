@@ -27,6 +27,7 @@ undo it: the volume is detached and deleted, the mount is marked failed with the
 and the server's operation lock is released, before the error fails the Task.
 """
 
+import contextlib
 import logging
 import math
 
@@ -141,7 +142,8 @@ def detach_volume(driver, server, volume_id):
     """Detach the volume from the server if it is attached, and wait until it is free."""
     info = driver.volumes.get_volume(volume_id)
     if any(item.server_id == server.backend_id for item in info.attachments):
-        driver.volumes.detach_volume(server.backend_id, volume_id)
+        with contextlib.suppress(CloudNotFound):  # detached meanwhile, or the server gone
+            driver.volumes.detach_volume(server.backend_id, volume_id)
     wait_for_volume(
         driver, volume_id, ("available", "error"), what=_("detaching the CD volume"),
         cloud=server.cloud,
@@ -261,3 +263,20 @@ def unmount(task, mount: IsoMount, driver) -> str:
         "iso": mount.iso.file_name,
         "server": server.name,
     }
+
+
+# ---- after the server's deletion ---------------------------------------------------------
+
+
+def release_after_server_deleted(task, mount: IsoMount, driver) -> str:
+    """Delete the CD volume Nova detached when it deleted the server, then forget the
+    mount; if the cloud refuses, the mount is failed with the volume's id in the reason."""
+    leftover = remove_volume(driver, mount.server, mount.volume_id)
+    if leftover:
+        message = _("The CD volume %(volume)s of the deleted server could not be deleted: %(why)s")
+        message %= {"volume": mount.volume_id, "why": leftover}
+        mount.mark_failed(message)
+        mount.save()
+        raise CloudError(message)
+    mount.delete()
+    return _("The CD volume of the deleted server was deleted.")

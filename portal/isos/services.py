@@ -45,6 +45,7 @@ UPLOAD_KIND = "isos.upload"
 DELETE_KIND = "isos.delete"
 MOUNT_KIND = "isos.mount"
 UNMOUNT_KIND = "isos.unmount"
+RELEASE_KIND = "isos.release"  # the CD volume of a deleted server
 # Nova states in which the portal mounts an ISO (a volume attaches to either).
 MOUNTABLE_STATES = ("ACTIVE", "SHUTOFF")
 UPLOAD_DEADLINE_SECONDS = 6 * 3600
@@ -624,13 +625,36 @@ def unmount_iso(server, *, actor):
     return mount, task
 
 
+def release_deleted_server_mounts(server):
+    """The server was deleted (Nova detached its CD volume, which stays): queue the job
+    that deletes the volume and forgets the mount, so the ISO is mounted nowhere."""
+    from portal.isos import tasks
+
+    for mount in holding_mounts().filter(server=server, status=IsoMount.Status.ATTACHED):
+        # Not the server's current task: that stays the deletion.
+        task = create_task(
+            RELEASE_KIND, target_type="server", target_id=server.instance_id,
+            tenant=server.tenant, actor="system:portal",
+        )  # fmt: skip
+        IsoMount.objects.filter(pk=mount.pk).update(task=task)
+        enqueue(task, tasks.release_cd_volume)
+
+
+def _on_server_saved(sender, instance, update_fields=None, **kwargs):
+    """post_save of servers.Server (connected in apps.py)."""
+    if instance.status == instance.Status.DELETED and (
+        update_fields is None or "status" in update_fields
+    ):
+        release_deleted_server_mounts(instance)
+
+
 def release_mount(task, reason):
-    """Give back what a mount or unmount Task held: the server's lock; a mount still
-    attaching is failed (with `reason`), one detaching is attached again."""
+    """Give back what a mount Task held: the server's lock; a mount still attaching (or
+    the CD of a deleted server) is failed with `reason`, one detaching is attached again."""
     mount = IsoMount.objects.select_related("server").filter(task=task).first()
     if mount is None:
         return
-    if mount.status == IsoMount.Status.ATTACHING:
+    if mount.status == IsoMount.Status.ATTACHING or task.kind == RELEASE_KIND:
         left = _(" Its volume %(volume)s may remain in the cloud.") % {"volume": mount.volume_id}
         mount.mark_failed(f"{reason}{left if mount.volume_id else ''}")
         mount.save()
@@ -642,5 +666,6 @@ def release_mount(task, reason):
 
 @on_task_abandoned(MOUNT_KIND)
 @on_task_abandoned(UNMOUNT_KIND)
+@on_task_abandoned(RELEASE_KIND)
 def _release_abandoned_mount(task):
     release_mount(task, _("The operation did not finish before its deadline; it was stopped."))

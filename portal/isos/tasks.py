@@ -81,3 +81,9 @@ def mount_iso(task_id):
 def unmount_iso(task_id):
     """Unmount a server's ISO (Task kind "isos.unmount")."""
     _run_mount_job(task_id, mounting.unmount)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def release_cd_volume(task_id):
+    """Delete a deleted server's CD volume (Task kind "isos.release")."""
+    _run_mount_job(task_id, mounting.release_after_server_deleted)

@@ -299,3 +299,33 @@ def test_operator_list_shows_mounts_in_constant_queries(
     with django_assert_max_num_queries(7):
         body = staff_client.get("/api/v1/isos").json()
     assert all(len(item["mounted_on"]) == 1 for item in body["isos"])
+
+
+# ---- the server goes ---------------------------------------------------------------------
+
+
+def test_deleting_the_server_deletes_its_cd_volume(client_of_tenant, server, iso, cloud):
+    from portal.servers.services import delete_server
+
+    mount(client_of_tenant, server, iso)
+    delete_server(server, actor="test")
+    server.refresh_from_db()
+    assert server.status == Server.Status.DELETED
+    assert not cloud_volumes(cloud).exists()
+    assert not IsoMount.objects.exists()
+    release = Task.objects.get(kind="isos.release")
+    assert release.state == "succeeded", release.message
+    server.refresh_from_db()
+    assert server.current_task.kind == "server.delete"
+
+
+def test_cd_volume_the_cloud_keeps_fails_the_mount(client_of_tenant, server, iso, cloud):
+    from portal.servers.services import delete_server
+
+    mount(client_of_tenant, server, iso)
+    inject_fault(cloud, "volumes.delete_volume", mode="unavailable")
+    delete_server(server, actor="test")
+    failed = IsoMount.objects.get()
+    assert failed.status == "failed"
+    assert failed.volume_id in failed.status_message
+    assert Task.objects.get(kind="isos.release").state == "failed"
