@@ -85,6 +85,7 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
         CREATING = "creating", _("creating")
         READY = "ready", _("ready")
         RESIZING = "resizing", _("resizing")
+        RESIZED = "resized", _("resized, awaiting confirmation")
         DELETING = "deleting", _("deleting")
         DELETED = "deleted", _("deleted")
         FAILED = "failed", _("creation failed")
@@ -146,6 +147,17 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
     origin = models.CharField(
         _("origin"), max_length=10, choices=Origin.choices, default=Origin.PORTAL
     )
+    # A resize left for confirmation (the cloud's `resize_confirm` option is "manual"):
+    # the flavor it goes to and the Nova status to restore once it is confirmed or reverted.
+    resize_flavor = models.ForeignKey(
+        Flavor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resizing to"),
+    )
+    resize_restores = models.CharField(_("status before the resize"), max_length=32, blank=True)
 
     class Meta(CloudResourceModel.Meta):
         ordering = ["-created", "-pk"]
@@ -179,11 +191,21 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
     def begin_resize(self):
         pass
 
-    @transition(field=status, source=Status.RESIZING, target=Status.READY)
-    def end_resize(self):
-        pass
+    @transition(field=status, source=Status.RESIZING, target=Status.RESIZED)
+    def await_resize_confirmation(self, flavor, restores):
+        self.resize_flavor = flavor
+        self.resize_restores = restores
 
-    @transition(field=status, source=[Status.READY, Status.FAILED], target=Status.DELETING)
+    @transition(field=status, source=[Status.RESIZING, Status.RESIZED], target=Status.READY)
+    def end_resize(self):
+        self.resize_flavor = None
+        self.resize_restores = ""
+
+    @transition(
+        field=status,
+        source=[Status.READY, Status.FAILED, Status.RESIZED],
+        target=Status.DELETING,
+    )
     def begin_delete(self):
         pass
 

@@ -97,6 +97,22 @@ def release_task_reservations(task) -> int:
     return released
 
 
+def held_for_resize(server):
+    """What a resize left for confirmation holds: the server's reserved rows (one
+    operation at a time, so no other operation of the server holds any)."""
+    return QuotaReservation.objects.filter(
+        server=server, volume__isnull=True, state=Holding.RESERVED
+    )
+
+
+def commit(reservations) -> int:
+    return reservations.filter(state=Holding.RESERVED).update(state=Holding.COMMITTED)
+
+
+def release(reservations) -> int:
+    return reservations.filter(state=Holding.RESERVED).update(state=Holding.RELEASED)
+
+
 def release_server(server) -> int:
     """The cloud confirmed the server is gone: give back what the server itself held
     (its instance, cores, RAM and system disk), not what its data volumes hold."""

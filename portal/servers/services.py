@@ -154,6 +154,8 @@ CREATE_KIND = "server.create"
 DELETE_KIND = "server.delete"
 OPERATE_KIND = "server.operate"
 RESIZE_KIND = "server.resize"
+CONFIRM_RESIZE_KIND = "server.resize_confirm"
+REVERT_RESIZE_KIND = "server.resize_revert"
 MAX_DATA_DISKS = 8
 MAX_DISK_GB = 16384
 
@@ -361,7 +363,9 @@ def delete_server(server, *, actor):
     from portal.servers import tasks
 
     with transaction.atomic():
-        lock_for_operation(server, statuses=(Server.Status.READY, Server.Status.FAILED))
+        lock_for_operation(
+            server, statuses=(Server.Status.READY, Server.Status.FAILED, Server.Status.RESIZED)
+        )
         server = Server.objects.select_for_update().get(pk=server.pk)
         server.begin_delete()
         server.save(update_fields=["status", "updated"])
@@ -449,6 +453,21 @@ def resize_server(server, flavor_ref, *, actor):
     return server, task
 
 
+FINISH_RESIZE_KINDS = {"confirm": CONFIRM_RESIZE_KIND, "revert": REVERT_RESIZE_KIND}
+
+
+def finish_resize(server, decision, *, actor):
+    """Confirm or revert (`decision`) a resize left for confirmation (the cloud's
+    `resize_confirm` option is "manual"); 409 when no resize awaits it."""
+    from portal.servers import tasks
+
+    with transaction.atomic():
+        lock_for_operation(server, statuses=(Server.Status.RESIZED,))
+        task = _new_task(server, FINISH_RESIZE_KINDS[decision], actor)
+        enqueue(task, tasks.finish_resize, decision)
+    return server, task
+
+
 # ---- what the stuck-task janitor releases ------------------------------------------------
 
 
@@ -509,7 +528,10 @@ def _abandoned_delete(task):
 
 
 @_releases(OPERATE_KIND)
+@_releases(CONFIRM_RESIZE_KIND)
+@_releases(REVERT_RESIZE_KIND)
 def _abandoned_operation(task):
+    """Only the lock: a resize left for confirmation stays so (confirm or revert again)."""
     server = _server_of(task)
     if server is not None:
         unlock(server)

@@ -86,6 +86,13 @@ def resize_server(task_id, flavor_pk):
     _run_server_job(task_id, workflows.resize, Flavor.objects.get(pk=flavor_pk))
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def finish_resize(task_id, decision):
+    """Task kinds "server.resize_confirm" and "server.resize_revert"."""
+    flow = workflows.confirm_resize if decision == "confirm" else workflows.revert_resize
+    _run_server_job(task_id, flow)
+
+
 # ---- the state sync ----------------------------------------------------------------------
 
 

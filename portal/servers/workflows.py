@@ -8,6 +8,7 @@ the error fails the Task.
 """
 
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -389,17 +390,12 @@ def resize(task, server, driver, flavor) -> str:
         _step(task, 30, _("Resizing to flavor %(name)s") % {"name": flavor.name})
         driver.compute.resize_server(server.backend_id, flavor.backend_id)
         _step(task, 50, _("Waiting for the cloud to verify the resize"))
-        wait_for_server(driver, server, "VERIFY_RESIZE", what=_("the resize"), cloud=cloud)
+        info = wait_for_server(driver, server, "VERIFY_RESIZE", what=_("the resize"), cloud=cloud)
+        if leaves_resizes_for_confirmation(cloud):
+            return _await_confirmation(server, info, flavor, before.status)
         _step(task, 70, _("Confirming the resize"))
-        driver.compute.confirm_resize(server.backend_id)
-        info = wait_until(
-            lambda: driver.compute.get_server(server.backend_id),
-            lambda i: i.status not in ("VERIFY_RESIZE", "RESIZE") and not i.task_state,
-            what=_("confirming the resize"),
-            cloud=cloud,
-            failed=_is_error,
-        )
-        info = _restore_power(task, server, driver, before, info)
+        info = _confirm_in_cloud(server, driver)
+        info = _restore_power(task, server, driver, before.status, info)
     except Exception:
         _undo_resize(task, server, driver, before)
         raise
@@ -407,25 +403,68 @@ def resize(task, server, driver, flavor) -> str:
     return _("The server now has flavor %(name)s.") % {"name": flavor.name}
 
 
-def _restore_power(task, server, driver, before, info):
-    if before.status == "ACTIVE" and info.status == "SHUTOFF":
+def leaves_resizes_for_confirmation(cloud) -> bool:
+    """The cloud's `resize_confirm` option: "auto" (default) confirms a resize in the
+    same Task; "manual" leaves it in VERIFY_RESIZE for the user to confirm or revert, as
+    Horizon does."""
+    return cloud.options.get("resize_confirm", "auto") == "manual"
+
+
+def _confirm_in_cloud(server, driver):
+    driver.compute.confirm_resize(server.backend_id)
+    return _wait_resize_settled(server, driver, what=_("confirming the resize"))
+
+
+def _wait_resize_settled(server, driver, *, what):
+    return wait_until(
+        lambda: driver.compute.get_server(server.backend_id),
+        lambda i: i.status not in ("VERIFY_RESIZE", "RESIZE", "REVERT_RESIZE") and not i.task_state,
+        what=what,
+        cloud=server.cloud,
+        failed=_is_error,
+    )
+
+
+def _await_confirmation(server, info, flavor, restores) -> str:
+    """Leave the resize for the user: the extra quota stays reserved, the server is
+    unlocked so that it can be confirmed, reverted or deleted (and nothing else)."""
+    # The row keeps its flavor until the resize is confirmed: the quota settles against it.
+    info = dataclasses.replace(info, flavor_id=server.flavor_ref)
+    with transaction.atomic():
+        server.await_resize_confirmation(flavor, restores)
+        record_server(server, info, "status", "resize_flavor", "resize_restores")
+    unlock(server)
+    return _("Resized to flavor %(name)s; confirm or revert the resize.") % {"name": flavor.name}
+
+
+def _restore_power(task, server, driver, status_before, info):
+    if status_before == "ACTIVE" and info.status == "SHUTOFF":
         _step(task, 85, _("Starting the server again"))
         driver.compute.start_server(server.backend_id)
         info = wait_for_server(driver, server, "ACTIVE", what=_("starting"), cloud=server.cloud)
     return info
 
 
-def _finish_resize(task, server, info, flavor):
+def _finish_resize(task, server, info, flavor, reservations=None):
+    """Settle the quota of a confirmed resize: what was reserved is in use, a smaller
+    flavor gives the surplus back. `reservations`: those of a resize left for
+    confirmation (the Task's own by default)."""
     old_vcpus, old_ram = server.vcpus, server.ram
     with transaction.atomic():
-        quotas.commit_task_reservations(task)
+        if reservations is None:
+            quotas.commit_task_reservations(task)
+        else:
+            quotas.commit(reservations)
         shrink = {"cores": min(flavor.vcpus - old_vcpus, 0), "ram": min(flavor.ram - old_ram, 0)}
         if any(shrink.values()):  # a smaller flavor gives the surplus back
             quotas.record(server.tenant, task=task, server=server, **shrink)
         copy_flavor(server, flavor)
         server.end_resize()
-        record_server(server, info, *FLAVOR_FIELDS, "status")
+        record_server(server, info, *FLAVOR_FIELDS, *RESIZE_FIELDS)
     unlock(server)
+
+
+RESIZE_FIELDS = ["status", "resize_flavor", "resize_restores"]
 
 
 def _undo_resize(task, server, driver, before):
@@ -434,13 +473,8 @@ def _undo_resize(task, server, driver, before):
         info = driver.compute.get_server(server.backend_id)
         if info.status == "VERIFY_RESIZE":
             driver.compute.revert_resize(server.backend_id)
-            info = wait_until(
-                lambda: driver.compute.get_server(server.backend_id),
-                lambda i: i.status not in ("VERIFY_RESIZE", "REVERT_RESIZE") and not i.task_state,
-                what=_("reverting the resize"),
-                cloud=server.cloud,
-            )
-        info = _restore_power(task, server, driver, before, info)
+            info = _wait_resize_settled(server, driver, what=_("reverting the resize"))
+        info = _restore_power(task, server, driver, before.status, info)
         record_server(server, info)
     except Exception:
         logger.exception("task %s: rolling back the resize of %s failed", task.pk, server.pk)
@@ -449,3 +483,46 @@ def _undo_resize(task, server, driver, before):
         server.end_resize()
         server.save(update_fields=["status", "updated"])
     unlock(server)
+
+
+# ---- a resize left for confirmation ----------------------------------------------------
+
+
+def confirm_resize(task, server, driver) -> str:
+    """Confirm a resize left for confirmation, restore the power state, settle the
+    quota. A redelivered job finds it confirmed already and only settles."""
+    flavor = server.resize_flavor
+    try:
+        _step(task, 20, _("Confirming the resize"))
+        info = driver.compute.get_server(server.backend_id)
+        if info.status == "VERIFY_RESIZE":
+            info = _confirm_in_cloud(server, driver)
+        info = _restore_power(task, server, driver, server.resize_restores, info)
+    except Exception:
+        unlock(server)  # it stays resized: confirm or revert again
+        raise
+    _finish_resize(task, server, info, flavor, reservations=quotas.held_for_resize(server))
+    return _("The server now has flavor %(name)s.") % {"name": flavor.name}
+
+
+def revert_resize(task, server, driver) -> str:
+    """Go back to the earlier flavor, restore the power state, release the reserved
+    quota. A redelivered job finds it reverted already and only settles."""
+    try:
+        _step(task, 20, _("Reverting the resize"))
+        info = driver.compute.get_server(server.backend_id)
+        if info.status == "VERIFY_RESIZE":
+            driver.compute.revert_resize(server.backend_id)
+            info = _wait_resize_settled(server, driver, what=_("reverting the resize"))
+        info = _restore_power(task, server, driver, server.resize_restores, info)
+    except Exception:
+        unlock(server)  # it stays resized: confirm or revert again
+        raise
+    with transaction.atomic():
+        quotas.release(quotas.held_for_resize(server))
+        server.end_resize()
+        record_server(server, info, *RESIZE_FIELDS)
+    unlock(server)
+    return _("The resize was reverted; the server has flavor %(name)s.") % {
+        "name": server.flavor_name
+    }

@@ -95,6 +95,9 @@ class InstanceSerializer(serializers.ModelSerializer):
     task = TaskSummarySerializer(source="current_task", allow_null=True)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     tenant_id = serializers.CharField()
+    resize_flavor_ref = serializers.CharField(
+        source="resize_flavor.backend_id", allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Server
@@ -103,7 +106,7 @@ class InstanceSerializer(serializers.ModelSerializer):
             "flavor", "image_ref", "system_disk", "data_disks", "network_uuid",
             "security_group_name", "instance_name", "hypervisor_hostname", "created_time",
             "updated_time", "task", "locked", "tags", "tenant_id", "runtime_state",
-            "power_state", "addresses", "status_message", "key_name",
+            "power_state", "addresses", "status_message", "key_name", "resize_flavor_ref",
         ]  # fmt: skip
         read_only_fields = fields
 

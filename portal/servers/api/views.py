@@ -89,7 +89,7 @@ class InstanceViewSet(
     def get_queryset(self):
         return (
             services.servers_visible_to(self.request.user)
-            .select_related("cloud", "current_task")
+            .select_related("cloud", "current_task", "resize_flavor")
             .prefetch_related("data_volumes", "tags")
         )
 
@@ -172,6 +172,25 @@ class InstanceViewSet(
         form.is_valid(raise_exception=True)
         server, task = services.resize_server(
             self.get_object(), form.validated_data["flavor_ref"], actor=actor_of(request.user)
+        )
+        return self._answer(request, server, task)
+
+    @extend_schema(request=None, responses={202: InstanceSerializer})
+    @action(detail=True, methods=["post"], url_path="resize/confirm", url_name="resize-confirm")
+    def confirm_resize(self, request, instance_id=None):
+        """Confirm a resize left for confirmation (clouds with `resize_confirm: manual`)."""
+        return self._finish_resize(request, "confirm")
+
+    @extend_schema(request=None, responses={202: InstanceSerializer})
+    @action(detail=True, methods=["post"], url_path="resize/revert", url_name="resize-revert")
+    def revert_resize(self, request, instance_id=None):
+        """Revert a resize left for confirmation: back to the earlier flavor."""
+        return self._finish_resize(request, "revert")
+
+    def _finish_resize(self, request, decision):
+        requested_wait_seconds(request)
+        server, task = services.finish_resize(
+            self.get_object(), decision, actor=actor_of(request.user)
         )
         return self._answer(request, server, task)
 
