@@ -5,7 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal.core.models import Task
 from portal.core.tests.browser.conftest import ADMIN_PASSWORD
+from portal.core.tests.factories import TaskFactory
+from portal.images.tests.factories import ImageFactory
 from portal.tenants.tests.factories import TenantFactory
 
 pytestmark = pytest.mark.browser
@@ -20,6 +23,28 @@ def test_an_administrator_logs_in_with_the_form(page, live_server, admin_user, s
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Cloud portal")).to_be_visible()
     expect(page).to_have_url(f"{live_server.url}/admin/")
+
+
+def test_the_dashboard_shows_clouds_tenants_catalogue_and_tasks(
+    admin_page, live_server, cloud, screenshot
+):
+    TenantFactory(name="acme")
+    ImageFactory(cloud=cloud, name="ubuntu")
+    TaskFactory(state=Task.State.FAILED, kind="images.sync", message="cloud unreachable")
+    page = admin_page
+    page.goto(f"{live_server.url}/admin/")
+    for title in ("Tasks of the last 24 hours", "Clouds", "Images and ISOs"):
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("acme"))).to_be_visible()
+    expect(page.get_by_text("cloud unreachable")).to_be_visible()
+    # The areas in the order of the work: clouds first, tasks and audit last.
+    captions = page.locator("div[class^='app-'] > table > caption").all_inner_texts()
+    assert captions[:6] == ["CLOUDS", "TENANTS", "IMAGES", "ISOS", "SERVERS", "TASKS AND AUDIT"]
+    screenshot(page, "dashboard")
+
+    page.get_by_role("link", name="Failed: 1").click()
+    expect(page).to_have_url(re.compile(r"/admin/core/task/\?.*state=failed"))
+    expect(page.get_by_text("1 task")).to_be_visible()
 
 
 def test_the_header_switch_turns_the_admin_chinese_and_back(admin_page, live_server, screenshot):
