@@ -3,7 +3,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -94,7 +95,7 @@ class IsoUploadForm(forms.Form):
 class IsoAdmin(admin.ModelAdmin):
     list_display = [
         "iso_name", "file_name", "ftp_server", "size", "os_type", "origin", "status",
-        "enabled", "missing_since",
+        "enabled", "mounted_on", "missing_since",
     ]  # fmt: skip
     list_filter = [
         "ftp_server", "enabled", "origin", "status", "os_type",
@@ -104,11 +105,30 @@ class IsoAdmin(admin.ModelAdmin):
     list_select_related = ["ftp_server", "cloud"]
     fields = [
         "iso_name", "iso_desc", "os_type", "enabled", "iso_id", "ftp_server", "file_name",
-        "size", "checksum", "mtime", "origin", "status", "uploaded_by", "missing_since",
-        "synced_at", "created", "updated",
+        "size", "checksum", "mtime", "origin", "status", "mounting", "uploaded_by",
+        "missing_since", "synced_at", "created", "updated",
     ]  # fmt: skip
     readonly_fields = fields[4:]
     actions = ["enable", "disable", "mount_on_server", "sync_now", "delete_isos"]
+
+    def get_queryset(self, request):
+        return services.with_mounts(super().get_queryset(request))
+
+    @admin.display(description=_("mounted on"))
+    def mounted_on(self, iso):
+        return ", ".join(services.servers_mounting(iso)) or "-"
+
+    @admin.display(description=_("mounted on"))
+    def mounting(self, iso):
+        """The servers it is mounted on, and the way to mount it on another."""
+        if not iso.pk:
+            return "-"
+        link = format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:isos_iso_mount", args=[iso.pk]),
+            _("Mount on server…"),
+        )
+        return format_html("{} {}", self.mounted_on(iso), link)
 
     def get_urls(self):
         upload = self.admin_site.admin_view(self.upload_view)

@@ -83,3 +83,11 @@ def test_unmount_refusal_is_reported(admin_client, iso, server):
     )
     assert "try again when that has finished" in answer.content.decode()
     assert IsoMount.objects.get().status == "attaching"
+
+
+def test_iso_page_links_to_mounting_and_lists_mounts(admin_client, iso, server):
+    IsoMount.objects.create(iso=iso, server=server, status="attached")
+    page = admin_client.get(f"/admin/isos/iso/{iso.pk}/change/").content.decode()
+    assert f"/admin/isos/iso/{iso.pk}/mount/" in page
+    assert server.instance_id in page
+    assert server.instance_id in admin_client.get("/admin/isos/iso/").content.decode()
