@@ -4,8 +4,8 @@ the upload API (POST /api/v1/images, then PUT .../file), so validation lives the
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.clouds.formats import CONTAINER_FORMATS, DISK_FORMATS
 from portal.clouds.models import Cloud
-from portal.clouds.simulator.formats import CONTAINER_FORMATS, DISK_FORMATS
 
 
 class ImageUploadForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.clouds.errors import CloudNotFound
-from portal.clouds.simulator.formats import HEAD_BYTES, TAIL_BYTES, content_matches
+from portal.clouds.formats import HEAD_BYTES, TAIL_BYTES, content_matches
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
 from portal.core.principals import ApiPrincipal, actor_of, tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned, report_progress

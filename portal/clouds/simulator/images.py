@@ -9,14 +9,14 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from portal.clouds.base import ImageInfo, ProgressCallback
-from portal.clouds.simulator import visibility as visible
-from portal.clouds.simulator.formats import (
+from portal.clouds.formats import (
     CONTAINER_FORMATS,
     DISK_FORMATS,
     HEAD_BYTES,
     TAIL_BYTES,
     content_matches,
 )
+from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.service import Kind, SimulatedService, bad_request, conflict
 

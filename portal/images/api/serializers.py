@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from portal.clouds.simulator.formats import CONTAINER_FORMATS, DISK_FORMATS
+from portal.clouds.formats import CONTAINER_FORMATS, DISK_FORMATS
 from portal.core.api.serializers import TaskSummarySerializer
 from portal.images.models import Image, ServerTemplate
 

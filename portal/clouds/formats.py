@@ -1,8 +1,9 @@
 """Glance's disk and container formats, and the magic bytes that identify a disk format.
 
 Glance inspects uploaded data and refuses an image whose content does not match its
-declared disk_format; the simulator does the same for the formats it can recognise from
-the first bytes (`head`) and the last 512 bytes (`tail`) of the data.
+declared disk_format. The portal checks uploads the same way before sending them (so a
+bad file is refused at once), and the simulator refuses like Glance, for the formats
+recognisable from the first bytes (`head`) and the last 512 bytes (`tail`) of the data.
 """
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
