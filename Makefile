@@ -53,13 +53,14 @@ format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Refresh the translation catalogues after changing user-facing strings.
-# English msgstrs are copies of the msgids (msgen), so both catalogues are complete.
+# Refresh the translation catalogues after changing user-facing strings. The English
+# catalogue is made afresh (msgen copies each msgid), so no stale fuzzy guess survives.
 messages:
+	rm -f locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/djangojs.po
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=scripts --no-obsolete
 	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --no-obsolete
-	for domain in django djangojs; do \
-	  msgen --no-wrap -o locale/en/LC_MESSAGES/$$domain.po locale/en/LC_MESSAGES/$$domain.po; done
+	for domain in django djangojs; do po=locale/en/LC_MESSAGES/$$domain.po; \
+	  msgen --no-wrap -o $$po $$po && sed -i '0,/^#, fuzzy$$/{/^#, fuzzy$$/d}' $$po; done
 
 clean:
 	rm -rf $(VENV) var staticfiles
