@@ -65,9 +65,18 @@ def _step(task, percent, message):
 
 
 def mount(task, mount: IsoMount, driver, admin) -> str:
-    """Register (once), create the CD volume, attach it; undo everything on failure."""
+    """Register (once), create the CD volume, attach it; undo everything on failure.
+    A redelivered job first removes the volume of the interrupted attempt."""
     server, iso = mount.server, mount.iso
+    if mount.status != IsoMount.Status.ATTACHING:
+        return _("The mount is %(status)s already.") % {"status": mount.get_status_display()}
     try:
+        if mount.volume_id:
+            _step(task, 2, _("Removing the CD volume of an interrupted attempt"))
+            leftover = remove_volume(driver, server, mount.volume_id)
+            if leftover:
+                raise CloudError(leftover)
+            _record(mount, volume_id="")
         _step(task, 5, _("Registering the ISO in the image service"))
         image_id = ensure_registered(task, iso, admin)
         _record(mount, image_id=image_id)

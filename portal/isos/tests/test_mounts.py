@@ -17,6 +17,7 @@ from portal.isos.tests.factories import IsoFactory
 from portal.servers.models import Server
 from portal.servers.tests.factories import ServerFactory
 from portal.tenants.models import TenantIdentity
+from portal.tenants.services import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
@@ -329,3 +330,24 @@ def test_cd_volume_the_cloud_keeps_fails_the_mount(client_of_tenant, server, iso
     assert failed.status == "failed"
     assert failed.volume_id in failed.status_message
     assert Task.objects.get(kind="isos.release").state == "failed"
+
+
+def test_redelivered_mount_job_starts_over_cleanly(
+    client_of_tenant, server, iso, cloud, tenant, monkeypatch
+):
+    from portal.isos import tasks
+
+    monkeypatch.setattr(tasks.mount_iso, "apply_async", lambda *a, **k: type("R", (), {"id": ""}))
+    mount(client_of_tenant, server, iso, wait=0)
+    # The first attempt made a volume, then its worker died.
+    identity = TenantIdentity.objects.get(tenant=tenant)
+    driver = get_driver(cloud, tenant_credentials(identity))
+    first = driver.volumes.create_volume("cdrom-first-attempt", 1)
+    row = IsoMount.objects.get()
+    IsoMount.objects.filter(pk=row.pk).update(volume_id=first.id)
+    monkeypatch.undo()
+    tasks.mount_iso(str(row.task_id))
+    row.refresh_from_db()
+    assert (row.status, row.task.state) == ("attached", "succeeded")
+    assert [volume.backend_id for volume in cloud_volumes(cloud)] == [row.volume_id]
+    assert row.volume_id != first.id
