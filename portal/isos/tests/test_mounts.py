@@ -351,3 +351,43 @@ def test_redelivered_mount_job_starts_over_cleanly(
     assert (row.status, row.task.state) == ("attached", "succeeded")
     assert [volume.backend_id for volume in cloud_volumes(cloud)] == [row.volume_id]
     assert row.volume_id != first.id
+
+
+# ---- concurrency ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_mounts_on_one_server_let_one_through(tenant, server, ftp_server, monkeypatch):
+    """Ten mounts of ten ISOs on one server at once: one accepted, nine refused with 409
+    (the job is not run here), one mount recorded, the server locked once."""
+    import threading
+
+    from django.db import connection
+
+    from conftest import tenant_client
+    from portal.isos import tasks
+
+    monkeypatch.setattr(tasks.mount_iso, "apply_async", lambda *a, **k: type("R", (), {"id": ""}))
+    isos = [IsoFactory(ftp_server=ftp_server, cloud=ftp_server.cloud) for _ in range(10)]
+    clients = [tenant_client(tenant) for _ in isos]
+    barrier = threading.Barrier(len(isos))
+    codes, errors = [], []
+
+    def post(client, disc):
+        try:
+            barrier.wait()
+            answer = client.post(cdrom(server), {"iso_id": disc.iso_id}, format="json")
+            codes.append(answer.status_code)
+        except Exception as exc:  # pragma: no cover - shown by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=pair) for pair in zip(clients, isos, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(codes) == [202] + [409] * 9
+    assert IsoMount.objects.filter(server=server).count() == 1
