@@ -111,10 +111,7 @@ class CloudMirror:
         Queries: one SELECT, then at most one INSERT and one UPDATE (bulk), whatever the
         page's size. Values must be of the types the fields hold (compared with `!=`).
         """
-        rows = {
-            row.backend_id: row
-            for row in self.model.objects.filter(cloud=self.cloud, backend_id__in=list(page))
-        }
+        rows = {row.backend_id: row for row in self.existing_rows(list(page))}
         new = [self._new_row(bid, values) for bid, values in page.items() if bid not in rows]
         changed, changed_fields = self._apply_changes(rows, page)
         if new or changed:
@@ -127,6 +124,10 @@ class CloudMirror:
         self.counts.created += len(new)
         self.counts.updated += len(changed)
         return rows
+
+    def existing_rows(self, backend_ids: list[str]) -> models.QuerySet:
+        """The rows of these backend ids (a subclass may load fewer columns)."""
+        return self.model.objects.filter(cloud=self.cloud, backend_id__in=backend_ids)
 
     def mark_missing(self, scope: models.QuerySet | None = None) -> int:
         """Mark rows this pull did not see; call only after a complete listing.

@@ -1,4 +1,9 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -8,6 +13,7 @@ from portal.core.admin_base import ReadOnlyAdmin, progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.servers import services, state_sync
+from portal.servers.forms import FlavorCreateForm, ResizeForm, ServerCreateForm
 from portal.servers.models import Flavor, Server
 
 # Mirrored from the cloud: the admin shows them, the flavor pull writes them.
@@ -31,6 +37,7 @@ class FlavorAdmin(admin.ModelAdmin):
     readonly_fields = CLOUD_FIELDS
     fields = ["enabled", *CLOUD_FIELDS]
     actions = ["enable", "disable", "sync_now"]
+    change_list_template = "admin/servers/flavor/change_list.html"
 
     # Flavors come from the clouds and may be referenced by servers: never made or
     # deleted here (a vanished one is marked missing by the pull).
@@ -43,6 +50,41 @@ class FlavorAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        create = path(
+            "create/", self.admin_site.admin_view(self.create_view), name="servers_flavor_create"
+        )
+        return [create, *super().get_urls()]
+
+    def create_view(self, request):
+        """ "Create flavor": made in the cloud by a Celery job, then mirrored here."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = FlavorCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.create_flavor(
+                    form.cleaned_data["cloud"], form.to_request(), actor=actor_of(request.user)
+                )
+            except PortalError as exc:
+                form.show_refusal(exc)
+            else:
+                self.message_user(
+                    request,
+                    _("Flavor %(name)s is being created; see Tasks for its progress.")
+                    % {"name": form.cleaned_data["name"]},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:servers_flavor_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Create flavor"),
+            "form": form,
+            "submit": _("Create"),
+        }
+        return TemplateResponse(request, "admin/servers/server/form.html", context)
 
     @admin.action(description=_("Enable the selected flavors"), permissions=["change"])
     def enable(self, request, queryset):
@@ -83,10 +125,26 @@ STATUS_COLOURS = {
 }
 
 
+# The server page's buttons: operate_type -> label (pause/lock stay with the API).
+PAGE_OPERATIONS = {
+    "start": _("Start"),
+    "stop": _("Stop"),
+    "softreboot": _("Reboot"),
+    "hardreboot": _("Hard reboot"),
+    "suspend": _("Suspend"),
+    "resume": _("Resume"),
+}
+
+
 @admin.register(Server)
 class ServerAdmin(ReadOnlyAdmin):
     """Servers: read from the database; every action goes through the services, as the
-    API's do (one code path), and shows up as a Task with its progress."""
+    API's do (one code path), and shows up as a Task with its progress. "Create server"
+    and the server page's buttons (power, resize with a flavor picker, confirm or revert
+    a resize, delete) post to the views below."""
+
+    change_list_template = "admin/servers/server/change_list.html"
+    change_form_template = "admin/servers/server/change_form.html"
 
     list_display = [
         "name", "instance_id", "tenant", "status_badge", "runtime_state", "flavor_name",
@@ -167,3 +225,111 @@ class ServerAdmin(ReadOnlyAdmin):
             count,
         )
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    # ---- the create page, the server page's buttons -------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("create/", view(self.create_view), name="servers_server_create"),
+            path("<int:pk>/resize/", view(self.resize_view), name="servers_server_resize"),
+            path(
+                "<int:pk>/operate/<str:operation>/",
+                view(self.operate_view),
+                name="servers_server_operate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        server = Server.objects.filter(pk=object_id).first()
+        if server is not None:
+            extra_context = {**(extra_context or {}), **self._buttons(server)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _buttons(self, server):
+        at_rest = server.status == Server.Status.READY and not server.locked
+        return {
+            "operations": PAGE_OPERATIONS.items() if at_rest else [],
+            "can_resize": at_rest and server.runtime_state in services.RESIZABLE_STATES,
+            "awaits_confirmation": server.status == Server.Status.RESIZED and not server.locked,
+            "can_delete": server.status
+            in (Server.Status.READY, Server.Status.FAILED, Server.Status.RESIZED)
+            and not server.locked,
+        }
+
+    def create_view(self, request):
+        """The "Create server" page: the form feeds services.create_server."""
+        form = ServerCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                server, _task = services.create_server(
+                    form.cleaned_data["tenant"],
+                    form.to_request(),
+                    actor=actor_of(request.user),
+                    operator=True,
+                )
+            except PortalError as exc:
+                form.show_refusal(exc)
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s is being created; its task shows the progress.")
+                    % {"name": server.name},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:servers_server_change", server.pk)
+        return self._page(request, _("Create server"), form, _("Create"))
+
+    def resize_view(self, request, pk):
+        """ "Resize": a flavor picker of the flavors the server's tenant may use."""
+        server = get_object_or_404(Server, pk=pk)
+        form = ResizeForm(server, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.resize_server(
+                    server, form.cleaned_data["flavor"].backend_id, actor=actor_of(request.user)
+                )
+            except PortalError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, _("The resize was queued; its task shows the progress."))
+                return redirect("admin:servers_server_change", server.pk)
+        title = _("Resize %(name)s (now %(flavor)s)") % {
+            "name": server.name,
+            "flavor": server.flavor_name,
+        }
+        return self._page(request, title, form, _("Resize"), server=server)
+
+    def _page(self, request, title, form, submit, server=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "submit": submit,
+            "server": server,
+        }
+        return TemplateResponse(request, "admin/servers/server/form.html", context)
+
+    def operate_view(self, request, pk, operation):
+        """The server page's buttons (POST): power operations, confirm or revert a
+        resize, delete."""
+        if request.method != "POST":
+            return redirect("admin:servers_server_change", pk)
+        server = get_object_or_404(Server, pk=pk)
+        actor = actor_of(request.user)
+        try:
+            if operation == "delete":
+                services.delete_server(server, actor=actor)
+            elif operation in ("confirm", "revert"):
+                services.finish_resize(server, operation, actor=actor)
+            elif operation in PAGE_OPERATIONS:
+                services.operate_server(server, operation, actor=actor, operator=True)
+            else:
+                raise Http404
+        except PortalError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, _("Queued; the task below shows the progress."))
+        return redirect("admin:servers_server_change", pk)

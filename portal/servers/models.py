@@ -165,6 +165,8 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
         verbose_name_plural = _("servers")
         indexes = [
             models.Index(fields=["tenant", "status", "-created"], name="server_tenant_idx"),
+            # The operators' list: every server, newest first.
+            models.Index(fields=["-created", "-id"], name="server_created_idx"),
             models.Index(fields=["name"], name="server_name_idx"),
         ]
 

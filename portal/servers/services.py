@@ -147,6 +147,94 @@ def _sync_access(cloud, rows, access):
         Share.objects.bulk_create(new)
 
 
+# ---- flavors made from the admin ---------------------------------------------------------
+
+FLAVOR_CREATE_KIND = "flavors.create"
+MAX_EXTRA_SPECS = 50
+
+
+@dataclass(frozen=True)
+class FlavorRequest:
+    """A flavor to make in a cloud: public, or offered only to `tenants`."""
+
+    name: str
+    vcpus: int
+    ram: int  # MB
+    disk: int  # GB
+    extra_specs: dict
+    is_public: bool = True
+    tenants: tuple = ()
+
+    def spec(self) -> dict:
+        """What the Celery job gets (JSON)."""
+        fields = ("name", "vcpus", "ram", "disk", "extra_specs", "is_public")
+        return {name: getattr(self, name) for name in fields}
+
+
+def create_flavor(cloud, request: FlavorRequest, *, actor) -> Task:
+    """Queue the making of a flavor in `cloud` (admin); the job mirrors it when made.
+    400 on bad values or a tenant not set up in the cloud, 409 on a name in use."""
+    from portal.servers import tasks
+
+    _check_flavor(request)
+    if Flavor.objects.filter(cloud=cloud, name=request.name, missing_since__isnull=True).exists():
+        raise Conflict(
+            _("The cloud has a flavor named %(name)s already.") % {"name": request.name},
+            code="name_taken",
+        )
+    projects = _projects_of(cloud, request.tenants)
+    with transaction.atomic():
+        task = create_task(FLAVOR_CREATE_KIND, target_type="cloud", target_id=cloud.pk, actor=actor)
+        enqueue(task, tasks.create_flavor, cloud.pk, request.spec(), projects)
+    return task
+
+
+def _check_flavor(request: FlavorRequest) -> None:
+    problems = {}
+    if not request.name.strip() or len(request.name) > 255:
+        problems["name"] = [_("Give a name of 1 to 255 characters.")]
+    if request.vcpus < 1 or request.ram < 1 or request.disk < 0:
+        problems["vcpus"] = [_("At least 1 vCPU and 1 MB of RAM; the disk may be 0 GB.")]
+    specs = request.extra_specs
+    if len(specs) > MAX_EXTRA_SPECS or not all(
+        isinstance(key, str) and isinstance(value, str) and key and len(key) <= 255
+        for key, value in specs.items()
+    ):
+        problems["extra_specs"] = [_("Extra specs are up to 50 pairs of non-empty names and text.")]
+    if request.is_public and request.tenants:
+        problems["shared_with"] = [_("A public flavor is offered to every tenant already.")]
+    if problems:
+        raise ValidationFailed(fields=problems)
+
+
+def _projects_of(cloud, tenants) -> dict[str, str]:
+    """{tenant id: its project id in `cloud`}; 400 if one has none yet."""
+    projects = dict(
+        TenantIdentity.objects.filter(cloud=cloud, tenant__in=tenants)
+        .exclude(project_id="")
+        .values_list("tenant_id", "project_id")
+    )
+    missing = sorted(tenant.pk for tenant in tenants if tenant.pk not in projects)
+    if missing:
+        raise ValidationFailed(
+            fields={
+                "shared_with": [
+                    _("Not set up in this cloud yet: %(tenants)s.")
+                    % {"tenants": ", ".join(missing)}
+                ]
+            }
+        )
+    return projects
+
+
+def record_new_flavor(cloud, info, tenant_ids) -> Flavor:
+    """Mirror a flavor the portal just made, with the tenants it is shared with."""
+    with transaction.atomic():
+        flavor = CloudMirror(Flavor, cloud).upsert({info.id: _flavor_fields(info)})[info.id]
+        flavor.shared_with.set(tenant_ids)
+    return flavor
+
+
 # ---- servers: reading ------------------------------------------------------------------
 
 SERVER_TARGET = "server"

@@ -37,6 +37,15 @@ from portal.tenants.models import TenantIdentity
 
 SYNC_KIND = "servers.sync"
 DELETED_CHUNK = 500
+SYNCED_FIELDS = (
+    "runtime_state", "power_state", "addresses", "hypervisor_hostname", "cloud_locked",
+    "availability_zone", "flavor_id", "flavor_ref", "flavor_name", "vcpus", "ram",
+    "flavor_disk",
+)  # fmt: skip
+LOADED_FIELDS = (
+    "id", "cloud_id", "backend_id", "tenant_id", "status", "locked", "synced_at", "updated",
+    *SYNCED_FIELDS,
+)  # fmt: skip
 Holding = QuotaReservation.State
 
 
@@ -135,6 +144,10 @@ class ServerMirror(CloudMirror):
         return fields
 
     # ---- CloudMirror's hooks ------------------------------------------------------
+
+    def existing_rows(self, backend_ids):
+        """Only the columns the sync compares or needs (no secret to decrypt per row)."""
+        return super().existing_rows(backend_ids).only(*LOADED_FIELDS)
 
     def _apply_changes(self, rows, page):
         """Only rows at rest follow the cloud; a portal operation owns the others."""

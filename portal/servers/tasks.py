@@ -29,6 +29,17 @@ def sync_flavors_on_schedule(cloud_id):
         services.request_flavor_sync(cloud=cloud, actor="system:beat")
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def create_flavor(task_id, cloud_id, spec, projects):
+    """Task kind "flavors.create": make a flavor with the cloud's admin user."""
+
+    def work(task):
+        cloud = Cloud.objects.get(pk=cloud_id)
+        return workflows.create_flavor(task, cloud, get_driver(cloud), spec, projects)
+
+    execute_task(task_id, work)
+
+
 # ---- servers -----------------------------------------------------------------------------
 
 

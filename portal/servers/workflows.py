@@ -23,7 +23,7 @@ from portal.core.errors import PortalError
 from portal.core.services import report_progress
 from portal.servers import quotas
 from portal.servers.models import Flavor
-from portal.servers.services import OPERATIONS, unlock
+from portal.servers.services import OPERATIONS, record_new_flavor, unlock
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,33 @@ def copy_flavor(server, flavor):
 def _step(task, percent, message):
     report_progress(task, percent, message)
     logger.info("task %s: %s", task.pk, message)
+
+
+# ---- flavors ---------------------------------------------------------------------------
+
+
+def create_flavor(task, cloud, driver, spec, projects) -> str:
+    """Make the flavor (admin driver), grant it to the tenants' projects, mirror it. If
+    a grant fails, the flavor is deleted again: no half-shared flavor stays behind."""
+    _step(task, 20, _("Creating flavor %(name)s") % {"name": spec["name"]})
+    info = driver.compute.create_flavor(
+        spec["name"],
+        spec["vcpus"],
+        spec["ram"],
+        spec["disk"],
+        is_public=spec["is_public"],
+        extra_specs=spec["extra_specs"],
+    )
+    try:
+        if projects:
+            _step(task, 60, _("Sharing it with %(count)d tenant(s)") % {"count": len(projects)})
+        for project_id in projects.values():
+            driver.compute.add_flavor_access(info.id, project_id)
+    except Exception:
+        _quietly(driver.compute.delete_flavor, info.id)
+        raise
+    record_new_flavor(cloud, info, list(projects))
+    return _("Flavor %(name)s was created.") % {"name": info.name}
 
 
 # ---- create ----------------------------------------------------------------------------

@@ -90,6 +90,7 @@ class InstanceViewSet(
         return (
             services.servers_visible_to(self.request.user)
             .select_related("cloud", "current_task", "resize_flavor")
+            .defer("admin_pass")  # never shown; not decrypted for every row listed
             .prefetch_related("data_volumes", "tags")
         )
 

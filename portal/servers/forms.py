@@ -1,0 +1,168 @@
+"""The admin's server forms: they only gather input for the services (one code path with
+the API), which validate it again and raise what the form then shows."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.clouds.models import Cloud
+from portal.images.models import Image
+from portal.servers import services
+from portal.servers.models import Flavor
+from portal.tenants.models import Tenant
+
+# The services' field names (the API's) -> the form's.
+FORM_FIELD_OF = {
+    "flavor_ref": "flavor",
+    "image_ref": "image",
+    "system_disk": "system_disk_size",
+    "data_disks": "data_disk_sizes",
+    "security_group_name": "security_groups",
+    "tenant_id": "tenant",
+}
+
+
+def show_refusal(form, error) -> None:
+    """Show a service's refusal (a PortalError) on `form`: its sentence, and each problem
+    on the field it names (the others, e.g. a quota's resources, with their name)."""
+    form.add_error(None, error.message)
+    for name, problems in (error.fields or {}).items():
+        field = FORM_FIELD_OF.get(name, name)
+        for problem in problems:
+            if field in form.fields:
+                form.add_error(field, problem)
+            else:
+                form.add_error(None, f"{name}: {problem}")
+
+
+def comma_separated(value) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+class ServerCreateForm(forms.Form):
+    tenant = forms.ModelChoiceField(
+        Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("tenant_id"),
+        label=_("Tenant"),
+    )
+    instance_name = forms.CharField(label=_("Name"), max_length=255)
+    flavor = forms.ModelChoiceField(
+        Flavor.objects.filter(enabled=True, missing_since__isnull=True).select_related("cloud"),
+        label=_("Flavor"),
+        help_text=_("Its cloud is where the server is made."),
+    )
+    image = forms.ModelChoiceField(
+        Image.objects.filter(enabled=True, missing_since__isnull=True).order_by("name"),
+        label=_("Image"),
+        to_field_name="image_id",
+    )
+    network_uuid = forms.CharField(label=_("Network id"), max_length=64)
+    system_disk_size = forms.IntegerField(
+        label=_("System disk (GB)"),
+        min_value=1,
+        max_value=services.MAX_DISK_GB,
+        required=False,
+        help_text=_("Empty: the flavor's disk size, or the image's minimum if larger."),
+    )
+    data_disk_sizes = forms.CharField(
+        label=_("Data disks (GB)"),
+        required=False,
+        help_text=_("Sizes separated by commas, e.g. 10, 20."),
+    )
+    security_groups = forms.CharField(
+        label=_("Security groups"), required=False, help_text=_("Names separated by commas.")
+    )
+    availability_zone = forms.CharField(label=_("Availability zone"), required=False)
+    hypervisor_hostname = forms.CharField(label=_("Host"), required=False)
+    key_name = forms.CharField(label=_("Key pair"), required=False)
+    admin_pass = forms.CharField(
+        label=_("Administrator password"), required=False, widget=forms.PasswordInput
+    )
+
+    def clean_data_disk_sizes(self) -> list[int]:
+        sizes = comma_separated(self.cleaned_data["data_disk_sizes"])
+        if len(sizes) > services.MAX_DATA_DISKS:
+            raise forms.ValidationError(
+                _("At most %(count)d data disks.") % {"count": services.MAX_DATA_DISKS}
+            )
+        if not all(size.isdigit() and 0 < int(size) <= services.MAX_DISK_GB for size in sizes):
+            raise forms.ValidationError(_("Give whole numbers of GB, separated by commas."))
+        return [int(size) for size in sizes]
+
+    def to_request(self) -> services.CreateRequest:
+        data = self.cleaned_data
+        system_disk = data["system_disk_size"]
+        return services.CreateRequest(
+            instance_name=data["instance_name"],
+            flavor_ref=data["flavor"].backend_id,
+            image_ref=data["image"].image_id,
+            network_uuid=data["network_uuid"],
+            system_disk=services.DiskRequest(system_disk) if system_disk else None,
+            data_disks=tuple(services.DiskRequest(size) for size in data["data_disk_sizes"]),
+            security_group_name=tuple(comma_separated(data["security_groups"])),
+            region=data["flavor"].cloud.region,
+            availability_zone=data["availability_zone"],
+            hypervisor_hostname=data["hypervisor_hostname"],
+            key_name=data["key_name"],
+            admin_pass=data["admin_pass"],
+        )
+
+    def show_refusal(self, error) -> None:
+        show_refusal(self, error)
+
+
+class ResizeForm(forms.Form):
+    flavor = forms.ModelChoiceField(Flavor.objects.none(), label=_("New flavor"))
+
+    def __init__(self, server, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["flavor"].queryset = (
+            services.flavors_offered_to(server.tenant)
+            .filter(cloud=server.cloud)
+            .exclude(backend_id=server.flavor_ref)
+        )
+
+
+class FlavorCreateForm(forms.Form):
+    cloud = forms.ModelChoiceField(Cloud.objects.filter(enabled=True), label=_("Cloud"))
+    name = forms.CharField(label=_("Name"), max_length=255)
+    vcpus = forms.IntegerField(label=_("vCPUs"), min_value=1)
+    ram = forms.IntegerField(label=_("RAM (MB)"), min_value=1)
+    disk = forms.IntegerField(label=_("Disk (GB)"), min_value=0, initial=0)
+    extra_specs = forms.CharField(
+        label=_("Extra specs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One name=value per line, e.g. hw:cpu_policy=dedicated."),
+    )
+    is_public = forms.BooleanField(label=_("Public"), required=False, initial=True)
+    shared_with = forms.ModelMultipleChoiceField(
+        Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("tenant_id"),
+        label=_("Shared with"),
+        required=False,
+        help_text=_("A non-public flavor is offered only to these tenants."),
+    )
+
+    def clean_extra_specs(self) -> dict:
+        specs = {}
+        for line in self.cleaned_data["extra_specs"].splitlines():
+            if not line.strip():
+                continue
+            name, equals, value = line.partition("=")
+            if not equals or not name.strip():
+                raise forms.ValidationError(_("Write each extra spec as name=value."))
+            specs[name.strip()] = value.strip()
+        return specs
+
+    def to_request(self) -> services.FlavorRequest:
+        data = self.cleaned_data
+        return services.FlavorRequest(
+            name=data["name"],
+            vcpus=data["vcpus"],
+            ram=data["ram"],
+            disk=data["disk"],
+            extra_specs=data["extra_specs"],
+            is_public=data["is_public"],
+            tenants=tuple(data["shared_with"]),
+        )
+
+    def show_refusal(self, error) -> None:
+        show_refusal(self, error)

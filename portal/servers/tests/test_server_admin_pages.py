@@ -1,0 +1,146 @@
+"""The admin's "Create server" page and the server page's buttons (power, resize with a
+flavor picker, confirm or revert, delete): all through the services, as the API."""
+
+import pytest
+
+from portal.clouds.simulator.driver import SimulatorDriver
+from portal.core.models import Task
+from portal.servers import quotas
+from portal.servers.models import Server
+from portal.servers.tests.factories import ServerFactory
+from portal.servers.tests.test_instances import create
+from portal.tenants.services import update_quota
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
+
+CHANGELIST = "/admin/servers/server/"
+CREATE = f"{CHANGELIST}create/"
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def form(catalog, tenant, identity):
+    flavor = catalog["flavor_rows"]["m1.small"]
+    return {
+        "tenant": tenant.pk,
+        "instance_name": "from-admin",
+        "flavor": flavor.pk,
+        "image": catalog["images"]["cirros-0.6.2"],
+        "network_uuid": catalog["network_id"],
+        "system_disk_size": "5",
+        "data_disk_sizes": "10, 20",
+        "security_groups": "",
+    }
+
+
+@pytest.fixture
+def server(identity, client_of_tenant, create_body):
+    answer = create(client_of_tenant, create_body())
+    return Server.objects.get(instance_id=answer["instance_id"])
+
+
+def page(server, suffix=""):
+    return f"{CHANGELIST}{server.pk}/{suffix}"
+
+
+def press(admin_client, server, operation):
+    return admin_client.post(page(server, f"operate/{operation}/"), follow=True)
+
+
+def test_the_changelist_offers_create_server(admin_client, cloud):
+    assert CREATE in admin_client.get(CHANGELIST).content.decode()
+
+
+def test_create_server_from_the_admin(admin_client, form, tenant, cloud):
+    assert admin_client.get(CREATE).status_code == 200
+
+    response = admin_client.post(CREATE, form)
+
+    server = Server.objects.get(name="from-admin")
+    assert response.status_code == 302
+    assert response["Location"].endswith(page(server, "change/"))
+    assert (server.tenant, server.status, server.runtime_state) == (tenant, "ready", "ACTIVE")
+    assert [volume.size for volume in server.data_volumes.all()] == [10, 20]
+    assert Task.objects.get(target_id=server.instance_id).kind == "server.create"
+    assert quotas.usage_of(tenant)["volumes"] == 3
+
+
+def test_create_form_shows_refusals(admin_client, form, tenant):
+    update_quota(tenant, {"instances": 0}, actor="test")
+    response = admin_client.post(CREATE, form)
+    assert response.status_code == 200
+    assert "instances" in response.content.decode()
+    assert not Server.objects.exists()
+    response = admin_client.post(CREATE, {**form, "data_disk_sizes": "10, big"})
+    assert "whole numbers" in response.content.decode()
+
+
+def test_the_server_page_shows_its_buttons(admin_client, server):
+    content = admin_client.get(page(server, "change/")).content.decode()
+    for operation in ("stop", "softreboot", "delete"):
+        assert page(server, f"operate/{operation}/") in content
+    assert page(server, "resize/") in content
+
+
+def test_power_buttons(admin_client, server, cloud):
+    press(admin_client, server, "stop")
+    server.refresh_from_db()
+    assert server.runtime_state == "SHUTOFF"
+    response = press(admin_client, server, "stop")  # not possible now: said, not done
+    assert "SHUTOFF" in response.content.decode()
+    press(admin_client, server, "start")
+    server.refresh_from_db()
+    assert server.runtime_state == "ACTIVE"
+
+
+def test_resize_with_the_flavor_picker(admin_client, server, catalog, tenant, cloud):
+    response = admin_client.get(page(server, "resize/"))
+    offered = list(response.context["form"].fields["flavor"].queryset)
+    assert catalog["flavor_rows"]["m1.small"] not in offered  # its flavor now
+    assert catalog["flavor_rows"]["m1.medium"] in offered
+
+    medium = catalog["flavor_rows"]["m1.medium"]
+    response = admin_client.post(page(server, "resize/"), {"flavor": medium.pk})
+
+    assert response.status_code == 302
+    server.refresh_from_db()
+    assert (server.flavor_name, server.runtime_state) == ("m1.medium", "ACTIVE")
+    assert quotas.usage_of(tenant)["cores"] == medium.vcpus
+
+
+def test_confirm_and_revert_buttons_of_a_resize_left_for_confirmation(
+    admin_client, server, catalog, tenant, cloud
+):
+    cloud.options = {**cloud.options, "resize_confirm": "manual"}
+    cloud.save(update_fields=["options"])
+    large = catalog["flavor_rows"]["m1.large"]
+    admin_client.post(page(server, "resize/"), {"flavor": large.pk})
+    content = admin_client.get(page(server, "change/")).content.decode()
+    assert page(server, "operate/confirm/") in content
+
+    press(admin_client, server, "revert")
+
+    server.refresh_from_db()
+    assert (server.status, server.flavor_name) == ("ready", "m1.small")
+    info = SimulatorDriver(cloud).compute.get_server(server.backend_id)
+    assert info.flavor_id == catalog["flavors"]["m1.small"]
+    admin_client.post(page(server, "resize/"), {"flavor": large.pk})
+    press(admin_client, server, "confirm")
+    server.refresh_from_db()
+    assert (server.status, server.flavor_name) == ("ready", "m1.large")
+
+
+def test_delete_button(admin_client, server):
+    press(admin_client, server, "delete")
+    server.refresh_from_db()
+    assert server.status == Server.Status.DELETED
+
+
+def test_unknown_operation_is_404(admin_client, cloud, tenant):
+    server = ServerFactory(cloud=cloud, tenant=tenant)
+    assert admin_client.post(page(server, "operate/explode/")).status_code == 404
