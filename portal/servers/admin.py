@@ -14,7 +14,7 @@ from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.servers import services, state_sync
 from portal.servers.forms import FlavorCreateForm, ResizeForm, ServerCreateForm
-from portal.servers.models import Flavor, Server
+from portal.servers.models import Flavor, KeyPair, Server
 
 # Mirrored from the cloud: the admin shows them, the flavor pull writes them.
 CLOUD_FIELDS = [
@@ -333,3 +333,13 @@ class ServerAdmin(ReadOnlyAdmin):
         else:
             self.message_user(request, _("Queued; the task below shows the progress."))
         return redirect("admin:servers_server_change", pk)
+
+
+@admin.register(KeyPair)
+class KeyPairAdmin(ReadOnlyAdmin):
+    """Key pairs are made and deleted by their tenants through the API (a Task each)."""
+
+    list_display = ["name", "tenant", "cloud", "key_type", "fingerprint", "status", "created"]
+    list_filter = ["status", "key_type", "cloud"]
+    search_fields = ["name", "keypair_id", "fingerprint", "tenant__tenant_id"]
+    list_select_related = ["tenant", "cloud"]

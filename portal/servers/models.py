@@ -346,3 +346,61 @@ class QuotaReservation(TimestampedModel):
 
     def amounts(self):
         return {name: getattr(self, name) for name in TenantQuota.RESOURCES}
+
+
+def new_keypair_id():
+    return str(uuid.uuid4())
+
+
+class KeyPair(TimestampedModel):
+    """A tenant's SSH key pair, registered in a cloud under its name for servers'
+    `key_name` (Nova's key pairs belong to the tenant's cloud user). Only the public key
+    is kept: a private key the portal generates is shown once and never stored."""
+
+    class Status(models.TextChoices):
+        CREATING = "creating", _("registering in the cloud")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+        DELETING = "deleting", _("deleting")
+
+    keypair_id = models.CharField(
+        _("key pair id"), max_length=64, unique=True, default=new_keypair_id
+    )
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        related_name="keypairs",
+        verbose_name=_("tenant"),
+    )
+    cloud = models.ForeignKey(
+        "clouds.Cloud", on_delete=models.PROTECT, related_name="+", verbose_name=_("cloud")
+    )
+    name = models.CharField(_("name"), max_length=255)
+    public_key = models.TextField(_("public key"))
+    key_type = models.CharField(_("key type"), max_length=32)
+    fingerprint = models.CharField(_("fingerprint"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CREATING
+    )
+    status_message = models.CharField(_("status message"), max_length=500, blank=True)
+    current_task = models.ForeignKey(
+        "core.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("latest task"),
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("key pair")
+        verbose_name_plural = _("key pairs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "cloud", "name"], name="one_keypair_name_per_tenant_cloud"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.tenant_id})"

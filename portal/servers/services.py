@@ -20,7 +20,7 @@ from portal.core.services import create_task, enqueue, on_task_abandoned
 from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, request_sync
 from portal.images.models import Image
 from portal.images.services import images_visible_to
-from portal.servers import quotas
+from portal.servers import keypairs, quotas
 from portal.servers.models import Flavor, Server, ServerTag, Volume
 from portal.tenants.models import TenantIdentity
 
@@ -301,6 +301,8 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
     flavor = _offered_flavor(tenant, cloud, request.flavor_ref)
     image = _bootable_image(tenant, cloud, request.image_ref)
     system_disk = _system_disk(request.system_disk, flavor, image)
+    if request.key_name:
+        keypairs.check_usable(tenant, cloud, request.key_name)
     with transaction.atomic():
         server = Server.objects.create(
             cloud=cloud,

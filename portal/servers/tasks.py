@@ -9,8 +9,8 @@ from portal.clouds.models import Cloud
 from portal.core.errors import PortalError, ServiceUnavailable
 from portal.core.services import execute_task
 from portal.core.sync import run_sync_job
-from portal.servers import services, state_sync, workflows
-from portal.servers.models import Flavor, Server
+from portal.servers import keypairs, services, state_sync, workflows
+from portal.servers.models import Flavor, KeyPair, Server
 from portal.tenants.models import TenantIdentity
 from portal.tenants.services import tenant_credentials
 
@@ -64,12 +64,17 @@ def _run_server_job(task_id, flow, *args, admin=False):
 def _driver_for(server, *, admin=False):
     if admin:
         return get_driver(server.cloud)
-    identity = TenantIdentity.objects.filter(tenant=server.tenant, cloud=server.cloud).first()
+    return _tenant_driver(server.tenant, server.cloud)
+
+
+def _tenant_driver(tenant, cloud):
+    """The driver with the tenant's own cloud user; 503 if it is not set up there yet."""
+    identity = TenantIdentity.objects.filter(tenant=tenant, cloud=cloud).first()
     if identity is None or not identity.project_id:
         raise ServiceUnavailable(
             _("The tenant is not set up in this cloud yet."), code="tenant_not_ready"
         )
-    return get_driver(server.cloud, tenant_credentials(identity))
+    return get_driver(cloud, tenant_credentials(identity))
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -102,6 +107,36 @@ def finish_resize(task_id, decision):
     """Task kinds "server.resize_confirm" and "server.resize_revert"."""
     flow = workflows.confirm_resize if decision == "confirm" else workflows.revert_resize
     _run_server_job(task_id, flow)
+
+
+# ---- key pairs ---------------------------------------------------------------------------
+
+
+def _run_keypair_job(task_id, flow):
+    """Run `flow(task, keypair, driver)` with the tenant's own cloud user."""
+
+    def work(task):
+        keypair = KeyPair.objects.select_related("tenant", "cloud").get(keypair_id=task.target_id)
+        try:
+            driver = _tenant_driver(keypair.tenant, keypair.cloud)
+        except PortalError as exc:
+            keypairs.release_abandoned(task, keypair, exc.message)
+            raise
+        return flow(task, keypair, driver)
+
+    execute_task(task_id, work)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def import_keypair(task_id):
+    """Task kind "keypair.import"."""
+    _run_keypair_job(task_id, keypairs.register)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_keypair(task_id):
+    """Task kind "keypair.delete"."""
+    _run_keypair_job(task_id, keypairs.unregister)
 
 
 # ---- the state sync ----------------------------------------------------------------------

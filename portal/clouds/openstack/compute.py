@@ -149,6 +149,12 @@ class ComputeAPI(FlavorCalls):
     def delete_server(self, server_id: str) -> None:
         self._conn.compute.delete_server(server_id, ignore_missing=True)
 
+    def import_keypair(self, name: str, public_key: str) -> None:
+        self._conn.compute.create_keypair(name=name, public_key=public_key)
+
+    def delete_keypair(self, name: str) -> None:
+        self._conn.compute.delete_keypair(name, ignore_missing=True)
+
     def start_server(self, server_id: str) -> None:
         self._conn.compute.start_server(server_id)
 

@@ -32,6 +32,7 @@ class SimulatedObject(models.Model):
         ROUTER = "router", _("router")
         SECURITY_GROUP = "security_group", _("security group")
         RULE = "rule", _("security group rule")
+        KEYPAIR = "keypair", _("key pair")
 
     cloud = models.ForeignKey(
         "clouds.Cloud", on_delete=models.CASCADE, related_name="+", verbose_name=_("cloud")

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from portal.core.api.serializers import TaskSummarySerializer
 from portal.servers import services
-from portal.servers.models import Flavor, Server
+from portal.servers.models import Flavor, KeyPair, Server
 
 
 class FlavorSerializer(serializers.ModelSerializer):
@@ -188,3 +188,48 @@ class TagsSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=services.TAG_MAX_LENGTH),
         max_length=services.MAX_TAGS,
     )
+
+
+# ---- key pairs -------------------------------------------------------------------------
+
+
+class KeyPairSerializer(serializers.ModelSerializer):
+    """A key pair as the API shows it (never a private key: see KeyPairCreatedSerializer)."""
+
+    keypair_name = serializers.CharField(source="name")
+    region = serializers.CharField(source="cloud.region")
+    created_time = serializers.DateTimeField(source="created")
+    task = TaskSummarySerializer(source="current_task", allow_null=True)
+    tenant_id = serializers.CharField()
+
+    class Meta:
+        model = KeyPair
+        fields = [
+            "keypair_id", "keypair_name", "region", "key_type", "fingerprint", "public_key",
+            "status", "status_message", "created_time", "task", "tenant_id",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class KeyPairCreatedSerializer(KeyPairSerializer):
+    """The answer to a create: with the generated private key, this once."""
+
+    private_key = serializers.SerializerMethodField()
+
+    class Meta(KeyPairSerializer.Meta):
+        fields = [*KeyPairSerializer.Meta.fields, "private_key"]
+        read_only_fields = fields
+
+    def get_private_key(self, keypair) -> str | None:
+        return self.context.get("private_key") or None
+
+
+class KeyPairCreateSerializer(serializers.Serializer):
+    """Import `public_key`, or leave it out to have a pair of `key_type` generated.
+    `tenant_id` only for operators."""
+
+    keypair_name = serializers.CharField(max_length=255)
+    public_key = serializers.CharField(required=False, allow_blank=True, max_length=16384)
+    key_type = serializers.ChoiceField(choices=["ed25519", "rsa"], default="ed25519")
+    region = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    tenant_id = serializers.CharField(required=False, max_length=20)

@@ -5,12 +5,14 @@ from portal.servers.api.views import (
     FlavorViewSet,
     InstanceTagsViewSet,
     InstanceViewSet,
+    KeyPairViewSet,
     UsageView,
 )
 
 router = PortalRouter()
 router.register("flavors", FlavorViewSet, basename="flavor")
 router.register("instances", InstanceViewSet, basename="instance")
+router.register("keypairs", KeyPairViewSet, basename="keypair")
 
 tags = InstanceTagsViewSet.as_view({"get": "list_tags", "put": "replace_tags"})
 tag = InstanceTagsViewSet.as_view({"put": "add_tag", "delete": "remove_tag"})

@@ -10,13 +10,17 @@ from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
-from portal.servers import quotas, services, state_sync
+from portal.core.sync import cloud_for_region
+from portal.servers import keypairs, quotas, services, state_sync
 from portal.servers.api.serializers import (
     FlavorChangeSerializer,
     FlavorSerializer,
     InstanceCreateSerializer,
     InstanceDeletedSerializer,
     InstanceSerializer,
+    KeyPairCreatedSerializer,
+    KeyPairCreateSerializer,
+    KeyPairSerializer,
     OperatedSerializer,
     OperateSerializer,
     OperatorFlavorSerializer,
@@ -113,21 +117,12 @@ class InstanceViewSet(
         form = InstanceCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         server, task = services.create_server(
-            self._tenant_for(form.validated_data.get("tenant_id")),
+            _tenant_for(request, form.validated_data.get("tenant_id")),
             form.to_request(),
             actor=actor_of(request.user),
             operator=is_operator(request.user),
         )
         return self._answer(request, server, task)
-
-    def _tenant_for(self, tenant_id):
-        tenant = tenant_scope(self.request.user)
-        if tenant is not None:
-            return tenant
-        found = Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
-        if found is None:
-            raise ValidationFailed(fields={"tenant_id": [_("Name the tenant to create for.")]})
-        return found
 
     @extend_schema(responses={202: InstanceDeletedSerializer})
     def destroy(self, request, instance_id=None):
@@ -246,6 +241,72 @@ class InstanceTagsViewSet(viewsets.GenericViewSet):
     def remove_tag(self, request, instance_id, tag):
         services.remove_tag(self.get_object(), tag)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class KeyPairViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):  # fmt: skip
+    """SSH key pairs of a tenant (imported or generated), registered in a cloud for
+    servers' `key_name`. A tenant sees its own; another tenant's id is 404."""
+
+    serializer_class = KeyPairSerializer
+    lookup_field = "keypair_id"
+    lookup_url_kwarg = "keypair_id"
+    lookup_value_regex = "[^/]+"
+    results_key = "keypairs"
+    ordering = ["name", "pk"]
+    permission_classes = [IsTenantOrStaff]
+
+    def get_queryset(self):
+        return keypairs.keypairs_visible_to(self.request.user).select_related(
+            "cloud", "current_task"
+        )
+
+    def get_permissions(self):
+        if self.action in ("list", "create"):
+            return [IsTenantOrStaff()]
+        return [IsTenantOrStaff(), PlatformResourcePermission()]
+
+    @extend_schema(request=KeyPairCreateSerializer, responses={202: KeyPairCreatedSerializer})
+    def create(self, request):
+        """Import a public key, or generate a pair (its private key is in this answer
+        only); 202 while the cloud registers it."""
+        requested_wait_seconds(request)
+        form = KeyPairCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        keypair, task, private_key = keypairs.create_keypair(
+            _tenant_for(request, data.get("tenant_id")),
+            cloud_for_region(data.get("region")),
+            data["keypair_name"],
+            public_key=data.get("public_key", ""),
+            key_type=data["key_type"],
+            actor=actor_of(request.user),
+        )
+        wait_if_asked(request, task)
+        keypair = self.get_queryset().filter(pk=keypair.pk).first() or keypair
+        answer = KeyPairCreatedSerializer(keypair, context={"private_key": private_key})
+        return Response(answer.data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={202: KeyPairSerializer})
+    def destroy(self, request, keypair_id=None):
+        """Delete it from the cloud, then from the portal (202 with its Task)."""
+        requested_wait_seconds(request)
+        keypair, task = keypairs.delete_keypair(self.get_object(), actor=actor_of(request.user))
+        wait_if_asked(request, task)
+        keypair.current_task = _current(task)
+        return Response(KeyPairSerializer(keypair).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _tenant_for(request, tenant_id):
+    """The caller's tenant; operators name the tenant they act for."""
+    tenant = tenant_scope(request.user)
+    if tenant is not None:
+        return tenant
+    found = Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
+    if found is None:
+        raise ValidationFailed(fields={"tenant_id": [_("Name the tenant to act for.")]})
+    return found
 
 
 def _sync_now(request, request_sync):

@@ -28,7 +28,7 @@ from portal.servers import quotas, state_sync
 from portal.servers.models import Server
 from portal.servers.services import sync_flavors
 from portal.tenants.models import TenantIdentity
-from portal.tenants.services import register_tenant
+from portal.tenants.services import register_tenant, tenant_credentials
 
 pytestmark = [
     pytest.mark.openstack,
@@ -147,8 +147,9 @@ def usage(tenant):
     return {name: held[name] for name in ("instances", "cores", "ram", "volumes", "gigabytes")}
 
 
-def create_server(api, catalog, admin, cleanup, name, data_disks=()):
+def create_server(api, catalog, admin, cleanup, name, data_disks=(), key_name=""):
     answer = call(api, "post", "/instances", {
+        "key_name": key_name,
         "instance_name": f"{RUN}-{name}",
         "flavor_ref": catalog["flavors"]["small"].id,
         "image_ref": catalog["image_id"],
@@ -237,3 +238,23 @@ def test_a_server_deleted_behind_the_portals_back_is_marked_by_the_sync(
     assert counts.missing == 1
     assert server.status == Server.Status.DELETED
     assert usage(tenant) == {"instances": 0, "cores": 0, "ram": 0, "volumes": 0, "gigabytes": 0}
+
+
+def test_key_pairs_are_registered_in_nova_and_named_by_servers(
+    oslite, admin, catalog, tenant, api, cleanup
+):
+    answer = call(api, "post", "/keypairs", {"keypair_name": f"{RUN}-key"})
+    own = get_driver(oslite, tenant_credentials(TenantIdentity.objects.get(tenant=tenant)))
+    cleanup.add(own.compute.delete_keypair, f"{RUN}-key")
+    succeeded(answer)
+    assert answer["private_key"].startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+    answer, server = create_server(api, catalog, admin, cleanup, "keyed", key_name=f"{RUN}-key")
+    succeeded(answer)
+    assert server.key_name == f"{RUN}-key"
+    deleted = api.delete(f"/api/v1/keypairs/{answer_keypair_id(api)}")
+    assert deleted.status_code == 202
+    succeeded(deleted.json())
+
+
+def answer_keypair_id(api):
+    return api.get("/api/v1/keypairs").json()["keypairs"][0]["keypair_id"]
