@@ -597,7 +597,7 @@ def _check_mountable_iso(iso, server):
 
 def _server_task(server, kind, actor):
     """A Task on the server (it shows in the server's task history)."""
-    return servers_services._new_task(server, kind, actor)
+    return servers_services.new_server_task(server, kind, actor)
 
 
 def unmount_iso(server, *, actor):

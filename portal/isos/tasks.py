@@ -15,7 +15,7 @@ from portal.core.errors import NotFound, PortalError
 from portal.core.services import execute_task, report_progress
 from portal.isos import mounting, services
 from portal.isos.models import IsoMount
-from portal.servers.tasks import _driver_for as tenant_driver_for
+from portal.servers.tasks import driver_for_server
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -60,7 +60,7 @@ def _run_mount_job(task_id, flow, *, admin=False):
             "server__cloud", "server__tenant", "iso__ftp_server", "iso__cloud"
         ).get(task=task)
         try:
-            drivers = [tenant_driver_for(mount.server)]
+            drivers = [driver_for_server(mount.server)]
             if admin:
                 drivers.append(get_driver(mount.server.cloud))
         except PortalError as exc:

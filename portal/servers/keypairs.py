@@ -104,7 +104,7 @@ def create_keypair(tenant, cloud, name, *, public_key="", key_type="ed25519", ac
                 tenant=tenant, cloud=cloud, name=name, public_key=public_key,
                 key_type=parsed_type, fingerprint=print_,
             )  # fmt: skip
-            task = _new_task(keypair, IMPORT_KIND, actor)
+            task = _new_keypair_task(keypair, IMPORT_KIND, actor)
             enqueue(task, tasks.import_keypair)
     except IntegrityError as exc:
         raise Conflict(
@@ -127,12 +127,12 @@ def delete_keypair(keypair, *, actor):
                 code="invalid_state",
             )
         keypair.status = KeyPair.Status.DELETING
-        task = _new_task(keypair, DELETE_KIND, actor)
+        task = _new_keypair_task(keypair, DELETE_KIND, actor)
         enqueue(task, tasks.delete_keypair)
     return keypair, task
 
 
-def _new_task(keypair, kind, actor):
+def _new_keypair_task(keypair, kind, actor):
     task = create_task(
         kind, target_type=TARGET, target_id=keypair.keypair_id, tenant=keypair.tenant, actor=actor
     )

@@ -339,7 +339,7 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
             )
             for position, disk in enumerate(request.data_disks, start=1)
         )
-        task = _new_task(server, CREATE_KIND, actor)
+        task = new_server_task(server, CREATE_KIND, actor)
         quotas.reserve(
             tenant,
             task=task,
@@ -401,7 +401,8 @@ def _system_disk(requested: DiskRequest | None, flavor, image) -> DiskRequest:
     return requested
 
 
-def _new_task(server, kind, actor, deadline=None):
+def new_server_task(server, kind, actor, deadline=None):
+    """A Task on `server`, recorded as its current one (ISO mounts use it too)."""
     task = create_task(
         kind,
         target_type=SERVER_TARGET,
@@ -459,7 +460,7 @@ def delete_server(server, *, actor):
         server = Server.objects.select_for_update().get(pk=server.pk)
         server.begin_delete()
         server.save(update_fields=["status", "updated"])
-        task = _new_task(server, DELETE_KIND, actor)
+        task = new_server_task(server, DELETE_KIND, actor)
         enqueue(task, tasks.delete_server)
     return server, task
 
@@ -505,7 +506,7 @@ def operate_server(server, operate_type, *, actor, operator=False):
         )
     with transaction.atomic():
         lock_for_operation(server)
-        task = _new_task(server, OPERATE_KIND, actor)
+        task = new_server_task(server, OPERATE_KIND, actor)
         enqueue(task, tasks.operate_server, operate_type)
     return task
 
@@ -532,7 +533,7 @@ def resize_server(server, flavor_ref, *, actor):
         server = Server.objects.select_for_update().get(pk=server.pk)
         server.begin_resize()
         server.save(update_fields=["status", "updated"])
-        task = _new_task(server, RESIZE_KIND, actor)
+        task = new_server_task(server, RESIZE_KIND, actor)
         growth = {
             "cores": max(flavor.vcpus - server.vcpus, 0),
             "ram": max(flavor.ram - server.ram, 0),
@@ -553,7 +554,7 @@ def finish_resize(server, decision, *, actor):
 
     with transaction.atomic():
         lock_for_operation(server, statuses=(Server.Status.RESIZED,))
-        task = _new_task(server, FINISH_RESIZE_KINDS[decision], actor)
+        task = new_server_task(server, FINISH_RESIZE_KINDS[decision], actor)
         enqueue(task, tasks.finish_resize, decision)
     return server, task
 

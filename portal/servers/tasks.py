@@ -52,7 +52,7 @@ def _run_server_job(task_id, flow, *args, admin=False):
             instance_id=task.target_id
         )
         try:
-            driver = _driver_for(server, admin=admin)
+            driver = driver_for_server(server, admin=admin)
         except PortalError as exc:
             services.release_held(task, exc.message)
             raise
@@ -61,7 +61,8 @@ def _run_server_job(task_id, flow, *args, admin=False):
     execute_task(task_id, work)
 
 
-def _driver_for(server, *, admin=False):
+def driver_for_server(server, *, admin=False):
+    """The cloud driver for work on `server`: its tenant's own user, or the admin."""
     if admin:
         return get_driver(server.cloud)
     return _tenant_driver(server.tenant, server.cloud)
