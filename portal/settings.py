@@ -172,6 +172,17 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tenant and administration API (the REST form of seed 004).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status` or `origin` with their own choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "TenantStatusEnum": "portal.tenants.models.Tenant.Status",
+        "ServerStatusEnum": "portal.servers.models.Server.Status",
+        "ServerOriginEnum": "portal.servers.models.Server.Origin",
+        "KeyPairStatusEnum": "portal.servers.models.KeyPair.Status",
+        "ImageOriginEnum": "portal.images.models.Image.Origin",
+        "IsoOriginEnum": "portal.isos.models.Iso.Origin",
+        "IsoStatusEnum": "portal.isos.models.Iso.Status",
+        "IsoMountStatusEnum": "portal.isos.models.IsoMount.Status",
+    },
 }
 
 # The platform's per-resource permission callback (seed 004, "API key 验证").
