@@ -1,60 +1,19 @@
 /* The admin's "Upload image" page: creates the image through the API, sends the file in
    pieces (PUT .../file with Content-Range, resumed where the portal says it stopped),
    showing the browser->portal progress, then follows the transfer Task (portal->cloud)
-   until it ends. Uses the admin session; the API checks the CSRF token. */
+   until it ends. Uses the admin session; the API checks the CSRF token. What it shares
+   with the ISO upload page is in upload.js (window.PortalUpload). */
 (function () {
   "use strict";
-  const FINISHED = new Set(["succeeded", "failed"]);
   const RETRIES = 5;
+  const { csrfToken, errorText, showFieldErrors, request, putBytes, followTask, statusPanel } =
+    window.PortalUpload;
 
-  function csrfToken(form) {
-    return form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  }
-
-  function errorText(body, status) {
-    const error = body && body.error;
-    return error ? error.message : interpolate(gettext("The portal answered %s."), [status]);
-  }
-
-  function showFieldErrors(form, fields) {
-    form.querySelectorAll("[data-errors-for]").forEach((list) => {
-      const messages = (fields && fields[list.dataset.errorsFor]) || [];
-      list.replaceChildren(...messages.map((text) => {
-        const item = document.createElement("li");
-        item.textContent = text;
-        return item;
-      }));
-      list.hidden = messages.length === 0;
-    });
-  }
-
-  function request(method, url, token, body, headers) {
-    return fetch(url, {
-      method: method,
-      credentials: "same-origin",
-      headers: Object.assign({ "X-CSRFToken": token, Accept: "application/json" }, headers),
-      body: body,
-    }).then((response) => response.json().catch(() => ({})).then((json) => ({ status: response.status, body: json })));
-  }
-
-  // One piece, by XHR: fetch() cannot report upload progress.
+  // One piece; onProgress(bytes of the file sent so far).
   function sendPiece(url, token, file, start, end, onProgress) {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open("PUT", url);
-      xhr.setRequestHeader("Content-Type", "application/octet-stream");
-      xhr.setRequestHeader("Content-Range", "bytes " + start + "-" + (end - 1) + "/" + file.size);
-      xhr.setRequestHeader("X-CSRFToken", token);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.onprogress = (event) => onProgress(start + event.loaded);
-      xhr.onload = () => {
-        let body = {};
-        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-        resolve({ status: xhr.status, body: body });
-      };
-      xhr.onerror = () => reject(new Error(gettext("The connection to the portal was lost.")));
-      xhr.send(file.slice(start, end));
-    });
+    const range = "bytes " + start + "-" + (end - 1) + "/" + file.size;
+    return putBytes(url, token, file.slice(start, end), { "Content-Range": range },
+      (loaded) => onProgress(start + loaded));
   }
 
   async function sendFile(ui, imageUrl, token, file, pieceSize) {
@@ -88,45 +47,22 @@
     }
   }
 
-  async function followTask(ui, tasksUrl, taskId) {
-    let delay = 500;
-    while (true) {
-      const answer = await request("GET", tasksUrl + taskId, "");
-      if (answer.status === 200) {
-        ui.cloudProgress(answer.body);
-        if (FINISHED.has(answer.body.state)) return answer.body;
-      }
-      await new Promise((done) => setTimeout(done, delay));
-      delay = Math.min(delay * 1.2, 3000);
-    }
-  }
-
-  function statusPanel(form) {
-    const panel = document.getElementById("image-upload-status");
-    const find = (role) => panel.querySelector("[data-role=" + role + "]");
-    const portalBar = document.getElementById("upload-to-portal");
-    const cloudBar = document.getElementById("upload-to-cloud");
-    return {
-      show() { panel.hidden = false; find("error").hidden = true; },
-      fail(message) { const box = find("error"); box.textContent = message; box.hidden = false; },
-      portalProgress(sent, total) {
-        const size = total || Number(form.dataset.fileSize);
-        portalBar.value = Math.floor((sent * 100) / Math.max(size, 1));
-        find("portal-text").textContent = interpolate(gettext("%s of %s MB"),
-          [(sent / 1048576).toFixed(1), (size / 1048576).toFixed(1)]);
+  function uploadPanel(form) {
+    const panel = statusPanel("image-upload-status");
+    return Object.assign(panel, {
+      portalProgress(sent) {
+        const size = Number(form.dataset.fileSize);
+        panel.progress("upload-to-portal", "portal-text", sent, size,
+          interpolate(gettext("%s of %s MB"), [(sent / 1048576).toFixed(1), (size / 1048576).toFixed(1)]));
       },
-      cloudProgress(task) {
-        cloudBar.value = task.progress;
-        find("cloud-text").textContent = task.message || task.state;
-      },
-      done() { find("done").hidden = false; },
-    };
+      cloudProgress(task) { panel.task("upload-to-cloud", "cloud-text", task); },
+    });
   }
 
   async function upload(form) {
     const token = csrfToken(form);
     const file = form.querySelector("input[type=file]").files[0];
-    const ui = statusPanel(form);
+    const ui = uploadPanel(form);
     showFieldErrors(form, {});
     if (!file) {
       showFieldErrors(form, { file: [gettext("Choose the image file.")] });
@@ -151,7 +87,7 @@
     try {
       const task = await sendFile(ui, imageUrl, token, file, Number(form.dataset.pieceSize));
       ui.portalProgress(file.size);
-      const ended = await followTask(ui, form.dataset.tasksUrl, task.task_id);
+      const ended = await followTask(task.task_id, ui.cloudProgress, form.dataset.tasksUrl);
       if (ended.state === "failed") ui.fail(ended.message);
     } catch (error) {
       ui.fail(error.message);
