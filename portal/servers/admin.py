@@ -13,8 +13,10 @@ from portal.core.admin_base import ReadOnlyAdmin, progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.servers import services, state_sync
-from portal.servers.forms import FlavorCreateForm, ResizeForm, ServerCreateForm
+from portal.servers.forms import FlavorCreateForm, FlavorShareForm, ResizeForm, ServerCreateForm
 from portal.servers.models import Flavor, KeyPair, Server
+
+QUEUED_SEE_TASKS = _("Queued; see Tasks for its progress.")
 
 # Mirrored from the cloud: the admin shows them, the flavor pull writes them.
 CLOUD_FIELDS = [
@@ -38,9 +40,10 @@ class FlavorAdmin(admin.ModelAdmin):
     fields = ["enabled", *CLOUD_FIELDS]
     actions = ["enable", "disable", "sync_now"]
     change_list_template = "admin/servers/flavor/change_list.html"
+    change_form_template = "admin/servers/flavor/change_form.html"
 
-    # Flavors come from the clouds and may be referenced by servers: never made or
-    # deleted here (a vanished one is marked missing by the pull).
+    # Flavors are made and deleted in the clouds by Celery jobs (the pages below), never
+    # by the ModelAdmin's own add and delete (a vanished one is marked missing by the pull).
     def save_model(self, request, obj, form, change):
         # The form edits only the portal's flag: one code path with the API and actions.
         services.set_flavor_enabled(obj, form.cleaned_data["enabled"])
@@ -52,10 +55,60 @@ class FlavorAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        create = path(
-            "create/", self.admin_site.admin_view(self.create_view), name="servers_flavor_create"
+        view = self.admin_site.admin_view
+        return [
+            path("create/", view(self.create_view), name="servers_flavor_create"),
+            path("<int:pk>/share/", view(self.share_view), name="servers_flavor_share"),
+            path(
+                "<int:pk>/delete-in-cloud/",
+                view(self.delete_in_cloud_view),
+                name="servers_flavor_delete_in_cloud",
+            ),
+            *super().get_urls(),
+        ]
+
+    def share_view(self, request, pk):
+        """ "Shared with…": the tenants a non-public flavor is offered to, changed in the
+        cloud by a Celery job."""
+        flavor = get_object_or_404(Flavor.objects.select_related("cloud"), pk=pk)
+        if not self.has_change_permission(request, flavor):
+            raise PermissionDenied
+        form = FlavorShareForm(
+            request.POST or None, initial={"shared_with": flavor.shared_with.all()}
         )
-        return [create, *super().get_urls()]
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.share_flavor(
+                    flavor, form.cleaned_data["shared_with"], actor=actor_of(request.user)
+                )
+            except PortalError as exc:
+                form.show_refusal(exc)
+            else:
+                self.message_user(request, QUEUED_SEE_TASKS, messages.SUCCESS)
+                return redirect("admin:servers_flavor_change", flavor.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{flavor.name}: {_('Shared with')}",
+            "form": form,
+            "submit": _("Save"),
+        }
+        return TemplateResponse(request, "admin/servers/server/form.html", context)
+
+    def delete_in_cloud_view(self, request, pk):
+        """The flavor page's "Delete" button (POST): deleted in the cloud by a Celery job."""
+        if request.method != "POST":
+            return redirect("admin:servers_flavor_change", pk)
+        flavor = get_object_or_404(Flavor.objects.select_related("cloud"), pk=pk)
+        if not self.has_change_permission(request, flavor):
+            raise PermissionDenied
+        try:
+            services.delete_flavor(flavor, actor=actor_of(request.user))
+        except PortalError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return redirect("admin:servers_flavor_change", pk)
+        self.message_user(request, QUEUED_SEE_TASKS, messages.SUCCESS)
+        return redirect("admin:servers_flavor_changelist")
 
     def create_view(self, request):
         """ "Create flavor": made in the cloud by a Celery job, then mirrored here."""

@@ -38,6 +38,16 @@ def comma_separated(value) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
+def tenants_field():
+    """The tenants a non-public flavor is offered to (create and share pages)."""
+    return forms.ModelMultipleChoiceField(
+        Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("tenant_id"),
+        label=_("Shared with"),
+        required=False,
+        help_text=_("A non-public flavor is offered only to these tenants."),
+    )
+
+
 class ServerCreateForm(forms.Form):
     tenant = forms.ModelChoiceField(
         Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("tenant_id"),
@@ -134,12 +144,7 @@ class FlavorCreateForm(forms.Form):
         help_text=_("One name=value per line, e.g. hw:cpu_policy=dedicated."),
     )
     is_public = forms.BooleanField(label=_("Public"), required=False, initial=True)
-    shared_with = forms.ModelMultipleChoiceField(
-        Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("tenant_id"),
-        label=_("Shared with"),
-        required=False,
-        help_text=_("A non-public flavor is offered only to these tenants."),
-    )
+    shared_with = tenants_field()
 
     def clean_extra_specs(self) -> dict:
         specs = {}
@@ -163,6 +168,13 @@ class FlavorCreateForm(forms.Form):
             is_public=data["is_public"],
             tenants=tuple(data["shared_with"]),
         )
+
+    def show_refusal(self, error) -> None:
+        show_refusal(self, error)
+
+
+class FlavorShareForm(forms.Form):
+    shared_with = tenants_field()
 
     def show_refusal(self, error) -> None:
         show_refusal(self, error)

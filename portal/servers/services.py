@@ -18,7 +18,7 @@ from portal.core.models import Task
 from portal.core.principals import ACTOR_TENANT, ApiPrincipal, tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
 from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, request_sync
-from portal.images.models import Image
+from portal.images.models import Image, ServerTemplate
 from portal.images.services import images_visible_to
 from portal.servers import keypairs, quotas
 from portal.servers.models import Flavor, Server, ServerTag, Volume
@@ -233,6 +233,77 @@ def record_new_flavor(cloud, info, tenant_ids) -> Flavor:
         flavor = CloudMirror(Flavor, cloud).upsert({info.id: _flavor_fields(info)})[info.id]
         flavor.shared_with.set(tenant_ids)
     return flavor
+
+
+# ---- flavors changed or deleted from the admin ---------------------------------------
+
+FLAVOR_SHARE_KIND = "flavors.share"
+FLAVOR_DELETE_KIND = "flavors.delete"
+FLAVOR_TARGET = "flavor"
+
+
+def share_flavor(flavor, tenants, *, actor) -> Task:
+    """Queue setting which tenants a non-public flavor is shared with (admin); the job
+    grants and revokes in the cloud and mirrors what the cloud then lists. 400 for a
+    public flavor or a tenant not set up in the flavor's cloud."""
+    from portal.servers import tasks
+
+    if flavor.is_public:
+        raise ValidationFailed(
+            fields={"shared_with": [_("A public flavor is offered to every tenant already.")]}
+        )
+    projects = _projects_of(flavor.cloud, tenants)
+    with transaction.atomic():
+        task = create_task(
+            FLAVOR_SHARE_KIND, target_type=FLAVOR_TARGET, target_id=flavor.pk, actor=actor
+        )
+        enqueue(task, tasks.share_flavor, flavor.pk, sorted(projects.values()))
+    return task
+
+
+def tenant_projects(cloud) -> set[str]:
+    """The project ids of the tenants set up in `cloud` (the cloud's own are not)."""
+    return set(
+        TenantIdentity.objects.filter(cloud=cloud)
+        .exclude(project_id="")
+        .values_list("project_id", flat=True)
+    )
+
+
+def record_flavor_access(flavor, project_ids) -> None:
+    """Mirror the cloud's access list of one flavor (as the pull does)."""
+    with transaction.atomic():
+        _sync_access(flavor.cloud, {flavor.backend_id: flavor}, {flavor.backend_id: project_ids})
+
+
+def check_flavor_unused(flavor) -> None:
+    """409 while servers (or a resize awaiting confirmation) or templates use it."""
+    servers = Server.objects.filter(cloud=flavor.cloud).exclude(status=Server.Status.DELETED)
+    in_use = servers.filter(Q(flavor_ref=flavor.backend_id) | Q(resize_flavor=flavor)).count()
+    templates = ServerTemplate.objects.filter(flavor=flavor).count()
+    if in_use or templates:
+        raise Conflict(
+            _(
+                "Flavor %(name)s is in use (servers: %(servers)d, templates: %(templates)d); "
+                "it can be deleted once nothing uses it."
+            )
+            % {"name": flavor.name, "servers": in_use, "templates": templates},
+            code="flavor_in_use",
+        )
+
+
+def delete_flavor(flavor, *, actor) -> Task:
+    """Queue deleting the flavor in its cloud and here (admin); 409 while it is in use
+    (checked again by the job, just before the cloud call)."""
+    from portal.servers import tasks
+
+    check_flavor_unused(flavor)
+    with transaction.atomic():
+        task = create_task(
+            FLAVOR_DELETE_KIND, target_type=FLAVOR_TARGET, target_id=flavor.pk, actor=actor
+        )
+        enqueue(task, tasks.delete_flavor, flavor.pk)
+    return task
 
 
 # ---- servers: reading ------------------------------------------------------------------

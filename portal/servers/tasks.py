@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
-from portal.core.errors import PortalError, ServiceUnavailable
+from portal.core.errors import NotFound, PortalError, ServiceUnavailable
 from portal.core.services import execute_task
 from portal.core.sync import run_sync_job
 from portal.servers import keypairs, services, state_sync, workflows
@@ -38,6 +38,30 @@ def create_flavor(task_id, cloud_id, spec, projects):
         return workflows.create_flavor(task, cloud, get_driver(cloud), spec, projects)
 
     execute_task(task_id, work)
+
+
+def _run_flavor_job(task_id, flavor_pk, flow, *args):
+    """Run `flow(task, flavor, driver, *args)` with the cloud's admin user."""
+
+    def work(task):
+        flavor = Flavor.objects.select_related("cloud").filter(pk=flavor_pk).first()
+        if flavor is None:  # deleted meanwhile
+            raise NotFound(_("No such flavor in this region."))
+        return flow(task, flavor, get_driver(flavor.cloud), *args)
+
+    execute_task(task_id, work)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def share_flavor(task_id, flavor_pk, project_ids):
+    """Task kind "flavors.share"."""
+    _run_flavor_job(task_id, flavor_pk, workflows.share_flavor, project_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_flavor(task_id, flavor_pk):
+    """Task kind "flavors.delete"."""
+    _run_flavor_job(task_id, flavor_pk, workflows.delete_flavor)
 
 
 # ---- servers -----------------------------------------------------------------------------

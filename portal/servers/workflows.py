@@ -23,7 +23,14 @@ from portal.core.errors import PortalError
 from portal.core.services import report_progress
 from portal.servers import quotas
 from portal.servers.models import Flavor
-from portal.servers.services import OPERATIONS, record_new_flavor, unlock
+from portal.servers.services import (
+    OPERATIONS,
+    check_flavor_unused,
+    record_flavor_access,
+    record_new_flavor,
+    tenant_projects,
+    unlock,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +161,45 @@ def create_flavor(task, cloud, driver, spec, projects) -> str:
         raise
     record_new_flavor(cloud, info, list(projects))
     return _("Flavor %(name)s was created.") % {"name": info.name}
+
+
+def share_flavor(task, flavor, driver, wanted_projects) -> str:
+    """Grant the flavor to the wanted tenants' projects and revoke it from the other
+    tenants' (the cloud's own projects are left alone), then mirror the access list the
+    cloud reads back. If a call fails, what was changed is undone: no half-done change."""
+    wanted = set(wanted_projects)
+    current = set(driver.compute.list_flavor_access(flavor.backend_id))
+    grants = sorted(wanted - current)
+    revokes = sorted((current - wanted) & tenant_projects(flavor.cloud))
+    _step(task, 30, _("Sharing flavor %(name)s") % {"name": flavor.name})
+    done = []
+    try:
+        for project_id in grants:
+            driver.compute.add_flavor_access(flavor.backend_id, project_id)
+            done.append((driver.compute.remove_flavor_access, project_id))
+        for project_id in revokes:
+            driver.compute.remove_flavor_access(flavor.backend_id, project_id)
+            done.append((driver.compute.add_flavor_access, project_id))
+    except Exception:
+        for undo, project_id in reversed(done):
+            _quietly(undo, flavor.backend_id, project_id)
+        raise
+    record_flavor_access(flavor, driver.compute.list_flavor_access(flavor.backend_id))
+    return _("Flavor %(name)s: %(added)d tenant(s) added, %(removed)d removed.") % {
+        "name": flavor.name,
+        "added": len(grants),
+        "removed": len(revokes),
+    }
+
+
+def delete_flavor(task, flavor, driver) -> str:
+    """Delete the flavor in the cloud (gone already is fine), then its row."""
+    check_flavor_unused(flavor)  # a server may have taken it since the request
+    _step(task, 30, _("Deleting flavor %(name)s") % {"name": flavor.name})
+    with contextlib.suppress(CloudNotFound):
+        driver.compute.delete_flavor(flavor.backend_id)
+    flavor.delete()
+    return _("Flavor %(name)s was deleted.") % {"name": flavor.name}
 
 
 # ---- create ----------------------------------------------------------------------------
