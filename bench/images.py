@@ -11,7 +11,8 @@
   ~/.cache/portal-oslite/clouds.yaml, cloud oslite-admin): the same file uploaded straight
   to Glance with openstacksdk, then through the portal as a client does it (POST
   /api/v1/images, PUT .../file in Content-Range pieces to a gunicorn web process, the
-  transfer by a Celery worker), until the Task ends. Throughput ratio (target >= 0.8)
+  transfer by a Celery worker, which starts once the first piece is staged and reads
+  later pieces as they arrive), until the Task ends. Throughput ratio (target >= 0.8)
   and the peak RSS of the web and worker processes (target < 200 MB, the same for every
   size), sampled while the upload runs.
 
@@ -229,15 +230,11 @@ def bench_uploads(sizes_mb):
 
 def summary(size_mb, sdk, portal):
     ratio = portal["mb_per_s"] / sdk["mb_per_s"] if portal.get("mb_per_s") else None
-    # The transfer leg alone (the worker's stream to Glance) against the SDK's upload.
-    leg = portal.get("portal_to_cloud_seconds")
-    leg_ratio = sdk["seconds"] / leg if ratio and leg else None
     return {
         "size_mb": size_mb,
         "sdk_direct": sdk,
         "portal": portal,
         "throughput_ratio": round(ratio, 3) if ratio else None,
-        "transfer_leg_ratio": round(leg_ratio, 3) if leg_ratio else None,
         "ratio_target_met": bool(ratio and ratio >= 0.8),
         "rss_target_met": all(mb < 200 for mb in portal.get("peak_rss_mb", {}).values()),
     }
@@ -292,7 +289,7 @@ def upload_through_portal(base_url, key, region, path, pids):
         created = session.post(f"{base_url}/api/v1/images", json=metadata, timeout=30)
         created.raise_for_status()
         image_id = created.json()["image_id"]
-        answer = None
+        answer, overlapped = None, False
         for start in range(0, size, PIECE_SIZE):
             length = min(PIECE_SIZE, size - start)
             piece = FileSlice(path, start, length)
@@ -308,6 +305,8 @@ def upload_through_portal(base_url, key, region, path, pids):
                 piece.close()
             if answer.status_code not in (200, 202):
                 return {"error": answer.text[:500]}
+            # A 202 before the last piece: the transfer to the cloud already started.
+            overlapped = overlapped or (answer.status_code == 202 and start + length < size)
         received = time.perf_counter() - started
         task = wait_for_task(session, base_url, answer.json()["task"]["task_id"])
         seconds = time.perf_counter() - started
@@ -315,7 +314,9 @@ def upload_through_portal(base_url, key, region, path, pids):
     return {
         "seconds": round(seconds, 2),
         "client_to_portal_seconds": round(received, 2),
-        "portal_to_cloud_seconds": round(seconds - received, 2),
+        # The legs overlap: what is left of the transfer once the last piece is in.
+        "after_last_piece_seconds": round(seconds - received, 2),
+        "transfer_started_before_last_piece": overlapped,
         "mb_per_s": round(size / MB / seconds, 1) if task["state"] == "succeeded" else None,
         "task": {key: task[key] for key in ("state", "message", "error_code")},
         "peak_rss_mb": {name: round(peak / MB, 1) for name, peak in rss.peaks.items()},

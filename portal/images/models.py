@@ -125,15 +125,33 @@ class Image(MirroredModel):
     # ---- the upload lifecycle (origin uploaded) ------------------------------------
     # queued -> receiving -> transferring -> active | failed; any settled state but
     # transferring -> deleting, which ends with the row gone or back where it was.
+    # The transfer may start before the last piece arrived (the legs overlap): an image
+    # transferring with received_bytes < upload_size still takes pieces (`still_receiving`),
+    # which the transfer job reads as they are staged.
+
+    @property
+    def still_receiving(self):
+        """Transferring while later pieces are still expected."""
+        return self.upload_state == UploadState.TRANSFERRING and (
+            self.received_bytes < (self.upload_size or 0)
+        )
 
     @property
     def is_receiving(self):
-        return self.upload_state in (UploadState.QUEUED, UploadState.RECEIVING)
+        return (
+            self.upload_state in (UploadState.QUEUED, UploadState.RECEIVING) or self.still_receiving
+        )
 
     @transition(field=upload_state, source=[UploadState.QUEUED, UploadState.RECEIVING],
                 target=UploadState.RECEIVING)  # fmt: skip
     def receive(self, received_bytes, upload_size):
         self.received_bytes, self.upload_size = received_bytes, upload_size
+
+    @transition(field=upload_state, source=UploadState.TRANSFERRING,
+                target=UploadState.TRANSFERRING,
+                conditions=[lambda image: image.still_receiving])  # fmt: skip
+    def receive_during_transfer(self, received_bytes):
+        self.received_bytes = received_bytes
 
     @transition(field=upload_state, source=UploadState.RECEIVING, target=UploadState.QUEUED)
     def discard_received(self):

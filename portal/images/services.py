@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from portal.clouds.errors import CloudNotFound
 from portal.clouds.formats import HEAD_BYTES, TAIL_BYTES, content_matches
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
+from portal.core.models import Task
 from portal.core.principals import ApiPrincipal, actor_of, tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned, report_progress
 from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, pages, request_sync
@@ -34,6 +35,13 @@ DEFAULT_UPLOAD_MAX_BYTES = 64 * 1024**3
 PROGRESS_EVERY_SECONDS = 1.0
 # An upload that received nothing for this long is abandoned: its pieces are removed.
 DEFAULT_ABANDON_AFTER_HOURS = 24
+# The transfer to the cloud starts once this many bytes are staged (or the last byte is
+# in), so the two legs overlap; settings.IMAGE_TRANSFER_START_BYTES overrides it.
+DEFAULT_TRANSFER_START_BYTES = 64 * 1024**2
+# A transfer under way waits this long (seconds) for the next piece before it calls the
+# upload cut off (settings.IMAGE_UPLOAD_PIECE_WAIT_SECONDS), asking every POLL seconds.
+DEFAULT_PIECE_WAIT_SECONDS = 600
+PIECE_POLL_SECONDS = 0.25
 # Disk formats recognised by their first bytes alone (a VHD's signature may be at its end).
 HEAD_SIGNED_FORMATS = ("qcow2", "iso", "vmdk", "vhdx", "vdi")
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
@@ -206,26 +214,37 @@ def receive_upload_piece(image: Image, stream, length: int, content_range=None, 
     staging.check_size_limit(total, upload_limit())
     _check_continues(image, offset, total)
     name = staging.save_piece(image, offset, stream, length)
-    task = refused_parts = None
     try:
-        with transaction.atomic():
-            image = Image.objects.select_for_update().get(pk=image.pk)
-            _check_continues(image, offset, total)
-            image.staged_parts = [*image.staged_parts, name]
-            image.receive(offset + length, total)
-            complete = offset + length == total
-            if not _content_matches(image, offset, complete):
-                refused_parts = image.staged_parts
-                image.discard_received()
-                image.staged_parts = []
-                image.save()
-            elif complete:
-                task = _queue_transfer(image, actor)
-            else:
-                image.save()
+        return _accept_piece(image, name, offset, length, total, actor)
     except BaseException:
         _forget_piece(image, name)
         raise
+
+
+def _accept_piece(image: Image, name: str, offset: int, length: int, total: int, actor):
+    """Add a staged piece to the image, judge the format, start the transfer when due."""
+    task = refused_parts = None
+    with transaction.atomic():
+        image = Image.objects.select_for_update().get(pk=image.pk)
+        _check_continues(image, offset, total)
+        image.staged_parts = [*image.staged_parts, name]
+        complete = offset + length == total
+        if image.still_receiving:
+            # The transfer is under way and reads this piece; it judges the whole file
+            # (a VHD's footer) itself at the end and fails if it is wrong.
+            image.receive_during_transfer(offset + length)
+            image.save()
+            return image, _upload_task_of(image)
+        image.receive(offset + length, total)
+        if not _content_matches(image, offset, complete):
+            refused_parts = image.staged_parts
+            image.discard_received()
+            image.staged_parts = []
+            image.save()
+        elif complete or image.received_bytes >= transfer_start_bytes():
+            task = _queue_transfer(image, actor)
+        else:
+            image.save()
     if refused_parts is not None:
         staging.delete_names(refused_parts)
         raise ValidationFailed(
@@ -255,6 +274,17 @@ def _check_continues(image: Image, offset: int, total: int) -> None:
             code="wrong_offset",
             fields={"received_bytes": image.received_bytes},
         )
+
+
+def transfer_start_bytes() -> int:
+    """How much must be staged before the transfer starts: at least the head, so a file
+    that is not what its format says never reaches the cloud."""
+    wanted = getattr(settings, "IMAGE_TRANSFER_START_BYTES", DEFAULT_TRANSFER_START_BYTES)
+    return max(wanted, HEAD_BYTES)
+
+
+def _upload_task_of(image: Image):
+    return Task.objects.filter(kind=UPLOAD_KIND, target_id=image.image_id).latest("created")
 
 
 def _forget_piece(image: Image, name: str) -> None:
@@ -311,12 +341,15 @@ def transfer_image(image_pk, driver, task) -> str:
         )  # fmt: skip
         Image.objects.filter(pk=image.pk).update(backend_id=info.id)
         image.backend_id = info.id
-        with staging.StagedData(image.staged_parts) as data:
+        with _staged_stream(image) as data:
             driver.images.upload_image_data(
                 info.id, data, image.upload_size, progress=_throttled_progress(task, image)
             )
+            _verify_format(image, data)
             info = driver.images.get_image(info.id)
             _verify_copy(image, info, data.md5.hexdigest())
+        # Pieces that came during the transfer changed the row since it was read.
+        image.refresh_from_db(fields=["upload_state", "received_bytes", "staged_parts"])
         image.finish_transfer(info)
         image.synced_at = timezone.now()
         image.save()
@@ -327,6 +360,52 @@ def transfer_image(image_pk, driver, task) -> str:
         staging.discard(image)
         Image.objects.filter(pk=image.pk).update(staged_parts=[])
     return _("The image %(name)s is active in the cloud.") % {"name": image.name}
+
+
+def _staged_stream(image: Image) -> staging.StagedData:
+    """The staged data as one stream, including pieces that arrive while it is read."""
+    return staging.StagedData(
+        image.staged_parts, size=image.upload_size,
+        more_parts=lambda listed: _wait_for_pieces(image.pk, listed),
+        head_size=HEAD_BYTES, tail_size=TAIL_BYTES,
+    )  # fmt: skip
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _wait_for_pieces(image_pk, listed: int) -> list[str]:
+    """The pieces staged after the first `listed`, once there are any. Raises when the
+    upload was cut off: the image stopped transferring (aborted, deleted) or no piece
+    came within IMAGE_UPLOAD_PIECE_WAIT_SECONDS."""
+    seconds = getattr(settings, "IMAGE_UPLOAD_PIECE_WAIT_SECONDS", DEFAULT_PIECE_WAIT_SECONDS)
+    deadline = time.monotonic() + seconds
+    while True:
+        row = Image.objects.filter(pk=image_pk).values("upload_state", "staged_parts").first()
+        if row is None or row["upload_state"] != UploadState.TRANSFERRING:
+            raise Unprocessable(_("The upload was cut off."), code="upload_cut_off")
+        if len(row["staged_parts"]) > listed:
+            return row["staged_parts"][listed:]
+        if time.monotonic() >= deadline:
+            raise Unprocessable(
+                _("The upload was cut off: no piece arrived for %(seconds)d seconds.")
+                % {"seconds": seconds},
+                code="upload_cut_off",
+            )
+        _pause(PIECE_POLL_SECONDS)
+
+
+def _verify_format(image: Image, data: staging.StagedData) -> None:
+    """The whole file judged at its end (a VHD's footer), as the last piece brought it."""
+    if data.bytes_read == image.upload_size and not content_matches(
+        image.disk_format, data.head, data.tail
+    ):
+        raise Unprocessable(
+            _("The file is not a %(format)s image (its first bytes say otherwise).")
+            % {"format": image.disk_format},
+            code="format_mismatch",
+        )
 
 
 def _properties_of(image: Image) -> dict:
@@ -381,7 +460,10 @@ def _undo_transfer(image: Image, driver) -> None:
     left_in_cloud = (
         backend_id if backend_id and not _delete_from_cloud(backend_id, driver) else None
     )
-    image.refresh_from_db()
+    fresh = Image.objects.filter(pk=image.pk).first()
+    if fresh is None:
+        return  # deleted meanwhile (an upload cut off by its deletion)
+    image = fresh
     if image.upload_state == UploadState.TRANSFERRING:
         image.fail_transfer()
         if left_in_cloud:
@@ -458,13 +540,16 @@ def _abandoned_transfer(task) -> None:
 def request_image_deletion(image: Image, actor=None):
     """Queue the deletion of an uploaded image: from the cloud first, then the portal.
 
-    Synced images belong to the cloud and are refused, as is an image whose data is on
-    its way to the cloud. An upload still receiving data is simply abandoned (its staged
-    pieces go with it). Returns (image, Task).
+    Synced images belong to the cloud and are refused, as is an image whose data is all
+    on its way to the cloud. An upload still receiving data is simply abandoned (its
+    staged pieces go with it); if its transfer already started, that transfer fails and
+    removes what it sent. Returns (image, Task).
     """
     with transaction.atomic():
         image = Image.objects.select_for_update().get(pk=image.pk)
         _check_deletable(image)
+        if image.still_receiving:
+            _abort_transfer(image)
         image.start_deletion()
         image.save()
         task = create_task(DELETE_KIND, target_type="image", target_id=image.image_id, actor=actor)
@@ -472,6 +557,15 @@ def request_image_deletion(image: Image, actor=None):
 
         enqueue(task, tasks.delete_image, image.pk)
     return image, task
+
+
+def _abort_transfer(image: Image) -> None:
+    """An upload cut off by its deletion while its transfer waits for more pieces: the
+    transfer job notices and removes what it sent; the row keeps the cloud image's id so
+    the deletion removes it too, should that job be gone."""
+    backend_id = image.backend_id
+    image.fail_transfer()
+    image.backend_id = backend_id
 
 
 def _check_deletable(image: Image) -> None:
@@ -483,7 +577,7 @@ def _check_deletable(image: Image) -> None:
             ),
             code="synced_image",
         )
-    if image.upload_state == UploadState.TRANSFERRING:
+    if image.upload_state == UploadState.TRANSFERRING and not image.still_receiving:
         raise Conflict(
             _("The image is being transferred to the cloud; wait for the upload to end."),
             code="upload_in_progress",

@@ -98,28 +98,54 @@ def staged_names(image) -> list[str]:
 
 
 class StagedData:
-    """The staged pieces of an image read back as one stream, with its MD5 as read."""
+    """The staged pieces of an image read back as one stream, with its MD5 as read.
 
-    def __init__(self, parts: list[str]):
+    With `size` and `more_parts`, later pieces may still be arriving: once the known
+    pieces are read and fewer than `size` bytes came, `more_parts(count)` is asked for
+    the pieces after the first `count` (it waits for them, and raises when the upload
+    was cut off). The first `head_size` and last `tail_size` bytes read are kept for
+    the format check at the end (constant memory).
+    """
+
+    def __init__(self, parts, *, size=None, more_parts=None, head_size=0, tail_size=0):
         self._parts = list(parts)
+        self._listed = len(self._parts)
+        self._size, self._more_parts = size, more_parts
+        self._head_size, self._tail_size = head_size, tail_size
         self._current = None
         self.md5 = hashlib.md5(usedforsecurity=False)
         self.bytes_read = 0
+        self.head = b""
+        self.tail = b""
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             size = CHUNK_SIZE
         while True:
             if self._current is None:
-                if not self._parts:
+                if not self._parts and not self._wait_for_parts():
                     return b""
                 self._current = default_storage.open(self._parts.pop(0), "rb")
             chunk = self._current.read(size)
             if chunk:
-                self.md5.update(chunk)
-                self.bytes_read += len(chunk)
+                self._account(chunk)
                 return chunk
             self.close()
+
+    def _wait_for_parts(self) -> bool:
+        if self._more_parts is None or self._size is None or self.bytes_read >= self._size:
+            return False
+        self._parts = list(self._more_parts(self._listed))
+        self._listed += len(self._parts)
+        return bool(self._parts)
+
+    def _account(self, chunk: bytes) -> None:
+        self.md5.update(chunk)
+        self.bytes_read += len(chunk)
+        if len(self.head) < self._head_size:
+            self.head += chunk[: self._head_size - len(self.head)]
+        if self._tail_size:
+            self.tail = (self.tail + chunk[-self._tail_size :])[-self._tail_size :]
 
     def close(self) -> None:
         if self._current is not None:
