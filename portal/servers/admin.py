@@ -12,8 +12,16 @@ from portal.clouds.models import Cloud
 from portal.core.admin_base import ReadOnlyAdmin, progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
+from portal.isos import services as iso_services
+from portal.isos.models import IsoMount
 from portal.servers import services, state_sync
-from portal.servers.forms import FlavorCreateForm, FlavorShareForm, ResizeForm, ServerCreateForm
+from portal.servers.forms import (
+    FlavorCreateForm,
+    FlavorShareForm,
+    IsoChoiceForm,
+    ResizeForm,
+    ServerCreateForm,
+)
 from portal.servers.models import Flavor, KeyPair, Server
 
 QUEUED_SEE_TASKS = _("Queued; see Tasks for its progress.")
@@ -206,7 +214,7 @@ class ServerAdmin(ReadOnlyAdmin):
     list_filter = ["status", "runtime_state", "origin", "cloud", "flavor_name"]
     search_fields = ["name", "instance_id", "backend_id", "tenant__tenant_id"]
     list_select_related = ["cloud", "tenant", "current_task"]
-    readonly_fields = ["task_history"]
+    readonly_fields = ["task_history", "cd_drive"]
     actions = ["start", "stop", "reboot", "delete_servers", "sync_now"]
 
     @admin.display(description=_("status"), ordering="status")
@@ -233,6 +241,16 @@ class ServerAdmin(ReadOnlyAdmin):
             ),
         )
         return format_html("<table>{}</table>", rows)
+
+    @admin.display(description=_("mounted ISO"))
+    def cd_drive(self, server):
+        """The ISO in the server's CD drive (attaching, attached or detaching)."""
+        mount = iso_services.current_mount(server)
+        if mount is None:
+            return "-"
+        return format_html(
+            "{} ({}) {}", mount.iso, mount.get_status_display(), progress_bar(mount.task)
+        )
 
     def _operate(self, request, queryset, operate_type):
         for server in queryset:
@@ -286,6 +304,7 @@ class ServerAdmin(ReadOnlyAdmin):
         return [
             path("create/", view(self.create_view), name="servers_server_create"),
             path("<int:pk>/resize/", view(self.resize_view), name="servers_server_resize"),
+            path("<int:pk>/mount-iso/", view(self.mount_iso_view), name="servers_server_mount_iso"),
             path(
                 "<int:pk>/operate/<str:operation>/",
                 view(self.operate_view),
@@ -306,6 +325,13 @@ class ServerAdmin(ReadOnlyAdmin):
             "operations": PAGE_OPERATIONS.items() if at_rest else [],
             "can_resize": at_rest and server.runtime_state in services.RESIZABLE_STATES,
             "awaits_confirmation": server.status == Server.Status.RESIZED and not server.locked,
+            "can_mount_iso": at_rest
+            and server.runtime_state in iso_services.MOUNTABLE_STATES
+            and iso_services.current_mount(server) is None,
+            "can_unmount_iso": not server.locked
+            and iso_services.holding_mounts()
+            .filter(server=server, status=IsoMount.Status.ATTACHED)
+            .exists(),
             "can_delete": server.status
             in (Server.Status.READY, Server.Status.FAILED, Server.Status.RESIZED)
             and not server.locked,
@@ -354,6 +380,23 @@ class ServerAdmin(ReadOnlyAdmin):
         }
         return self._page(request, title, form, _("Resize"), server=server)
 
+    def mount_iso_view(self, request, pk):
+        """ "Mount ISO…": an ISO of the server's cloud, mounted by the ISO service's job."""
+        server = get_object_or_404(Server, pk=pk)
+        form = IsoChoiceForm(server, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                iso_services.mount_iso(
+                    server, form.cleaned_data["iso"], actor=actor_of(request.user)
+                )
+            except PortalError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, _("Queued; the task below shows the progress."))
+                return redirect("admin:servers_server_change", server.pk)
+        title = _("Mount ISO") + f": {server.name}"
+        return self._page(request, title, form, _("Mount"), server=server)
+
     def _page(self, request, title, form, submit, server=None):
         context = {
             **self.admin_site.each_context(request),
@@ -367,7 +410,7 @@ class ServerAdmin(ReadOnlyAdmin):
 
     def operate_view(self, request, pk, operation):
         """The server page's buttons (POST): power operations, confirm or revert a
-        resize, delete."""
+        resize, unmount the ISO, delete."""
         if request.method != "POST":
             return redirect("admin:servers_server_change", pk)
         server = get_object_or_404(Server, pk=pk)
@@ -375,6 +418,8 @@ class ServerAdmin(ReadOnlyAdmin):
         try:
             if operation == "delete":
                 services.delete_server(server, actor=actor)
+            elif operation == "unmount-iso":
+                iso_services.unmount_iso(server, actor=actor)
             elif operation in ("confirm", "revert"):
                 services.finish_resize(server, operation, actor=actor)
             elif operation in PAGE_OPERATIONS:

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.models import Cloud
 from portal.images.models import Image
+from portal.isos import services as iso_services
+from portal.isos.models import Iso
 from portal.servers import services
 from portal.servers.models import Flavor
 from portal.tenants.models import Tenant
@@ -178,3 +180,16 @@ class FlavorShareForm(forms.Form):
 
     def show_refusal(self, error) -> None:
         show_refusal(self, error)
+
+
+class IsoChoiceForm(forms.Form):
+    """ "Mount ISO…" on a server page: the mountable ISOs of the server's cloud (the ISO
+    service checks again when it runs)."""
+
+    iso = forms.ModelChoiceField(Iso.objects.none(), label=_("ISO"))
+
+    def __init__(self, server, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["iso"].queryset = (
+            iso_services.mountable_isos().filter(cloud=server.cloud).order_by("iso_name")
+        )
