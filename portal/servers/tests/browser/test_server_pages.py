@@ -1,0 +1,138 @@
+"""The servers admin in a real browser: "Create server", the server page's power and
+resize buttons, each Task followed to its end without a reload, a failure's message, and
+screenshots of the server pages in both languages."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.clouds.simulator.faults import inject_fault
+from portal.servers.models import Server
+from portal.servers.tests.factories import make_identity
+
+pytestmark = pytest.mark.browser
+
+CHANGELIST = "/admin/servers/server/"
+
+
+@pytest.fixture
+def identity(tenant, cloud):
+    """The tenant set up in the (committed) simulator cloud, so the live server sees it."""
+    return make_identity(tenant, cloud)
+
+
+def create_from_the_form(page, live_server, catalog, tenant, name):
+    """Fill in the "Create server" page (reached from the list) and submit it."""
+    page.goto(f"{live_server.url}{CHANGELIST}")
+    page.get_by_role("link", name="Create server").click()
+    expect(page.get_by_role("heading", name="Create server")).to_be_visible()
+    page.locator("#id_tenant").select_option(str(tenant.pk))
+    page.locator("#id_instance_name").fill(name)
+    page.locator("#id_flavor").select_option(str(catalog["flavor_rows"]["m1.small"].pk))
+    page.locator("#id_image").select_option(catalog["images"]["cirros-0.6.2"])
+    page.locator("#id_network_uuid").fill(catalog["network_id"])
+    page.locator("#id_system_disk_size").fill("5")
+    page.get_by_role("button", name="Create").click()
+    expect(page).to_have_url(re.compile(rf"{CHANGELIST}\d+/change/"))
+    return Server.objects.get(name=name)
+
+
+def latest_task(page):
+    """The progress bar of the newest Task in the server page's task history."""
+    return page.locator(".field-task_history .task-progress").first
+
+
+def watch_to_the_end(page, job_queue, state="succeeded"):
+    """The page shows the Task queued; the held jobs run; the page follows it to `state`."""
+    progress = latest_task(page)
+    expect(progress).to_have_attribute("data-state", "queued")
+    job_queue.run_all()
+    expect(progress).to_have_attribute("data-state", state, timeout=20_000)
+    return progress
+
+
+def press(page, label):
+    """One of the server page's buttons (a reload first: they follow the server's state)."""
+    page.reload()
+    page.locator("#content").get_by_role("button", name=label, exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("Queued")
+
+
+def test_create_stop_start_and_resize_from_the_server_pages(
+    admin_page, live_server, catalog, tenant, identity, job_queue, screenshot
+):
+    page = admin_page
+    server = create_from_the_form(page, live_server, catalog, tenant, "from-browser")
+    expect(page.locator(".messagelist")).to_contain_text("is being created")
+    progress = watch_to_the_end(page, job_queue)
+    expect(progress.locator("progress")).to_have_js_property("value", 100)
+    server.refresh_from_db()
+    assert (server.status, server.runtime_state) == ("ready", "ACTIVE")
+
+    press(page, "Stop")
+    watch_to_the_end(page, job_queue)
+    server.refresh_from_db()
+    assert server.runtime_state == "SHUTOFF"
+
+    press(page, "Start")
+    watch_to_the_end(page, job_queue)
+    server.refresh_from_db()
+    assert server.runtime_state == "ACTIVE"
+
+    page.reload()
+    page.get_by_role("link", name="Resize…").click()
+    medium = catalog["flavor_rows"]["m1.medium"]
+    page.locator("#id_flavor").select_option(str(medium.pk))
+    page.get_by_role("button", name="Resize").click()
+    expect(page).to_have_url(re.compile(rf"{CHANGELIST}{server.pk}/change/"))
+    watch_to_the_end(page, job_queue)
+    server.refresh_from_db()
+    assert (server.status, server.flavor_name, server.runtime_state) == (
+        "ready", "m1.medium", "ACTIVE",
+    )  # fmt: skip
+    page.reload()
+    expect(page.locator("#content")).to_contain_text("m1.medium")
+    screenshot(page, "server-resized")
+
+
+def test_a_failed_operation_shows_the_task_message(
+    admin_page, live_server, catalog, tenant, identity, job_queue
+):
+    page = admin_page
+    server = create_from_the_form(page, live_server, catalog, tenant, "doomed")
+    watch_to_the_end(page, job_queue)
+    inject_fault(server.cloud, "compute.stop_server", mode="unavailable", times=10)
+
+    press(page, "Stop")
+    progress = watch_to_the_end(page, job_queue, state="failed")
+    expect(progress.locator(".task-state")).to_have_text("failed")
+    server.refresh_from_db()
+    message = server.current_task.message
+    assert "Simulated failure of compute.stop_server" in message
+    expect(progress.locator(".task-message")).to_have_text(message)
+    assert server.runtime_state == "ACTIVE"
+
+
+def test_screenshots_of_the_server_pages_in_both_languages(
+    admin_page, live_server, catalog, tenant, identity, job_queue, screenshot
+):
+    page = admin_page
+    server = create_from_the_form(page, live_server, catalog, tenant, "web-1")
+    job_queue.run_all()
+    pages = {
+        "dashboard-with-servers": "/admin/",
+        "servers": CHANGELIST,
+        "server": f"{CHANGELIST}{server.pk}/change/",
+        "server-create": f"{CHANGELIST}create/",
+    }
+    for language, label in (("en", "English"), ("zh-hans", "简体中文")):
+        page.goto(f"{live_server.url}/admin/")
+        page.locator("#language-select").select_option(label=label)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        for name, path in pages.items():
+            page.goto(f"{live_server.url}{path}")
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            if name in ("servers", "server"):
+                expect(page.locator("#content")).to_contain_text("web-1")
+            screenshot(page, f"{name}-{language}")
