@@ -21,6 +21,7 @@ from portal.servers.forms import (
     IsoChoiceForm,
     ResizeForm,
     ServerCreateForm,
+    TemplatePickForm,
 )
 from portal.servers.models import Flavor, KeyPair, Server
 
@@ -339,7 +340,10 @@ class ServerAdmin(ReadOnlyAdmin):
 
     def create_view(self, request):
         """The "Create server" page: the form feeds services.create_server."""
-        form = ServerCreateForm(request.POST or None)
+        picker = TemplatePickForm(request.GET or None)
+        template = picker.cleaned_data["template"] if picker.is_valid() else None
+        initial = ServerCreateForm.initial_from(template) if template else None
+        form = ServerCreateForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 server, _task = services.create_server(
@@ -358,7 +362,7 @@ class ServerAdmin(ReadOnlyAdmin):
                     messages.SUCCESS,
                 )
                 return redirect("admin:servers_server_change", server.pk)
-        return self._page(request, _("Create server"), form, _("Create"))
+        return self._page(request, _("Create server"), form, _("Create"), picker=picker)
 
     def resize_view(self, request, pk):
         """ "Resize": a flavor picker of the flavors the server's tenant may use."""
@@ -397,8 +401,9 @@ class ServerAdmin(ReadOnlyAdmin):
         title = _("Mount ISO") + f": {server.name}"
         return self._page(request, title, form, _("Mount"), server=server)
 
-    def _page(self, request, title, form, submit, server=None):
+    def _page(self, request, title, form, submit, server=None, picker=None):
         context = {
+            "picker": picker,
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": title,

@@ -2,14 +2,15 @@
 the API), which validate it again and raise what the form then shows."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.models import Cloud
-from portal.images.models import Image
+from portal.images.models import Image, ServerTemplate
 from portal.isos import services as iso_services
 from portal.isos.models import Iso
 from portal.servers import services
-from portal.servers.models import Flavor
+from portal.servers.models import Flavor, Server
 from portal.tenants.models import Tenant
 
 # The services' field names (the API's) -> the form's.
@@ -74,6 +75,11 @@ class ServerCreateForm(forms.Form):
         required=False,
         help_text=_("Empty: the flavor's disk size, or the image's minimum if larger."),
     )
+    system_disk_type = forms.CharField(
+        label=capfirst(Server._meta.get_field("system_disk_type").verbose_name),
+        max_length=64,
+        required=False,
+    )
     data_disk_sizes = forms.CharField(
         label=_("Data disks (GB)"),
         required=False,
@@ -88,6 +94,18 @@ class ServerCreateForm(forms.Form):
     admin_pass = forms.CharField(
         label=_("Administrator password"), required=False, widget=forms.PasswordInput
     )
+
+    @classmethod
+    def initial_from(cls, template) -> dict:
+        """The fields a server template fills in (seed 003's 模板)."""
+        return {
+            "flavor": template.flavor_id,
+            "image": template.image.image_id,
+            "network_uuid": template.network_id,
+            "system_disk_size": template.system_disk_size,
+            "system_disk_type": template.system_disk_type,
+            "security_groups": ", ".join(template.security_groups or []),
+        }
 
     def clean_data_disk_sizes(self) -> list[int]:
         sizes = comma_separated(self.cleaned_data["data_disk_sizes"])
@@ -107,7 +125,9 @@ class ServerCreateForm(forms.Form):
             flavor_ref=data["flavor"].backend_id,
             image_ref=data["image"].image_id,
             network_uuid=data["network_uuid"],
-            system_disk=services.DiskRequest(system_disk) if system_disk else None,
+            system_disk=(
+                services.DiskRequest(system_disk, data["system_disk_type"]) if system_disk else None
+            ),
             data_disks=tuple(services.DiskRequest(size) for size in data["data_disk_sizes"]),
             security_group_name=tuple(comma_separated(data["security_groups"])),
             region=data["flavor"].cloud.region,
@@ -193,3 +213,14 @@ class IsoChoiceForm(forms.Form):
         self.fields["iso"].queryset = (
             iso_services.mountable_isos().filter(cloud=server.cloud).order_by("iso_name")
         )
+
+
+class TemplatePickForm(forms.Form):
+    """Above "Create server": a server template whose values prefill the form (GET)."""
+
+    template = forms.ModelChoiceField(
+        ServerTemplate.objects.select_related("image", "flavor").order_by("name"),
+        label=capfirst(ServerTemplate._meta.verbose_name),
+        to_field_name="template_id",
+        required=False,
+    )

@@ -1,0 +1,65 @@
+"""The admin's "Create server" page prefilled from a server template (issue 6, items 3
+and 11; seed 003's 模板)."""
+
+import pytest
+
+from portal.images.models import Image
+from portal.images.tests.factories import ServerTemplateFactory
+from portal.servers.models import Server
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
+
+CREATE = "/admin/servers/server/create/"
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def template(catalog):
+    return ServerTemplateFactory(
+        name="web",
+        image=Image.objects.get(image_id=catalog["images"]["cirros-0.6.2"]),
+        flavor=catalog["flavor_rows"]["m1.small"],
+        system_disk_size=7,
+        network_id=catalog["network_id"],
+        security_groups=["default", "web"],
+    )
+
+
+def test_a_template_prefills_the_create_form(admin_client, template, tenant, identity):
+    page = admin_client.get(CREATE)
+    assert "template-picker" in page.content.decode()
+    assert page.context["form"].initial == {}
+    page = admin_client.get(CREATE, {"template": template.template_id})
+    form = page.context["form"]
+    assert form.initial == {
+        "flavor": template.flavor_id,
+        "image": template.image.image_id,
+        "network_uuid": template.network_id,
+        "system_disk_size": 7,
+        "system_disk_type": "",
+        "security_groups": "default, web",
+    }
+    html = page.content.decode()
+    assert 'value="default, web"' in html
+    assert f'<option value="{template.flavor_id}" selected>' in html
+
+    answer = admin_client.post(
+        CREATE, {**form.initial, "tenant": tenant.pk, "instance_name": "from-template"}
+    )
+    assert answer.status_code == 302
+    server = Server.objects.get(name="from-template")
+    assert (server.flavor, server.image, server.system_disk_size) == (
+        template.flavor, template.image, 7
+    )  # fmt: skip
+    assert server.security_group_names == ["default", "web"]
+
+
+def test_an_unknown_template_prefills_nothing(admin_client, catalog):
+    page = admin_client.get(CREATE, {"template": "no-such-template"})
+    assert page.status_code == 200
+    assert page.context["form"].initial == {}
