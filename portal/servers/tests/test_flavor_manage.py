@@ -7,7 +7,8 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.core.errors import Conflict, ValidationFailed
 from portal.core.models import Task
-from portal.servers import services
+from portal.core.services import create_task
+from portal.servers import services, tasks
 from portal.servers.models import Flavor, Server
 from portal.servers.tests.factories import FlavorFactory, ServerFactory, make_identity
 
@@ -118,3 +119,21 @@ def test_the_admin_share_page_and_delete_button(admin_client, gold, tenant, othe
     response = admin_client.post(f"{page}delete-in-cloud/", follow=True)
     assert "in use" in response.content.decode()
     assert Flavor.objects.filter(pk=gold.pk).exists()
+
+
+def test_the_job_checks_again_that_nothing_uses_the_flavor(gold, tenant):
+    """A server made between the request and the job keeps the flavor alive."""
+    task = create_task(services.FLAVOR_DELETE_KIND, target_type="flavor", target_id=gold.pk)
+    ServerFactory(cloud=gold.cloud, tenant=tenant, flavor_ref=gold.backend_id)
+    tasks.delete_flavor(task.pk, gold.pk)
+    task.refresh_from_db()
+    assert (task.state, task.error_code) == (Task.State.FAILED, "flavor_in_use")
+    assert "gold" in {f.name for f in SimulatorDriver(gold.cloud).compute.list_flavors()}
+
+
+def test_a_flavor_gone_before_the_job_fails_its_task(gold):
+    task = create_task(services.FLAVOR_SHARE_KIND, target_type="flavor", target_id=gold.pk)
+    Flavor.objects.filter(pk=gold.pk).delete()
+    tasks.share_flavor(task.pk, gold.pk, [])
+    task.refresh_from_db()
+    assert (task.state, task.error_code) == (Task.State.FAILED, "not_found")
