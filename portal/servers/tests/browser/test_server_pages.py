@@ -8,6 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.clouds.simulator.faults import inject_fault
+from portal.images.models import Image
+from portal.images.tests.factories import ServerTemplateFactory
 from portal.servers.models import Server
 from portal.servers.tests.factories import make_identity
 
@@ -22,20 +24,51 @@ def identity(tenant, cloud):
     return make_identity(tenant, cloud)
 
 
-def create_from_the_form(page, live_server, catalog, tenant, name):
-    """Fill in the "Create server" page (reached from the list) and submit it."""
+@pytest.fixture
+def template(catalog):
+    """A server template of the demo catalog: cirros on m1.small, 5 GB, default-net."""
+    return ServerTemplateFactory(
+        name="small cirros",
+        image=Image.objects.get(image_id=catalog["images"]["cirros-0.6.2"]),
+        flavor=catalog["flavor_rows"]["m1.small"],
+        system_disk_size=5,
+        network_id=catalog["network_id"],
+        security_groups=[],
+    )
+
+
+def open_the_create_page(page, live_server):
     page.goto(f"{live_server.url}{CHANGELIST}")
     page.get_by_role("link", name="Create server").click()
     expect(page.get_by_role("heading", name="Create server")).to_be_visible()
+
+
+def submit_the_create_form(page, tenant, name):
     page.locator("#id_tenant").select_option(str(tenant.pk))
     page.locator("#id_instance_name").fill(name)
+    page.get_by_role("button", name="Create").click()
+    expect(page).to_have_url(re.compile(rf"{CHANGELIST}\d+/change/"))
+    return Server.objects.get(name=name)
+
+
+def create_from_a_template(page, live_server, template, tenant, name):
+    """Pick the template on the "Create server" page: it fills in the rest of the form."""
+    open_the_create_page(page, live_server)
+    picker = page.locator("#template-picker")
+    picker.locator("select").select_option(template.template_id)
+    picker.get_by_role("button", name="Go").click()
+    expect(page.locator("#id_network_uuid")).to_have_value(template.network_id)
+    return submit_the_create_form(page, tenant, name)
+
+
+def create_from_the_form(page, live_server, catalog, tenant, name):
+    """Fill in the "Create server" page (reached from the list) and submit it."""
+    open_the_create_page(page, live_server)
     page.locator("#id_flavor").select_option(str(catalog["flavor_rows"]["m1.small"].pk))
     page.locator("#id_image").select_option(catalog["images"]["cirros-0.6.2"])
     page.locator("#id_network_uuid").fill(catalog["network_id"])
     page.locator("#id_system_disk_size").fill("5")
-    page.get_by_role("button", name="Create").click()
-    expect(page).to_have_url(re.compile(rf"{CHANGELIST}\d+/change/"))
-    return Server.objects.get(name=name)
+    return submit_the_create_form(page, tenant, name)
 
 
 def latest_task(page):
@@ -59,16 +92,19 @@ def press(page, label):
     expect(page.locator(".messagelist")).to_contain_text("Queued")
 
 
-def test_create_stop_start_and_resize_from_the_server_pages(
-    admin_page, live_server, catalog, tenant, identity, job_queue, screenshot
+def test_create_from_a_template_stop_start_and_resize_from_the_server_pages(
+    admin_page, live_server, catalog, template, tenant, identity, job_queue, screenshot
 ):
     page = admin_page
-    server = create_from_the_form(page, live_server, catalog, tenant, "from-browser")
+    server = create_from_a_template(page, live_server, template, tenant, "from-browser")
     expect(page.locator(".messagelist")).to_contain_text("is being created")
     progress = watch_to_the_end(page, job_queue)
     expect(progress.locator("progress")).to_have_js_property("value", 100)
     server.refresh_from_db()
     assert (server.status, server.runtime_state) == ("ready", "ACTIVE")
+    assert (server.flavor_name, server.image, server.system_disk_size) == (
+        "m1.small", template.image, 5,
+    )  # fmt: skip
 
     press(page, "Stop")
     watch_to_the_end(page, job_queue)
