@@ -38,6 +38,9 @@ DEFAULT_ABANDON_AFTER_HOURS = 24
 # The transfer to the cloud starts once this many bytes are staged (or the last byte is
 # in), so the two legs overlap; settings.IMAGE_TRANSFER_START_BYTES overrides it.
 DEFAULT_TRANSFER_START_BYTES = 64 * 1024**2
+# A PUT body is staged in parts of at most this many bytes (IMAGE_STAGE_PART_BYTES), so a
+# long body can be read by the transfer while it still arrives.
+DEFAULT_STAGE_PART_BYTES = 32 * 1024**2
 # A transfer under way waits this long (seconds) for the next piece before it calls the
 # upload cut off (settings.IMAGE_UPLOAD_PIECE_WAIT_SECONDS), asking every POLL seconds.
 DEFAULT_PIECE_WAIT_SECONDS = 600
@@ -203,15 +206,28 @@ def parse_content_range(header: str | None, length: int) -> tuple[int, int]:
 def receive_upload_piece(image: Image, stream, length: int, content_range=None, actor=None):
     """Stage one PUT body of an upload; returns (image, transfer Task or None).
 
-    The piece is written before the row is locked (a long write holds no lock), then
-    accepted only if it still continues the data exactly. The last byte checks the
-    file's magic bytes against its disk format and queues the transfer to the cloud; a
-    file that is not what it claims is dropped and the image waits for data again.
+    The body is staged in parts of at most IMAGE_STAGE_PART_BYTES, each listed on the
+    row as it lands, so the transfer can start and read a long body while it still
+    arrives; a body cut off keeps the parts that landed whole (the client resumes from
+    `received_bytes`). A part is written before the row is locked (a long write holds
+    no lock), then accepted only if it still continues the data exactly. The head (and
+    the last byte) check the file's magic bytes against its disk format; a file that is
+    not what it claims is dropped and the image waits for data again.
     """
     offset, total = parse_content_range(content_range, length)
     if total == 0 or length == 0:
         raise ValidationFailed(_("The image file is empty."), code="empty_file")
     staging.check_size_limit(total, upload_limit())
+    task, end = None, offset + length
+    part_limit = getattr(settings, "IMAGE_STAGE_PART_BYTES", DEFAULT_STAGE_PART_BYTES)
+    while offset < end:
+        part = min(part_limit, end - offset)
+        image, task = _receive_part(image, stream, offset, part, total, actor)
+        offset += part
+    return image, task
+
+
+def _receive_part(image: Image, stream, offset: int, length: int, total: int, actor):
     _check_continues(image, offset, total)
     name = staging.save_piece(image, offset, stream, length)
     try:

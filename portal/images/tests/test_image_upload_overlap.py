@@ -200,3 +200,50 @@ def test_file_whose_end_is_wrong_is_refused_by_the_portal(staging_storage):
         else:
             with pytest.raises(Unprocessable):
                 services._verify_format(image, read)
+
+
+def test_long_body_is_staged_in_parts_the_transfer_reads_as_they_land(
+    cloud, staff_client, staging_storage, settings, monkeypatch
+):
+    from portal.images import tasks
+
+    settings.IMAGE_STAGE_PART_BYTES = PIECE
+    queued_at = []
+    queue_transfer = services._queue_transfer
+
+    def spy(image, actor):
+        queued_at.append(image.received_bytes)
+        return queue_transfer(image, actor)
+
+    monkeypatch.setattr(services, "_queue_transfer", spy)
+    data = qcow2_bytes(300_000)
+    image_id = create_image(staff_client)["image_id"]
+    # One PUT without Content-Range; the transfer job is queued after its first part.
+    response = put_file(staff_client, image_id, data)
+    assert response.status_code == 202
+    assert queued_at == [PIECE]
+    image = Image.objects.get(image_id=image_id)
+    assert (image.upload_state, image.received_bytes, len(image.staged_parts)) == (
+        UploadState.TRANSFERRING, 300_000, 3,
+    )  # fmt: skip
+    tasks.transfer_image(response.json()["task"]["task_id"], image.pk)
+    image.refresh_from_db()
+    assert (image.upload_state, image.size) == (UploadState.ACTIVE, 300_000)
+    assert image.checksum == hashlib.md5(data, usedforsecurity=False).hexdigest()
+    assert staged_files(staging_storage) == []
+
+
+def test_body_cut_off_keeps_its_whole_parts_for_a_resume(cloud, staff_client, settings):
+    from portal.core.errors import ValidationFailed
+
+    settings.IMAGE_STAGE_PART_BYTES = PIECE
+    data = qcow2_bytes(300_000)
+    image = Image.objects.get(image_id=create_image(staff_client)["image_id"])
+    with pytest.raises(ValidationFailed):
+        services.receive_upload_piece(image, io.BytesIO(data[:150_000]), 300_000)
+    image.refresh_from_db()
+    assert (image.received_bytes, len(image.staged_parts)) == (PIECE, 1)
+    rest = put_file(staff_client, image.image_id, data[PIECE:], f"bytes {PIECE}-299999/300000")
+    assert rest.status_code == 202
+    image.refresh_from_db()
+    assert (image.received_bytes, len(image.staged_parts)) == (300_000, 3)
