@@ -24,8 +24,8 @@ from portal.clouds.openstack.clouds_yaml import import_cloud
 from portal.clouds.openstack.waiting import wait_for_server_gone, wait_for_volume
 from portal.core.models import Task
 from portal.images.services import sync_images
-from portal.servers import quotas, state_sync
-from portal.servers.models import Server
+from portal.servers import quotas, services, state_sync
+from portal.servers.models import Flavor, Server
 from portal.servers.services import sync_flavors
 from portal.tenants.models import TenantIdentity
 from portal.tenants.services import register_tenant, tenant_credentials
@@ -258,3 +258,34 @@ def test_key_pairs_are_registered_in_nova_and_named_by_servers(
 
 def answer_keypair_id(api):
     return api.get("/api/v1/keypairs").json()["keypairs"][0]["keypair_id"]
+
+
+def test_flavor_sharing_changed_and_the_flavor_deleted_from_the_portal(
+    oslite, admin, tenant, cleanup
+):
+    """Issue 6, item 1: the share and delete jobs against the real Nova."""
+    request = services.FlavorRequest(
+        name=f"{RUN}-private", vcpus=1, ram=64, disk=1, extra_specs={}, is_public=False
+    )
+    created = services.create_flavor(oslite, request, actor="test")
+    created.refresh_from_db()
+    assert created.state == Task.State.SUCCEEDED, created.message
+    flavor = Flavor.objects.get(cloud=oslite, name=request.name)
+    cleanup.add(admin.compute.delete_flavor, flavor.backend_id)
+    project_id = TenantIdentity.objects.get(tenant=tenant).project_id
+
+    shared = services.share_flavor(flavor, [tenant], actor="test")
+    shared.refresh_from_db()
+    assert shared.state == Task.State.SUCCEEDED, shared.message
+    assert project_id in admin.compute.list_flavor_access(flavor.backend_id)
+    assert list(flavor.shared_with.all()) == [tenant]
+
+    services.share_flavor(flavor, [], actor="test")
+    assert project_id not in admin.compute.list_flavor_access(flavor.backend_id)
+    assert not flavor.shared_with.exists()
+
+    deleted = services.delete_flavor(flavor, actor="test")
+    deleted.refresh_from_db()
+    assert deleted.state == Task.State.SUCCEEDED, deleted.message
+    assert flavor.backend_id not in {info.id for info in admin.compute.list_flavors()}
+    assert not Flavor.objects.filter(pk=flavor.pk).exists()
