@@ -44,7 +44,7 @@ DEFAULT_STAGE_PART_BYTES = 32 * 1024**2
 # A transfer under way waits this long (seconds) for the next piece before it calls the
 # upload cut off (settings.IMAGE_UPLOAD_PIECE_WAIT_SECONDS), asking every POLL seconds.
 DEFAULT_PIECE_WAIT_SECONDS = 600
-PIECE_POLL_SECONDS = 0.25
+PIECE_POLL_SECONDS = 0.05
 # Disk formats recognised by their first bytes alone (a VHD's signature may be at its end).
 HEAD_SIGNED_FORMATS = ("qcow2", "iso", "vmdk", "vhdx", "vdi")
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
