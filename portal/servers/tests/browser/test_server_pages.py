@@ -12,6 +12,7 @@ from portal.images.models import Image
 from portal.images.tests.factories import ServerTemplateFactory
 from portal.servers.models import Server
 from portal.servers.tests.factories import make_identity
+from portal.servers.tests.test_instances import create
 
 pytestmark = pytest.mark.browser
 
@@ -148,6 +149,33 @@ def test_a_failed_operation_shows_the_task_message(
     assert "Simulated failure of compute.stop_server" in message
     expect(progress.locator(".task-message")).to_have_text(message)
     assert server.runtime_state == "ACTIVE"
+
+
+def run_action(page, name, action_label):
+    page.get_by_role("checkbox", name=f"Select this object for an action - {name}").check()
+    page.get_by_role("combobox", name="Action").select_option(label=action_label)
+    page.get_by_role("button", name="Go").click()
+
+
+def test_servers_are_stopped_and_started_from_the_list(
+    admin_page, live_server, identity, client_of_tenant, create_body, job_queue
+):
+    create(client_of_tenant, create_body(data_disks=[]))
+    job_queue.run_all()
+    page = admin_page
+    page.goto(f"{live_server.url}{CHANGELIST}")
+    row = page.locator("tr", has_text="web-1")
+    for action_label, runtime_state in (
+        ("Stop the selected servers", "SHUTOFF"),
+        ("Start the selected servers", "ACTIVE"),
+    ):
+        run_action(page, "web-1", action_label)
+        expect(page.locator(".messagelist")).to_contain_text("queued")
+        progress = row.locator(".task-progress")
+        expect(progress).to_have_attribute("data-state", "queued")
+        job_queue.run_all()
+        expect(progress).to_have_attribute("data-state", "succeeded", timeout=20_000)
+        assert Server.objects.get(name="web-1").runtime_state == runtime_state
 
 
 def test_screenshots_of_the_server_pages_in_both_languages(
