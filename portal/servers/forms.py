@@ -2,6 +2,7 @@
 the API), which validate it again and raise what the form then shows."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -63,9 +64,20 @@ class ServerCreateForm(forms.Form):
         help_text=_("Its cloud is where the server is made."),
     )
     image = forms.ModelChoiceField(
-        Image.objects.filter(enabled=True, missing_since__isnull=True).order_by("name"),
+        # Disabled images that templates use are listed too: the service accepts one
+        # only together with its template (seed 003).
+        Image.objects.filter(missing_since__isnull=True)
+        .filter(Q(enabled=True) | Q(templates__isnull=False))
+        .distinct()
+        .order_by("name"),
         label=_("Image"),
         to_field_name="image_id",
+    )
+    template = forms.ModelChoiceField(
+        ServerTemplate.objects.all(),
+        required=False,
+        to_field_name="template_id",
+        widget=forms.HiddenInput,
     )
     network_uuid = forms.CharField(label=_("Network id"), max_length=64)
     system_disk_size = forms.IntegerField(
@@ -99,6 +111,7 @@ class ServerCreateForm(forms.Form):
     def initial_from(cls, template) -> dict:
         """The fields a server template fills in (seed 003's 模板)."""
         return {
+            "template": template.template_id,
             "flavor": template.flavor_id,
             "image": template.image.image_id,
             "network_uuid": template.network_id,
@@ -135,6 +148,7 @@ class ServerCreateForm(forms.Form):
             hypervisor_hostname=data["hypervisor_hostname"],
             key_name=data["key_name"],
             admin_pass=data["admin_pass"],
+            template=data["template"],
         )
 
     def show_refusal(self, error) -> None:

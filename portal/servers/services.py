@@ -355,6 +355,9 @@ class CreateRequest:
     hypervisor_hostname: str = ""
     key_name: str = ""
     admin_pass: str = ""
+    # The server template the request was made from (admin form): seed 003 keeps a
+    # template usable after its image is disabled, so that image is still accepted.
+    template: ServerTemplate | None = None
 
 
 def create_server(tenant, request: CreateRequest, *, actor, operator=False):
@@ -370,7 +373,7 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
         )
     cloud = cloud_for_region(request.region)
     flavor = _offered_flavor(tenant, cloud, request.flavor_ref)
-    image = _bootable_image(tenant, cloud, request.image_ref)
+    image = _bootable_image(tenant, cloud, request.image_ref, request.template)
     system_disk = _system_disk(request.system_disk, flavor, image)
     if request.key_name:
         keypairs.check_usable(tenant, cloud, request.key_name)
@@ -437,11 +440,15 @@ def _offered_flavor(tenant, cloud, flavor_ref) -> Flavor:
     return flavor
 
 
-def _bootable_image(tenant, cloud, image_ref):
-    """The image, if the tenant may see it; a known but disabled or unusable one is 422."""
+def _bootable_image(tenant, cloud, image_ref, template=None):
+    """The image, if the tenant may see it; a known but disabled or unusable one is 422,
+    unless it is the image of the server template the request comes from (seed 003)."""
     image = Image.objects.filter(cloud=cloud, image_id=image_ref).first()
     if image is None:
         raise ValidationFailed(fields={"image_ref": [_("No such image in this region.")]})
+    kept_by_template = template is not None and template.image_id == image.pk
+    if kept_by_template and not image.is_missing:
+        return image
     offered = images_visible_to(_as_tenant(tenant)).filter(pk=image.pk).exists()
     if not offered:
         raise Unprocessable(

@@ -37,6 +37,7 @@ def test_a_template_prefills_the_create_form(admin_client, template, tenant, ide
     page = admin_client.get(CREATE, {"template": template.template_id})
     form = page.context["form"]
     assert form.initial == {
+        "template": template.template_id,
         "flavor": template.flavor_id,
         "image": template.image.image_id,
         "network_uuid": template.network_id,
@@ -63,3 +64,26 @@ def test_an_unknown_template_prefills_nothing(admin_client, catalog):
     page = admin_client.get(CREATE, {"template": "no-such-template"})
     assert page.status_code == 200
     assert page.context["form"].initial == {}
+
+
+def test_a_template_stays_usable_after_its_image_is_disabled(
+    admin_client, template, tenant, identity
+):
+    """Seed 003: disabling an image leaves the templates made from it usable."""
+    Image.objects.filter(pk=template.image.pk).update(enabled=False)
+    form = admin_client.get(CREATE, {"template": template.template_id}).context["form"]
+    answer = admin_client.post(
+        CREATE, {**form.initial, "tenant": tenant.pk, "instance_name": "kept"}
+    )
+    assert answer.status_code == 302
+    assert Server.objects.get(name="kept").image == template.image
+
+
+def test_a_disabled_image_without_its_template_is_refused(admin_client, template, tenant, identity):
+    Image.objects.filter(pk=template.image.pk).update(enabled=False)
+    initial = admin_client.get(CREATE, {"template": template.template_id}).context["form"].initial
+    fields = {key: value for key, value in initial.items() if key != "template"}
+    page = admin_client.post(CREATE, {**fields, "tenant": tenant.pk, "instance_name": "no"})
+    assert page.status_code == 200
+    assert "disabled" in page.content.decode()
+    assert not Server.objects.filter(name="no").exists()
