@@ -215,8 +215,14 @@ class ServerAdmin(ReadOnlyAdmin):
     list_filter = ["status", "runtime_state", "origin", "cloud", "flavor_name"]
     search_fields = ["name", "instance_id", "backend_id", "tenant__tenant_id"]
     list_select_related = ["cloud", "tenant", "current_task"]
-    readonly_fields = ["task_history", "cd_drive"]
+    readonly_fields = ["security_groups", "task_history", "cd_drive"]
+    # The admin password is a secret (write-only, cleared once sent to the cloud).
+    exclude = ["admin_pass", "security_group_names"]
     actions = ["start", "stop", "reboot", "delete_servers", "sync_now"]
+
+    @admin.display(description=_("security groups"))
+    def security_groups(self, server):
+        return ", ".join(server.security_group_names) or "-"
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, server):
@@ -235,9 +241,10 @@ class ServerAdmin(ReadOnlyAdmin):
     def task_history(self, server):
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            # The progress bar carries the Task's state and message (kept live by tasks.js).
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (task.created, task.kind, progress_bar(task), task.message)
+                (task.created, task.kind, progress_bar(task))
                 for task in services.tasks_of(server)[:50]
             ),
         )

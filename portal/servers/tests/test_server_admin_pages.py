@@ -144,3 +144,15 @@ def test_delete_button(admin_client, server):
 def test_unknown_operation_is_404(admin_client, cloud, tenant):
     server = ServerFactory(cloud=cloud, tenant=tenant)
     assert admin_client.post(page(server, "operate/explode/")).status_code == 404
+
+
+def test_the_server_page_never_shows_the_admin_password(client, staff_user, tenant, cloud):
+    from portal.servers.tests.factories import ServerFactory
+
+    server = ServerFactory(
+        tenant=tenant, cloud=cloud, admin_pass="S3cret-pass!", security_group_names=["a", "b"]
+    )
+    client.force_login(staff_user)
+    page = client.get(f"/admin/servers/server/{server.pk}/change/").content.decode()
+    assert "S3cret-pass!" not in page
+    assert "a, b" in page
