@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed
 
 from portal.clouds.base import TenantCredentials
-from portal.clouds.drivers import get_driver
 from portal.clouds.errors import CloudError
 from portal.clouds.models import Cloud
 from portal.core.errors import (
@@ -204,12 +203,14 @@ def _queue_provisioning(tenant, actor):
 # ---- provisioning (Celery side) --------------------------------------------------------
 
 
-def provision_tenant(task) -> str:
-    """The work of a "tenant.provision" Task (run through core.services.execute_task)."""
+def provision_tenant(task, *, open_driver) -> str:
+    """The work of a "tenant.provision" Task (run through core.services.execute_task).
+
+    `open_driver(cloud)` is the Celery job's: only jobs open cloud drivers."""
     identity = TenantIdentity.objects.select_related("tenant", "cloud").get(
         tenant_id=task.tenant_id
     )
-    provisioner = _Provisioner(task, identity)
+    provisioner = _Provisioner(task, identity, open_driver)
     try:
         provisioner.run()
     except Exception as exc:
@@ -255,14 +256,15 @@ class _Provisioner:
         ("domain_id", "_delete_domain"),
     )
 
-    def __init__(self, task, identity):
+    def __init__(self, task, identity, open_driver):
         self.task = task
         self.identity = identity
+        self.open_driver = open_driver
         self.api = None
         self.step = gettext_lazy("Connecting to the cloud")
 
     def run(self):
-        self.api = get_driver(self.identity.cloud).identity
+        self.api = self.open_driver(self.identity.cloud).identity
         for field, percent, step, method in self.STEPS:
             if field == "member_role_id" and not member_role_name(self.identity.cloud):
                 continue  # this cloud's policies need no member role

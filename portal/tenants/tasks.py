@@ -1,7 +1,10 @@
 """Celery jobs of the tenants app: thin wrappers; the work is in services.py."""
 
+from functools import partial
+
 from celery import shared_task
 
+from portal.clouds.drivers import get_driver
 from portal.core.services import execute_task
 from portal.tenants import services
 
@@ -9,4 +12,4 @@ from portal.tenants import services
 @shared_task(acks_late=True)
 def provision_tenant(task_id):
     """Set a newly registered tenant up in its cloud (the "tenant.provision" Task)."""
-    execute_task(task_id, services.provision_tenant)
+    execute_task(task_id, partial(services.provision_tenant, open_driver=get_driver))
