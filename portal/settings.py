@@ -167,6 +167,9 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "UNAUTHENTICATED_USER": None,
 }
+# Lists count matching rows exactly up to this many; past it they give PostgreSQL's
+# estimate with `count_exact: false` (portal/core/api/pagination.py).
+PAGINATION_EXACT_COUNT = env.int("PAGINATION_EXACT_COUNT", default=10_000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cloud portal API",
     "DESCRIPTION": "Tenant and administration API (the REST form of seed 004).",

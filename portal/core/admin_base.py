@@ -1,9 +1,13 @@
 """Admin building blocks shared by every app's admin.py."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.api.pagination import count_rows
 from portal.core.models import Task
 
 STATE_COLOURS = {
@@ -33,8 +37,21 @@ def progress_bar(task):
     )
 
 
+class EstimatedCountPaginator(Paginator):
+    """Counts like the API's lists: exactly up to PAGINATION_EXACT_COUNT rows, PostgreSQL's
+    estimate past it (a full COUNT of 100,000 servers costs 40 ms on every page)."""
+
+    @cached_property
+    def count(self):
+        return count_rows(self.object_list, settings.PAGINATION_EXACT_COUNT)[0]
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records only the portal writes (tasks, audit events)."""
+    """For records only the portal writes (tasks, audit events, servers): the tables that
+    grow big, so their lists count cheaply and skip the admin's second, unfiltered count."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
