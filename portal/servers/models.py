@@ -4,7 +4,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from portal.core.fields import EncryptedTextField
 from portal.core.models import CloudResourceModel, TimestampedModel
@@ -215,9 +215,13 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
     def mark_deleted(self):
         self.addresses = {}
 
-    @transition(field=status, source=Status.DELETING, target=Status.READY)
-    def cancel_delete(self, message):
+    @transition(
+        field=status, source=Status.DELETING, target=RETURN_VALUE(Status.READY, Status.FAILED)
+    )
+    def cancel_delete(self, message, create_failed=False):
+        """Back to where the deletion began: ready, or failed for a row whose create failed."""
         self.status_message = str(message)[:500]
+        return self.Status.FAILED if create_failed else self.Status.READY
 
 
 class ServerTag(models.Model):
@@ -241,9 +245,20 @@ class ServerTag(models.Model):
         return self.name
 
 
+class VolumeQuerySet(models.QuerySet):
+    def in_cloud(self):
+        """The disks the cloud made and the portal has not deleted."""
+        return self.filter(backend_id__isnull=False).exclude(status=Volume.DELETED)
+
+
 class Volume(CloudResourceModel):
     """A data disk (Cinder volume) of a tenant. Created with a server, attached to it,
     and detached - not deleted - when the server is deleted (seed 004)."""
+
+    # `status` once the portal deleted the disk in the cloud (those of a failed create).
+    DELETED = "deleted"
+
+    objects = VolumeQuerySet.as_manager()
 
     tenant = models.ForeignKey(
         "tenants.Tenant", on_delete=models.PROTECT, related_name="volumes", verbose_name=_("tenant")

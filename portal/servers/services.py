@@ -315,6 +315,7 @@ OPERATE_KIND = "server.operate"
 RESIZE_KIND = "server.resize"
 CONFIRM_RESIZE_KIND = "server.resize_confirm"
 REVERT_RESIZE_KIND = "server.resize_revert"
+CLEANUP_KIND = "server.cleanup"  # leftovers of a failed create, queued by the state sync
 MAX_DATA_DISKS = 8
 MAX_DISK_GB = 16384
 
@@ -536,10 +537,11 @@ def delete_server(server, *, actor):
             server, statuses=(Server.Status.READY, Server.Status.FAILED, Server.Status.RESIZED)
         )
         server = Server.objects.select_for_update().get(pk=server.pk)
+        create_failed = server.status == Server.Status.FAILED
         server.begin_delete()
         server.save(update_fields=["status", "updated"])
         task = new_server_task(server, DELETE_KIND, actor)
-        enqueue(task, tasks.delete_server)
+        enqueue(task, tasks.delete_server, create_failed)
     return server, task
 
 
@@ -669,9 +671,12 @@ def _abandoned_create(task):
     quotas.release_task_reservations(task)
     server = _server_of(task)
     if server is not None:
-        # What the cloud may hold is found by the state sync; the row says it failed.
+        # What the cloud may hold is found by the state sync, which queues its removal.
         Server.objects.filter(pk=server.pk, status=Server.Status.CREATING).update(
-            status=Server.Status.FAILED, status_message=task.message[:500], locked=False
+            status=Server.Status.FAILED,
+            status_message=task.message[:500],
+            locked=False,
+            updated=timezone.now(),  # a sync running now leaves it for the next one
         )
 
 
@@ -699,6 +704,7 @@ def _abandoned_delete(task):
 @_releases(OPERATE_KIND)
 @_releases(CONFIRM_RESIZE_KIND)
 @_releases(REVERT_RESIZE_KIND)
+@_releases(CLEANUP_KIND)
 def _abandoned_operation(task):
     """Only the lock: a resize left for confirmation stays so (confirm or revert again)."""
     server = _server_of(task)

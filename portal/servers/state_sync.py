@@ -12,17 +12,35 @@ The cloud is read with its admin user over every project, page by page. For each
   credentials outside the portal) become rows of origin `discovered`, holding their
   instance, cores and RAM in the tenant's quota. Servers of projects that belong to no
   tenant are ignored; so are servers the portal made whose create job has not recorded
-  them yet (their metadata names a row without a backend id);
+  them yet (their metadata names a `creating` row without a backend id);
+- servers left by a failed create (its cleanup failed: the cloud was down, or the worker
+  died mid-create and the stuck-task janitor failed the row) are found by backend id, or
+  by the metadata naming a `failed` row, whose backend id is then recorded. Their
+  runtime status, power state, addresses and host are mirrored, so an administrator
+  sees the leftover;
 
 after the complete listing, ready rows the cloud no longer has were deleted behind the
 portal's back: they are marked deleted, their data disks detached in the portal's books
-(the cloud keeps them), and the quota the server held is released.
+(the cloud keeps them), and the quota the server held is released. Then each failed row
+with a leftover (its server listed, or data disks not seen deleted) gets one
+"server.cleanup" Task (in the server's task history) that deletes them; it holds the
+row's lock while it runs, and a failed cleanup is retried by the next sync. Rows locked
+or changed since the sync began are left for the next sync.
+
+The quota: a failed create gave back everything it reserved, and its leftovers hold
+nothing in the portal while they wait for their cleanup (queued without anyone asking,
+so the cloud's quota is freed soon after); the row stays `failed`, with a message saying
+what was removed.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.services import enqueue
 from portal.core.sync import (
     PAGE_SIZE,
     CloudMirror,
@@ -32,6 +50,7 @@ from portal.core.sync import (
     request_sync,
 )
 from portal.servers.models import Flavor, QuotaReservation, Server, Volume
+from portal.servers.services import CLEANUP_KIND, new_server_task
 from portal.servers.workflows import METADATA_KEY
 from portal.tenants.models import TenantIdentity
 
@@ -46,7 +65,24 @@ LOADED_FIELDS = (
     "id", "cloud_id", "backend_id", "tenant_id", "status", "locked", "synced_at", "updated",
     *SYNCED_FIELDS,
 )  # fmt: skip
+# What is mirrored onto a failed row: enough to see the leftover (its flavor holds no quota).
+LEFTOVER_FIELDS = ("runtime_state", "power_state", "addresses", "hypervisor_hostname")
+CLEANUP_ACTOR = "system:state-sync"
 Holding = QuotaReservation.State
+Status = Server.Status
+
+
+@dataclass
+class ServerSyncCounts(SyncCounts):
+    cleanups: int = 0  # failed creates whose leftovers' removal was queued
+
+    def __str__(self):
+        text = super().__str__()
+        if self.cleanups:
+            text += " " + _(
+                "Removal of what %(count)d failed create(s) left in the cloud was queued."
+            ) % {"count": self.cleanups}
+        return text
 
 
 def request_server_sync(region=None, *, cloud=None, actor=None):
@@ -69,6 +105,7 @@ def sync_servers(cloud, driver, progress=None, *, page_size=PAGE_SIZE) -> SyncCo
                 50, _("Read %(count)d servers from the cloud.") % {"count": mirror.counts.read}
             )
     mirror.mark_deleted()
+    mirror.queue_cleanups()
     return mirror.counts
 
 
@@ -82,6 +119,8 @@ class ServerMirror(CloudMirror):
         self.page_infos = {}
         self.tenant_of_project = {}
         self.sizes_before = {}
+        self.counts = ServerSyncCounts()
+        self.leftovers = set()  # pks of failed rows whose server the listing had
 
     # ---- one page -----------------------------------------------------------------
 
@@ -107,7 +146,9 @@ class ServerMirror(CloudMirror):
 
     def _unrecorded_portal_servers(self, infos) -> set[str]:
         """Cloud ids of servers the portal asked for whose row has no backend id yet (the
-        create job died between asking and recording; its redelivery finds them)."""
+        create job died between asking and recording; its redelivery finds them). Those
+        of failed rows are leftovers instead: their backend ids are recorded, so they are
+        mirrored and cleaned up, and they are not among the ids returned."""
         by_instance = {
             info.metadata[METADATA_KEY]: info.id
             for info in infos
@@ -115,10 +156,36 @@ class ServerMirror(CloudMirror):
         }
         if not by_instance:
             return set()
-        waiting = Server.objects.filter(
-            instance_id__in=list(by_instance), backend_id__isnull=True
-        ).values_list("instance_id", flat=True)
-        return {by_instance[instance_id] for instance_id in waiting}
+        waiting = dict(
+            Server.objects.filter(
+                instance_id__in=list(by_instance), backend_id__isnull=True
+            ).values_list("instance_id", "status")
+        )
+        failed = {i: by_instance[i] for i, status in waiting.items() if status == Status.FAILED}
+        recorded = self._record_leftovers(failed) if failed else set()
+        return {by_instance[instance_id] for instance_id in waiting} - recorded
+
+    def _record_leftovers(self, cloud_id_of: dict[str, str]) -> set[str]:
+        """Give failed rows (by instance id) the backend id of the server their create
+        left; returns the cloud ids recorded. Rows an operation holds (or deletes
+        meanwhile) get none."""
+        with transaction.atomic():
+            rows = list(
+                Server.objects.select_for_update(skip_locked=True)
+                .filter(
+                    cloud=self.cloud,
+                    instance_id__in=list(cloud_id_of),
+                    status=Status.FAILED,
+                    locked=False,
+                    backend_id__isnull=True,
+                    updated__lte=self.now,
+                )
+                .only("pk", "instance_id")
+            )
+            for row in rows:
+                row.backend_id, row.updated = cloud_id_of[row.instance_id], self.now
+            Server.objects.bulk_update(rows, ["backend_id", "updated"])
+        return {row.backend_id for row in rows}
 
     def _fields(self, info) -> dict:
         """The row's fields the cloud decides, as the cloud reports them."""
@@ -150,14 +217,27 @@ class ServerMirror(CloudMirror):
         return super().existing_rows(backend_ids).only(*LOADED_FIELDS)
 
     def _apply_changes(self, rows, page):
-        """Only rows at rest follow the cloud; a portal operation owns the others."""
+        """Only rows at rest follow the cloud; a portal operation owns the others. Failed
+        rows (leftovers of their create) get only the fields that show the leftover; one
+        failed since the sync began is left for the next sync."""
         at_rest = {
             backend_id: row
             for backend_id, row in rows.items()
-            if row.status == Server.Status.READY and not row.locked
+            if not row.locked
+            and (
+                row.status == Status.READY
+                or (row.status == Status.FAILED and row.updated <= self.now)
+            )
         }
+        leftovers = {bid for bid, row in at_rest.items() if row.status == Status.FAILED}
+        self.leftovers.update(at_rest[bid].pk for bid in leftovers)
+        fields = {
+            bid: {name: page[bid][name] for name in LEFTOVER_FIELDS} if bid in leftovers
+            else page[bid]
+            for bid in at_rest
+        }  # fmt: skip
         self.sizes_before = {row.pk: (row.vcpus, row.ram) for row in at_rest.values()}
-        return super()._apply_changes(at_rest, page)
+        return super()._apply_changes(at_rest, fields)
 
     def _update(self, changed, changed_fields):
         super()._update(changed, changed_fields)
@@ -218,7 +298,7 @@ class ServerMirror(CloudMirror):
         operation just ended, a server just made) are left for the next sync."""
         candidates = Server.objects.filter(
             cloud=self.cloud,
-            status=Server.Status.READY,
+            status=Status.READY,
             locked=False,
             backend_id__isnull=False,
             updated__lt=self.now,
@@ -229,6 +309,40 @@ class ServerMirror(CloudMirror):
             marked += _mark_deleted(gone[start : start + DELETED_CHUNK], self.now)
         self.counts.missing += marked
         return marked
+
+    def queue_cleanups(self) -> int:
+        """Queue one "server.cleanup" Task per failed row with a leftover: its server was
+        listed, or data disks made for it were not seen deleted. Call after a complete
+        listing. Rows locked (a cleanup or a deletion runs) or changed since the sync
+        began (this sync's own writes are stamped with its start) are left alone."""
+        volumes_left = Volume.objects.filter(server=OuterRef("pk")).in_cloud()
+        candidates = list(
+            Server.objects.filter(
+                cloud=self.cloud, status=Status.FAILED, locked=False, updated__lte=self.now
+            )
+            .filter(Q(pk__in=self.leftovers) | Q(Exists(volumes_left)))
+            .values_list("pk", flat=True)
+        )
+        queued = sum(_queue_cleanup(pk, self.now) for pk in candidates)
+        self.counts.cleanups += queued
+        return queued
+
+
+def _queue_cleanup(server_pk, now) -> bool:
+    """Lock the failed row (a conditional UPDATE: never a row taken meanwhile) and queue
+    its cleanup; the job unlocks it when it ends."""
+    from portal.servers import tasks  # the Celery module imports this one
+
+    with transaction.atomic():
+        taken = Server.objects.filter(
+            pk=server_pk, status=Status.FAILED, locked=False, updated__lte=now
+        ).update(locked=True, updated=timezone.now())
+        if not taken:
+            return False
+        server = Server.objects.select_related("tenant").get(pk=server_pk)
+        task = new_server_task(server, CLEANUP_KIND, CLEANUP_ACTOR)
+        enqueue(task, tasks.remove_leftovers)
+    return True
 
 
 def _mark_deleted(server_pks, now) -> int:

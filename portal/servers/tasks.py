@@ -109,9 +109,9 @@ def create_server(task_id):
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def delete_server(task_id):
-    """Task kind "server.delete"."""
-    _run_server_job(task_id, workflows.delete)
+def delete_server(task_id, create_failed=False):
+    """Task kind "server.delete" (`create_failed`: of a row whose create failed)."""
+    _run_server_job(task_id, workflows.delete, create_failed)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -132,6 +132,13 @@ def finish_resize(task_id, decision):
     """Task kinds "server.resize_confirm" and "server.resize_revert"."""
     flow = workflows.confirm_resize if decision == "confirm" else workflows.revert_resize
     _run_server_job(task_id, flow)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def remove_leftovers(task_id):
+    """Task kind "server.cleanup": what a failed create left in the cloud, found by the
+    state sync."""
+    _run_server_job(task_id, workflows.remove_leftovers)
 
 
 # ---- key pairs ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from portal.clouds.errors import CloudError, CloudNotFound
 from portal.core.errors import PortalError
 from portal.core.services import report_progress
 from portal.servers import quotas
-from portal.servers.models import Flavor
+from portal.servers.models import Flavor, Volume
 from portal.servers.services import (
     OPERATIONS,
     check_flavor_unused,
@@ -314,9 +314,11 @@ def _undo_create(task, server, volumes, driver, exc):
     """Delete what was made (data disks first: detached, then the server with its boot
     volume), give the quota back, mark the row failed."""
     logger.warning("task %s: creating server %s failed; cleaning up", task.pk, server.pk)
-    for volume in volumes:
-        if volume.backend_id:
-            _quietly(_delete_volume, driver, server, volume)
+    deleted = [
+        volume
+        for volume in volumes
+        if volume.backend_id and _quietly(_delete_volume, driver, server, volume)
+    ]
     if server.backend_id:
         _quietly(driver.compute.delete_server, server.backend_id)
     reason = exc.message if isinstance(exc, PortalError) else _("an unexpected error")
@@ -324,6 +326,7 @@ def _undo_create(task, server, volumes, driver, exc):
         "reason": reason
     }
     with transaction.atomic():
+        _record_volumes_deleted(deleted)
         quotas.release_task_reservations(task)
         server.mark_create_failed(message)
         server.admin_pass = ""
@@ -343,30 +346,92 @@ def _delete_volume(driver, server, volume):
     driver.volumes.delete_volume(volume.backend_id)
 
 
-def _quietly(function, *args):
-    """Best-effort cleanup: a failure is logged, and the state sync finds what remains."""
+def _record_volumes_deleted(volumes):
+    """The cloud no longer has these data disks: the state sync does not look for them."""
+    Volume.objects.filter(pk__in=[volume.pk for volume in volumes]).update(
+        status=Volume.DELETED, device="", updated=timezone.now()
+    )
+
+
+def _quietly(function, *args) -> bool:
+    """Best-effort cleanup: a failure is logged, and the state sync finds what remains.
+    True when it was done (or the cloud had nothing to remove)."""
     try:
         function(*args)
     except CloudNotFound:
         pass
     except Exception:
         logger.exception("cleanup step %s%r failed", getattr(function, "__name__", ""), args)
+        return False
+    return True
+
+
+# ---- leftovers of a failed create ------------------------------------------------------
+
+
+def remove_leftovers(task, server, driver) -> str:
+    """Finish the cleanup of a failed create that the state sync found unfinished (the
+    cloud was down during `_undo_create`, or the worker died mid-create): delete the data
+    disks made for it, then the server with its boot volume, and wait until it is gone.
+    The row stays failed; each removal is recorded as it happens, so after a failure the
+    next sync retries only what remains."""
+    try:
+        _remove_in_cloud(task, server, driver)
+    except Exception as exc:
+        unlock(server)
+        if isinstance(exc, PortalError):
+            exc.message = _(
+                "Removing what the failed create left in the cloud failed (%(reason)s); "
+                "the next state sync tries again."
+            ) % {"reason": exc.message}
+        raise
+    server.status_message = _(
+        "Creating the server failed; what it left in the cloud was found by the state sync "
+        "and removed."
+    )
+    server.save(
+        update_fields=["status_message", "runtime_state", "power_state", "addresses", "updated"]
+    )
+    unlock(server)
+    return _("What the failed create of server %(name)s left in the cloud was removed.") % {
+        "name": server.name
+    }
+
+
+def _remove_in_cloud(task, server, driver):
+    """Delete what a failed create left: its data disks (detached first), its server."""
+    if not server.backend_id and server.create_requested:
+        found = _find_by_metadata(driver, server)  # the worker died before recording it
+        if found is not None:
+            _save_backend_id(server, found.id)
+    for volume in server.data_volumes.in_cloud():
+        _step(task, 20, _("Deleting data disk %(name)s") % {"name": volume})
+        with contextlib.suppress(CloudNotFound):
+            _delete_volume(driver, server, volume)
+        _record_volumes_deleted([volume])
+    if server.backend_id:
+        _step(task, 60, _("Deleting the server"))
+        _delete_in_cloud(server, driver)
+        server.runtime_state, server.power_state, server.addresses = "DELETED", "", {}
 
 
 # ---- delete ----------------------------------------------------------------------------
 
 
-def delete(task, server, driver) -> str:
+def delete(task, server, driver, create_failed=False) -> str:
     """Detach the data disks (they are kept), delete the server, wait until the cloud no
-    longer has it, then give its quota back."""
+    longer has it, then give its quota back. A row whose create failed gave the tenant
+    nothing: what its create left in the cloud, data disks included, is removed."""
     try:
-        if server.backend_id:
+        if create_failed:
+            _remove_in_cloud(task, server, driver)
+        elif server.backend_id:
             _detach_data_volumes(task, server, driver)
             _step(task, 50, _("Deleting the server"))
             _delete_in_cloud(server, driver)
     except Exception as exc:
         with transaction.atomic():
-            server.cancel_delete(getattr(exc, "message", ""))
+            server.cancel_delete(getattr(exc, "message", ""), create_failed)
             server.save(update_fields=["status", "status_message", "updated"])
         unlock(server)
         raise
@@ -380,7 +445,7 @@ def delete(task, server, driver) -> str:
 
 
 def _detach_data_volumes(task, server, driver):
-    volumes = [v for v in server.data_volumes.all() if v.backend_id]
+    volumes = list(server.data_volumes.in_cloud())  # not those a failed create removed
     if volumes:
         _step(task, 20, _("Detaching the data disks"))
     for volume in volumes:

@@ -16,17 +16,20 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from conftest import tenant_client
 from portal.clouds.drivers import get_driver
 from portal.clouds.errors import CloudError, CloudNotFound
 from portal.clouds.openstack.clouds_yaml import import_cloud
-from portal.clouds.openstack.waiting import wait_for_server_gone, wait_for_volume
+from portal.clouds.openstack.waiting import wait_for_server, wait_for_server_gone, wait_for_volume
 from portal.core.models import Task
 from portal.images.services import sync_images
 from portal.servers import quotas, services, state_sync
-from portal.servers.models import Flavor, Server
+from portal.servers.models import Flavor, Server, Volume
 from portal.servers.services import sync_flavors
+from portal.servers.tests.factories import ServerFactory
+from portal.servers.workflows import _spec
 from portal.tenants.models import TenantIdentity
 from portal.tenants.services import register_tenant, tenant_credentials
 
@@ -238,6 +241,44 @@ def test_a_server_deleted_behind_the_portals_back_is_marked_by_the_sync(
     assert counts.missing == 1
     assert server.status == Server.Status.DELETED
     assert usage(tenant) == {"instances": 0, "cores": 0, "ram": 0, "volumes": 0, "gigabytes": 0}
+
+
+def test_what_a_failed_create_left_is_removed_after_the_sync(
+    oslite, admin, catalog, tenant, cleanup
+):
+    """The worker died mid-create: the server (with the portal's metadata) and an attached
+    data disk are in the cloud, the row is failed with no backend id. The sync finds the
+    server by its metadata and its cleanup Task removes both."""
+    row = ServerFactory(
+        cloud=oslite, tenant=tenant, name=f"{RUN}-leftover", backend_id=None,
+        status=Server.Status.FAILED, flavor_ref=catalog["flavors"]["small"].id,
+        image_ref=catalog["image_id"], network_id=catalog["network_id"], system_disk_size=1,
+        create_requested=timezone.now(),
+    )  # fmt: skip
+    own = get_driver(oslite, tenant_credentials(TenantIdentity.objects.get(tenant=tenant)))
+    made = own.compute.create_server(_spec(row))
+    cleanup.add(_delete_server, admin, made.id)
+    disk = own.volumes.create_volume(f"{RUN}-leftover-data", 1)
+    cleanup.add(_delete_volume, admin, disk.id)
+    Volume.objects.create(cloud=oslite, tenant=tenant, server=row, backend_id=disk.id, size=1)
+    wait_for_server(own, made.id, {"ACTIVE"})
+    wait_for_volume(own, disk.id, {"available"})
+    own.volumes.attach_volume(made.id, disk.id)
+    wait_for_volume(own, disk.id, {"in-use"})
+
+    counts = state_sync.sync_servers(oslite, admin)
+
+    assert (counts.created, counts.cleanups) == (0, 1)
+    task = Task.objects.get(kind=services.CLEANUP_KIND, target_id=row.instance_id)
+    assert task.state == Task.State.SUCCEEDED, (task.error_code, task.message)
+    with pytest.raises(CloudNotFound):
+        admin.compute.get_server(made.id)
+    with pytest.raises(CloudNotFound):
+        wait_for_volume(admin, disk.id, {"deleted"})  # Cinder deletes in the background
+    row.refresh_from_db()
+    assert (row.status, row.backend_id, row.locked) == (Server.Status.FAILED, made.id, False)
+    assert usage(tenant) == {"instances": 0, "cores": 0, "ram": 0, "volumes": 0, "gigabytes": 0}
+    assert state_sync.sync_servers(oslite, admin).cleanups == 0
 
 
 def test_key_pairs_are_registered_in_nova_and_named_by_servers(
