@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "portal.images",
     "portal.isos",
     "portal.servers",
+    "portal.network",
 ]
 
 MIDDLEWARE = [

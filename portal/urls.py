@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("portal.images.api.urls")),
     path("", include("portal.isos.api.urls")),
     path("", include("portal.servers.api.urls")),
+    path("", include("portal.network.api.urls")),
 ]
 
 urlpatterns = [

@@ -115,6 +115,25 @@ class ServerInfo:
 
 
 @dataclass(frozen=True)
+class AvailabilityZoneInfo:
+    """A compute availability zone, as Nova lists it to any user."""
+
+    name: str
+    available: bool = True
+
+
+@dataclass(frozen=True)
+class ComputeHostInfo:
+    """A hypervisor's nova-compute service (admin scope): where servers can be placed."""
+
+    host: str
+    zone: str
+    state: str = "up"  # up | down: whether the service reports in
+    status: str = "enabled"  # enabled | disabled: whether the scheduler may use it
+    disabled_reason: str = ""
+
+
+@dataclass(frozen=True)
 class VolumeAttachment:
     server_id: str
     device: str = ""
@@ -258,7 +277,7 @@ class ImageAPI(Protocol):
 
 
 class ComputeAPI(Protocol):
-    """Nova: flavors and servers."""
+    """Nova: flavors, servers, availability zones and compute hosts."""
 
     def list_flavors(self) -> list[FlavorInfo]: ...
     def get_flavor(self, flavor_id: str) -> FlavorInfo: ...
@@ -311,6 +330,10 @@ class ComputeAPI(Protocol):
     def set_server_metadata(self, server_id: str, metadata: dict) -> dict: ...
     def add_security_group(self, server_id: str, name: str) -> None: ...
     def remove_security_group(self, server_id: str, name: str) -> None: ...
+    def list_availability_zones(self) -> list[AvailabilityZoneInfo]: ...
+    def list_compute_hosts(self) -> list[ComputeHostInfo]:
+        """The nova-compute services of every host (admin scope)."""
+        ...
 
 
 class VolumeAPI(Protocol):

@@ -163,7 +163,12 @@ class ServerTemplateForm(forms.ModelForm):
 
 
 # The API's field names, as the template form calls them.
-ADMIN_FIELD_OF = {"image_ref": "image", "flavor_ref": "flavor", "template_name": "name"}
+ADMIN_FIELD_OF = {
+    "image_ref": "image",
+    "flavor_ref": "flavor",
+    "template_name": "name",
+    "network_uuid": "network_id",
+}
 
 
 @admin.register(ServerTemplate)

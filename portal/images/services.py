@@ -22,6 +22,7 @@ from portal.core.services import create_task, enqueue, on_task_abandoned, report
 from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, pages, request_sync
 from portal.images import staging
 from portal.images.models import Image, ServerTemplate, UploadState
+from portal.network.services import check_network_known
 from portal.tenants.models import TenantIdentity
 
 logger = logging.getLogger(__name__)
@@ -633,7 +634,8 @@ def delete_uploaded_image(image_pk, driver) -> str:
 def template_problems(template: ServerTemplate, *, image_changed: bool) -> None:
     """Refuse a template that could not boot: a disabled or unusable image (422, only
     when the image is newly chosen: a template survives its image being disabled), an
-    image and flavor of different clouds, a system disk smaller than both need."""
+    image and flavor of different clouds, a system disk smaller than both need, a network
+    its cloud does not have."""
     image, flavor = template.image, template.flavor
     if image_changed:
         _check_template_image(image)
@@ -645,6 +647,7 @@ def template_problems(template: ServerTemplate, *, image_changed: bool) -> None:
     if template.system_disk_size < smallest:
         problem = _("The system disk must be at least %(size)d GB for this image and flavor.")
         raise ValidationFailed(fields={"system_disk_size": [problem % {"size": smallest}]})
+    check_network_known(image.cloud, template.network_id)
     names = template.security_groups
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
         raise ValidationFailed(fields={"security_groups": [_("A list of security group names.")]})

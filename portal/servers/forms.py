@@ -3,6 +3,7 @@ the API), which validate it again and raise what the form then shows."""
 
 from django import forms
 from django.db.models import Q
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,7 @@ from portal.clouds.models import Cloud
 from portal.images.models import Image, ServerTemplate
 from portal.isos import services as iso_services
 from portal.isos.models import Iso
+from portal.network import services as network_services
 from portal.servers import services
 from portal.servers.models import Flavor, Server
 from portal.tenants.models import Tenant
@@ -52,6 +54,20 @@ def tenants_field():
     )
 
 
+class SuggestingTextInput(forms.TextInput):
+    """A text input offering `choices` (value, label) in a <datalist>: pick one or type."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = []
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id', name)}_choices"
+        field = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}">{}</option>', self.choices)
+        return format_html('{}<datalist id="{}">{}</datalist>', field, list_id, options)
+
+
 class ServerCreateForm(forms.Form):
     tenant = forms.ModelChoiceField(
         Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("tenant_id"),
@@ -79,7 +95,12 @@ class ServerCreateForm(forms.Form):
         to_field_name="template_id",
         widget=forms.HiddenInput,
     )
-    network_uuid = forms.CharField(label=_("Network id"), max_length=64)
+    network_uuid = forms.CharField(
+        label=_("Network id"),
+        max_length=64,
+        widget=SuggestingTextInput,
+        help_text=_("A shared network or one of the tenant's own (as the network sync found)."),
+    )
     system_disk_size = forms.IntegerField(
         label=_("System disk (GB)"),
         min_value=1,
@@ -100,12 +121,22 @@ class ServerCreateForm(forms.Form):
     security_groups = forms.CharField(
         label=_("Security groups"), required=False, help_text=_("Names separated by commas.")
     )
-    availability_zone = forms.CharField(label=_("Availability zone"), required=False)
-    hypervisor_hostname = forms.CharField(label=_("Host"), required=False)
+    availability_zone = forms.CharField(
+        label=_("Availability zone"), required=False, widget=SuggestingTextInput
+    )
+    hypervisor_hostname = forms.CharField(
+        label=_("Host"), required=False, widget=SuggestingTextInput
+    )
     key_name = forms.CharField(label=_("Key pair"), required=False)
     admin_pass = forms.CharField(
         label=_("Administrator password"), required=False, widget=forms.PasswordInput
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network_uuid"].widget.choices = network_services.network_choices()
+        self.fields["availability_zone"].widget.choices = network_services.zone_choices()
+        self.fields["hypervisor_hostname"].widget.choices = network_services.host_choices()
 
     @classmethod
     def initial_from(cls, template) -> dict:

@@ -20,6 +20,7 @@ from portal.core.services import create_task, enqueue, on_task_abandoned
 from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, request_sync
 from portal.images.models import Image, ServerTemplate
 from portal.images.services import images_visible_to
+from portal.network.services import Placement, check_placement
 from portal.servers import keypairs, quotas
 from portal.servers.models import Flavor, Server, ServerTag, Volume
 from portal.tenants.models import TenantIdentity
@@ -363,9 +364,10 @@ class CreateRequest:
 
 def create_server(tenant, request: CreateRequest, *, actor, operator=False):
     """Accept a server for `tenant`: validate, reserve quota and queue the create job, in
-    one transaction. Returns (server, task). The network, security groups and zone are
-    checked by the cloud in the job (the portal does not mirror them yet): a wrong one
-    fails the Task with the cloud's reason and gives the quota back."""
+    one transaction. Returns (server, task). The network, security groups, zone and host
+    are checked against the network pull's mirrors first (portal.network), so an unknown
+    (400) or unusable (422) one is refused before anything is written; the cloud checks
+    them again in the job."""
     from portal.servers import tasks  # the Celery module imports this one
 
     if request.hypervisor_hostname and not operator:
@@ -378,6 +380,16 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
     system_disk = _system_disk(request.system_disk, flavor, image)
     if request.key_name:
         keypairs.check_usable(tenant, cloud, request.key_name)
+    check_placement(
+        tenant,
+        cloud,
+        Placement(
+            network_uuid=request.network_uuid,
+            security_group_name=request.security_group_name,
+            availability_zone=request.availability_zone,
+            hypervisor_hostname=request.hypervisor_hostname,
+        ),
+    )
     with transaction.atomic():
         server = Server.objects.create(
             cloud=cloud,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from openstack.compute.v2.flavor import Flavor
 from openstack.compute.v2.server import Server
 
-from portal.clouds.base import ServerInfo, ServerSpec
+from portal.clouds.base import AvailabilityZoneInfo, ComputeHostInfo, ServerInfo, ServerSpec
 from portal.clouds.openstack.flavors import FlavorCalls
 from portal.clouds.openstack.resource import only_given, parse_time
 
@@ -204,3 +204,22 @@ class ComputeAPI(FlavorCalls):
 
     def remove_security_group(self, server_id: str, name: str) -> None:
         Server.existing(id=server_id).remove_security_group(self._conn.compute, name)
+
+    def list_availability_zones(self) -> list[AvailabilityZoneInfo]:
+        # The plain listing (any user) holds the compute zones only, with their state.
+        return [
+            AvailabilityZoneInfo(zone.name, bool((zone.state or {}).get("available")))
+            for zone in self._conn.compute.availability_zones()
+        ]
+
+    def list_compute_hosts(self) -> list[ComputeHostInfo]:
+        return [
+            ComputeHostInfo(
+                host=service.host,
+                zone=service.availability_zone or "",
+                state=service.state or "",
+                status=service.status or "",
+                disabled_reason=service.disabled_reason or "",
+            )
+            for service in self._conn.compute.services(binary="nova-compute")
+        ]

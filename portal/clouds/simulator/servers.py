@@ -20,9 +20,8 @@ from portal.clouds.simulator.service import (
     conflict,
     not_found,
 )
+from portal.clouds.simulator.zones import DEFAULT_ZONE, SIMULATED_HOST, check_placement
 
-DEFAULT_ZONE = "nova"
-SIMULATED_HOST = "sim-compute-1"
 # Nova's states in which a server's metadata may change.
 METADATA_STATUSES = ("ACTIVE", "PAUSED", "SUSPENDED", "SHUTOFF")
 
@@ -99,6 +98,7 @@ class ServerLifecycle(ServerAccess):
     def create_server(self, spec: ServerSpec) -> ServerInfo:
         if spec.host:
             self._require_admin(_("choose the host of a server"))
+        check_placement(self.cloud, spec.availability_zone, spec.host)
         flavor = self._get(visible.flavors(self.scope), spec.flavor_id, _("flavor"))
         image = self._boot_image(spec, flavor)
         networks = [

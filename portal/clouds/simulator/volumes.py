@@ -10,8 +10,9 @@ from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.images import check_volume_source
 from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.quotas import check_quota
-from portal.clouds.simulator.servers import DEFAULT_ZONE, ServerAccess
+from portal.clouds.simulator.servers import ServerAccess
 from portal.clouds.simulator.service import Kind, atomic, bad_request, conflict, not_found
+from portal.clouds.simulator.zones import DEFAULT_ZONE
 
 # Nova's states in which a volume may be attached to or detached from a server.
 ATTACHABLE_SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "VERIFY_RESIZE")

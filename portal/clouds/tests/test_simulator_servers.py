@@ -5,9 +5,11 @@ import time
 import pytest
 
 from portal.clouds import errors
+from portal.clouds.base import AvailabilityZoneInfo
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.testing import boot_spec, fast_forward, make_tenant, set_delays
+from portal.clouds.simulator.zones import SIMULATED_HOST
 
 
 @pytest.fixture
@@ -128,9 +130,32 @@ def test_private_flavor_needs_access(cloud, admin, alpha):
 
 def test_only_an_admin_chooses_the_host(cloud, admin, alpha):
     with pytest.raises(errors.CloudError) as refused:
-        alpha.compute.create_server(boot_spec(cloud, host="compute-7"))
+        alpha.compute.create_server(boot_spec(cloud, host=SIMULATED_HOST))
     assert refused.value.code == "cloud_forbidden"
-    assert admin.compute.create_server(boot_spec(cloud, host="compute-7")).host == "compute-7"
+    assert admin.compute.create_server(boot_spec(cloud, host=SIMULATED_HOST)).host == SIMULATED_HOST
+
+
+def test_zones_and_hosts_come_from_the_clouds_options(cloud, admin, alpha):
+    assert alpha.compute.list_availability_zones() == [AvailabilityZoneInfo("nova", True)]
+    cloud.options["compute_hosts"] = [
+        {"host": "c1", "zone": "az1", "status": "disabled", "disabled_reason": "repair"},
+        {"host": "c2", "zone": "az2", "state": "down"},
+    ]
+    cloud.save()
+    assert admin.compute.list_availability_zones() == [
+        AvailabilityZoneInfo("az1", False),
+        AvailabilityZoneInfo("az2", True),
+    ]
+    assert [host.host for host in admin.compute.list_compute_hosts()] == ["c1", "c2"]
+    with pytest.raises(errors.CloudForbidden):
+        alpha.compute.list_compute_hosts()
+
+
+def test_nova_refuses_an_unavailable_zone_and_an_unknown_host(cloud, admin):
+    with pytest.raises(errors.CloudBadRequest):
+        admin.compute.create_server(boot_spec(cloud, availability_zone="nowhere"))
+    with pytest.raises(errors.CloudBadRequest):
+        admin.compute.create_server(boot_spec(cloud, host="compute-7"))
 
 
 # ---- actions and their states -------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-PORTAL_APPS = {"clouds", "tenants", "images", "isos", "servers", "core"}
+PORTAL_APPS = {"clouds", "tenants", "images", "isos", "servers", "network", "core"}
 
 
 def portal_model_admins():

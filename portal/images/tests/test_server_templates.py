@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from portal.images.models import Image, ServerTemplate
 from portal.images.tests.factories import ImageFactory, ServerTemplateFactory
+from portal.network.tests.factories import NetworkFactory
 from portal.servers.tests.factories import FlavorFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +18,7 @@ FIELDS = {
 
 @pytest.fixture
 def parts(cloud):
+    NetworkFactory(cloud=cloud, backend_id="net-1")
     return {
         "image": ImageFactory(cloud=cloud, min_disk=20, size=3 * 1024**3),
         "flavor": FlavorFactory(cloud=cloud, disk=30),
@@ -94,6 +96,7 @@ def test_template_survives_its_image_being_disabled(cloud, staff_client, parts):
         ({"template_name": "x" * 256}, "template_name"),
         ({"security_group_name": [""]}, "security_group_name"),
         ({"network_uuid": ""}, "network_uuid"),
+        ({"network_uuid": "not-in-the-mirror"}, "network_uuid"),
     ],
 )
 def test_bad_input_is_refused(cloud, staff_client, parts, changes, field):
@@ -194,3 +197,12 @@ def test_admin_edits_a_template_whose_image_was_disabled(cloud, admin_client, pa
     response = admin_client.post(url, admin_form(parts, name="renamed"))
     assert response.status_code == 302
     assert ServerTemplate.objects.get().name == "renamed"
+
+
+def test_admin_form_shows_an_unknown_network_on_its_field(cloud, admin_client, parts):
+    response = admin_client.post(
+        "/admin/images/servertemplate/add/", admin_form(parts, network_id="net-gone")
+    )
+    assert response.status_code == 200
+    assert "network sync" in str(response.context["adminform"].form.errors["network_id"])
+    assert not ServerTemplate.objects.exists()

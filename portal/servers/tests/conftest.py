@@ -6,6 +6,7 @@ import pytest
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.images.services import sync_images
+from portal.network.services import sync_network
 from portal.servers.models import Flavor
 from portal.servers.services import sync_flavors
 from portal.servers.tests.factories import make_identity
@@ -13,11 +14,13 @@ from portal.servers.tests.factories import make_identity
 
 @pytest.fixture
 def catalog(cloud):
-    """The demo flavors, images and network, in the cloud and in the portal's mirror."""
+    """The demo flavors, images and network (with the zone and host), in the cloud and
+    in the portal's mirrors."""
     demo = seed_demo_cloud(cloud)
     driver = SimulatorDriver(cloud)
     sync_flavors(cloud, driver)
     sync_images(cloud, driver)
+    sync_network(cloud, driver)
     flavors = {flavor.name: flavor for flavor in Flavor.objects.filter(cloud=cloud)}
     return {**demo, "flavor_rows": flavors}
 

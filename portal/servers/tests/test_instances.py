@@ -140,10 +140,12 @@ def test_a_failed_create_cleans_up_releases_and_fails_the_task(
     assert driver.volumes.list_volumes() == []
 
 
-def test_a_wrong_network_fails_the_task_with_the_reason(
-    tenant, identity, client_of_tenant, create_body
+def test_a_network_deleted_since_the_network_sync_fails_the_task_with_the_reason(
+    tenant, identity, client_of_tenant, create_body, cloud, catalog
 ):
-    answer = create(client_of_tenant, create_body(network_uuid="no-such-net"))
+    # The mirror still lists it, so the request is accepted; the cloud refuses it.
+    SimulatorDriver(cloud).network.delete_network(catalog["network_id"])
+    answer = create(client_of_tenant, create_body())
     assert answer["task"]["state"] == "failed"
     assert answer["task"]["error_code"] == "not_found"
     assert quotas.usage_of(tenant)["instances"] == 0

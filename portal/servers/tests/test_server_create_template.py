@@ -5,6 +5,7 @@ import pytest
 
 from portal.images.models import Image
 from portal.images.tests.factories import ServerTemplateFactory
+from portal.network.tests.factories import SecurityGroupFactory
 from portal.servers.models import Server
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
@@ -19,7 +20,9 @@ def admin_client(client, staff_user):
 
 
 @pytest.fixture
-def template(catalog):
+def template(catalog, identity):
+    # The tenant's own group "web", as the network pull mirrors it.
+    SecurityGroupFactory(cloud=identity.cloud, project_id=identity.project_id, name="web")
     return ServerTemplateFactory(
         name="web",
         image=Image.objects.get(image_id=catalog["images"]["cirros-0.6.2"]),

@@ -14,6 +14,7 @@ from portal.clouds.services import save_cloud
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.core.models import Task
 from portal.images.services import request_image_sync
+from portal.network.services import request_network_sync
 from portal.servers.services import request_flavor_sync
 from portal.tenants import services as tenant_services
 from portal.tenants.models import PlatformAPIKey, Tenant
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         self._require_success(flavor_sync, "flavor sync")
         _, image_sync = request_image_sync(cloud=cloud, actor=ACTOR)
         self._require_success(image_sync, "image sync")
+        _, network_sync = request_network_sync(cloud=cloud, actor=ACTOR)
+        self._require_success(network_sync, "network sync")
         tenant, tenant_key = self._demo_tenant()
         platform_key = self._fresh_platform_key()
         self._print_banner(port, created_admin, tenant, tenant_key, platform_key)

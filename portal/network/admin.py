@@ -1,0 +1,71 @@
+"""Read-only admin lists of what the network pull mirrors, with "Sync now"."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.clouds.models import Cloud
+from portal.core.principals import actor_of
+from portal.network import services
+from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+
+MISSING_FILTER = ("missing_since", admin.EmptyFieldListFilter)
+
+
+class MirrorAdmin(admin.ModelAdmin):
+    """The cloud's objects as the network pull left them: shown, never edited here."""
+
+    list_select_related = ["cloud"]
+    actions = ["sync_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Sync now (the clouds of the selected rows)"))
+    def sync_now(self, request, queryset):
+        clouds = Cloud.objects.filter(pk__in=queryset.values("cloud"), enabled=True)
+        for cloud in clouds:
+            services.request_network_sync(cloud=cloud, actor=actor_of(request.user))
+        message = ngettext(
+            "A network sync of %(count)d cloud was queued; see Tasks for its progress.",
+            "Network syncs of %(count)d clouds were queued; see Tasks for their progress.",
+            len(clouds),
+        )
+        self.message_user(request, message % {"count": len(clouds)}, messages.SUCCESS)
+
+
+@admin.register(Network)
+class NetworkAdmin(MirrorAdmin):
+    list_display = [
+        "name", "backend_id", "cloud", "project_id", "shared", "external", "status",
+        "missing_since",
+    ]  # fmt: skip
+    list_filter = ["cloud", "shared", "external", "status", MISSING_FILTER]
+    search_fields = ["name", "backend_id", "project_id"]
+
+
+@admin.register(SecurityGroup)
+class SecurityGroupAdmin(MirrorAdmin):
+    list_display = ["name", "backend_id", "cloud", "project_id", "missing_since"]
+    list_filter = ["cloud", MISSING_FILTER]
+    search_fields = ["name", "backend_id", "project_id"]
+
+
+@admin.register(AvailabilityZone)
+class AvailabilityZoneAdmin(MirrorAdmin):
+    list_display = ["name", "cloud", "available", "missing_since"]
+    list_filter = ["cloud", "available", MISSING_FILTER]
+    search_fields = ["name"]
+
+
+@admin.register(ComputeHost)
+class ComputeHostAdmin(MirrorAdmin):
+    list_display = ["name", "cloud", "zone", "state", "status", "disabled_reason", "missing_since"]
+    list_filter = ["cloud", "state", "status", "zone", MISSING_FILTER]
+    search_fields = ["name", "zone"]

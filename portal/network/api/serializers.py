@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from portal.core.api.serializers import TaskSummarySerializer
+from portal.network.models import Network
+
+
+class NetworkSerializer(serializers.ModelSerializer):
+    """A network a tenant may boot servers on: give `network_uuid` to
+    `POST /instances`."""
+
+    network_uuid = serializers.CharField(source="backend_id")
+    network_name = serializers.CharField(source="name")
+    region = serializers.CharField(source="cloud.region")
+
+    class Meta:
+        model = Network
+        fields = ["network_uuid", "network_name", "region", "shared", "status"]
+        read_only_fields = fields
+
+
+class OperatorNetworkSerializer(NetworkSerializer):
+    """What operators see besides: the owning project, the external flag, and since when
+    the cloud no longer lists the network."""
+
+    class Meta(NetworkSerializer.Meta):
+        fields = [*NetworkSerializer.Meta.fields, "project_id", "external", "missing_since"]
+        read_only_fields = fields
+
+
+class NetworkSyncSerializer(serializers.Serializer):
+    """`POST /networks/sync`: body `{region}` (optional: the default cloud); answers with
+    the region and the sync's Task."""
+
+    region = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    task = TaskSummarySerializer(read_only=True)

@@ -1,0 +1,309 @@
+"""Networks, security groups, availability zones and compute hosts: the pull that mirrors
+them, who may use which, and the check of a server's placement against the mirrors.
+
+Only the pull's Celery job reads the cloud; the check reads the mirrors, so a request
+naming an unknown or unusable network, group, zone or host is refused before anything is
+written (no server row, no quota).
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from portal.core.errors import Unprocessable, ValidationFailed
+from portal.core.principals import tenant_scope
+from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, pages, request_sync
+from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+from portal.tenants.models import TenantIdentity
+
+SYNC_KIND = "network.sync"
+# Neutron makes a project's "default" group the first time the project needs one (a
+# listing or a port), so the mirror may not hold it yet; Nova accepts it in any project.
+DEFAULT_SECURITY_GROUP = "default"
+ACTIVE = "ACTIVE"
+
+
+# ---- the pull ------------------------------------------------------------------------
+
+
+def request_network_sync(region=None, *, cloud=None, actor=None):
+    """Queue a network pull of `cloud` (or of the cloud serving `region`); returns
+    (cloud, Task)."""
+    from portal.network import tasks  # the Celery job imports this module
+
+    cloud = cloud or cloud_for_region(region)
+    return cloud, request_sync(SYNC_KIND, cloud, tasks.sync_network, actor=actor)
+
+
+def sync_network(cloud, driver, progress=None) -> SyncCounts:
+    """Mirror the cloud's networks, security groups, availability zones and compute hosts
+    (the admin sees every project's); returns what changed, summed.
+
+    Everything is read before anything is written, so a cloud error leaves the mirrors
+    as they were.
+    """
+    listings = [
+        (Network, {info.id: _network_fields(info) for info in driver.network.list_networks()}),
+        (SecurityGroup, {g.id: _group_fields(g) for g in driver.network.list_security_groups()}),
+        (
+            AvailabilityZone,
+            {z.name: _zone_fields(z) for z in driver.compute.list_availability_zones()},
+        ),
+        (ComputeHost, {h.host: _host_fields(h) for h in driver.compute.list_compute_hosts()}),
+    ]
+    if progress:
+        read = sum(len(objects) for _model, objects in listings)
+        progress(50, _("Read %(count)d objects from the cloud.") % {"count": read})
+    total = SyncCounts()
+    with transaction.atomic():
+        for model, objects in listings:
+            counts = _mirror(model, cloud, objects)
+            for name in vars(total):
+                setattr(total, name, getattr(total, name) + getattr(counts, name))
+    return total
+
+
+def _mirror(model, cloud, objects: dict[str, dict]) -> SyncCounts:
+    mirror = CloudMirror(model, cloud)
+    for page in pages(objects):
+        mirror.upsert({backend_id: objects[backend_id] for backend_id in page})
+    mirror.mark_missing()
+    return mirror.counts
+
+
+def _network_fields(info):
+    return {
+        "name": info.name or "",
+        "project_id": info.project_id or "",
+        "shared": info.is_shared,
+        "external": info.is_external,
+        "status": info.status or "",
+    }
+
+
+def _group_fields(info):
+    return {"name": info.name or "", "project_id": info.project_id or ""}
+
+
+def _zone_fields(info):
+    return {"name": info.name, "available": info.available}
+
+
+def _host_fields(info):
+    return {
+        "name": info.host,
+        "zone": info.zone or "",
+        "state": info.state,
+        "status": info.status,
+        "disabled_reason": (info.disabled_reason or "")[:255],
+    }
+
+
+# ---- who may use what ---------------------------------------------------------------
+
+
+def project_of(tenant, cloud) -> str:
+    """The tenant's project id in `cloud` ("" while it has none)."""
+    identity = TenantIdentity.objects.filter(tenant=tenant, cloud=cloud).exclude(project_id="")
+    return identity.values_list("project_id", flat=True).first() or ""
+
+
+def networks_usable_by(tenant, cloud):
+    """Present networks of `cloud` a tenant may boot on: its project's and shared ones
+    (Neutron lets a project plug ports only into those)."""
+    project_id = project_of(tenant, cloud)
+    own = Q(project_id=project_id) if project_id else Q(pk__in=[])
+    return Network.objects.filter(cloud=cloud, missing_since__isnull=True).filter(
+        own | Q(shared=True)
+    )
+
+
+def networks_visible_to(user):
+    """Operators see every network; a tenant the present ones of its projects and the
+    shared ones, in every cloud it is set up in."""
+    tenant = tenant_scope(user)
+    if tenant is None:
+        return Network.objects.all()
+    projects = TenantIdentity.objects.filter(tenant=tenant).exclude(project_id="")
+    own = Q(
+        cloud__in=projects.values("cloud"),
+        project_id__in=projects.values("project_id"),
+    )
+    return Network.objects.filter(missing_since__isnull=True).filter(own | Q(shared=True))
+
+
+def network_choices() -> list[tuple[str, str]]:
+    """(network id, label) of the present networks tenants may boot on, for the admin's
+    pickers: shared ones, and each tenant's own labelled with the tenant."""
+    tenant_of = dict(
+        TenantIdentity.objects.exclude(project_id="").values_list("project_id", "tenant_id")
+    )
+    networks = Network.objects.filter(missing_since__isnull=True).select_related("cloud")
+    choices = []
+    for network in networks.filter(Q(shared=True) | Q(project_id__in=list(tenant_of))):
+        owner = _("shared") if network.shared else tenant_of[network.project_id]
+        choices.append((network.backend_id, f"{network} ({owner}, {network.cloud.region})"))
+    return choices
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    zones = AvailabilityZone.objects.filter(missing_since__isnull=True, available=True)
+    return [
+        (zone.name, f"{zone.name} ({zone.cloud.region})") for zone in zones.select_related("cloud")
+    ]
+
+
+def host_choices() -> list[tuple[str, str]]:
+    """The enabled hosts that are up, with their zone."""
+    hosts = ComputeHost.objects.filter(
+        missing_since__isnull=True, state=ComputeHost.State.UP, status=ComputeHost.Status.ENABLED
+    )
+    return [(host.name, f"{host.name} ({host.zone})") for host in hosts]
+
+
+# ---- a server's placement, checked against the mirrors -------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new server goes, in the request's field names (CreateInstanceReq)."""
+
+    network_uuid: str
+    security_group_name: tuple[str, ...] = ()
+    availability_zone: str = ""
+    hypervisor_hostname: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+    known: bool  # known but unusable (422) rather than unknown (400)
+
+
+def check_placement(tenant, cloud, placement: Placement) -> None:
+    """Refuse a placement the cloud would refuse: 400 naming each unknown network, group,
+    zone or host (not in the mirror, or not visible to the tenant); else 422 naming each
+    known but unusable one. Reads only the mirrors (a constant number of queries)."""
+    project_id = project_of(tenant, cloud)
+    problems = [
+        problem
+        for problem in (
+            _network_problem(cloud, project_id, placement.network_uuid),
+            _security_group_problem(cloud, project_id, placement.security_group_name),
+            _zone_problem(cloud, placement.availability_zone),
+            _host_problem(cloud, placement.hypervisor_hostname, placement.availability_zone),
+        )
+        if problem is not None
+    ]
+    unknown = [problem for problem in problems if not problem.known]
+    if unknown:
+        raise ValidationFailed(fields=_by_field(unknown))
+    if problems:
+        raise Unprocessable(
+            " ".join(problem.message for problem in problems),
+            code="placement_unusable",
+            fields=_by_field(problems),
+        )
+
+
+def check_network_known(cloud, network_uuid) -> None:
+    """400 unless `cloud` has the network (server templates: which tenant boots from one
+    is known only when a server is made, and its create checks the rest)."""
+    known = Network.objects.filter(cloud=cloud, backend_id=network_uuid, missing_since__isnull=True)
+    if not known.exists():
+        message = _("No network %(id)s in this region.") % {"id": network_uuid}
+        raise ValidationFailed(fields={"network_uuid": [f"{message} {_refreshed_by_sync()}"]})
+
+
+def _by_field(problems) -> dict[str, list[str]]:
+    return {problem.field: [problem.message] for problem in problems}
+
+
+def _refreshed_by_sync() -> str:
+    return _(
+        "The portal's list is refreshed by the network sync; an administrator can run it "
+        "now (Networking → Sync now)."
+    )
+
+
+def _network_problem(cloud, project_id, network_uuid) -> Problem | None:
+    network = Network.objects.filter(
+        cloud=cloud, backend_id=network_uuid, missing_since__isnull=True
+    ).first()
+    if network is None or not (
+        network.shared or network.external or (project_id and network.project_id == project_id)
+    ):
+        message = _("No network %(id)s that this tenant may use in this region.") % {
+            "id": network_uuid
+        }
+        return Problem("network_uuid", f"{message} {_refreshed_by_sync()}", known=False)
+    if network.external and not network.shared and network.project_id != project_id:
+        message = _(
+            "The network %(name)s is an external network; servers cannot be plugged into it."
+        )
+        return Problem("network_uuid", message % {"name": network}, known=True)
+    if network.status != ACTIVE:
+        message = _("The network %(name)s is %(status)s, not ACTIVE.")
+        return Problem(
+            "network_uuid", message % {"name": network, "status": network.status}, known=True
+        )
+    return None
+
+
+def _security_group_problem(cloud, project_id, names) -> Problem | None:
+    wanted = set(names) - {DEFAULT_SECURITY_GROUP}
+    if not wanted:
+        return None
+    known = set(
+        SecurityGroup.objects.filter(
+            cloud=cloud, project_id=project_id, name__in=wanted, missing_since__isnull=True
+        ).values_list("name", flat=True)
+    )
+    unknown = sorted(wanted - known)
+    if not unknown:
+        return None
+    message = _("No security group named %(names)s in this tenant's project.") % {
+        "names": ", ".join(unknown)
+    }
+    return Problem("security_group_name", f"{message} {_refreshed_by_sync()}", known=False)
+
+
+def _zone_problem(cloud, zone_name) -> Problem | None:
+    if not zone_name:
+        return None
+    zone = AvailabilityZone.objects.filter(
+        cloud=cloud, backend_id=zone_name, missing_since__isnull=True
+    ).first()
+    if zone is None:
+        message = _("No availability zone %(name)s in this region.") % {"name": zone_name}
+        return Problem("availability_zone", message, known=False)
+    if not zone.available:
+        message = _("The availability zone %(name)s is not available.") % {"name": zone_name}
+        return Problem("availability_zone", message, known=True)
+    return None
+
+
+def _host_problem(cloud, host_name, zone_name) -> Problem | None:
+    if not host_name:
+        return None
+    host = ComputeHost.objects.filter(
+        cloud=cloud, backend_id=host_name, missing_since__isnull=True
+    ).first()
+    if host is None:
+        message = _("No compute host %(name)s in this region.") % {"name": host_name}
+        return Problem("hypervisor_hostname", message, known=False)
+    if host.status != ComputeHost.Status.ENABLED:
+        message = _("The host %(name)s is disabled. %(reason)s")
+        values = {"name": host_name, "reason": host.disabled_reason}
+        return Problem("hypervisor_hostname", (message % values).strip(), known=True)
+    if host.state != ComputeHost.State.UP:
+        message = _("The host %(name)s is down.") % {"name": host_name}
+        return Problem("hypervisor_hostname", message, known=True)
+    if zone_name and host.zone != zone_name:
+        message = _("The host %(name)s is in availability zone %(host_zone)s, not %(zone)s.")
+        values = {"name": host_name, "host_zone": host.zone, "zone": zone_name}
+        return Problem("hypervisor_hostname", message % values, known=True)
+    return None

@@ -1,0 +1,52 @@
+import factory
+
+from portal.clouds.tests.factories import CloudFactory
+from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    """A network as the network pull leaves it (ACTIVE, present); shared unless a
+    `project_id` is given."""
+
+    class Meta:
+        model = Network
+
+    cloud = factory.SubFactory(CloudFactory)
+    backend_id = factory.Faker("uuid4")
+    name = factory.Sequence(lambda n: f"net-{n}")
+    project_id = ""
+    shared = factory.LazyAttribute(lambda network: not network.project_id)
+    external = False
+    status = "ACTIVE"
+
+
+class SecurityGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SecurityGroup
+
+    cloud = factory.SubFactory(CloudFactory)
+    backend_id = factory.Faker("uuid4")
+    name = factory.Sequence(lambda n: f"group-{n}")
+    project_id = factory.Faker("uuid4")
+
+
+class AvailabilityZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AvailabilityZone
+
+    cloud = factory.SubFactory(CloudFactory)
+    name = factory.Sequence(lambda n: f"zone-{n}")
+    backend_id = factory.SelfAttribute("name")
+    available = True
+
+
+class ComputeHostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ComputeHost
+
+    cloud = factory.SubFactory(CloudFactory)
+    name = factory.Sequence(lambda n: f"compute-{n}")
+    backend_id = factory.SelfAttribute("name")
+    zone = "nova"
+    state = ComputeHost.State.UP
+    status = ComputeHost.Status.ENABLED

@@ -1,0 +1,165 @@
+"""The network pull (networks, security groups, zones, hosts), against the simulator."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_celery_beat.models import PeriodicTask
+
+from portal.clouds.simulator.demo import seed_demo_cloud
+from portal.clouds.simulator.driver import SimulatorDriver
+from portal.clouds.simulator.faults import inject_fault
+from portal.clouds.simulator.testing import make_tenant
+from portal.core.models import Task
+from portal.network import services, tasks
+from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+
+pytestmark = pytest.mark.django_db
+MIRRORS = (Network, SecurityGroup, AvailabilityZone, ComputeHost)
+
+
+@pytest.fixture
+def driver(cloud):
+    return SimulatorDriver(cloud)
+
+
+@pytest.fixture
+def demo(cloud):
+    return seed_demo_cloud(cloud)
+
+
+def mirror_writes(queries):
+    tables = [f'"{model._meta.db_table}"' for model in MIRRORS]
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
+        and any(table in q["sql"] for table in tables)
+    ]
+
+
+def rows():
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MIRRORS}
+
+
+def test_first_sync_mirrors_networks_groups_zones_and_hosts(cloud, driver, demo):
+    tenant = SimulatorDriver(cloud, make_tenant(cloud, "alpha"))
+    own = tenant.network.create_network("alpha-net")
+    tenant.network.create_security_group("web")
+
+    counts = services.sync_network(cloud, driver)
+
+    shared = Network.objects.get(backend_id=demo["network_id"])
+    assert (shared.name, shared.shared, shared.external, shared.status) == (
+        "default-net", True, False, "ACTIVE",
+    )  # fmt: skip
+    mine = Network.objects.get(backend_id=own.id)
+    assert (mine.shared, mine.project_id) == (False, tenant.project_id)
+    web = SecurityGroup.objects.get(name="web")
+    assert web.project_id == tenant.project_id
+    assert list(AvailabilityZone.objects.values_list("name", "available")) == [("nova", True)]
+    host = ComputeHost.objects.get()
+    assert (host.backend_id, host.zone, host.state, host.status) == (
+        "sim-compute-1", "nova", "up", "enabled",
+    )  # fmt: skip
+    # Two networks; the admin's and alpha's default groups and web; a zone; a host.
+    assert (counts.read, counts.created) == (7, 7)
+
+
+def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):
+    services.sync_network(cloud, driver)
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = services.sync_network(cloud, driver)
+
+    assert (counts.created, counts.updated, counts.missing) == (0, 0, 0)
+    assert mirror_writes(queries) == []
+
+
+def test_changed_and_vanished_objects(cloud, driver, demo):
+    services.sync_network(cloud, driver)
+    driver.network.update_network(demo["network_id"], name="renamed-net")
+    driver.network.delete_security_group(demo["security_group_id"])
+    cloud.options["compute_hosts"] = [{"host": "c2", "zone": "az2", "state": "down"}]
+    cloud.save()
+
+    counts = services.sync_network(cloud, driver)
+
+    assert Network.objects.get(backend_id=demo["network_id"]).name == "renamed-net"
+    assert SecurityGroup.objects.get(backend_id=demo["security_group_id"]).is_missing
+    assert AvailabilityZone.objects.get(name="nova").is_missing
+    assert ComputeHost.objects.get(name="sim-compute-1").is_missing
+    assert ComputeHost.objects.get(name="c2").state == "down"
+    assert counts.updated == 1
+    assert counts.missing == 3
+
+
+def test_many_networks_are_upserted_in_bulk(cloud, driver, demo):
+    for number in range(30):
+        driver.network.create_network(f"net-{number}")
+
+    with CaptureQueriesContext(connection) as queries:
+        services.sync_network(cloud, driver)
+
+    assert Network.objects.count() == 31
+    inserts = [sql for sql in mirror_writes(queries) if sql.startswith("INSERT")]
+    assert len(inserts) == len(MIRRORS)  # one per table, whatever the number of rows
+
+
+def run_sync(cloud, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _cloud, task = services.request_network_sync(cloud=cloud, actor="staff:alice")
+    task.refresh_from_db()
+    return task
+
+
+def test_sync_job_records_its_task(cloud, demo, django_capture_on_commit_callbacks):
+    task = run_sync(cloud, django_capture_on_commit_callbacks)
+    assert (task.kind, task.state, task.progress) == ("network.sync", "succeeded", 100)
+    assert Network.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        "network.list_networks",
+        "network.list_security_groups",
+        "compute.list_availability_zones",
+        "compute.list_compute_hosts",
+    ],
+)
+def test_cloud_down_fails_the_task_and_changes_nothing(
+    cloud, driver, demo, operation, django_capture_on_commit_callbacks
+):
+    services.sync_network(cloud, driver)
+    before = rows()
+    driver.network.create_network("new-net")
+    driver.network.delete_security_group(demo["security_group_id"])
+    inject_fault(cloud, operation, mode="unavailable")
+
+    task = run_sync(cloud, django_capture_on_commit_callbacks)
+
+    assert (task.state, task.error_code) == (Task.State.FAILED, "unavailable")
+    assert rows() == before
+
+
+def test_sync_now_through_the_api(cloud, demo, platform_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = platform_client.post("/api/v1/networks/sync", {"region": "region-one"})
+    assert response.status_code == 202
+    assert response.json()["task"]["state"] == Task.State.QUEUED
+    assert Task.objects.get().state == Task.State.SUCCEEDED
+    assert platform_client.get("/api/v1/networks").json()["count"] == 1
+
+
+def test_tenants_may_not_sync(cloud, client_of_tenant):
+    assert client_of_tenant.post("/api/v1/networks/sync", {}).status_code == 403
+
+
+def test_beat_entry_point_queues_and_runs_a_sync(cloud, demo, django_capture_on_commit_callbacks):
+    assert PeriodicTask.objects.filter(
+        task="portal.network.tasks.sync_network_on_schedule"
+    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sync_network_on_schedule(cloud.pk)
+    assert Task.objects.get(kind="network.sync").state == Task.State.SUCCEEDED
+    assert Network.objects.count() == 1
