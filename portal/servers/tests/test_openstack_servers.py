@@ -25,6 +25,7 @@ from portal.clouds.openstack.clouds_yaml import import_cloud
 from portal.clouds.openstack.waiting import wait_for_server, wait_for_server_gone, wait_for_volume
 from portal.core.models import Task
 from portal.images.services import sync_images
+from portal.network.services import sync_network
 from portal.servers import quotas, services, state_sync
 from portal.servers.models import Flavor, Server, Volume
 from portal.servers.services import sync_flavors
@@ -94,7 +95,7 @@ def admin(oslite):
 @pytest.fixture
 def catalog(oslite, admin, cleanup):
     """Three flavors, a small public image and a shared network, made in the cloud and
-    pulled into the portal as an operator's sync would."""
+    pulled into the portal (with the zones and hosts) as an operator's sync would."""
     compute = admin.compute
     flavors = {}
     for size, vcpus, ram in (("small", 1, 128), ("medium", 1, 192), ("large", 2, 256)):
@@ -109,6 +110,7 @@ def catalog(oslite, admin, cleanup):
     admin.network.create_subnet(network.id, "10.98.0.0/24", name=f"{RUN}-subnet")
     sync_flavors(oslite, admin)
     sync_images(oslite, admin)
+    sync_network(oslite, admin)  # create_server checks the network against the mirror
     return {"flavors": flavors, "image_id": image.id, "network_id": network.id}
 
 
