@@ -257,11 +257,10 @@ def _security_group_problem(cloud, project_id, names) -> Problem | None:
     wanted = set(names) - {DEFAULT_SECURITY_GROUP}
     if not wanted:
         return None
-    known = set(
-        SecurityGroup.objects.filter(
-            cloud=cloud, project_id=project_id, name__in=wanted, missing_since__isnull=True
-        ).values_list("name", flat=True)
+    groups = SecurityGroup.objects.filter(
+        cloud=cloud, project_id=project_id, name__in=wanted, missing_since__isnull=True
     )
+    known = set(groups.values_list("name", flat=True)) if project_id else set()
     unknown = sorted(wanted - known)
     if not unknown:
         return None

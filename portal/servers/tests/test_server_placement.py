@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.testing import make_tenant
+from portal.core.errors import ValidationFailed
 from portal.core.models import Task
 from portal.network.models import ComputeHost, Network, SecurityGroup
 from portal.network.services import Placement, check_placement, sync_network
@@ -216,3 +217,11 @@ def test_the_admin_form_offers_networks_and_shows_a_refusal_on_its_field(
     assert answer.status_code == 200
     assert "network sync" in str(answer.context["form"].errors["network_uuid"])
     assert not Server.objects.exists()
+
+
+def test_a_tenant_not_set_up_in_the_cloud_has_no_groups_of_its_own(cloud, other_tenant, catalog):
+    SecurityGroupFactory(cloud=cloud, project_id="", name="orphan")
+    placement = Placement(network_uuid=catalog["network_id"], security_group_name=("orphan",))
+    with pytest.raises(ValidationFailed) as refused:
+        check_placement(other_tenant, cloud, placement)
+    assert list(refused.value.fields) == ["security_group_name"]
