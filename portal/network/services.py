@@ -137,15 +137,31 @@ def networks_visible_to(user):
 def network_choices() -> list[tuple[str, str]]:
     """(network id, label) of the present networks tenants may boot on, for the admin's
     pickers: shared ones, and each tenant's own labelled with the tenant."""
-    tenant_of = dict(
-        TenantIdentity.objects.exclude(project_id="").values_list("project_id", "tenant_id")
-    )
+    tenant_of = _tenants_by_project()
     networks = Network.objects.filter(missing_since__isnull=True).select_related("cloud")
     choices = []
     for network in networks.filter(Q(shared=True) | Q(project_id__in=list(tenant_of))):
         owner = _("shared") if network.shared else tenant_of[network.project_id]
         choices.append((network.backend_id, f"{network} ({owner}, {network.cloud.region})"))
     return choices
+
+
+def security_group_choices() -> list[tuple[str, str]]:
+    """(name, label) of the tenants' present security groups, labelled with the tenant,
+    and "default", which every project has."""
+    tenant_of = _tenants_by_project()
+    groups = SecurityGroup.objects.filter(
+        missing_since__isnull=True, project_id__in=list(tenant_of)
+    ).exclude(name=DEFAULT_SECURITY_GROUP)
+    return [(DEFAULT_SECURITY_GROUP, _("every project"))] + [
+        (group.name, tenant_of[group.project_id]) for group in groups
+    ]
+
+
+def _tenants_by_project() -> dict[str, str]:
+    return dict(
+        TenantIdentity.objects.exclude(project_id="").values_list("project_id", "tenant_id")
+    )
 
 
 def zone_choices() -> list[tuple[str, str]]:

@@ -119,7 +119,10 @@ class ServerCreateForm(forms.Form):
         help_text=_("Sizes separated by commas, e.g. 10, 20."),
     )
     security_groups = forms.CharField(
-        label=_("Security groups"), required=False, help_text=_("Names separated by commas.")
+        label=_("Security groups"),
+        required=False,
+        widget=SuggestingTextInput,
+        help_text=_("Names separated by commas: the tenant's own groups and default."),
     )
     availability_zone = forms.CharField(
         label=_("Availability zone"), required=False, widget=SuggestingTextInput
@@ -135,6 +138,7 @@ class ServerCreateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["network_uuid"].widget.choices = network_services.network_choices()
+        self.fields["security_groups"].widget.choices = network_services.security_group_choices()
         self.fields["availability_zone"].widget.choices = network_services.zone_choices()
         self.fields["hypervisor_hostname"].widget.choices = network_services.host_choices()
 

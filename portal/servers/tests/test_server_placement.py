@@ -204,6 +204,8 @@ def test_the_admin_form_offers_networks_and_shows_a_refusal_on_its_field(
     url = reverse("admin:servers_server_create")
     page = client.get(url).content.decode()
     assert f'<option value="{catalog["network_id"]}">default-net (' in page
+    assert '<option value="sim-compute-1">sim-compute-1 (nova)</option>' in page
+    assert '<option value="default">' in page
     answer = client.post(
         url,
         {
