@@ -14,14 +14,22 @@
   transfer by a Celery worker, which starts once the first piece is staged and reads
   later pieces as they arrive), until the Task ends. Throughput ratio (target >= 0.8)
   and the peak RSS of the web and worker processes (target < 200 MB, the same for every
-  size), sampled while the upload runs.
+  size), sampled while the upload runs. Then once more with the file's MD5 declared on
+  POST (`portal_declared_checksum`): the cloud's copy is checked against it and the
+  worker hashes nothing.
 
 Everything runs on a throwaway database (<database>_imgbench, created and dropped here)
-and a temporary staging directory; the images it makes in Glance are deleted.
+and a temporary staging directory; the images it makes in Glance are deleted. The web
+process and the worker need a database they can share, so DATABASE_URL defaults to the
+machine's PostgreSQL and CELERY_BROKER_URL to its Redis (set them to use others):
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench
+    export CELERY_BROKER_URL=redis://127.0.0.1:6379/12
 """
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -37,6 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/12")
 # A fixed key for the throwaway database (the web and worker processes share it).
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "LAe4ya_fms1abDXml6i_L8DILBngaFURWDt_ZAn0s08=")
 
@@ -167,41 +177,78 @@ class FileSlice:
         self._file.close()
 
 
-class PeakRss:
-    """Samples the resident memory of processes (and their children) in a thread."""
+class ProcessSampler:
+    """Samples the resident memory of processes (and their children) in a thread, and
+    counts the CPU seconds they, this process (the client) and the cloud's Glance
+    workers use meanwhile: on a small machine the cores bound an upload, so the figures
+    say where they went. Glance's workers are found by name at the start and the end
+    only (scanning every process while sampling would cost the client a core)."""
 
     def __init__(self, pids):
         import psutil
 
-        self._processes = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self._named = {name: psutil.Process(pid) for name, pid in pids.items()}
         self.peaks = dict.fromkeys(pids, 0)
+        self.cpu_seconds = {}
+        self._cpu_before = {}
+        self._started = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _rss(self, process):
+    def _trees(self):
         import psutil
 
-        try:
-            tree = [process, *process.children(recursive=True)]
-            # The busiest process of the tree (gunicorn's worker, the Celery worker).
-            return max(p.memory_info().rss for p in tree)
-        except psutil.Error:
-            return 0
+        trees = {"client": [psutil.Process()]}
+        for name, process in self._named.items():
+            with contextlib.suppress(psutil.Error):
+                trees[name] = [process, *process.children(recursive=True)]
+        trees["glance"] = [p for p in psutil.process_iter(["cmdline"]) if _is_glance(p)]
+        return trees
+
+    @staticmethod
+    def _cpu(processes):
+        import psutil
+
+        total = 0.0
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
 
     def _run(self):
+        import psutil
+
+        # The trees as they were at the start: the web worker and the solo Celery worker
+        # fork nothing meanwhile, and psutil finds children by scanning every process.
+        trees = {name: self._started[name] for name in self._named if name in self._started}
         while not self._stop.is_set():
-            for name, process in self._processes.items():
-                self.peaks[name] = max(self.peaks[name], self._rss(process))
+            for name, processes in trees.items():
+                with contextlib.suppress(psutil.Error):
+                    # The busiest process of the tree (gunicorn's worker, the Celery worker).
+                    rss = max(p.memory_info().rss for p in processes)
+                    self.peaks[name] = max(self.peaks[name], rss)
             self._stop.wait(0.1)
 
     def __enter__(self):
+        self._started = self._trees()
+        self._cpu_before = {name: self._cpu(tree) for name, tree in self._started.items()}
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+        after = {name: self._cpu(tree) for name, tree in self._trees().items()}
+        self.cpu_seconds = {
+            name: round(after.get(name, before) - before, 2)
+            for name, before in self._cpu_before.items()
+        }
         return False
+
+
+def _is_glance(process):
+    return any("glance" in part for part in process.info["cmdline"] or ())
 
 
 def bench_uploads(sizes_mb):
@@ -221,22 +268,34 @@ def bench_uploads(sizes_mb):
                 make_file(path, size_mb * MB)
                 sdk = upload_with_sdk(cloud, path)
                 portal = upload_through_portal(base_url, key, cloud.region, path, pids)
+                declared = upload_through_portal(
+                    base_url, key, cloud.region, path, pids, checksum=file_md5(path)
+                )
                 path.unlink()
-                results.append(summary(size_mb, sdk, portal))
+                results.append(summary(size_mb, sdk, portal, declared))
             return {"cloud": CLOUD_NAME, "piece_size_mb": PIECE_SIZE // MB, "runs": results}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def summary(size_mb, sdk, portal):
-    ratio = portal["mb_per_s"] / sdk["mb_per_s"] if portal.get("mb_per_s") else None
+def summary(size_mb, sdk, portal, declared):
+    """`portal`: the worker hashes the data to check the cloud's copy (the target's run);
+    `portal_declared_checksum`: the client declared the file's MD5, so it does not."""
+    ratio, declared_ratio = (
+        run["mb_per_s"] / sdk["mb_per_s"] if run.get("mb_per_s") else None
+        for run in (portal, declared)
+    )
     return {
         "size_mb": size_mb,
         "sdk_direct": sdk,
         "portal": portal,
+        "portal_declared_checksum": declared,
         "throughput_ratio": round(ratio, 3) if ratio else None,
+        "throughput_ratio_declared_checksum": round(declared_ratio, 3) if declared_ratio else None,
         "ratio_target_met": bool(ratio and ratio >= 0.8),
-        "rss_target_met": all(mb < 200 for mb in portal.get("peak_rss_mb", {}).values()),
+        "rss_target_met": all(
+            mb < 200 for run in (portal, declared) for mb in run.get("peak_rss_mb", {}).values()
+        ),
     }
 
 
@@ -249,6 +308,15 @@ def make_file(path, size):
         out.write(block[: size % MB])
 
 
+def file_md5(path):
+    """What a client that knows its file declares (computed before the clock starts)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as data:
+        for block in iter(lambda: data.read(MB), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def upload_with_sdk(cloud, path):
     from openstack.image.v2.image import Image as SdkImage
 
@@ -256,25 +324,28 @@ def upload_with_sdk(cloud, path):
 
     conn = get_driver(cloud).handle.connection()  # the same credentials, the bare SDK
     size = path.stat().st_size
-    started = time.perf_counter()
-    image = SdkImage.new(
-        name="imgbench-sdk", disk_format="raw", container_format="bare", visibility="private"
-    ).create(conn.image)
-    try:
-        with open(path, "rb") as data:
-            SdkImage.existing(id=image.id).upload(conn.image, data=data)
-        status = conn.image.get_image(image.id).status
-        seconds = time.perf_counter() - started
-    finally:
-        conn.image.delete_image(image.id, ignore_missing=True)
+    with ProcessSampler({}) as sampler:
+        started = time.perf_counter()
+        image = SdkImage.new(
+            name="imgbench-sdk", disk_format="raw", container_format="bare",
+            visibility="private",
+        ).create(conn.image)  # fmt: skip
+        try:
+            with open(path, "rb") as data:
+                SdkImage.existing(id=image.id).upload(conn.image, data=data)
+            status = conn.image.get_image(image.id).status
+            seconds = time.perf_counter() - started
+        finally:
+            conn.image.delete_image(image.id, ignore_missing=True)
     return {
         "seconds": round(seconds, 2),
         "mb_per_s": round(size / MB / seconds, 1),
         "status": status,
+        "cpu_seconds": sampler.cpu_seconds,
     }
 
 
-def upload_through_portal(base_url, key, region, path, pids):
+def upload_through_portal(base_url, key, region, path, pids, checksum=""):
     import requests
 
     session = requests.Session()
@@ -282,9 +353,9 @@ def upload_through_portal(base_url, key, region, path, pids):
     size = path.stat().st_size
     metadata = {
         "image_name": "imgbench-portal", "image_diskformat": "raw",
-        "image_containerformat": "bare", "region": region,
+        "image_containerformat": "bare", "region": region, "checksum": checksum,
     }  # fmt: skip
-    with PeakRss(pids) as rss:
+    with ProcessSampler(pids) as sampler:
         started = time.perf_counter()
         created = session.post(f"{base_url}/api/v1/images", json=metadata, timeout=30)
         created.raise_for_status()
@@ -308,7 +379,10 @@ def upload_through_portal(base_url, key, region, path, pids):
             # A 202 before the last piece: the transfer to the cloud already started.
             overlapped = overlapped or (answer.status_code == 202 and start + length < size)
         received = time.perf_counter() - started
-        task = wait_for_task(session, base_url, answer.json()["task"]["task_id"])
+        task_id = answer.json()["task"]["task_id"]
+        # How far the transfer to the cloud had got when the last piece was in.
+        progress_at_last_piece = session.get(f"{base_url}/api/v1/tasks/{task_id}").json()
+        task = wait_for_task(session, base_url, task_id)
         seconds = time.perf_counter() - started
     deleted = session.delete(f"{base_url}/api/v1/images/{image_id}?wait=60", timeout=90)
     return {
@@ -317,9 +391,11 @@ def upload_through_portal(base_url, key, region, path, pids):
         # The legs overlap: what is left of the transfer once the last piece is in.
         "after_last_piece_seconds": round(seconds - received, 2),
         "transfer_started_before_last_piece": overlapped,
+        "cloud_progress_at_last_piece_percent": progress_at_last_piece["progress"],
         "mb_per_s": round(size / MB / seconds, 1) if task["state"] == "succeeded" else None,
         "task": {key: task[key] for key in ("state", "message", "error_code")},
-        "peak_rss_mb": {name: round(peak / MB, 1) for name, peak in rss.peaks.items()},
+        "peak_rss_mb": {name: round(peak / MB, 1) for name, peak in sampler.peaks.items()},
+        "cpu_seconds": sampler.cpu_seconds,
         "deleted": deleted.status_code == 202 and deleted.json()["task"]["state"] == "succeeded",
     }
 
@@ -329,7 +405,7 @@ def wait_for_task(session, base_url, task_id):
         task = session.get(f"{base_url}/api/v1/tasks/{task_id}", timeout=30).json()
         if task["state"] in ("succeeded", "failed"):
             return task
-        time.sleep(0.2)
+        time.sleep(0.05)  # finer than this and the polling takes CPU from the upload
 
 
 @contextlib.contextmanager

@@ -177,6 +177,8 @@ def create_upload(metadata: dict, *, user, region=None) -> Image:
         os_type=metadata.get("os_type", ""),
         os_version=metadata.get("os_version", ""),
         description=metadata.get("description", ""),
+        # Declared by the client (or blank): what the cloud's copy must have.
+        checksum=metadata.get("checksum", "").lower(),
         status="queued",
         origin=Image.Origin.UPLOADED,
         upload_state=UploadState.QUEUED,
@@ -338,9 +340,10 @@ def transfer_image(image_pk, driver, task) -> str:
     """Create the image in the cloud and stream the staged data into it.
 
     The cloud's copy is checked (size, checksum) before the portal calls the image
-    active. Whatever happens, the staged data is removed; on failure the cloud image
-    made here is deleted too (no half-uploaded image is left) and the error is raised
-    for the Task.
+    active: against the checksum the client declared, or else the MD5 of the staged
+    data as it is read (hashing that costs the worker as much CPU as the sending).
+    Whatever happens, the staged data is removed; on failure the cloud image made here
+    is deleted too (no half-uploaded image is left) and the error is raised for the Task.
     """
     image = Image.objects.select_related("cloud").get(pk=image_pk)
     if image.upload_state != UploadState.TRANSFERRING:
@@ -358,13 +361,13 @@ def transfer_image(image_pk, driver, task) -> str:
         )  # fmt: skip
         Image.objects.filter(pk=image.pk).update(backend_id=info.id)
         image.backend_id = info.id
-        with _staged_stream(image) as data:
+        with _staged_stream(image, hashed=not image.checksum) as data:
             driver.images.upload_image_data(
                 info.id, data, image.upload_size, progress=_throttled_progress(task, image)
             )
             _verify_format(image, data)
             info = driver.images.get_image(info.id)
-            _verify_copy(image, info, data.md5.hexdigest())
+            _verify_copy(image, info, image.checksum or data.md5.hexdigest())
         # Pieces that came during the transfer changed the row since it was read.
         image.refresh_from_db(fields=["upload_state", "received_bytes", "staged_parts"])
         image.finish_transfer(info)
@@ -379,12 +382,12 @@ def transfer_image(image_pk, driver, task) -> str:
     return _("The image %(name)s is active in the cloud.") % {"name": image.name}
 
 
-def _staged_stream(image: Image) -> staging.StagedData:
+def _staged_stream(image: Image, hashed: bool) -> staging.StagedData:
     """The staged data as one stream, including pieces that arrive while it is read."""
     return staging.StagedData(
         image.staged_parts, size=image.upload_size,
         more_parts=lambda listed: _wait_for_pieces(image.pk, listed),
-        head_size=HEAD_BYTES, tail_size=TAIL_BYTES,
+        head_size=HEAD_BYTES, tail_size=TAIL_BYTES, hashed=hashed,
     )  # fmt: skip
 
 
@@ -454,13 +457,22 @@ def _throttled_progress(task, image: Image):
 
 
 def _verify_copy(image: Image, info, md5: str) -> None:
-    if info.size != image.upload_size or (info.checksum and info.checksum != md5):
+    if info.size != image.upload_size:
         raise Unprocessable(
             _(
                 "The cloud's copy does not match the upload (size %(cloud_size)s, expected "
                 "%(size)s); it was removed."
             )
             % {"cloud_size": info.size, "size": image.upload_size},
+            code="checksum_mismatch",
+        )
+    if info.checksum and info.checksum.lower() != md5:
+        raise Unprocessable(
+            _(
+                "The cloud's copy has the checksum %(cloud)s, not %(expected)s as expected; "
+                "it was removed."
+            )
+            % {"cloud": info.checksum, "expected": md5},
             code="checksum_mismatch",
         )
     if (info.status or "").lower() != Image.ACTIVE:

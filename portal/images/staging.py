@@ -98,7 +98,8 @@ def staged_names(image) -> list[str]:
 
 
 class StagedData:
-    """The staged pieces of an image read back as one stream, with its MD5 as read.
+    """The staged pieces of an image read back as one stream, with its MD5 as read
+    (`hashed`; None otherwise).
 
     With `size` and `more_parts`, later pieces may still be arriving: once the known
     pieces are read and fewer than `size` bytes came, `more_parts(count)` is asked for
@@ -107,13 +108,15 @@ class StagedData:
     the format check at the end (constant memory).
     """
 
-    def __init__(self, parts, *, size=None, more_parts=None, head_size=0, tail_size=0):
+    def __init__(
+        self, parts, *, size=None, more_parts=None, head_size=0, tail_size=0, hashed=False
+    ):
         self._parts = list(parts)
         self._listed = len(self._parts)
         self._size, self._more_parts = size, more_parts
         self._head_size, self._tail_size = head_size, tail_size
         self._current = None
-        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.md5 = hashlib.md5(usedforsecurity=False) if hashed else None
         self.bytes_read = 0
         self.head = b""
         self.tail = b""
@@ -140,7 +143,8 @@ class StagedData:
         return bool(self._parts)
 
     def _account(self, chunk: bytes) -> None:
-        self.md5.update(chunk)
+        if self.md5 is not None:
+            self.md5.update(chunk)
         self.bytes_read += len(chunk)
         if len(self.head) < self._head_size:
             self.head += chunk[: self._head_size - len(self.head)]

@@ -65,6 +65,16 @@ class ImageUploadSerializer(serializers.Serializer):
     region = serializers.CharField(
         max_length=100, required=False, allow_blank=True, help_text=_("Default: the default cloud.")
     )
+    checksum = serializers.RegexField(
+        r"^[0-9a-fA-F]{32}$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": _("The checksum must be an MD5 digest: 32 hexadecimal digits.")},
+        help_text=_(
+            "The file's MD5, if the client knows it: the cloud's copy is checked against it "
+            "(end to end), and the portal need not compute it."
+        ),
+    )
 
 
 class ImageTaskSerializer(OperatorImageSerializer):

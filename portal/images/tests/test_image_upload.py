@@ -51,6 +51,8 @@ def test_platform_key_upload_records_the_caller(cloud, platform_client):
         ({"image_name": "x" * 256}, "image_name"),
         ({"image_name": ""}, "image_name"),
         ({"min_disk": -1}, "min_disk"),
+        ({"checksum": "not-an-md5"}, "checksum"),
+        ({"checksum": "a" * 33}, "checksum"),
     ],
 )
 def test_bad_metadata_is_refused(cloud, staff_client, changes, field):
@@ -271,6 +273,51 @@ def test_cloud_copy_that_differs_is_removed(cloud, staff_client, run_commit_hook
     task = put_file(staff_client, image_id, qcow2_bytes()).json()["task"]
     assert (task["state"], task["error_code"]) == ("failed", "checksum_mismatch")
     assert not cloud_images(cloud).exists()
+
+
+def hashing_of_transfers(monkeypatch):
+    """Whether each transfer's staged stream hashed what it read, in order."""
+    from portal.images import services
+
+    seen, real = [], services._staged_stream
+
+    def staged_stream(image, hashed):
+        seen.append(hashed)
+        return real(image, hashed)
+
+    monkeypatch.setattr(services, "_staged_stream", staged_stream)
+    return seen
+
+
+def test_a_declared_checksum_spares_the_worker_the_hashing(
+    cloud, staff_client, run_commit_hooks, staging_storage, monkeypatch
+):
+    hashed = hashing_of_transfers(monkeypatch)
+    data = qcow2_bytes(300_000)
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    image_id = create_image(staff_client, checksum=md5.upper())["image_id"]
+    assert put_file(staff_client, image_id, data).json()["task"]["state"] == "succeeded"
+    image = Image.objects.get(image_id=image_id)
+    assert (image.upload_state, image.checksum) == (UploadState.ACTIVE, md5)
+    assert hashed == [False]
+    # Without one the worker hashes the data itself.
+    image_id = create_image(staff_client)["image_id"]
+    assert put_file(staff_client, image_id, data).json()["task"]["state"] == "succeeded"
+    assert hashed == [False, True]
+
+
+def test_a_copy_that_differs_from_the_declared_checksum_is_removed(
+    cloud, staff_client, run_commit_hooks, staging_storage
+):
+    data = qcow2_bytes(300_000)
+    declared = hashlib.md5(data[:-1], usedforsecurity=False).hexdigest()
+    image_id = create_image(staff_client, checksum=declared)["image_id"]
+    task = put_file(staff_client, image_id, data).json()["task"]
+    assert (task["state"], task["error_code"]) == ("failed", "checksum_mismatch")
+    assert declared in task["message"]
+    assert Image.objects.get(image_id=image_id).upload_state == UploadState.FAILED
+    assert not cloud_images(cloud).exists()
+    assert staged_files(staging_storage) == []
 
 
 def test_wait_returns_the_image_as_it_ended(cloud, staff_client, run_commit_hooks):

@@ -47,11 +47,12 @@ def glance(glance_cloud):
             driver.images.delete_image(info.id)
 
 
-def upload(client, name, data, pieces=2):
+def upload(client, name, data, pieces=2, **metadata):
     image_id = client.post(
-        "/api/v1/images", {**METADATA, "image_name": name, "image_diskformat": "raw"},
+        "/api/v1/images",
+        {**METADATA, "image_name": name, "image_diskformat": "raw", **metadata},
         format="json",
-    ).json()["image_id"]  # fmt: skip
+    ).json()["image_id"]
     step = -(-len(data) // pieces)
     for start in range(0, len(data), step):
         end = min(start + step, len(data))
@@ -133,4 +134,24 @@ def test_failed_transfer_leaves_no_image_in_glance(
     assert (task["state"], task["message"]) == ("failed", "refused by the test")
     assert Image.objects.get(image_id=image_id).upload_state == UploadState.FAILED
     assert not [i for i in glance.images.iter_images(status=None) if i.name == f"{RUN}-refused"]
+    assert not list(staging_storage.rglob("*.part"))
+
+
+@pytest.mark.parametrize("declared_right", [True, False])
+def test_a_declared_checksum_is_checked_against_glances_own(
+    glance_cloud, glance, staff_client, run_commit_hooks, staging_storage, declared_right
+):
+    data = os.urandom(SIZE)
+    md5 = hashlib.md5(data if declared_right else data[1:], usedforsecurity=False).hexdigest()
+    name = f"{RUN}-declared-{declared_right}"
+    image_id, response = upload(staff_client, name, data, checksum=md5.upper())
+    task = response.json()["task"]
+    image = Image.objects.get(image_id=image_id)
+    if declared_right:
+        assert task["state"] == "succeeded", task
+        assert glance.images.get_image(image.backend_id).checksum == image.checksum == md5
+    else:
+        assert (task["state"], task["error_code"]) == ("failed", "checksum_mismatch")
+        assert image.upload_state == UploadState.FAILED
+        assert not [i for i in glance.images.iter_images(status=None) if i.name == name]
     assert not list(staging_storage.rglob("*.part"))
