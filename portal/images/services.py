@@ -361,7 +361,7 @@ def transfer_image(image_pk, driver, task) -> str:
         )  # fmt: skip
         Image.objects.filter(pk=image.pk).update(backend_id=info.id)
         image.backend_id = info.id
-        with _staged_stream(image, hashed=not image.checksum) as data:
+        with _staged_stream(image) as data:
             driver.images.upload_image_data(
                 info.id, data, image.upload_size, progress=_throttled_progress(task, image)
             )
@@ -382,12 +382,13 @@ def transfer_image(image_pk, driver, task) -> str:
     return _("The image %(name)s is active in the cloud.") % {"name": image.name}
 
 
-def _staged_stream(image: Image, hashed: bool) -> staging.StagedData:
-    """The staged data as one stream, including pieces that arrive while it is read."""
+def _staged_stream(image: Image) -> staging.StagedData:
+    """The staged data as one stream, including pieces that arrive while it is read;
+    hashed only when the client declared no checksum to check the cloud's copy against."""
     return staging.StagedData(
         image.staged_parts, size=image.upload_size,
         more_parts=lambda listed: _wait_for_pieces(image.pk, listed),
-        head_size=HEAD_BYTES, tail_size=TAIL_BYTES, hashed=hashed,
+        head_size=HEAD_BYTES, tail_size=TAIL_BYTES, hashed=not image.checksum,
     )  # fmt: skip
 
 
