@@ -14,6 +14,13 @@ from portal.tenants.tests.factories import TenantFactory, make_platform_key, mak
 pytest_plugins = ["portal.clouds.tests.openstack.fixtures"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def celery_knows_every_job():
+    """Jobs are enqueued by name (a worker imports every app's tasks.py when it starts);
+    eager runs in this process need the registry to hold them too."""
+    celery_app.loader.import_default_modules()
+
+
 @pytest.fixture
 def cloud(db):
     """The default cloud: a simulator with no delays."""

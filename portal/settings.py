@@ -30,7 +30,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 
 INSTALLED_APPS = [
-    "portal.core.admin_apps.PortalAdminConfig",  # django.contrib.admin, the portal's site
+    "portal.console.admin_apps.PortalAdminConfig",  # django.contrib.admin, the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal.isos",
     "portal.servers",
     "portal.network",
+    "portal.console",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from portal.celery import app as celery_app
 from portal.core.errors import PortalError
 from portal.core.models import AuditEvent, Task
 from portal.core.principals import Actor, actor_of
@@ -42,11 +43,16 @@ def create_task(kind, *, target_type="", target_id="", tenant=None, actor=None, 
     )
 
 
-def enqueue(task, celery_job, *args):
-    """Queue `celery_job(task_id, *args)` once the current transaction commits."""
+def enqueue(task, job_name, *args):
+    """Queue the Celery job registered as `job_name`, as `job(task_id, *args)`, once the
+    current transaction commits.
+
+    By name, so the request side never imports the worker side: a signature runs the
+    registered task where this process knows it (eager in tests), else it is sent.
+    """
 
     def send():
-        result = celery_job.apply_async(args=[str(task.id), *args])
+        result = celery_app.signature(job_name, args=[str(task.id), *args]).apply_async()
         Task.objects.filter(pk=task.pk, celery_id="").update(celery_id=result.id or "")
 
     transaction.on_commit(send)

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.clouds.models import Cloud
+from portal.clouds.admin_actions import sync_now_action
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.images import services
@@ -45,7 +45,12 @@ class ImageAdmin(admin.ModelAdmin):
     search_fields = ["name", "image_id", "backend_id", "os_type", "os_distro"]
     list_select_related = ["cloud", "uploaded_by"]
     fields = ["enabled", *PORTAL_FIELDS, *CLOUD_FIELDS]
-    actions = ["enable", "disable", "sync_now", "delete_uploaded"]
+    actions = [
+        "enable",
+        "disable",
+        sync_now_action("images.sync", _("Sync now (the clouds of the selected images)")),
+        "delete_uploaded",
+    ]
     change_list_template = "admin/images/image/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
@@ -101,18 +106,6 @@ class ImageAdmin(admin.ModelAdmin):
     def disable(self, request, queryset):
         count = services.set_images_enabled(queryset, False)
         self.message_user(request, _("Images disabled: %(count)d.") % {"count": count})
-
-    @admin.action(description=_("Sync now (the clouds of the selected images)"))
-    def sync_now(self, request, queryset):
-        clouds = Cloud.objects.filter(pk__in=queryset.values("cloud"), enabled=True)
-        for cloud in clouds:
-            services.request_image_sync(cloud=cloud, actor=actor_of(request.user))
-        message = ngettext(
-            "An image sync of %(count)d cloud was queued; see Tasks for its progress.",
-            "Image syncs of %(count)d clouds were queued; see Tasks for their progress.",
-            len(clouds),
-        )
-        self.message_user(request, message % {"count": len(clouds)}, messages.SUCCESS)
 
     @admin.action(description=_("Delete the selected uploaded images (cloud, then portal)"))
     def delete_uploaded(self, request, queryset):

@@ -8,11 +8,14 @@ class ImagesConfig(AppConfig):
     verbose_name = _("Images")
 
     def ready(self):
-        from portal.core.sync import keep_sync_scheduled
+        from portal.clouds.sync import SyncKind, register_sync
 
-        # The entry's name is stored data, so it is not translated.
-        keep_sync_scheduled(
+        register_sync(
             self,
-            task="portal.images.tasks.sync_images_on_schedule",
-            label="Sync images of %(cloud)s",
+            SyncKind(
+                kind="images.sync",
+                job="portal.images.tasks.sync_images",
+                label="Sync images of %(cloud)s",
+                verbose_name=_("Image sync"),
+            ),
         )

@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
+from portal.clouds.mirror import MirroredModel
 from portal.core.models import TimestampedModel
-from portal.core.sync import MirroredModel
 
 
 def new_image_id():

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.errors import CloudNotFound
 from portal.clouds.formats import HEAD_BYTES, TAIL_BYTES, content_matches
+from portal.clouds.mirror import CloudMirror, SyncCounts, pages
+from portal.clouds.sync import cloud_for_region
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
 from portal.core.models import Task
 from portal.core.principals import ApiPrincipal, actor_of, tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned, report_progress
-from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, pages, request_sync
 from portal.images import staging
 from portal.images.models import Image, ServerTemplate, UploadState
 from portal.network.services import check_network_known
@@ -27,7 +28,6 @@ from portal.tenants.models import TenantIdentity
 
 logger = logging.getLogger(__name__)
 
-SYNC_KIND = "images.sync"
 UPLOAD_KIND = "images.upload"
 DELETE_KIND = "images.delete"
 # Default largest image accepted (settings.IMAGE_UPLOAD_MAX_BYTES overrides it).
@@ -91,15 +91,6 @@ def set_image_enabled(image: Image, enabled: bool) -> Image:
 
 
 # ---- the pull ----------------------------------------------------------------------
-
-
-def request_image_sync(region=None, *, cloud=None, actor=None):
-    """Queue an image pull of `cloud` (or of the cloud serving `region`); returns
-    (cloud, Task)."""
-    from portal.images import tasks  # the Celery job imports this module
-
-    cloud = cloud or cloud_for_region(region)
-    return cloud, request_sync(SYNC_KIND, cloud, tasks.sync_images, actor=actor)
 
 
 def sync_images(cloud, driver, progress=None) -> SyncCounts:
@@ -327,9 +318,7 @@ def _queue_transfer(image: Image, actor):
     image.start_transfer()
     image.save()
     task = create_task(UPLOAD_KIND, target_type="image", target_id=image.image_id, actor=actor)
-    from portal.images import tasks  # the Celery job imports this module
-
-    enqueue(task, tasks.transfer_image, image.pk)
+    enqueue(task, "portal.images.tasks.transfer_image", image.pk)
     return task
 
 
@@ -583,9 +572,7 @@ def request_image_deletion(image: Image, actor=None):
         image.start_deletion()
         image.save()
         task = create_task(DELETE_KIND, target_type="image", target_id=image.image_id, actor=actor)
-        from portal.images import tasks  # the Celery job imports this module
-
-        enqueue(task, tasks.delete_image, image.pk)
+        enqueue(task, "portal.images.tasks.delete_image", image.pk)
     return image, task
 
 

@@ -1,12 +1,11 @@
-"""Celery jobs of the images app: the image pull and its beat entry point, the transfer
+"""Celery jobs of the images app: the image pull, the transfer
 of an uploaded image to its cloud, deleting an uploaded image."""
 
 from celery import shared_task
 
 from portal.clouds.drivers import get_driver
-from portal.clouds.models import Cloud
+from portal.clouds.sync import run_sync_job
 from portal.core.services import execute_task
-from portal.core.sync import run_sync_job
 from portal.images import services
 from portal.images.models import Image
 
@@ -15,14 +14,6 @@ from portal.images.models import Image
 def sync_images(task_id, cloud_id):
     """Run a queued image pull (Task kind "images.sync")."""
     run_sync_job(task_id, cloud_id, services.sync_images)
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def sync_images_on_schedule(cloud_id):
-    """Beat: queue an image pull of the cloud, recorded as a Task like "Sync now"."""
-    cloud = Cloud.objects.filter(pk=cloud_id, enabled=True).first()
-    if cloud is not None:
-        services.request_image_sync(cloud=cloud, actor="system:beat")
 
 
 @shared_task(acks_late=True, ignore_result=True)

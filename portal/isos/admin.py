@@ -6,9 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from portal.clouds.models import Cloud
+from portal.clouds.admin_actions import sync_now_action
 from portal.core.admin_base import progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
@@ -24,7 +23,10 @@ class FtpServerAdmin(admin.ModelAdmin):
     list_filter = ["cloud", "use_tls"]
     search_fields = ["name", "host", "ssh_host"]
     list_select_related = ["cloud"]
-    actions = ["test_connection", "sync_isos"]
+    actions = [
+        "test_connection",
+        sync_now_action("isos.sync", _("Sync ISOs now (the clouds of the selected servers)")),
+    ]
     fieldsets = [
         (None, {"fields": ["name", "cloud"]}),
         (
@@ -60,22 +62,6 @@ class FtpServerAdmin(admin.ModelAdmin):
             level = messages.SUCCESS if check.ok else messages.ERROR
             self.message_user(request, f"{server.name}: {check.message}", level)
 
-    @admin.action(description=_("Sync ISOs now (the clouds of the selected servers)"))
-    def sync_isos(self, request, queryset):
-        queue_iso_syncs(self, request, queryset.values("cloud"))
-
-
-def queue_iso_syncs(model_admin, request, cloud_ids):
-    clouds = Cloud.objects.filter(pk__in=cloud_ids, enabled=True)
-    for cloud in clouds:
-        services.request_iso_sync(cloud=cloud, actor=actor_of(request.user))
-    message = ngettext(
-        "An ISO sync of %(count)d cloud was queued; see Tasks for its progress.",
-        "ISO syncs of %(count)d clouds were queued; see Tasks for their progress.",
-        len(clouds),
-    )
-    model_admin.message_user(request, message % {"count": len(clouds)}, messages.SUCCESS)
-
 
 class IsoUploadForm(forms.Form):
     """The metadata of POST /api/v1/isos; the page's script sends it and then the file."""
@@ -109,7 +95,13 @@ class IsoAdmin(admin.ModelAdmin):
         "missing_since", "synced_at", "created", "updated",
     ]  # fmt: skip
     readonly_fields = fields[4:]
-    actions = ["enable", "disable", "mount_on_server", "sync_now", "delete_isos"]
+    actions = [
+        "enable",
+        "disable",
+        "mount_on_server",
+        sync_now_action("isos.sync", _("Sync now (the clouds of the selected ISOs)")),
+        "delete_isos",
+    ]
 
     def get_queryset(self, request):
         return services.with_mounts(super().get_queryset(request))
@@ -212,10 +204,6 @@ class IsoAdmin(admin.ModelAdmin):
             self.message_user(request, _("Select exactly one ISO to mount."), messages.WARNING)
             return None
         return redirect("admin:isos_iso_mount", iso_pk=queryset.get().pk)
-
-    @admin.action(description=_("Sync now (the clouds of the selected ISOs)"))
-    def sync_now(self, request, queryset):
-        queue_iso_syncs(self, request, queryset.values("cloud"))
 
     @admin.action(description=_("Delete the selected ISOs (from the FTP server too)"))
     def delete_isos(self, request, queryset):

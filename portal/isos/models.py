@@ -13,9 +13,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from portal.clouds.mirror import MirroredModel
 from portal.core.fields import EncryptedTextField
 from portal.core.models import TimestampedModel
-from portal.core.sync import MirroredModel
 
 
 class FtpServer(TimestampedModel):
@@ -91,7 +91,7 @@ def new_iso_id():
 class Iso(MirroredModel):
     """An ISO image file on an FTP server.
 
-    Mirrored like a cloud object (core.sync.CloudMirror): `cloud` is the FTP server's
+    Mirrored like a cloud object (clouds.mirror.CloudMirror): `cloud` is the FTP server's
     cloud and `backend_id` is `remote_key(ftp_server, file_name)`, a digest that stays
     unique per cloud even when two FTP servers of one cloud hold files of the same name
     (and however long the name is). An upload has no `backend_id` until its file is on

@@ -19,6 +19,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from portal.clouds.mirror import CloudMirror, SyncCounts, pages
 from portal.core.errors import (
     Conflict,
     NotFound,
@@ -28,7 +29,6 @@ from portal.core.errors import (
     ValidationFailed,
 )
 from portal.core.services import create_task, enqueue, on_task_abandoned, report_progress
-from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, pages, request_sync
 from portal.isos.models import FtpServer, Iso, IsoMount
 from portal.isos.transfer import (
     FtpSession,
@@ -40,7 +40,6 @@ from portal.isos.transfer import (
 )
 from portal.servers import services as servers_services
 
-SYNC_KIND = "isos.sync"
 UPLOAD_KIND = "isos.upload"
 DELETE_KIND = "isos.delete"
 MOUNT_KIND = "isos.mount"
@@ -125,15 +124,6 @@ def test_connection(server: FtpServer) -> ConnectionCheck:
 
 
 # ---- the ISO sync --------------------------------------------------------------------
-
-
-def request_iso_sync(region=None, *, cloud=None, actor=None):
-    """Queue an ISO sync of every FTP server of `cloud` (or of the cloud serving
-    `region`); returns (cloud, Task). One at a time per cloud (core.sync.request_sync)."""
-    from portal.isos import tasks  # the Celery job imports this module
-
-    cloud = cloud or cloud_for_region(region)
-    return cloud, request_sync(SYNC_KIND, cloud, tasks.sync_isos, actor=actor)
 
 
 def sync_cloud_isos(cloud, progress=None) -> str:
@@ -346,8 +336,6 @@ def _check_can_upload(iso):
 
 
 def _queue_upload(iso, staging_name, upload, actor):
-    from portal.isos import tasks
-
     with transaction.atomic():
         iso = Iso.objects.select_for_update().get(pk=iso.pk)
         _check_can_upload(iso)  # another upload may have won the race meanwhile
@@ -358,7 +346,7 @@ def _queue_upload(iso, staging_name, upload, actor):
             UPLOAD_KIND, target_type="iso", target_id=iso.iso_id, actor=actor,
             deadline=UPLOAD_DEADLINE_SECONDS,
         )  # fmt: skip
-        enqueue(task, tasks.upload_iso, iso.pk)
+        enqueue(task, "portal.isos.tasks.upload_iso", iso.pk)
     return iso, task
 
 
@@ -483,8 +471,6 @@ def request_iso_deletion(iso: Iso, actor=None):
     """Delete an uploaded, unmounted ISO: the job removes the remote file first, then the
     row. Synced ISOs, mounted ones and uploads in progress are refused (409, with the
     reason). Returns (iso, Task)."""
-    from portal.isos import tasks
-
     if iso.origin != Iso.Origin.UPLOADED:
         raise Conflict(
             _("Only ISOs uploaded through the portal can be deleted; this one was synced."),
@@ -509,7 +495,7 @@ def request_iso_deletion(iso: Iso, actor=None):
         iso.start_deletion()
         iso.save()
         task = create_task(DELETE_KIND, target_type="iso", target_id=iso.iso_id, actor=actor)
-        enqueue(task, tasks.delete_iso, iso.pk, previous)
+        enqueue(task, "portal.isos.tasks.delete_iso", iso.pk, previous)
     return iso, task
 
 
@@ -546,8 +532,6 @@ def mount_iso(server, iso: Iso, *, actor):
     (409); a server with an ISO already (409); a disabled ISO, one of another cloud, or
     one that is not available on its FTP server (422).
     """
-    from portal.isos import tasks
-
     _check_mountable_server(server)
     with transaction.atomic():
         # Locks the ISO row: its deletion cannot start while the mount is recorded.
@@ -564,7 +548,7 @@ def mount_iso(server, iso: Iso, *, actor):
             server=server, iso=iso, task=task, mounted_by=task.requested_by,
             image_id=iso.glance_image_id,
         )  # fmt: skip
-        enqueue(task, tasks.mount_iso)
+        enqueue(task, "portal.isos.tasks.mount_iso")
     return mount, task
 
 
@@ -604,8 +588,6 @@ def unmount_iso(server, *, actor):
     """Unmount the server's ISO: lock the server and queue the job that detaches and
     deletes the CD volume; returns (mount, Task). No ISO is 404; one still being
     mounted or unmounted is 409."""
-    from portal.isos import tasks
-
     with transaction.atomic():
         mount = holding_mounts().select_for_update(of=("self",)).filter(server=server).first()
         if mount is None:
@@ -621,15 +603,13 @@ def unmount_iso(server, *, actor):
         mount.begin_detach()
         mount.task = task
         mount.save()
-        enqueue(task, tasks.unmount_iso)
+        enqueue(task, "portal.isos.tasks.unmount_iso")
     return mount, task
 
 
 def release_deleted_server_mounts(server):
     """The server was deleted (Nova detached its CD volume, which stays): queue the job
     that deletes the volume and forgets the mount, so the ISO is mounted nowhere."""
-    from portal.isos import tasks
-
     for mount in holding_mounts().filter(server=server, status=IsoMount.Status.ATTACHED):
         # Not the server's current task: that stays the deletion.
         task = create_task(
@@ -637,7 +617,7 @@ def release_deleted_server_mounts(server):
             tenant=server.tenant, actor="system:portal",
         )  # fmt: skip
         IsoMount.objects.filter(pk=mount.pk).update(task=task)
-        enqueue(task, tasks.release_cd_volume)
+        enqueue(task, "portal.isos.tasks.release_cd_volume")
 
 
 def _on_server_saved(sender, instance, update_fields=None, **kwargs):

@@ -1,4 +1,4 @@
-"""Celery jobs of the ISOs app: the ISO sync (and its beat entry point), uploads,
+"""Celery jobs of the ISOs app: the ISO sync, uploads,
 deletions, which talk to FTP and SSH servers (portal.isos.transfer); mounts and unmounts,
 which open cloud drivers (portal.isos.mounting): the tenant's own user for its server,
 the cloud's admin for the ISO's Glance registration.
@@ -29,14 +29,6 @@ def sync_isos(task_id, cloud_id):
         return services.sync_cloud_isos(cloud, progress=partial(report_progress, task))
 
     execute_task(task_id, work)
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def sync_isos_on_schedule(cloud_id):
-    """Beat: queue an ISO sync of the cloud, recorded as a Task like "Sync now"."""
-    cloud = Cloud.objects.filter(pk=cloud_id, enabled=True).first()
-    if cloud is not None and cloud.ftp_servers.exists():
-        services.request_iso_sync(cloud=cloud, actor="system:beat")
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -1,12 +1,9 @@
 """Read-only admin lists of what the network pull mirrors, with "Sync now"."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from portal.clouds.models import Cloud
-from portal.core.principals import actor_of
-from portal.network import services
+from portal.clouds.admin_actions import sync_now_action
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
 
 MISSING_FILTER = ("missing_since", admin.EmptyFieldListFilter)
@@ -16,7 +13,7 @@ class MirrorAdmin(admin.ModelAdmin):
     """The cloud's objects as the network pull left them: shown, never edited here."""
 
     list_select_related = ["cloud"]
-    actions = ["sync_now"]
+    actions = [sync_now_action("network.sync", _("Sync now (the clouds of the selected rows)"))]
 
     def has_add_permission(self, request):
         return False
@@ -26,18 +23,6 @@ class MirrorAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.action(description=_("Sync now (the clouds of the selected rows)"))
-    def sync_now(self, request, queryset):
-        clouds = Cloud.objects.filter(pk__in=queryset.values("cloud"), enabled=True)
-        for cloud in clouds:
-            services.request_network_sync(cloud=cloud, actor=actor_of(request.user))
-        message = ngettext(
-            "A network sync of %(count)d cloud was queued; see Tasks for its progress.",
-            "Network syncs of %(count)d clouds were queued; see Tasks for their progress.",
-            len(clouds),
-        )
-        self.message_user(request, message % {"count": len(clouds)}, messages.SUCCESS)
 
 
 @admin.register(Network)

@@ -8,11 +8,14 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Networking")
 
     def ready(self):
-        from portal.core.sync import keep_sync_scheduled
+        from portal.clouds.sync import SyncKind, register_sync
 
-        # The entry's name is stored data, so it is not translated.
-        keep_sync_scheduled(
+        register_sync(
             self,
-            task="portal.network.tasks.sync_network_on_schedule",
-            label="Sync networks of %(cloud)s",
+            SyncKind(
+                kind="network.sync",
+                job="portal.network.tasks.sync_network",
+                label="Sync networks of %(cloud)s",
+                verbose_name=_("Network sync"),
+            ),
         )

@@ -8,7 +8,7 @@ portal adds no flag of its own.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.sync import MirroredModel
+from portal.clouds.mirror import MirroredModel
 
 
 class Network(MirroredModel):

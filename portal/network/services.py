@@ -12,13 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from portal.clouds.mirror import CloudMirror, SyncCounts, pages
 from portal.core.errors import Unprocessable, ValidationFailed
 from portal.core.principals import tenant_scope
-from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, pages, request_sync
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
 from portal.tenants.models import TenantIdentity
 
-SYNC_KIND = "network.sync"
 # Neutron makes a project's "default" group the first time the project needs one (a
 # listing or a port), so the mirror may not hold it yet; Nova accepts it in any project.
 DEFAULT_SECURITY_GROUP = "default"
@@ -26,15 +25,6 @@ ACTIVE = "ACTIVE"
 
 
 # ---- the pull ------------------------------------------------------------------------
-
-
-def request_network_sync(region=None, *, cloud=None, actor=None):
-    """Queue a network pull of `cloud` (or of the cloud serving `region`); returns
-    (cloud, Task)."""
-    from portal.network import tasks  # the Celery job imports this module
-
-    cloud = cloud or cloud_for_region(region)
-    return cloud, request_sync(SYNC_KIND, cloud, tasks.sync_network, actor=actor)
 
 
 def sync_network(cloud, driver, progress=None) -> SyncCounts:

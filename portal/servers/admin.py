@@ -6,15 +6,14 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from portal.clouds.models import Cloud
+from portal.clouds.admin_actions import sync_now_action
 from portal.core.admin_base import ReadOnlyAdmin, progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.isos import services as iso_services
 from portal.isos.models import IsoMount
-from portal.servers import services, state_sync
+from portal.servers import services
 from portal.servers.forms import (
     FlavorCreateForm,
     FlavorShareForm,
@@ -47,7 +46,11 @@ class FlavorAdmin(admin.ModelAdmin):
     list_select_related = ["cloud"]
     readonly_fields = CLOUD_FIELDS
     fields = ["enabled", *CLOUD_FIELDS]
-    actions = ["enable", "disable", "sync_now"]
+    actions = [
+        "enable",
+        "disable",
+        sync_now_action("flavors.sync", _("Sync now (the clouds of the selected flavors)")),
+    ]
     change_list_template = "admin/servers/flavor/change_list.html"
     change_form_template = "admin/servers/flavor/change_form.html"
 
@@ -158,24 +161,6 @@ class FlavorAdmin(admin.ModelAdmin):
         count = services.set_flavors_enabled(queryset, False)
         self.message_user(request, _("Flavors disabled: %(count)d.") % {"count": count})
 
-    @admin.action(description=_("Sync now (the clouds of the selected flavors)"))
-    def sync_now(self, request, queryset):
-        count = _sync_clouds_of(queryset, request, services.request_flavor_sync)
-        message = ngettext(
-            "A flavor sync of %(count)d cloud was queued; see Tasks for its progress.",
-            "Flavor syncs of %(count)d clouds were queued; see Tasks for their progress.",
-            count,
-        )
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
-
-
-def _sync_clouds_of(queryset, request, request_sync) -> int:
-    """Queue `request_sync` for the enabled clouds of the selected rows; how many."""
-    clouds = Cloud.objects.filter(pk__in=queryset.values("cloud"), enabled=True)
-    for cloud in clouds:
-        request_sync(cloud=cloud, actor=actor_of(request.user))
-    return len(clouds)
-
 
 STATUS_COLOURS = {
     Server.Status.CREATING: "#1f6feb",
@@ -218,7 +203,13 @@ class ServerAdmin(ReadOnlyAdmin):
     readonly_fields = ["security_groups", "task_history", "cd_drive"]
     # The admin password is a secret (write-only, cleared once sent to the cloud).
     exclude = ["admin_pass", "security_group_names"]
-    actions = ["start", "stop", "reboot", "delete_servers", "sync_now"]
+    actions = [
+        "start",
+        "stop",
+        "reboot",
+        "delete_servers",
+        sync_now_action("servers.sync", _("Sync now (the state of the selected servers' clouds)")),
+    ]
 
     @admin.display(description=_("security groups"))
     def security_groups(self, server):
@@ -294,16 +285,6 @@ class ServerAdmin(ReadOnlyAdmin):
                 services.delete_server(server, actor=actor_of(request.user))
             except PortalError as exc:
                 self.message_user(request, f"{server.name}: {exc.message}", messages.ERROR)
-
-    @admin.action(description=_("Sync now (the state of the selected servers' clouds)"))
-    def sync_now(self, request, queryset):
-        count = _sync_clouds_of(queryset, request, state_sync.request_server_sync)
-        message = ngettext(
-            "A state sync of %(count)d cloud was queued; see Tasks for its progress.",
-            "State syncs of %(count)d clouds were queued; see Tasks for their progress.",
-            count,
-        )
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     # ---- the create page, the server page's buttons -------------------------------
 

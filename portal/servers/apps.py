@@ -8,17 +8,24 @@ class ServersConfig(AppConfig):
     verbose_name = _("Servers")
 
     def ready(self):
-        from portal.core.sync import keep_sync_scheduled
+        from portal.clouds.sync import SyncKind, register_sync
 
-        # The entry's name is stored data, so it is not translated.
-        keep_sync_scheduled(
+        register_sync(
             self,
-            task="portal.servers.tasks.sync_flavors_on_schedule",
-            label="Sync flavors of %(cloud)s",
+            SyncKind(
+                kind="flavors.sync",
+                job="portal.servers.tasks.sync_flavors",
+                label="Sync flavors of %(cloud)s",
+                verbose_name=_("Flavor sync"),
+            ),
         )
-        keep_sync_scheduled(
+        register_sync(
             self,
-            task="portal.servers.tasks.sync_servers_on_schedule",
-            label="Sync servers of %(cloud)s",
-            minutes=5,
+            SyncKind(
+                kind="servers.sync",
+                job="portal.servers.tasks.sync_servers",
+                label="Sync servers of %(cloud)s",
+                verbose_name=_("State sync"),
+                minutes=5,
+            ),
         )

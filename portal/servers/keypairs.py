@@ -86,8 +86,6 @@ def _bad_key(problem):
 def create_keypair(tenant, cloud, name, *, public_key="", key_type="ed25519", actor):
     """Import `public_key`, or generate a pair of `key_type` when none is given; queue its
     registration in the cloud. Returns (key pair, Task, private key or "")."""
-    from portal.servers import tasks  # the Celery module imports this one
-
     name = (name or "").strip()
     if not NAME_PATTERN.match(name):
         problem = _("1 to 255 letters, digits, spaces and _ . @ -")
@@ -105,7 +103,7 @@ def create_keypair(tenant, cloud, name, *, public_key="", key_type="ed25519", ac
                 key_type=parsed_type, fingerprint=print_,
             )  # fmt: skip
             task = _new_keypair_task(keypair, IMPORT_KIND, actor)
-            enqueue(task, tasks.import_keypair)
+            enqueue(task, "portal.servers.tasks.import_keypair")
     except IntegrityError as exc:
         raise Conflict(
             _("A key pair named %(name)s exists already.") % {"name": name}, code="name_taken"
@@ -115,8 +113,6 @@ def create_keypair(tenant, cloud, name, *, public_key="", key_type="ed25519", ac
 
 def delete_keypair(keypair, *, actor):
     """Queue its removal from the cloud (then from the portal); 409 while one runs."""
-    from portal.servers import tasks
-
     with transaction.atomic():
         taken = KeyPair.objects.filter(
             pk=keypair.pk, status__in=[KeyPair.Status.READY, KeyPair.Status.FAILED]
@@ -128,7 +124,7 @@ def delete_keypair(keypair, *, actor):
             )
         keypair.status = KeyPair.Status.DELETING
         task = _new_keypair_task(keypair, DELETE_KIND, actor)
-        enqueue(task, tasks.delete_keypair)
+        enqueue(task, "portal.servers.tasks.delete_keypair")
     return keypair, task
 
 

@@ -6,9 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from portal.clouds.mirror import MirroredModel
 from portal.core.fields import EncryptedTextField
 from portal.core.models import CloudResourceModel, TimestampedModel
-from portal.core.sync import MirroredModel
 from portal.tenants.models import TenantQuota
 
 

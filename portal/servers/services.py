@@ -13,11 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.clouds.mirror import CloudMirror, SyncCounts
+from portal.clouds.sync import cloud_for_region
 from portal.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from portal.core.models import Task
 from portal.core.principals import ACTOR_TENANT, ApiPrincipal, tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
-from portal.core.sync import CloudMirror, SyncCounts, cloud_for_region, request_sync
 from portal.images.models import Image, ServerTemplate
 from portal.images.services import images_visible_to
 from portal.network.services import Placement, check_placement
@@ -26,8 +27,6 @@ from portal.servers.models import Flavor, Server, ServerTag, Volume
 from portal.tenants.models import TenantIdentity
 
 logger = logging.getLogger(__name__)
-
-SYNC_KIND = "flavors.sync"
 
 
 # ---- reading ------------------------------------------------------------------------
@@ -73,15 +72,6 @@ def set_flavor_enabled(flavor: Flavor, enabled: bool) -> Flavor:
 
 
 # ---- the pull ----------------------------------------------------------------------
-
-
-def request_flavor_sync(region=None, *, cloud=None, actor=None):
-    """Queue a flavor pull of `cloud` (or of the cloud serving `region`); returns
-    (cloud, Task)."""
-    from portal.servers import tasks  # the Celery job imports this module
-
-    cloud = cloud or cloud_for_region(region)
-    return cloud, request_sync(SYNC_KIND, cloud, tasks.sync_flavors, actor=actor)
 
 
 def sync_flavors(cloud, driver, progress=None) -> SyncCounts:
@@ -175,8 +165,6 @@ class FlavorRequest:
 def create_flavor(cloud, request: FlavorRequest, *, actor) -> Task:
     """Queue the making of a flavor in `cloud` (admin); the job mirrors it when made.
     400 on bad values or a tenant not set up in the cloud, 409 on a name in use."""
-    from portal.servers import tasks
-
     _check_flavor(request)
     if Flavor.objects.filter(cloud=cloud, name=request.name, missing_since__isnull=True).exists():
         raise Conflict(
@@ -186,7 +174,7 @@ def create_flavor(cloud, request: FlavorRequest, *, actor) -> Task:
     projects = _projects_of(cloud, request.tenants)
     with transaction.atomic():
         task = create_task(FLAVOR_CREATE_KIND, target_type="cloud", target_id=cloud.pk, actor=actor)
-        enqueue(task, tasks.create_flavor, cloud.pk, request.spec(), projects)
+        enqueue(task, "portal.servers.tasks.create_flavor", cloud.pk, request.spec(), projects)
     return task
 
 
@@ -247,8 +235,6 @@ def share_flavor(flavor, tenants, *, actor) -> Task:
     """Queue setting which tenants a non-public flavor is shared with (admin); the job
     grants and revokes in the cloud and mirrors what the cloud then lists. 400 for a
     public flavor or a tenant not set up in the flavor's cloud."""
-    from portal.servers import tasks
-
     if flavor.is_public:
         raise ValidationFailed(
             fields={"shared_with": [_("A public flavor is offered to every tenant already.")]}
@@ -258,7 +244,7 @@ def share_flavor(flavor, tenants, *, actor) -> Task:
         task = create_task(
             FLAVOR_SHARE_KIND, target_type=FLAVOR_TARGET, target_id=flavor.pk, actor=actor
         )
-        enqueue(task, tasks.share_flavor, flavor.pk, sorted(projects.values()))
+        enqueue(task, "portal.servers.tasks.share_flavor", flavor.pk, sorted(projects.values()))
     return task
 
 
@@ -296,14 +282,12 @@ def check_flavor_unused(flavor) -> None:
 def delete_flavor(flavor, *, actor) -> Task:
     """Queue deleting the flavor in its cloud and here (admin); 409 while it is in use
     (checked again by the job, just before the cloud call)."""
-    from portal.servers import tasks
-
     check_flavor_unused(flavor)
     with transaction.atomic():
         task = create_task(
             FLAVOR_DELETE_KIND, target_type=FLAVOR_TARGET, target_id=flavor.pk, actor=actor
         )
-        enqueue(task, tasks.delete_flavor, flavor.pk)
+        enqueue(task, "portal.servers.tasks.delete_flavor", flavor.pk)
     return task
 
 
@@ -368,8 +352,6 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
     are checked against the network pull's mirrors first (portal.network), so an unknown
     (400) or unusable (422) one is refused before anything is written; the cloud checks
     them again in the job."""
-    from portal.servers import tasks  # the Celery module imports this one
-
     if request.hypervisor_hostname and not operator:
         raise ValidationFailed(
             fields={"hypervisor_hostname": [_("Only administrators may choose the host.")]}
@@ -441,7 +423,7 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
             quotas.reserve(
                 tenant, task=task, server=server, volume=volume, volumes=1, gigabytes=volume.size
             )
-        enqueue(task, tasks.create_server)
+        enqueue(task, "portal.servers.tasks.create_server")
     logger.info("server %s of %s accepted (task %s)", server.instance_id, tenant.pk, task.pk)
     return server, task
 
@@ -542,8 +524,6 @@ def unlock(server):
 
 def delete_server(server, *, actor):
     """Queue the deletion; the quota is given back when the cloud confirms it."""
-    from portal.servers import tasks
-
     with transaction.atomic():
         lock_for_operation(
             server, statuses=(Server.Status.READY, Server.Status.FAILED, Server.Status.RESIZED)
@@ -553,7 +533,7 @@ def delete_server(server, *, actor):
         server.begin_delete()
         server.save(update_fields=["status", "updated"])
         task = new_server_task(server, DELETE_KIND, actor)
-        enqueue(task, tasks.delete_server, create_failed)
+        enqueue(task, "portal.servers.tasks.delete_server", create_failed)
     return server, task
 
 
@@ -582,8 +562,6 @@ TENANT_OPERATIONS = tuple(name for name, op in OPERATIONS.items() if not op.admi
 def operate_server(server, operate_type, *, actor, operator=False):
     """Start, stop, reboot, suspend, resume (and, for operators, pause, unpause, lock,
     unlock) the server; 409 when its state does not allow it."""
-    from portal.servers import tasks
-
     operation = OPERATIONS.get(operate_type)
     if operation is None or (operation.admin_only and not operator):
         allowed = OPERATIONS if operator else TENANT_OPERATIONS
@@ -599,7 +577,7 @@ def operate_server(server, operate_type, *, actor, operator=False):
     with transaction.atomic():
         lock_for_operation(server)
         task = new_server_task(server, OPERATE_KIND, actor)
-        enqueue(task, tasks.operate_server, operate_type)
+        enqueue(task, "portal.servers.tasks.operate_server", operate_type)
     return task
 
 
@@ -609,8 +587,6 @@ RESIZABLE_STATES = ("ACTIVE", "SHUTOFF")
 def resize_server(server, flavor_ref, *, actor):
     """Seed 003's resize: reserve the extra quota (a bigger flavor), lock the server and
     queue the job that stops, resizes, confirms and restores it."""
-    from portal.servers import tasks
-
     flavor = _offered_flavor(server.tenant, server.cloud, flavor_ref)
     if flavor.backend_id == server.flavor_ref:
         raise ValidationFailed(fields={"flavor_ref": [_("The server already has it.")]})
@@ -632,7 +608,7 @@ def resize_server(server, flavor_ref, *, actor):
         }
         if any(growth.values()):
             quotas.reserve(server.tenant, task=task, server=server, **growth)
-        enqueue(task, tasks.resize_server, flavor.pk)
+        enqueue(task, "portal.servers.tasks.resize_server", flavor.pk)
     return server, task
 
 
@@ -642,12 +618,10 @@ FINISH_RESIZE_KINDS = {"confirm": CONFIRM_RESIZE_KIND, "revert": REVERT_RESIZE_K
 def finish_resize(server, decision, *, actor):
     """Confirm or revert (`decision`) a resize left for confirmation (the cloud's
     `resize_confirm` option is "manual"); 409 when no resize awaits it."""
-    from portal.servers import tasks
-
     with transaction.atomic():
         lock_for_operation(server, statuses=(Server.Status.RESIZED,))
         task = new_server_task(server, FINISH_RESIZE_KINDS[decision], actor)
-        enqueue(task, tasks.finish_resize, decision)
+        enqueue(task, "portal.servers.tasks.finish_resize", decision)
     return server, task
 
 

@@ -40,21 +40,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.clouds.mirror import PAGE_SIZE, CloudMirror, SyncCounts, pages
 from portal.core.services import enqueue
-from portal.core.sync import (
-    PAGE_SIZE,
-    CloudMirror,
-    SyncCounts,
-    cloud_for_region,
-    pages,
-    request_sync,
-)
 from portal.servers.models import Flavor, QuotaReservation, Server, Volume
 from portal.servers.services import CLEANUP_KIND, new_server_task
 from portal.servers.workflows import METADATA_KEY
 from portal.tenants.models import TenantIdentity
 
-SYNC_KIND = "servers.sync"
 DELETED_CHUNK = 500
 SYNCED_FIELDS = (
     "runtime_state", "power_state", "addresses", "hypervisor_hostname", "cloud_locked",
@@ -83,15 +75,6 @@ class ServerSyncCounts(SyncCounts):
                 "Removal of what %(count)d failed create(s) left in the cloud was queued."
             ) % {"count": self.cleanups}
         return text
-
-
-def request_server_sync(region=None, *, cloud=None, actor=None):
-    """Queue a state sync of `cloud` (or of the cloud serving `region`); returns
-    (cloud, Task). One at a time per cloud: a pending one is returned instead."""
-    from portal.servers import tasks  # the Celery module imports this one
-
-    cloud = cloud or cloud_for_region(region)
-    return cloud, request_sync(SYNC_KIND, cloud, tasks.sync_servers, actor=actor)
 
 
 def sync_servers(cloud, driver, progress=None, *, page_size=PAGE_SIZE) -> SyncCounts:
@@ -331,8 +314,6 @@ class ServerMirror(CloudMirror):
 def _queue_cleanup(server_pk, now) -> bool:
     """Lock the failed row (a conditional UPDATE: never a row taken meanwhile) and queue
     its cleanup; the job unlocks it when it ends."""
-    from portal.servers import tasks  # the Celery module imports this one
-
     with transaction.atomic():
         taken = Server.objects.filter(
             pk=server_pk, status=Status.FAILED, locked=False, updated__lte=now
@@ -341,7 +322,7 @@ def _queue_cleanup(server_pk, now) -> bool:
             return False
         server = Server.objects.select_related("tenant").get(pk=server_pk)
         task = new_server_task(server, CLEANUP_KIND, CLEANUP_ACTOR)
-        enqueue(task, tasks.remove_leftovers)
+        enqueue(task, "portal.servers.tasks.remove_leftovers")
     return True
 
 

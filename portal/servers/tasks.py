@@ -1,4 +1,4 @@
-"""Celery jobs of the servers app: the flavor pull and its beat entry point, and the
+"""Celery jobs of the servers app: the flavor pull, and the
 server operations (their flows are in workflows.py). Only these open cloud drivers."""
 
 from celery import shared_task
@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
+from portal.clouds.sync import run_sync_job
 from portal.core.errors import NotFound, PortalError, ServiceUnavailable
 from portal.core.services import execute_task
-from portal.core.sync import run_sync_job
 from portal.servers import keypairs, services, state_sync, workflows
 from portal.servers.models import Flavor, KeyPair, Server
 from portal.tenants.models import TenantIdentity
@@ -19,14 +19,6 @@ from portal.tenants.services import tenant_credentials
 def sync_flavors(task_id, cloud_id):
     """Run a queued flavor pull (Task kind "flavors.sync")."""
     run_sync_job(task_id, cloud_id, services.sync_flavors)
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def sync_flavors_on_schedule(cloud_id):
-    """Beat: queue a flavor pull of the cloud, recorded as a Task like "Sync now"."""
-    cloud = Cloud.objects.filter(pk=cloud_id, enabled=True).first()
-    if cloud is not None:
-        services.request_flavor_sync(cloud=cloud, actor="system:beat")
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -178,11 +170,3 @@ def delete_keypair(task_id):
 def sync_servers(task_id, cloud_id):
     """Run a queued state sync (Task kind "servers.sync") with the cloud's admin user."""
     run_sync_job(task_id, cloud_id, state_sync.sync_servers)
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def sync_servers_on_schedule(cloud_id):
-    """Beat: queue a state sync of the cloud, recorded as a Task like "Sync now"."""
-    cloud = Cloud.objects.filter(pk=cloud_id, enabled=True).first()
-    if cloud is not None:
-        state_sync.request_server_sync(cloud=cloud, actor="system:beat")

@@ -186,9 +186,6 @@ def generate_password(length=PASSWORD_LENGTH) -> str:
 
 
 def _queue_provisioning(tenant, actor):
-    # Imported here: the Celery module imports this one for the work it runs.
-    from portal.tenants.tasks import provision_tenant as provision_job
-
     task = create_task(
         PROVISION_TASK_KIND,
         target_type=TASK_TARGET_TYPE,
@@ -196,7 +193,7 @@ def _queue_provisioning(tenant, actor):
         tenant=tenant,
         actor=actor,
     )
-    enqueue(task, provision_job)
+    enqueue(task, "portal.tenants.tasks.provision_tenant")
     return task
 
 

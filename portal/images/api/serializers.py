@@ -87,14 +87,6 @@ class ImageTaskSerializer(OperatorImageSerializer):
         read_only_fields = fields
 
 
-class ImageSyncSerializer(serializers.Serializer):
-    """`POST /images/sync`: body `{region}` (optional: the default cloud); answers with
-    the region and the sync's Task."""
-
-    region = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    task = TaskSummarySerializer(read_only=True)
-
-
 class SystemDiskSerializer(serializers.Serializer):
     """CreateInstanceReq's `system_disk` (seed 004)."""
 

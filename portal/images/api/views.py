@@ -4,13 +4,13 @@ from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
+from portal.clouds.api.sync import SyncActionMixin
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator
 from portal.core.principals import actor_of, is_operator
 from portal.images import services
 from portal.images.api.serializers import (
     ImageSerializer,
-    ImageSyncSerializer,
     ImageTaskSerializer,
     ImageUploadSerializer,
     OperatorImageSerializer,
@@ -31,7 +31,10 @@ class RawBodyParser(BaseParser):
 
 
 class ImageViewSet(
-    mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+    SyncActionMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Images (seed 004 ImageService), served from the portal's mirror of the clouds.
 
@@ -45,6 +48,7 @@ class ImageViewSet(
     lookup_field = "image_id"
     lookup_value_regex = "[^/]+"
     results_key = "images"
+    sync_kind = "images.sync"
 
     def get_queryset(self):
         images = services.images_visible_to(self.request.user).select_related("cloud")
@@ -118,20 +122,6 @@ class ImageViewSet(
             image = services.reread(image)
         image.current_task = task
         return Response(ImageTaskSerializer(image).data, status=status.HTTP_202_ACCEPTED)
-
-    @extend_schema(request=ImageSyncSerializer, responses={202: ImageSyncSerializer})
-    @action(detail=False, methods=["post"], permission_classes=[IsOperator])
-    def sync(self, request):
-        """Sync now: queue an image pull of one cloud (operators)."""
-        requested_wait_seconds(request)  # a bad ?wait= is refused before anything is queued
-        body = ImageSyncSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        cloud, task = services.request_image_sync(
-            body.validated_data.get("region"), actor=actor_of(request.user)
-        )
-        task = wait_if_asked(request, task)
-        answer = ImageSyncSerializer({"region": cloud.region, "task": task})
-        return Response(answer.data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], permission_classes=[IsOperator])

@@ -4,14 +4,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from portal.clouds import mirror
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.images import mark_uploaded
+from portal.clouds.sync import request_sync
+from portal.clouds.tasks import sync_on_schedule
 from portal.clouds.tests.factories import CloudFactory
-from portal.core import sync
 from portal.core.models import Task
-from portal.images import services, tasks
+from portal.images import services
 from portal.images.models import Image
 from portal.images.tests.factories import ImageFactory
 
@@ -105,7 +107,7 @@ def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):
 
 
 def test_queries_grow_with_pages_not_rows(cloud, driver, monkeypatch):
-    monkeypatch.setattr(sync, "PAGE_SIZE", 5)
+    monkeypatch.setattr(mirror, "PAGE_SIZE", 5)
     for n in range(10):
         add_image(driver, f"image {n}")
 
@@ -139,7 +141,7 @@ def test_an_id_held_by_another_clouds_image_gets_a_fresh_public_id(cloud, driver
 
 def run_sync(cloud, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        _cloud, task = services.request_image_sync(cloud=cloud, actor="staff:alice")
+        _cloud, task = request_sync("images.sync", cloud=cloud, actor="staff:alice")
     task.refresh_from_db()
     return task
 
@@ -178,7 +180,7 @@ def test_sync_now_through_the_api_runs_the_pull(
 
 def test_beat_entry_point_queues_and_runs_a_sync(cloud, demo, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sync_images_on_schedule(cloud.pk)
+        sync_on_schedule("images.sync", cloud.pk)
     task = Task.objects.get(kind="images.sync")
     assert (task.state, task.requested_by) == (Task.State.SUCCEEDED, "system:beat")
     assert Image.objects.count() == 2
@@ -187,7 +189,7 @@ def test_beat_entry_point_queues_and_runs_a_sync(cloud, demo, django_capture_on_
 def test_beat_entry_point_skips_a_disabled_cloud(cloud):
     cloud.enabled = False
     cloud.save()
-    tasks.sync_images_on_schedule(cloud.pk)
+    sync_on_schedule("images.sync", cloud.pk)
     assert not Task.objects.exists()
 
 

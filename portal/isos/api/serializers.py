@@ -94,13 +94,6 @@ class IsoTaskSerializer(IsoSerializer):
         fields = [*IsoSerializer.Meta.fields, "task"]
 
 
-class IsoSyncSerializer(serializers.Serializer):
-    """`POST /isos/sync`: body `{region}` (optional: the default cloud)."""
-
-    region = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    task = TaskSummarySerializer(read_only=True)
-
-
 class TenantIsoSerializer(serializers.ModelSerializer):
     """An ISO as a tenant sees it (enabled, available ones only): what it needs to choose
     one to mount; not where it is stored nor where else it is mounted."""

@@ -8,11 +8,12 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
+from portal.clouds.api.sync import SyncActionMixin
+from portal.clouds.sync import cloud_for_region
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, tenant_scope
-from portal.core.sync import cloud_for_region
 from portal.isos import services
 from portal.isos.api.serializers import (
     ConnectionCheckSerializer,
@@ -20,7 +21,6 @@ from portal.isos.api.serializers import (
     IsoMountSerializer,
     IsoMountTaskSerializer,
     IsoSerializer,
-    IsoSyncSerializer,
     IsoTaskSerializer,
     IsoUpdateSerializer,
     MountRequestSerializer,
@@ -80,7 +80,7 @@ class FtpServerViewSet(viewsets.ModelViewSet):
         return Response(ConnectionCheckSerializer(check).data)
 
 
-class IsoViewSet(viewsets.ModelViewSet):
+class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
     """ISOs on the clouds' FTP servers (operators; tenants read the mountable ones).
 
     POST creates an ISO waiting for its file (201, status queued); PUT .../file sends the
@@ -96,6 +96,7 @@ class IsoViewSet(viewsets.ModelViewSet):
     lookup_field = "iso_id"
     lookup_value_regex = "[^/]+"
     results_key = "isos"
+    sync_kind = "isos.sync"  # every FTP server of one cloud
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_permissions(self):
@@ -153,20 +154,6 @@ class IsoViewSet(viewsets.ModelViewSet):
             actor=actor_of(request.user),
         )
         return self._accepted(request, iso, task)
-
-    @extend_schema(request=IsoSyncSerializer, responses={202: IsoSyncSerializer})
-    @action(detail=False, methods=["post"])
-    def sync(self, request):
-        """Sync now: list the FTP servers of one cloud and update the ISOs."""
-        requested_wait_seconds(request)
-        body = IsoSyncSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        cloud, task = services.request_iso_sync(
-            body.validated_data.get("region"), actor=actor_of(request.user)
-        )
-        task = wait_if_asked(request, task)
-        answer = IsoSyncSerializer({"region": cloud.region, "task": task})
-        return Response(answer.data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

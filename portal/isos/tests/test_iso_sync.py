@@ -1,11 +1,13 @@
 import hashlib
+import json
 import os
 
 import pytest
 from django_celery_beat.models import PeriodicTask
 
+from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
-from portal.isos import services, tasks
+from portal.isos import services
 from portal.isos.models import Iso
 from portal.isos.tests.factories import IsoFactory
 
@@ -111,8 +113,8 @@ def test_wrong_password_fails_the_task(staff_client, ftp_server, run_commit_hook
 
 
 def test_beat_entry_per_cloud_queues_a_sync(cloud, ftp_server, ftpd, run_commit_hooks):
-    assert PeriodicTask.objects.filter(task="portal.isos.tasks.sync_isos_on_schedule").exists()
-    tasks.sync_isos_on_schedule(cloud.pk)
+    entry = PeriodicTask.objects.get(name=f"Sync ISOs of {cloud.name}")
+    sync_on_schedule(*json.loads(entry.args))
     task = Task.objects.get(kind="isos.sync")
     assert (task.state, task.requested_by) == ("succeeded", "system:beat")
 
@@ -126,7 +128,7 @@ def test_admin_sync_action(client, staff_user, ftp_server, ftpd, run_commit_hook
     client.force_login(staff_user)
     client.post(
         "/admin/isos/ftpserver/",
-        {"action": "sync_isos", "_selected_action": [ftp_server.pk]},
+        {"action": "sync_now", "_selected_action": [ftp_server.pk]},
         follow=True,
     )
     assert Iso.objects.filter(file_name="a.iso").exists()

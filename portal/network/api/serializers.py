@@ -1,6 +1,5 @@
 from rest_framework import serializers
 
-from portal.core.api.serializers import TaskSummarySerializer
 from portal.network.models import Network
 
 
@@ -25,11 +24,3 @@ class OperatorNetworkSerializer(NetworkSerializer):
     class Meta(NetworkSerializer.Meta):
         fields = [*NetworkSerializer.Meta.fields, "project_id", "external", "missing_since"]
         read_only_fields = fields
-
-
-class NetworkSyncSerializer(serializers.Serializer):
-    """`POST /networks/sync`: body `{region}` (optional: the default cloud); answers with
-    the region and the sync's Task."""
-
-    region = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    task = TaskSummarySerializer(read_only=True)

@@ -1,22 +1,14 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
-from rest_framework.decorators import action
-from rest_framework.response import Response
+from rest_framework import viewsets
 
-from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
-from portal.core.api.permissions import IsOperator
+from portal.clouds.api.sync import SyncActionMixin
 from portal.core.errors import NotFound
-from portal.core.principals import actor_of, is_operator
+from portal.core.principals import is_operator
 from portal.network import services
-from portal.network.api.serializers import (
-    NetworkSerializer,
-    NetworkSyncSerializer,
-    OperatorNetworkSerializer,
-)
+from portal.network.api.serializers import NetworkSerializer, OperatorNetworkSerializer
 from portal.network.filters import NetworkFilter
 
 
-class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
+class NetworkViewSet(SyncActionMixin, viewsets.ReadOnlyModelViewSet):
     """Networks, served from the portal's mirror of the clouds (refreshed by the network
     sync). A tenant sees its own projects' networks and shared ones, i.e. those it may
     boot servers on; anything else is 404. Operators see every network."""
@@ -27,6 +19,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_url_kwarg = "network_uuid"
     lookup_value_regex = "[^/]+"
     results_key = "networks"
+    sync_kind = "network.sync"  # networks, security groups, zones and compute hosts
 
     def get_queryset(self):
         return services.networks_visible_to(self.request.user).select_related("cloud")
@@ -46,18 +39,3 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
         if is_operator(self.request.user):
             return OperatorNetworkSerializer
         return NetworkSerializer
-
-    @extend_schema(request=NetworkSyncSerializer, responses={202: NetworkSyncSerializer})
-    @action(detail=False, methods=["post"], permission_classes=[IsOperator])
-    def sync(self, request):
-        """Sync now: queue a pull of one cloud's networks, security groups, availability
-        zones and compute hosts (operators)."""
-        requested_wait_seconds(request)  # a bad ?wait= is refused before anything is queued
-        body = NetworkSyncSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        cloud, task = services.request_network_sync(
-            body.validated_data.get("region"), actor=actor_of(request.user)
-        )
-        task = wait_if_asked(request, task)
-        answer = NetworkSyncSerializer({"region": cloud.region, "task": task})
-        return Response(answer.data, status=status.HTTP_202_ACCEPTED)

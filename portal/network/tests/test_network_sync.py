@@ -1,5 +1,7 @@
 """The network pull (networks, security groups, zones, hosts), against the simulator."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,8 +11,10 @@ from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.testing import make_tenant
+from portal.clouds.sync import request_sync
+from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
-from portal.network import services, tasks
+from portal.network import services
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +111,7 @@ def test_many_networks_are_upserted_in_bulk(cloud, driver, demo):
 
 def run_sync(cloud, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        _cloud, task = services.request_network_sync(cloud=cloud, actor="staff:alice")
+        _cloud, task = request_sync("network.sync", cloud=cloud, actor="staff:alice")
     task.refresh_from_db()
     return task
 
@@ -156,10 +160,8 @@ def test_tenants_may_not_sync(cloud, client_of_tenant):
 
 
 def test_beat_entry_point_queues_and_runs_a_sync(cloud, demo, django_capture_on_commit_callbacks):
-    assert PeriodicTask.objects.filter(
-        task="portal.network.tasks.sync_network_on_schedule"
-    ).exists()
+    entry = PeriodicTask.objects.get(name=f"Sync networks of {cloud.name}")
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sync_network_on_schedule(cloud.pk)
+        sync_on_schedule(*json.loads(entry.args))
     assert Task.objects.get(kind="network.sync").state == Task.State.SUCCEEDED
     assert Network.objects.count() == 1

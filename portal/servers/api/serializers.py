@@ -45,14 +45,6 @@ class OperatorFlavorSerializer(FlavorSerializer):
         read_only_fields = fields
 
 
-class SyncSerializer(serializers.Serializer):
-    """`POST /flavors/sync` and `POST /instances/sync`: body `{region}` (optional: the
-    default cloud); answers with the region and the sync's Task."""
-
-    region = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    task = TaskSummarySerializer(read_only=True)
-
-
 # ---- servers ---------------------------------------------------------------------------
 
 

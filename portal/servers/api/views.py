@@ -5,13 +5,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.clouds.api.sync import SyncActionMixin
+from portal.clouds.sync import cloud_for_region
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
-from portal.core.sync import cloud_for_region
-from portal.servers import keypairs, quotas, services, state_sync
+from portal.servers import keypairs, quotas, services
 from portal.servers.api.serializers import (
     FlavorChangeSerializer,
     FlavorSerializer,
@@ -24,7 +25,6 @@ from portal.servers.api.serializers import (
     OperatedSerializer,
     OperateSerializer,
     OperatorFlavorSerializer,
-    SyncSerializer,
     TagsSerializer,
     UsageSerializer,
 )
@@ -34,7 +34,7 @@ from portal.tenants.api.permissions import PlatformResourcePermission
 from portal.tenants.models import Tenant
 
 
-class FlavorViewSet(viewsets.ReadOnlyModelViewSet):
+class FlavorViewSet(SyncActionMixin, viewsets.ReadOnlyModelViewSet):
     """Flavors (seed 004 FlavorService), served from the portal's mirror of the clouds.
 
     A tenant sees enabled public flavors and the non-public ones shared with it; anything
@@ -47,6 +47,7 @@ class FlavorViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_url_kwarg = "flavor_id"
     lookup_value_regex = "[^/]+"
     results_key = "flavors"
+    sync_kind = "flavors.sync"
 
     def get_queryset(self):
         flavors = services.flavors_visible_to(self.request.user).select_related("cloud")
@@ -67,15 +68,9 @@ class FlavorViewSet(viewsets.ReadOnlyModelViewSet):
         self.check_object_permissions(self.request, flavor)
         return flavor
 
-    @extend_schema(request=SyncSerializer, responses={202: SyncSerializer})
-    @action(detail=False, methods=["post"], permission_classes=[IsOperator])
-    def sync(self, request):
-        """Sync now: queue a flavor pull of one cloud (operators)."""
-        return _sync_now(request, services.request_flavor_sync)
-
 
 class InstanceViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    SyncActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):  # fmt: skip
     """Servers (seed 004 InstanceService), served from the portal's database. A tenant
@@ -89,6 +84,7 @@ class InstanceViewSet(
     lookup_url_kwarg = "instance_id"
     lookup_value_regex = "[^/]+"
     results_key = "instances"
+    sync_kind = "servers.sync"  # the state sync: reconcile one cloud's servers
 
     def get_queryset(self):
         return (
@@ -189,14 +185,6 @@ class InstanceViewSet(
             self.get_object(), decision, actor=actor_of(request.user)
         )
         return self._answer(request, server, task)
-
-    @extend_schema(
-        request=SyncSerializer, responses={202: SyncSerializer}, operation_id="instances_sync"
-    )
-    @action(detail=False, methods=["post"], permission_classes=[IsOperator])
-    def sync(self, request):
-        """Sync now: reconcile one cloud's servers with the portal (operators)."""
-        return _sync_now(request, state_sync.request_server_sync)
 
     @extend_schema(responses=TaskSerializer(many=True))
     @action(detail=True, methods=["get"], results_key="tasks")
@@ -307,17 +295,6 @@ def _tenant_for(request, tenant_id):
     if found is None:
         raise ValidationFailed(fields={"tenant_id": [_("Name the tenant to act for.")]})
     return found
-
-
-def _sync_now(request, request_sync):
-    """Queue `request_sync(region, actor=...)` for the body's region; 202 with its Task."""
-    requested_wait_seconds(request)  # a bad ?wait= is refused before anything is queued
-    body = SyncSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    cloud, task = request_sync(body.validated_data.get("region"), actor=actor_of(request.user))
-    task = wait_if_asked(request, task)
-    answer = SyncSerializer({"region": cloud.region, "task": task})
-    return Response(answer.data, status=status.HTTP_202_ACCEPTED)
 
 
 def _current(task):

@@ -7,8 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
+from portal.clouds.sync import request_sync
+from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
-from portal.servers import services, tasks
+from portal.servers import services
 from portal.servers.models import Flavor
 from portal.tenants.models import TenantIdentity
 
@@ -101,7 +103,7 @@ def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo, project_of_
 
 def run_sync(cloud, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        _cloud, task = services.request_flavor_sync(cloud=cloud, actor="staff:alice")
+        _cloud, task = request_sync("flavors.sync", cloud=cloud, actor="staff:alice")
     task.refresh_from_db()
     return task
 
@@ -139,6 +141,6 @@ def test_sync_now_through_the_api(cloud, demo, platform_client, django_capture_o
 
 def test_beat_entry_point_queues_and_runs_a_sync(cloud, demo, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sync_flavors_on_schedule(cloud.pk)
+        sync_on_schedule("flavors.sync", cloud.pk)
     assert Task.objects.get(kind="flavors.sync").state == Task.State.SUCCEEDED
     assert Flavor.objects.count() == 3

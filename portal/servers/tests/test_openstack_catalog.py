@@ -7,22 +7,21 @@ assertions look only at this run's own objects (named `<RUN>-...`).
 
 import pytest
 
+from portal.clouds.sync import request_sync
 from portal.clouds.tests.openstack.fixtures import IMAGE_SIZE, RUN
 from portal.core.models import Task
 from portal.core.services import wait_for_task
 from portal.images.models import Image
-from portal.images.services import request_image_sync
 from portal.servers.models import Flavor
-from portal.servers.services import request_flavor_sync
 
 pytestmark = [pytest.mark.openstack, pytest.mark.django_db(transaction=True)]
 
 WAIT_SECONDS = 60
 
 
-def synced(request_sync, cloud):
-    """Run one sync through the worker and wait for it; the Task must succeed."""
-    _cloud, task = request_sync(cloud=cloud)
+def synced(kind, cloud):
+    """Run one sync of `kind` through the worker and wait for it; the Task must succeed."""
+    _cloud, task = request_sync(kind, cloud=cloud)
     task = wait_for_task(task, WAIT_SECONDS)
     assert task.state == Task.State.SUCCEEDED, (task.state, task.message)
     return task
@@ -39,7 +38,7 @@ def test_flavor_sync_mirrors_marks_missing_and_skips_unchanged_rows(
     doomed = compute.create_flavor(f"{RUN}-doomed", 1, 64, 1)
     openstack_cleanup.add(compute.delete_flavor, doomed.id)
 
-    synced(request_flavor_sync, openstack_db_cloud)
+    synced("flavors.sync", openstack_db_cloud)
 
     ours = Flavor.objects.filter(cloud=openstack_db_cloud, name__startswith=f"{RUN}-")
     rows = {row.backend_id: row for row in ours}
@@ -49,13 +48,13 @@ def test_flavor_sync_mirrors_marks_missing_and_skips_unchanged_rows(
         assert fields == (info.name, info.vcpus, info.ram, info.disk, True, False)
 
     compute.delete_flavor(doomed.id)
-    synced(request_flavor_sync, openstack_db_cloud)
+    synced("flavors.sync", openstack_db_cloud)
 
     assert Flavor.objects.get(cloud=openstack_db_cloud, backend_id=doomed.id).is_missing
     kept = ours.exclude(backend_id=doomed.id)
     before = writes_of(kept)
 
-    synced(request_flavor_sync, openstack_db_cloud)  # nothing of ours changed
+    synced("flavors.sync", openstack_db_cloud)  # nothing of ours changed
 
     assert writes_of(kept) == before
 
@@ -63,7 +62,7 @@ def test_flavor_sync_mirrors_marks_missing_and_skips_unchanged_rows(
 def test_image_sync_mirrors_active_images_and_skips_unchanged_rows(
     openstack_db_cloud, openstack_image, celery_worker
 ):
-    synced(request_image_sync, openstack_db_cloud)
+    synced("images.sync", openstack_db_cloud)
 
     row = Image.objects.get(cloud=openstack_db_cloud, backend_id=openstack_image.id)
     assert (row.name, row.disk_format, row.container_format) == (f"{RUN}-boot", "raw", "bare")
@@ -73,7 +72,7 @@ def test_image_sync_mirrors_active_images_and_skips_unchanged_rows(
     assert not row.is_missing
     before = writes_of([row])
 
-    synced(request_image_sync, openstack_db_cloud)
+    synced("images.sync", openstack_db_cloud)
 
     row.refresh_from_db()
     assert writes_of([row]) == before

@@ -1,6 +1,8 @@
 """The servers' state sync (issue 6, item 9), against the simulator cloud: changes only,
 rows at rest only, servers deleted or made behind the portal's back, the quota they hold."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,8 +14,9 @@ from portal.clouds.drivers import get_driver
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.testing import boot_spec
+from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
-from portal.servers import quotas, state_sync, tasks
+from portal.servers import quotas, state_sync
 from portal.servers.models import QuotaReservation, Server
 from portal.servers.tests.factories import ServerFactory, make_identity
 from portal.servers.tests.test_instances import create
@@ -274,8 +277,8 @@ def test_sync_now_admin_action(cloud, admin, created, client, staff_user):
 
 
 def test_every_cloud_has_a_beat_entry_that_runs_the_sync(cloud, created):
-    entry = PeriodicTask.objects.get(task="portal.servers.tasks.sync_servers_on_schedule")
+    entry = PeriodicTask.objects.get(name=f"Sync servers of {cloud.name}")
     assert entry.enabled
-    tasks.sync_servers_on_schedule(cloud.pk)
+    sync_on_schedule(*json.loads(entry.args))
     assert Task.objects.get(kind="servers.sync").state == Task.State.SUCCEEDED
     assert QuotaReservation.objects.filter(server=created).exists()

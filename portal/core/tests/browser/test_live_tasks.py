@@ -25,7 +25,7 @@ def test_a_sync_started_from_the_images_list_reaches_succeeded_without_a_reload(
     page.goto(f"{live_server.url}/admin/images/image/")
     page.get_by_role("checkbox", name="Select this object for an action - old image").check()
     run_action(page, "Sync now (the clouds of the selected images)")
-    expect(page.locator(".messagelist")).to_contain_text("An image sync of 1 cloud was queued")
+    expect(page.locator(".messagelist")).to_contain_text("Image sync of 1 cloud queued")
 
     page.goto(f"{live_server.url}/admin/core/task/?kind=images.sync")
     progress = page.locator(".task-progress").first

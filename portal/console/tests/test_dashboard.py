@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.utils import timezone
 
-from portal.core import dashboard
+from portal.console import dashboard
 from portal.core.models import Task
 from portal.core.tests.factories import TaskFactory
 from portal.images.tests.factories import ImageFactory

@@ -1,13 +1,8 @@
-"""Pull jobs: mirroring a cloud's objects (flavors, images, ISOs, servers...) into tables.
+"""Mirroring a cloud's objects (flavors, images, ISOs, servers...) into tables: the
+worker side of a pull job (portal.clouds.sync has the request side and the schedule).
 
-Every pull has the same shape (design/architecture.md, "Sync jobs"):
-
-1. a service queues a Task for the cloud (`request_sync`), one at a time per cloud and kind;
-2. the Celery job opens the cloud's driver and runs the app's sync function (`run_sync_job`);
-3. the sync function reads the cloud page by page and hands each page, already mapped to
-   field values, to `CloudMirror.upsert`; after a complete listing it calls
-   `CloudMirror.mark_missing`;
-4. beat runs step 1 for every enabled cloud (`ensure_sync_schedule`).
+A sync function reads the cloud page by page and hands each page, already mapped to field
+values, to `CloudMirror.upsert`; after a complete listing it calls `CloudMirror.mark_missing`.
 
 `CloudMirror` compares in Python and writes only rows whose fields changed, in bulk, so a
 page costs a constant number of queries and an unchanged cloud costs no write at all.
@@ -15,37 +10,20 @@ Rows are matched by `backend_id` and never deleted: a server or a template may s
 reference a row the cloud no longer lists, so it is only marked missing.
 """
 
-import json
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from itertools import islice
 
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from portal.clouds.drivers import get_driver
-from portal.clouds.models import Cloud
-from portal.core.errors import NotFound, ValidationFailed
-from portal.core.models import CloudResourceModel, Task
-from portal.core.services import create_task, enqueue, execute_task, report_progress
-
-logger = logging.getLogger(__name__)
+from portal.core.models import CloudResourceModel
 
 PAGE_SIZE = 200
-# A sync that has not finished in this time is stuck; the janitor fails it, so the next
-# beat run is not blocked for long by a lost job.
-SYNC_DEADLINE_SECONDS = 900
 # Rows marked missing per UPDATE (keeps the statement's parameter list bounded).
 MISSING_CHUNK = 500
-
-# Progress: number -> (percent, message). A listing's total is unknown until it ends.
-ProgressCallback = Callable[[int, str], None]
 
 
 class MirroredModel(CloudResourceModel):
@@ -181,112 +159,3 @@ class CloudMirror:
             changed.append(row)
             changed_fields.update(diff)
         return changed, changed_fields
-
-
-# ---- Tasks and Celery jobs -----------------------------------------------------------
-
-
-def cloud_for_region(region: str | None):
-    """The enabled cloud serving `region`, or the default cloud when none is named."""
-    if region:
-        cloud = Cloud.objects.filter(region=region, enabled=True).first()
-        if cloud is None:
-            raise ValidationFailed(fields={"region": [_("No enabled cloud serves this region.")]})
-        return cloud
-    cloud = Cloud.objects.default()
-    if cloud is None:
-        raise NotFound(_("No cloud is configured."))
-    return cloud
-
-
-def request_sync(kind: str, cloud, job, actor=None) -> Task:
-    """Queue `job(task_id, cloud_id)` as a Task of `kind` targeting `cloud`.
-
-    If a sync of that kind is already queued or running for the cloud, that Task is
-    returned instead: two pulls of one cloud would only race each other.
-    """
-    pending = Task.objects.filter(
-        kind=kind,
-        target_type="cloud",
-        target_id=str(cloud.pk),
-        state__in=[Task.State.QUEUED, Task.State.RUNNING],
-    ).first()
-    if pending is not None:
-        return pending
-    task = create_task(
-        kind,
-        target_type="cloud",
-        target_id=cloud.pk,
-        actor=actor,
-        deadline=SYNC_DEADLINE_SECONDS,
-    )
-    enqueue(task, job, cloud.pk)
-    return task
-
-
-def run_sync_job(task_id, cloud_id, sync: Callable) -> None:
-    """The body of a sync Celery job: `sync(cloud, driver, progress=...)` under its Task.
-
-    A cloud error fails the Task with the error's code (execute_task records it).
-    """
-
-    def work(task):
-        cloud = Cloud.objects.filter(pk=cloud_id).first()
-        if cloud is None:
-            raise NotFound(_("The cloud no longer exists."))
-        counts = sync(cloud, get_driver(cloud), progress=partial(report_progress, task))
-        return str(counts)
-
-    execute_task(task_id, work)
-
-
-# ---- beat schedules ------------------------------------------------------------------
-
-
-def ensure_sync_schedule(cloud, *, task: str, label: str, minutes: int = 10) -> None:
-    """Create or refresh the beat entry running `task(cloud_id)` every `minutes`.
-
-    Looked up by (task, args), so renaming the cloud renames the entry. Only its name and
-    enabled flag follow the cloud: an interval changed in the admin is kept.
-    """
-    name = label % {"cloud": cloud.name}
-    args = json.dumps([cloud.pk])
-    entry = PeriodicTask.objects.filter(task=task, args=args).first()
-    if entry is None:
-        interval, _created = IntervalSchedule.objects.get_or_create(
-            every=minutes, period=IntervalSchedule.MINUTES
-        )
-        PeriodicTask.objects.create(
-            name=name, task=task, args=args, interval=interval, enabled=cloud.enabled
-        )
-    elif (entry.name, entry.enabled) != (name, cloud.enabled):
-        entry.name, entry.enabled = name, cloud.enabled
-        entry.save(update_fields=["name", "enabled"])
-
-
-def remove_sync_schedule(cloud, *, task: str) -> None:
-    PeriodicTask.objects.filter(task=task, args=json.dumps([cloud.pk])).delete()
-
-
-def keep_sync_scheduled(app_config, *, task: str, label: str, minutes: int = 10) -> None:
-    """Give every cloud a beat entry for `task`; call from the app's `ready()`.
-
-    Signals rather than a data migration: `post_save` of a Cloud covers clouds added or
-    changed later (its enabled flag switches the entry), `post_migrate` covers clouds that
-    existed before this code did. Both are idempotent; an edited interval is kept.
-    """
-
-    def on_cloud_saved(sender, instance, **kwargs):
-        ensure_sync_schedule(instance, task=task, label=label, minutes=minutes)
-
-    def on_cloud_deleted(sender, instance, **kwargs):
-        remove_sync_schedule(instance, task=task)
-
-    def on_migrated(sender, **kwargs):
-        for cloud in Cloud.objects.all():
-            ensure_sync_schedule(cloud, task=task, label=label, minutes=minutes)
-
-    uid = f"sync-schedule:{task}"
-    post_save.connect(on_cloud_saved, sender=Cloud, weak=False, dispatch_uid=uid)
-    post_delete.connect(on_cloud_deleted, sender=Cloud, weak=False, dispatch_uid=uid)
-    post_migrate.connect(on_migrated, sender=app_config, weak=False, dispatch_uid=uid)

@@ -3,7 +3,7 @@ grouped by area in the order an operator works (clouds first, tasks and audit la
 
 from django.contrib import admin
 
-from portal.core import dashboard
+from portal.console import dashboard
 
 # App labels in navigation order; apps not named here (users, periodic tasks) follow.
 AREAS = ["clouds", "tenants", "images", "isos", "servers", "network", "core"]

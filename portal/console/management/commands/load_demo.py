@@ -12,10 +12,8 @@ from portal.celery import app as celery_app
 from portal.clouds.models import Cloud
 from portal.clouds.services import save_cloud
 from portal.clouds.simulator.demo import seed_demo_cloud
+from portal.clouds.sync import request_sync
 from portal.core.models import Task
-from portal.images.services import request_image_sync
-from portal.network.services import request_network_sync
-from portal.servers.services import request_flavor_sync
 from portal.tenants import services as tenant_services
 from portal.tenants.models import PlatformAPIKey, Tenant
 
@@ -35,17 +33,16 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, port, **options):
-        # The worker is not running yet: run the queued jobs here, in this process.
+        # The worker is not running yet: run the queued jobs here, in this process (so
+        # its registry must know them: they are enqueued by name).
         celery_app.conf.task_always_eager = True
+        celery_app.loader.import_default_modules()
         created_admin = self._ensure_admin()
         cloud = self._ensure_cloud()
         seed_demo_cloud(cloud)
-        _, flavor_sync = request_flavor_sync(cloud=cloud, actor=ACTOR)
-        self._require_success(flavor_sync, "flavor sync")
-        _, image_sync = request_image_sync(cloud=cloud, actor=ACTOR)
-        self._require_success(image_sync, "image sync")
-        _, network_sync = request_network_sync(cloud=cloud, actor=ACTOR)
-        self._require_success(network_sync, "network sync")
+        for kind in ("flavors.sync", "images.sync", "network.sync"):
+            _, task = request_sync(kind, cloud=cloud, actor=ACTOR)
+            self._require_success(task, kind)
         tenant, tenant_key = self._demo_tenant()
         platform_key = self._fresh_platform_key()
         self._print_banner(port, created_admin, tenant, tenant_key, platform_key)

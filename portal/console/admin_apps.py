@@ -5,4 +5,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class PortalAdminConfig(AdminConfig):
-    default_site = "portal.core.admin_site.PortalAdminSite"
+    default_site = "portal.console.admin_site.PortalAdminSite"
