@@ -1,9 +1,5 @@
-import copy
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.forms.models import construct_instance
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +10,7 @@ from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.images import services
 from portal.images.forms import ImageUploadForm
-from portal.images.models import Image, ServerTemplate
-from portal.servers.models import Flavor
+from portal.images.models import Image
 
 # The admin page sends files in pieces of this size (each a resumable PUT).
 UPLOAD_PIECE_SIZE = 16 * 1024 * 1024
@@ -125,66 +120,3 @@ class ImageAdmin(admin.ModelAdmin):
                 queued,
             )
             self.message_user(request, message % {"count": queued}, messages.SUCCESS)
-
-
-class ServerTemplateForm(forms.ModelForm):
-    class Meta:
-        model = ServerTemplate
-        fields = [
-            "name", "image", "flavor", "system_disk_size", "system_disk_type", "network_id",
-            "security_groups",
-        ]  # fmt: skip
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        # The service's checks, shown on the form (the save repeats them).
-        image_changed = self.instance.pk is None or "image" in self.changed_data
-        candidate = construct_instance(self, copy.copy(self.instance))
-        try:
-            services.template_problems(candidate, image_changed=image_changed)
-        except PortalError as error:
-            fields = {
-                ADMIN_FIELD_OF.get(name, name): messages for name, messages in error.fields.items()
-            }
-            for name, problems in fields.items():
-                self.add_error(name if name in self.fields else None, problems)
-            if not fields:
-                raise forms.ValidationError(error.message) from error
-        return cleaned
-
-
-# The API's field names, as the template form calls them.
-ADMIN_FIELD_OF = {
-    "image_ref": "image",
-    "flavor_ref": "flavor",
-    "template_name": "name",
-    "network_uuid": "network_id",
-}
-
-
-@admin.register(ServerTemplate)
-class ServerTemplateAdmin(admin.ModelAdmin):
-    form = ServerTemplateForm
-    list_display = [
-        "name", "template_id", "image", "image_enabled", "flavor", "system_disk_size",
-        "system_disk_type", "network_id",
-    ]  # fmt: skip
-    list_filter = ["image__cloud", "image__enabled"]
-    search_fields = ["name", "template_id", "image__name", "flavor__name"]
-    list_select_related = ["image", "flavor"]
-    autocomplete_fields = ["image"]
-    readonly_fields = ["template_id", "created_by", "created", "updated"]
-
-    @admin.display(boolean=True, description=_("image enabled"))
-    def image_enabled(self, template):
-        return template.image.enabled
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "flavor":
-            kwargs["queryset"] = Flavor.objects.select_related("cloud")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        services.save_template(obj, actor=actor_of(request.user))

@@ -434,3 +434,6 @@ class KeyPairAdmin(ReadOnlyAdmin):
     list_filter = ["status", "key_type", "cloud"]
     search_fields = ["name", "keypair_id", "fingerprint", "tenant__tenant_id"]
     list_select_related = ["tenant", "cloud"]
+
+
+from portal.servers import template_admin  # noqa: F401,E402  registers the server template admin

@@ -8,12 +8,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.models import Cloud
-from portal.images.models import Image, ServerTemplate
+from portal.images.models import Image
 from portal.isos import services as iso_services
 from portal.isos.models import Iso
 from portal.network import services as network_services
 from portal.servers import services
 from portal.servers.models import Flavor, Server
+from portal.servers.template_models import ServerTemplate
 from portal.tenants.models import Tenant
 
 # The services' field names (the API's) -> the form's.

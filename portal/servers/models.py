@@ -419,3 +419,7 @@ class KeyPair(TimestampedModel):
 
     def __str__(self):
         return f"{self.name} ({self.tenant_id})"
+
+
+# Registers ServerTemplate with this app (the model has a module of its own).
+from portal.servers import template_models  # noqa: E402, F401

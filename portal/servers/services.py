@@ -19,11 +19,12 @@ from portal.core.errors import Conflict, NotFound, Unprocessable, ValidationFail
 from portal.core.models import Task
 from portal.core.principals import ACTOR_TENANT, ApiPrincipal, tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
-from portal.images.models import Image, ServerTemplate
+from portal.images.models import Image
 from portal.images.services import images_visible_to
 from portal.network.services import Placement, check_placement
 from portal.servers import keypairs, quotas
 from portal.servers.models import Flavor, Server, ServerTag, Volume
+from portal.servers.template_models import ServerTemplate
 from portal.tenants.models import TenantIdentity
 
 logger = logging.getLogger(__name__)

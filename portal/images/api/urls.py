@@ -1,8 +1,7 @@
 from portal.core.api.routers import PortalRouter
-from portal.images.api.views import ImageViewSet, ServerTemplateViewSet
+from portal.images.api.views import ImageViewSet
 
 router = PortalRouter()
 router.register("images", ImageViewSet, basename="image")
-router.register("server-templates", ServerTemplateViewSet, basename="server-template")
 
 urlpatterns = router.urls

@@ -14,10 +14,8 @@ from portal.images.api.serializers import (
     ImageTaskSerializer,
     ImageUploadSerializer,
     OperatorImageSerializer,
-    ServerTemplateSerializer,
 )
 from portal.images.filters import ImageFilter
-from portal.images.models import ServerTemplate
 
 
 class RawBodyParser(BaseParser):
@@ -144,29 +142,3 @@ def _content_length(request) -> int:
         return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
     except ValueError:
         return 0
-
-
-class ServerTemplateViewSet(
-    mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
-):
-    """Server templates (seed 003's 模板), for operators."""
-
-    serializer_class = ServerTemplateSerializer
-    permission_classes = [IsOperator]
-    lookup_field = "template_id"
-    lookup_value_regex = "[^/]+"
-    results_key = "server_templates"
-    ordering_fields = ["name", "created"]
-    ordering = ["name"]
-    filterset_fields = {"name": ["exact", "icontains"]}
-
-    def get_queryset(self):
-        return ServerTemplate.objects.select_related("image__cloud", "flavor")
-
-    def perform_create(self, serializer):
-        serializer.instance = services.create_template(
-            serializer.to_service_fields(), actor=actor_of(self.request.user)
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_template(instance)

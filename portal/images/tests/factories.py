@@ -1,7 +1,7 @@
 import factory
 
 from portal.clouds.tests.factories import CloudFactory
-from portal.images.models import Image, ServerTemplate
+from portal.images.models import Image
 
 
 class ImageFactory(factory.django.DjangoModelFactory):
@@ -27,17 +27,3 @@ class ImageFactory(factory.django.DjangoModelFactory):
     os_version = "24.04"
     enabled = True
     origin = Image.Origin.SYNCED
-
-
-class ServerTemplateFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ServerTemplate
-
-    name = factory.Sequence(lambda n: f"template {n}")
-    image = factory.SubFactory(ImageFactory)
-    flavor = factory.SubFactory(
-        "portal.servers.tests.factories.FlavorFactory", cloud=factory.SelfAttribute("..image.cloud")
-    )
-    system_disk_size = 40
-    network_id = "net-1"
-    security_groups = factory.LazyFunction(lambda: ["default"])

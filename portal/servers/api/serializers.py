@@ -3,6 +3,7 @@ from rest_framework import serializers
 from portal.core.api.serializers import TaskSummarySerializer
 from portal.servers import services
 from portal.servers.models import Flavor, KeyPair, Server
+from portal.servers.template_models import ServerTemplate
 
 
 class FlavorSerializer(serializers.ModelSerializer):
@@ -225,3 +226,61 @@ class KeyPairCreateSerializer(serializers.Serializer):
     key_type = serializers.ChoiceField(choices=["ed25519", "rsa"], default="ed25519")
     region = serializers.CharField(required=False, allow_blank=True, max_length=100)
     tenant_id = serializers.CharField(required=False, max_length=20)
+
+
+# ---- server templates ------------------------------------------------------------------
+
+
+class SystemDiskSerializer(serializers.Serializer):
+    """CreateInstanceReq's `system_disk` (seed 004)."""
+
+    volume_type = serializers.CharField(
+        source="system_disk_type", max_length=64, required=False, allow_blank=True, default=""
+    )
+    size_in_g = serializers.IntegerField(
+        source="system_disk_size", min_value=1, max_value=65_536, required=False
+    )
+
+
+class ServerTemplateSerializer(serializers.ModelSerializer):
+    """A server template, in the field names of CreateInstanceReq (seed 004) so that a
+    template maps onto a server request as it is."""
+
+    template_name = serializers.CharField(source="name", max_length=255)
+    region = serializers.CharField(source="image.cloud.region", read_only=True)
+    image_ref = serializers.CharField(max_length=64, source="image.image_id")
+    image_name = serializers.CharField(source="image.name", read_only=True)
+    image_enabled = serializers.BooleanField(source="image.enabled", read_only=True)
+    flavor_ref = serializers.CharField(max_length=64, source="flavor.backend_id")
+    system_disk = SystemDiskSerializer(source="*", required=False)
+    network_uuid = serializers.CharField(source="network_id", max_length=64)
+    security_group_name = serializers.ListField(
+        source="security_groups",
+        child=serializers.CharField(max_length=255),
+        max_length=20,
+        default=["default"],
+    )
+    created_time = serializers.DateTimeField(source="created", read_only=True)
+    updated_time = serializers.DateTimeField(source="updated", read_only=True)
+
+    class Meta:
+        model = ServerTemplate
+        fields = [
+            "template_id", "template_name", "region", "image_ref", "image_name",
+            "image_enabled", "flavor_ref", "system_disk", "network_uuid",
+            "security_group_name", "created_by", "created_time", "updated_time",
+        ]  # fmt: skip
+        read_only_fields = ["template_id", "created_by"]
+
+    def to_service_fields(self) -> dict:
+        """The validated input, flat, as server_templates.create_template takes it."""
+        data = dict(self.validated_data)
+        return {
+            "name": data["name"],
+            "image_ref": data["image"]["image_id"],
+            "flavor_ref": data["flavor"]["backend_id"],
+            "system_disk_size": data.get("system_disk_size"),
+            "system_disk_type": data.get("system_disk_type", ""),
+            "network_id": data["network_id"],
+            "security_groups": data["security_groups"],
+        }

@@ -6,6 +6,7 @@ from portal.servers.api.views import (
     InstanceTagsViewSet,
     InstanceViewSet,
     KeyPairViewSet,
+    ServerTemplateViewSet,
     UsageView,
 )
 
@@ -13,6 +14,7 @@ router = PortalRouter()
 router.register("flavors", FlavorViewSet, basename="flavor")
 router.register("instances", InstanceViewSet, basename="instance")
 router.register("keypairs", KeyPairViewSet, basename="keypair")
+router.register("server-templates", ServerTemplateViewSet, basename="server-template")
 
 tags = InstanceTagsViewSet.as_view({"get": "list_tags", "put": "replace_tags"})
 tag = InstanceTagsViewSet.as_view({"put": "add_tag", "delete": "remove_tag"})

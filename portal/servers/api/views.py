@@ -12,7 +12,7 @@ from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
-from portal.servers import keypairs, quotas, services
+from portal.servers import keypairs, quotas, server_templates, services
 from portal.servers.api.serializers import (
     FlavorChangeSerializer,
     FlavorSerializer,
@@ -25,11 +25,13 @@ from portal.servers.api.serializers import (
     OperatedSerializer,
     OperateSerializer,
     OperatorFlavorSerializer,
+    ServerTemplateSerializer,
     TagsSerializer,
     UsageSerializer,
 )
 from portal.servers.filters import FlavorFilter, ServerFilter
 from portal.servers.models import Server
+from portal.servers.template_models import ServerTemplate
 from portal.tenants.api.permissions import PlatformResourcePermission
 from portal.tenants.models import Tenant
 
@@ -316,3 +318,29 @@ class UsageView(APIView):
         if tenant is None or (own is not None and own.pk != tenant.pk):
             raise NotFound()
         return Response(UsageSerializer(quotas.usage_of(tenant)).data)
+
+
+class ServerTemplateViewSet(
+    mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Server templates (seed 003's 模板), for operators."""
+
+    serializer_class = ServerTemplateSerializer
+    permission_classes = [IsOperator]
+    lookup_field = "template_id"
+    lookup_value_regex = "[^/]+"
+    results_key = "server_templates"
+    ordering_fields = ["name", "created"]
+    ordering = ["name"]
+    filterset_fields = {"name": ["exact", "icontains"]}
+
+    def get_queryset(self):
+        return ServerTemplate.objects.select_related("image__cloud", "flavor")
+
+    def perform_create(self, serializer):
+        serializer.instance = server_templates.create_template(
+            serializer.to_service_fields(), actor=actor_of(self.request.user)
+        )
+
+    def perform_destroy(self, instance):
+        server_templates.delete_template(instance)

@@ -2,7 +2,9 @@ import factory
 
 from portal.clouds.simulator.testing import make_tenant
 from portal.clouds.tests.factories import CloudFactory
+from portal.images.tests.factories import ImageFactory
 from portal.servers.models import Flavor, Server
+from portal.servers.template_models import ServerTemplate
 from portal.tenants.models import TenantIdentity
 from portal.tenants.tests.factories import TenantFactory
 
@@ -52,6 +54,18 @@ class ServerFactory(factory.django.DjangoModelFactory):
     runtime_state = "ACTIVE"
     power_state = "running"
     addresses = factory.LazyFunction(lambda: {"default-net": ["10.0.0.5"]})
+
+
+class ServerTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServerTemplate
+
+    name = factory.Sequence(lambda n: f"template {n}")
+    image = factory.SubFactory(ImageFactory)
+    flavor = factory.SubFactory(FlavorFactory, cloud=factory.SelfAttribute("..image.cloud"))
+    system_disk_size = 40
+    network_id = "net-1"
+    security_groups = factory.LazyFunction(lambda: ["default"])
 
 
 def make_identity(tenant, cloud):

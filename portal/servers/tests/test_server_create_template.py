@@ -4,9 +4,9 @@ and 11; seed 003's 模板)."""
 import pytest
 
 from portal.images.models import Image
-from portal.images.tests.factories import ServerTemplateFactory
 from portal.network.tests.factories import SecurityGroupFactory
 from portal.servers.models import Server
+from portal.servers.tests.factories import ServerTemplateFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 from portal.clouds.simulator.faults import inject_fault
 from portal.images.models import Image
-from portal.images.tests.factories import ServerTemplateFactory
 from portal.servers.models import Server
-from portal.servers.tests.factories import make_identity
+from portal.servers.tests.factories import ServerTemplateFactory, make_identity
 from portal.servers.tests.test_instances import create
 
 pytestmark = pytest.mark.browser

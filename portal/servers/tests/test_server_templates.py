@@ -1,10 +1,11 @@
 import pytest
 from django.utils import timezone
 
-from portal.images.models import Image, ServerTemplate
-from portal.images.tests.factories import ImageFactory, ServerTemplateFactory
+from portal.images.models import Image
+from portal.images.tests.factories import ImageFactory
 from portal.network.tests.factories import NetworkFactory
-from portal.servers.tests.factories import FlavorFactory
+from portal.servers.template_models import ServerTemplate
+from portal.servers.tests.factories import FlavorFactory, ServerTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -171,20 +172,20 @@ def admin_form(parts, **changes):
 
 
 def test_admin_creates_a_template_through_the_service(cloud, admin_client, parts):
-    response = admin_client.post("/admin/images/servertemplate/add/", admin_form(parts))
+    response = admin_client.post("/admin/servers/servertemplate/add/", admin_form(parts))
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert ServerTemplate.objects.get().created_by == "staff:operator"
-    assert admin_client.get("/admin/images/servertemplate/").status_code == 200
+    assert admin_client.get("/admin/servers/servertemplate/").status_code == 200
 
 
 def test_admin_form_shows_why_a_template_is_refused(cloud, admin_client, parts):
     Image.objects.filter(pk=parts["image"].pk).update(enabled=False)
-    response = admin_client.post("/admin/images/servertemplate/add/", admin_form(parts))
+    response = admin_client.post("/admin/servers/servertemplate/add/", admin_form(parts))
     assert response.status_code == 200
     assert "disabled" in str(response.context["adminform"].form.errors)
     Image.objects.filter(pk=parts["image"].pk).update(enabled=True)
     response = admin_client.post(
-        "/admin/images/servertemplate/add/", admin_form(parts, system_disk_size=5)
+        "/admin/servers/servertemplate/add/", admin_form(parts, system_disk_size=5)
     )
     assert "system_disk_size" in response.context["adminform"].form.errors
     assert not ServerTemplate.objects.exists()
@@ -193,7 +194,7 @@ def test_admin_form_shows_why_a_template_is_refused(cloud, admin_client, parts):
 def test_admin_edits_a_template_whose_image_was_disabled(cloud, admin_client, parts):
     template = ServerTemplateFactory(image=parts["image"], flavor=parts["flavor"])
     Image.objects.filter(pk=parts["image"].pk).update(enabled=False)
-    url = f"/admin/images/servertemplate/{template.pk}/change/"
+    url = f"/admin/servers/servertemplate/{template.pk}/change/"
     response = admin_client.post(url, admin_form(parts, name="renamed"))
     assert response.status_code == 302
     assert ServerTemplate.objects.get().name == "renamed"
@@ -201,7 +202,7 @@ def test_admin_edits_a_template_whose_image_was_disabled(cloud, admin_client, pa
 
 def test_admin_form_shows_an_unknown_network_on_its_field(cloud, admin_client, parts):
     response = admin_client.post(
-        "/admin/images/servertemplate/add/", admin_form(parts, network_id="net-gone")
+        "/admin/servers/servertemplate/add/", admin_form(parts, network_id="net-gone")
     )
     assert response.status_code == 200
     assert "network sync" in str(response.context["adminform"].form.errors["network_id"])
