@@ -125,12 +125,6 @@ def test_every_module_belongs_to_a_layer():
 STILL_UPWARD = {
     ("portal.images.admin", "portal.servers.models"),
     ("portal.images.services", "portal.servers.models"),
-    ("portal.isos.api.views", "portal.servers.services"),
-    ("portal.isos.forms", "portal.servers.models"),
-    ("portal.isos.mounting", "portal.servers.services"),
-    ("portal.isos.mounting", "portal.servers.workflows"),
-    ("portal.isos.services", "portal.servers.services"),
-    ("portal.isos.tasks", "portal.servers.tasks"),
 }
 
 
