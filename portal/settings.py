@@ -186,7 +186,7 @@ SPECTACULAR_SETTINGS = {
         "ImageOriginEnum": "portal.images.models.Image.Origin",
         "IsoOriginEnum": "portal.isos.models.Iso.Origin",
         "IsoStatusEnum": "portal.isos.models.Iso.Status",
-        "IsoMountStatusEnum": "portal.isos.models.IsoMount.Status",
+        "IsoMountStatusEnum": "portal.servers.cdrom.models.IsoMount.Status",
     },
 }
 

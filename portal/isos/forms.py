@@ -2,8 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.isos.models import FtpServer
-from portal.isos.services import MOUNTABLE_STATES, holding_mounts
-from portal.servers.models import Server
 
 WRITE_ONLY_HELP = _("Write-only: leave blank to keep the stored value.")
 
@@ -32,22 +30,3 @@ class FtpServerForm(forms.ModelForm):
             "use_tls", "ssh_host", "ssh_port", "ssh_username", "ssh_password",
             "ssh_private_key", "ssh_host_key", "ssh_base_dir",
         ]  # fmt: skip
-
-
-class MountForm(forms.Form):
-    """ "Mount on server…": the servers of the ISO's cloud that can take it now (ready,
-    running or stopped, no ISO in their drive); the service checks again when it runs."""
-
-    server = forms.ModelChoiceField(Server.objects.none(), label=_("server"))
-
-    def __init__(self, iso, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        busy = holding_mounts().values("server")
-        self.fields["server"].queryset = (
-            Server.objects.filter(
-                cloud=iso.cloud, status=Server.Status.READY, runtime_state__in=MOUNTABLE_STATES
-            )
-            .exclude(pk__in=busy)
-            .select_related("tenant")
-            .order_by("name")
-        )

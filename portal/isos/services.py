@@ -20,16 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from portal.clouds.mirror import CloudMirror, SyncCounts, pages
-from portal.core.errors import (
-    Conflict,
-    NotFound,
-    PayloadTooLarge,
-    PortalError,
-    Unprocessable,
-    ValidationFailed,
-)
+from portal.core.errors import Conflict, PayloadTooLarge, PortalError, ValidationFailed
 from portal.core.services import create_task, enqueue, on_task_abandoned, report_progress
-from portal.isos.models import FtpServer, Iso, IsoMount
+from portal.isos.models import FtpServer, Iso
 from portal.isos.transfer import (
     FtpSession,
     SshSession,
@@ -38,15 +31,9 @@ from portal.isos.transfer import (
     temp_name_for,
     upload_file,
 )
-from portal.servers import services as servers_services
 
 UPLOAD_KIND = "isos.upload"
 DELETE_KIND = "isos.delete"
-MOUNT_KIND = "isos.mount"
-UNMOUNT_KIND = "isos.unmount"
-RELEASE_KIND = "isos.release"  # the CD volume of a deleted server
-# Nova states in which the portal mounts an ISO (a volume attaches to either).
-MOUNTABLE_STATES = ("ACTIVE", "SHUTOFF")
 UPLOAD_DEADLINE_SECONDS = 6 * 3600
 # Uploads are staged here, in the default storage, until the worker has sent them.
 STAGING_DIR = "iso-staging"
@@ -209,28 +196,23 @@ def servers_mounting(iso: Iso) -> list[str]:
     unmounted from). Uses `holding_mounts` when a list view prefetched it."""
     mounts = getattr(iso, "holding_mounts", None)
     if mounts is None:
-        mounts = holding_mounts().filter(iso=iso)
+        mounts = iso.mounts.holding().select_related("server")
     return [mount.server.instance_id for mount in mounts]
 
 
-def holding_mounts():
-    """The mounts that hold a server's CD drive (not the failed ones)."""
-    return IsoMount.objects.filter(status__in=IsoMount.HOLDING).select_related("server")
-
-
 def with_mounts(isos):
-    """`isos` with their holding mounts prefetched (for `servers_mounting`)."""
-    return isos.prefetch_related(Prefetch("mounts", holding_mounts(), to_attr="holding_mounts"))
+    """`isos` with their holding mounts prefetched (for `servers_mounting`).
+
+    The mounts are the servers app's (a layer above): reached through the reverse
+    relation `Iso.mounts`, never imported."""
+    mount_model = Iso._meta.get_field("mounts").related_model
+    holding = mount_model.objects.holding().select_related("server")
+    return isos.prefetch_related(Prefetch("mounts", holding, to_attr="holding_mounts"))
 
 
 def mountable_isos():
     """The ISOs a tenant may choose from: enabled, available, still on their FTP server."""
     return Iso.objects.filter(enabled=True, status=Iso.Status.AVAILABLE, missing_since__isnull=True)
-
-
-def current_mount(server):
-    """The server's mount (attaching, attached or detaching), or None."""
-    return holding_mounts().select_related("iso", "task").filter(server=server).first()
 
 
 # ---- creating and editing ------------------------------------------------------------
@@ -519,133 +501,3 @@ def _release_abandoned_deletion(task):
     Iso.objects.filter(iso_id=task.target_id, status=Iso.Status.DELETING).update(
         status=Iso.Status.AVAILABLE, updated=timezone.now()
     )
-
-
-# ---- mounting (how: portal/isos/mounting.py) ---------------------------------------------
-
-
-def mount_iso(server, iso: Iso, *, actor):
-    """Mount `iso` on `server` (already looked up in the caller's scope): lock the server
-    and queue the job; returns (mount, Task).
-
-    Refused: a server not ready, not ACTIVE or SHUTOFF, or busy with another operation
-    (409); a server with an ISO already (409); a disabled ISO, one of another cloud, or
-    one that is not available on its FTP server (422).
-    """
-    _check_mountable_server(server)
-    with transaction.atomic():
-        # Locks the ISO row: its deletion cannot start while the mount is recorded.
-        iso = Iso.objects.select_for_update().get(pk=iso.pk)
-        _check_mountable_iso(iso, server)
-        if holding_mounts().filter(server=server).exists():
-            raise Conflict(
-                _("An ISO is already mounted on this server; unmount it first."),
-                code="cdrom_in_use",
-            )
-        servers_services.lock_for_operation(server)
-        task = _server_task(server, MOUNT_KIND, actor)
-        mount = IsoMount.objects.create(
-            server=server, iso=iso, task=task, mounted_by=task.requested_by,
-            image_id=iso.glance_image_id,
-        )  # fmt: skip
-        enqueue(task, "portal.isos.tasks.mount_iso")
-    return mount, task
-
-
-def _check_mountable_server(server):
-    if server.runtime_state not in MOUNTABLE_STATES:
-        raise Conflict(
-            _("An ISO can be mounted on a running or stopped server; this one is %(state)s.")
-            % {"state": server.runtime_state or server.get_status_display()},
-            code="invalid_state",
-        )
-
-
-def _check_mountable_iso(iso, server):
-    if not iso.enabled:
-        raise Unprocessable(
-            _("The ISO %(name)s is disabled; only enabled ISOs can be mounted.") % {"name": iso},
-            code="iso_disabled",
-        )
-    if iso.status != Iso.Status.AVAILABLE or iso.is_missing:
-        raise Unprocessable(
-            _("The ISO %(name)s is not available on its FTP server.") % {"name": iso},
-            code="iso_unavailable",
-        )
-    if iso.cloud_id != server.cloud_id:
-        raise Unprocessable(
-            _("The ISO %(name)s is stored for another region than the server.") % {"name": iso},
-            code="iso_other_region",
-        )
-
-
-def _server_task(server, kind, actor):
-    """A Task on the server (it shows in the server's task history)."""
-    return servers_services.new_server_task(server, kind, actor)
-
-
-def unmount_iso(server, *, actor):
-    """Unmount the server's ISO: lock the server and queue the job that detaches and
-    deletes the CD volume; returns (mount, Task). No ISO is 404; one still being
-    mounted or unmounted is 409."""
-    with transaction.atomic():
-        mount = holding_mounts().select_for_update(of=("self",)).filter(server=server).first()
-        if mount is None:
-            raise NotFound(_("No ISO is mounted on this server."), code="no_cdrom")
-        if mount.status != IsoMount.Status.ATTACHED:
-            raise Conflict(
-                _("The ISO is %(status)s; try again when that has finished.")
-                % {"status": mount.get_status_display()},
-                code="wrong_status",
-            )
-        servers_services.lock_for_operation(server)
-        task = _server_task(server, UNMOUNT_KIND, actor)
-        mount.begin_detach()
-        mount.task = task
-        mount.save()
-        enqueue(task, "portal.isos.tasks.unmount_iso")
-    return mount, task
-
-
-def release_deleted_server_mounts(server):
-    """The server was deleted (Nova detached its CD volume, which stays): queue the job
-    that deletes the volume and forgets the mount, so the ISO is mounted nowhere."""
-    for mount in holding_mounts().filter(server=server, status=IsoMount.Status.ATTACHED):
-        # Not the server's current task: that stays the deletion.
-        task = create_task(
-            RELEASE_KIND, target_type="server", target_id=server.instance_id,
-            tenant=server.tenant, actor="system:portal",
-        )  # fmt: skip
-        IsoMount.objects.filter(pk=mount.pk).update(task=task)
-        enqueue(task, "portal.isos.tasks.release_cd_volume")
-
-
-def _on_server_saved(sender, instance, update_fields=None, **kwargs):
-    """post_save of servers.Server (connected in apps.py)."""
-    if instance.status == instance.Status.DELETED and (
-        update_fields is None or "status" in update_fields
-    ):
-        release_deleted_server_mounts(instance)
-
-
-def release_mount(task, reason):
-    """Give back what a mount Task held: the server's lock; a mount still attaching (or
-    the CD of a deleted server) is failed with `reason`, one detaching is attached again."""
-    mount = IsoMount.objects.select_related("server").filter(task=task).first()
-    if mount is None:
-        return
-    if mount.status == IsoMount.Status.ATTACHING or task.kind == RELEASE_KIND:
-        left = _(" Its volume %(volume)s may remain in the cloud.") % {"volume": mount.volume_id}
-        mount.mark_failed(f"{reason}{left if mount.volume_id else ''}")
-        mount.save()
-    elif mount.status == IsoMount.Status.DETACHING:
-        mount.cancel_detach(reason)
-        mount.save()
-    servers_services.unlock(mount.server)
-
-
-@on_task_abandoned(MOUNT_KIND)
-@on_task_abandoned(UNMOUNT_KIND)
-@on_task_abandoned(RELEASE_KIND)
-def _release_abandoned_mount(task):
-    release_mount(task, _("The operation did not finish before its deadline; it was stopped."))

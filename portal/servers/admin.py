@@ -11,9 +11,9 @@ from portal.clouds.admin_actions import sync_now_action
 from portal.core.admin_base import ReadOnlyAdmin, progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.isos import services as iso_services
-from portal.isos.models import IsoMount
 from portal.servers import services
+from portal.servers.cdrom import services as cdrom_services
+from portal.servers.cdrom.models import IsoMount
 from portal.servers.forms import (
     FlavorCreateForm,
     FlavorShareForm,
@@ -244,7 +244,7 @@ class ServerAdmin(ReadOnlyAdmin):
     @admin.display(description=_("mounted ISO"))
     def cd_drive(self, server):
         """The ISO in the server's CD drive (attaching, attached or detaching)."""
-        mount = iso_services.current_mount(server)
+        mount = cdrom_services.current_mount(server)
         if mount is None:
             return "-"
         return format_html(
@@ -315,10 +315,10 @@ class ServerAdmin(ReadOnlyAdmin):
             "can_resize": at_rest and server.runtime_state in services.RESIZABLE_STATES,
             "awaits_confirmation": server.status == Server.Status.RESIZED and not server.locked,
             "can_mount_iso": at_rest
-            and server.runtime_state in iso_services.MOUNTABLE_STATES
-            and iso_services.current_mount(server) is None,
+            and server.runtime_state in cdrom_services.MOUNTABLE_STATES
+            and cdrom_services.current_mount(server) is None,
             "can_unmount_iso": not server.locked
-            and iso_services.holding_mounts()
+            and cdrom_services.holding_mounts()
             .filter(server=server, status=IsoMount.Status.ATTACHED)
             .exists(),
             "can_delete": server.status
@@ -378,7 +378,7 @@ class ServerAdmin(ReadOnlyAdmin):
         form = IsoChoiceForm(server, request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                iso_services.mount_iso(
+                cdrom_services.mount_iso(
                     server, form.cleaned_data["iso"], actor=actor_of(request.user)
                 )
             except PortalError as exc:
@@ -412,7 +412,7 @@ class ServerAdmin(ReadOnlyAdmin):
             if operation == "delete":
                 services.delete_server(server, actor=actor)
             elif operation == "unmount-iso":
-                iso_services.unmount_iso(server, actor=actor)
+                cdrom_services.unmount_iso(server, actor=actor)
             elif operation in ("confirm", "revert"):
                 services.finish_resize(server, operation, actor=actor)
             elif operation in PAGE_OPERATIONS:
@@ -436,4 +436,6 @@ class KeyPairAdmin(ReadOnlyAdmin):
     list_select_related = ["tenant", "cloud"]
 
 
-from portal.servers import template_admin  # noqa: F401,E402  registers the server template admin
+# Admin pages with modules of their own, registered by being imported here.
+from portal.servers import template_admin  # noqa: E402, F401
+from portal.servers.cdrom import admin as cdrom_admin  # noqa: E402, F401

@@ -8,7 +8,13 @@ class ServersConfig(AppConfig):
     verbose_name = _("Servers")
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from portal.clouds.sync import SyncKind, register_sync
+        from portal.servers.cdrom.services import _on_server_saved
+
+        # A deleted server's CD volume is deleted and its mount forgotten.
+        post_save.connect(_on_server_saved, sender="servers.Server", dispatch_uid="isos-cd")
 
         register_sync(
             self,

@@ -421,5 +421,6 @@ class KeyPair(TimestampedModel):
         return f"{self.name} ({self.tenant_id})"
 
 
-# Registers ServerTemplate with this app (the model has a module of its own).
+# Models with a module of their own, registered with this app by being imported here.
 from portal.servers import template_models  # noqa: E402, F401
+from portal.servers.cdrom import models as cdrom_models  # noqa: E402, F401

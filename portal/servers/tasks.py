@@ -10,6 +10,9 @@ from portal.clouds.sync import run_sync_job
 from portal.core.errors import NotFound, PortalError, ServiceUnavailable
 from portal.core.services import execute_task
 from portal.servers import keypairs, services, state_sync, workflows
+from portal.servers.cdrom import services as cdrom_services
+from portal.servers.cdrom import workflows as cdrom_workflows
+from portal.servers.cdrom.models import IsoMount
 from portal.servers.models import Flavor, KeyPair, Server
 from portal.tenants.models import TenantIdentity
 from portal.tenants.services import tenant_credentials
@@ -170,3 +173,44 @@ def delete_keypair(task_id):
 def sync_servers(task_id, cloud_id):
     """Run a queued state sync (Task kind "servers.sync") with the cloud's admin user."""
     run_sync_job(task_id, cloud_id, state_sync.sync_servers)
+
+
+# ---- the CD drive (portal/servers/cdrom) -------------------------------------------------
+
+
+def _run_mount_job(task_id, flow, *, admin=False):
+    """Run `flow(task, mount, tenant_driver[, admin_driver])` for the Task's mount; if no
+    driver can be opened, the mount is released before the error fails the Task."""
+
+    def work(task):
+        mount = IsoMount.objects.select_related(
+            "server__cloud", "server__tenant", "iso__ftp_server", "iso__cloud"
+        ).get(task=task)
+        try:
+            drivers = [driver_for_server(mount.server)]
+            if admin:
+                drivers.append(get_driver(mount.server.cloud))
+        except PortalError as exc:
+            cdrom_services.release_mount(task, exc.message)
+            raise
+        return flow(task, mount, *drivers)
+
+    execute_task(task_id, work)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def mount_iso(task_id):
+    """Mount an ISO on a server (Task kind "isos.mount")."""
+    _run_mount_job(task_id, cdrom_workflows.mount, admin=True)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def unmount_iso(task_id):
+    """Unmount a server's ISO (Task kind "isos.unmount")."""
+    _run_mount_job(task_id, cdrom_workflows.unmount)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def release_cd_volume(task_id):
+    """Delete a deleted server's CD volume (Task kind "isos.release")."""
+    _run_mount_job(task_id, cdrom_workflows.release_after_server_deleted)

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from portal.clouds.models import Cloud
 from portal.core.api.serializers import TaskSummarySerializer
-from portal.isos.models import FtpServer, Iso, IsoMount
+from portal.isos.models import FtpServer, Iso
 
 
 class FtpServerSerializer(serializers.ModelSerializer):
@@ -104,37 +104,3 @@ class TenantIsoSerializer(serializers.ModelSerializer):
         model = Iso
         fields = ["iso_id", "iso_name", "iso_desc", "os_type", "size", "checksum", "region"]
         read_only_fields = fields
-
-
-class IsoMountSerializer(serializers.ModelSerializer):
-    """A server's CD drive: the ISO in it, and the cloud volume that carries it."""
-
-    instance_id = serializers.CharField(source="server.instance_id", read_only=True)
-    iso_id = serializers.CharField(source="iso.iso_id", read_only=True)
-    iso_name = serializers.CharField(source="iso.iso_name", read_only=True)
-    # attaching | attached | detaching | failed ("detached" in an unmount's answer)
-    status = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = IsoMount
-        fields = [
-            "instance_id", "iso_id", "iso_name", "status", "status_message", "device",
-            "volume_id", "mounted_by", "attached_at", "created",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class IsoMountTaskSerializer(IsoMountSerializer):
-    """A 202 answer: the mount as it stands and the Task carrying the operation."""
-
-    task = TaskSummarySerializer(read_only=True)
-
-    class Meta(IsoMountSerializer.Meta):
-        fields = [*IsoMountSerializer.Meta.fields, "task"]
-        read_only_fields = fields
-
-
-class MountRequestSerializer(serializers.Serializer):
-    """`POST /instances/{id}/cdrom`: the ISO to put in the server's CD drive."""
-
-    iso_id = serializers.CharField(max_length=64)

@@ -1,6 +1,5 @@
 import io
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -12,24 +11,18 @@ from portal.clouds.api.sync import SyncActionMixin
 from portal.clouds.sync import cloud_for_region
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
-from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, tenant_scope
 from portal.isos import services
 from portal.isos.api.serializers import (
     ConnectionCheckSerializer,
     FtpServerSerializer,
-    IsoMountSerializer,
-    IsoMountTaskSerializer,
     IsoSerializer,
     IsoTaskSerializer,
     IsoUpdateSerializer,
-    MountRequestSerializer,
     TenantIsoSerializer,
 )
 from portal.isos.filters import IsoFilter
-from portal.isos.models import FtpServer, Iso, IsoMount
-from portal.servers.services import servers_visible_to
-from portal.tenants.api.permissions import PlatformResourcePermission
+from portal.isos.models import FtpServer, Iso
 
 
 class RawBodyParser(BaseParser):
@@ -176,55 +169,3 @@ class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
             iso = fresh.filter(pk=iso.pk).first() or iso
         iso.task = task
         return Response(IsoTaskSerializer(iso).data, status=status.HTTP_202_ACCEPTED)
-
-
-class CdromViewSet(viewsets.GenericViewSet):
-    """A server's CD drive: `GET /instances/{id}/cdrom` (the mounted ISO, 404 if none),
-    `POST` `{iso_id}` mounts an ISO (202 + Task), `DELETE` unmounts it (202 + Task).
-    A tenant names its own servers only (another tenant's is 404)."""
-
-    lookup_field = "instance_id"
-    lookup_url_kwarg = "instance_id"
-    serializer_class = IsoMountSerializer
-    permission_classes = [IsTenantOrStaff, PlatformResourcePermission]
-
-    def get_queryset(self):
-        return servers_visible_to(self.request.user).select_related("cloud", "tenant")
-
-    def _mount_of(self, server):
-        mount = services.current_mount(server)
-        if mount is None:
-            raise NotFound(_("No ISO is mounted on this server."), code="no_cdrom")
-        return mount
-
-    @extend_schema(responses=IsoMountSerializer)
-    def retrieve(self, request, instance_id):
-        return Response(IsoMountSerializer(self._mount_of(self.get_object())).data)
-
-    @extend_schema(request=MountRequestSerializer, responses={202: IsoMountTaskSerializer})
-    def mount(self, request, instance_id):
-        requested_wait_seconds(request)
-        body = MountRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        server = self.get_object()
-        iso = Iso.objects.filter(iso_id=body.validated_data["iso_id"]).first()
-        if iso is None:
-            raise ValidationFailed(fields={"iso_id": [_("No such ISO.")]})
-        mount, task = services.mount_iso(server, iso, actor=actor_of(request.user))
-        return self._accepted(request, mount, task)
-
-    @extend_schema(request=None, responses={202: IsoMountTaskSerializer})
-    def unmount(self, request, instance_id):
-        requested_wait_seconds(request)
-        mount, task = services.unmount_iso(self.get_object(), actor=actor_of(request.user))
-        return self._accepted(request, mount, task)
-
-    def _accepted(self, request, mount, task):
-        task = wait_if_asked(request, task)
-        task.refresh_from_db()  # an eager or quick worker may have moved it on
-        now = IsoMount.objects.select_related("server", "iso").filter(pk=mount.pk).first()
-        if now is None:  # unmounted: the row is gone
-            mount.status = "detached"
-        mount = now or mount
-        mount.task = task
-        return Response(IsoMountTaskSerializer(mount).data, status=status.HTTP_202_ACCEPTED)

@@ -9,6 +9,7 @@ from portal.servers.api.views import (
     ServerTemplateViewSet,
     UsageView,
 )
+from portal.servers.cdrom.api import CdromViewSet
 
 router = PortalRouter()
 router.register("flavors", FlavorViewSet, basename="flavor")
@@ -18,10 +19,12 @@ router.register("server-templates", ServerTemplateViewSet, basename="server-temp
 
 tags = InstanceTagsViewSet.as_view({"get": "list_tags", "put": "replace_tags"})
 tag = InstanceTagsViewSet.as_view({"put": "add_tag", "delete": "remove_tag"})
+cdrom = CdromViewSet.as_view({"get": "retrieve", "post": "mount", "delete": "unmount"})
 
 urlpatterns = [
     *router.urls,
     path("instances/<str:instance_id>/tags", tags, name="instance-tags"),
     path("instances/<str:instance_id>/tags/<str:tag>", tag, name="instance-tag"),
     path("tenants/<str:tenant_id>/usage", UsageView.as_view(), name="tenant-usage"),
+    path("instances/<str:instance_id>/cdrom", cdrom, name="instance-cdrom"),
 ]

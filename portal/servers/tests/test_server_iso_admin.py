@@ -3,12 +3,12 @@ services, on the simulator, with the current mount shown on the page."""
 
 import pytest
 
-from portal.isos.models import IsoMount
-from portal.isos.tests import conftest as isos
+from portal.servers.cdrom.models import IsoMount
 from portal.servers.models import Server
+from portal.servers.tests.cdrom import conftest as cdrom
 
 # The ISO tests' fixtures: an FTP server holding an ISO, a running server in the simulator.
-ftpd, ftp_server, iso, server = isos.ftpd, isos.ftp_server, isos.iso, isos.server
+ftpd, ftp_server, iso, server = cdrom.ftpd, cdrom.ftp_server, cdrom.iso, cdrom.server
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
@@ -40,7 +40,7 @@ def test_mount_and_unmount_from_the_server_page(admin_client, iso, server, cloud
     answer = admin_client.post(f"{page_of(server)}operate/unmount-iso/")
     assert answer.status_code == 302
     assert not IsoMount.objects.exists()
-    assert not isos.cloud_volumes(cloud).exists()
+    assert not cdrom.cloud_volumes(cloud).exists()
 
 
 def test_a_refused_mount_is_shown_on_the_page(admin_client, iso, server):

@@ -1,4 +1,5 @@
-"""The cloud side of mounting an ISO on a server and unmounting it (run by tasks.py).
+"""The cloud side of mounting an ISO on a server and unmounting it (run by the jobs of
+portal/servers/tasks.py).
 
 How an ISO becomes a server's CD, and why this way
 ----------------------------------------------------
@@ -38,8 +39,9 @@ from django.utils.translation import gettext as _
 from portal.clouds.errors import CloudError, CloudNotFound
 from portal.core.errors import PortalError
 from portal.core.services import report_progress
-from portal.isos.models import Iso, IsoMount
+from portal.isos.models import Iso
 from portal.isos.transfer import FtpSession, TransferError
+from portal.servers.cdrom.models import IsoMount
 from portal.servers.services import unlock
 from portal.servers.workflows import wait_for_volume, wait_until
 

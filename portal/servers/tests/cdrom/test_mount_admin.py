@@ -3,9 +3,9 @@ progress, and its "Unmount" action: all through the services, on the simulator."
 
 import pytest
 
-from portal.isos.models import IsoMount
-from portal.isos.tests.conftest import cloud_volumes
+from portal.servers.cdrom.models import IsoMount
 from portal.servers.models import Server
+from portal.servers.tests.cdrom.conftest import cloud_volumes
 from portal.servers.tests.factories import ServerFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
@@ -51,15 +51,15 @@ def test_mount_page_offers_mountable_servers_only(admin_client, iso, server, ten
 def test_mount_then_unmount_from_the_admin(admin_client, iso, server, cloud):
     answer = admin_client.post(f"/admin/isos/iso/{iso.pk}/mount/", {"server": server.pk})
     assert answer.status_code == 302
-    assert answer.url.endswith("/admin/isos/isomount/")
+    assert answer.url.endswith("/admin/servers/isomount/")
     mount = IsoMount.objects.get()
     assert (mount.status, mount.task.state) == ("attached", "succeeded")
-    page = admin_client.get("/admin/isos/isomount/").content.decode()
+    page = admin_client.get("/admin/servers/isomount/").content.decode()
     assert 'class="task-progress"' in page
     assert f'data-task-id="{mount.task.pk}"' in page
 
     answer = admin_client.post(
-        "/admin/isos/isomount/",
+        "/admin/servers/isomount/",
         {"action": "unmount", "_selected_action": [mount.pk]},
         follow=True,
     )
@@ -79,7 +79,9 @@ def test_refusal_is_shown_on_the_mount_page(admin_client, iso, server):
 def test_unmount_refusal_is_reported(admin_client, iso, server):
     mount = IsoMount.objects.create(iso=iso, server=server)  # still attaching
     answer = admin_client.post(
-        "/admin/isos/isomount/", {"action": "unmount", "_selected_action": [mount.pk]}, follow=True
+        "/admin/servers/isomount/",
+        {"action": "unmount", "_selected_action": [mount.pk]},
+        follow=True,
     )
     assert "try again when that has finished" in answer.content.decode()
     assert IsoMount.objects.get().status == "attaching"

@@ -11,10 +11,11 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.models import SimulatedObject
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
-from portal.isos.models import Iso, IsoMount
-from portal.isos.tests.conftest import cloud_volumes
+from portal.isos.models import Iso
 from portal.isos.tests.factories import IsoFactory
+from portal.servers.cdrom.models import IsoMount
 from portal.servers.models import Server
+from portal.servers.tests.cdrom.conftest import cloud_volumes
 from portal.servers.tests.factories import ServerFactory
 from portal.tenants.models import TenantIdentity
 from portal.tenants.services import tenant_credentials
@@ -252,7 +253,7 @@ def test_delete_failure_after_detach_names_the_volume(client_of_tenant, server, 
 
 
 def test_stuck_mount_is_released(client_of_tenant, server, iso, settings, monkeypatch):
-    from portal.isos import tasks
+    from portal.servers import tasks
 
     monkeypatch.setattr(tasks.mount_iso, "apply_async", lambda *a, **k: type("R", (), {"id": ""}))
     body = mount(client_of_tenant, server, iso, wait=0)
@@ -264,7 +265,7 @@ def test_stuck_mount_is_released(client_of_tenant, server, iso, settings, monkey
 
 
 def test_stuck_unmount_keeps_the_mount(client_of_tenant, server, iso, monkeypatch):
-    from portal.isos import tasks
+    from portal.servers import tasks
 
     mount(client_of_tenant, server, iso)
     monkeypatch.setattr(tasks.unmount_iso, "apply_async", lambda *a, **k: type("R", (), {"id": ""}))
@@ -335,7 +336,7 @@ def test_cd_volume_the_cloud_keeps_fails_the_mount(client_of_tenant, server, iso
 def test_redelivered_mount_job_starts_over_cleanly(
     client_of_tenant, server, iso, cloud, tenant, monkeypatch
 ):
-    from portal.isos import tasks
+    from portal.servers import tasks
 
     monkeypatch.setattr(tasks.mount_iso, "apply_async", lambda *a, **k: type("R", (), {"id": ""}))
     mount(client_of_tenant, server, iso, wait=0)
@@ -365,7 +366,7 @@ def test_concurrent_mounts_on_one_server_let_one_through(tenant, server, ftp_ser
     from django.db import connection
 
     from conftest import tenant_client
-    from portal.isos import tasks
+    from portal.servers import tasks
 
     monkeypatch.setattr(tasks.mount_iso, "apply_async", lambda *a, **k: type("R", (), {"id": ""}))
     isos = [IsoFactory(ftp_server=ftp_server, cloud=ftp_server.cloud) for _ in range(10)]

@@ -3,7 +3,7 @@ ISO 9660 file is uploaded to the loopback FTP server, mounted on a server booted
 real Nova by a tenant (registered once in the real Glance, copied into a Cinder volume,
 attached), then unmounted. The services run the Celery jobs eagerly.
 
-    pytest -m openstack portal/isos/tests/test_openstack_mount.py
+    pytest -m openstack portal/servers/tests/cdrom/test_openstack_mount.py
 
 Everything made is named `<RUN>-...` and removed at the end, whatever happens.
 """
@@ -19,11 +19,13 @@ from portal.clouds.errors import CloudNotFound
 from portal.clouds.openstack.waiting import wait_for_server
 from portal.clouds.tests.openstack.fixtures import RUN, delete_server, delete_volume
 from portal.core.models import Task
-from portal.isos import services
-from portal.isos.models import Iso, IsoMount
+from portal.isos.models import Iso
+from portal.isos.services import servers_mounting
 from portal.isos.tests.conftest import FTP_PASSWORD, FTP_USER
 from portal.isos.tests.factories import FtpServerFactory
 from portal.isos.transfer import upload_file
+from portal.servers.cdrom import services
+from portal.servers.cdrom.models import IsoMount
 from portal.servers.tests.factories import ServerFactory
 from portal.tenants.models import TenantIdentity
 from portal.tenants.tests.factories import TenantFactory
@@ -165,7 +167,7 @@ def test_mount_and_unmount_on_a_real_server(
     assert volume.status == "in-use"
     assert [item.server_id for item in volume.attachments] == [server.backend_id]
     assert mount.device == (volume.attachments[0].device or mount.device)
-    assert server.instance_id in services.servers_mounting(iso)
+    assert server.instance_id in servers_mounting(iso)
     server.refresh_from_db()
     assert not server.locked
 
