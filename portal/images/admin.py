@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from portal.clouds.admin_actions import sync_now_action
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.images import services
+from portal.images import services, uploads
 from portal.images.forms import ImageUploadForm
 from portal.images.models import Image, ServerTemplate
 from portal.servers.models import Flavor
@@ -113,7 +113,7 @@ class ImageAdmin(admin.ModelAdmin):
         queued = 0
         for image in queryset:
             try:
-                services.request_image_deletion(image, actor=actor_of(request.user))
+                uploads.request_image_deletion(image, actor=actor_of(request.user))
             except PortalError as error:
                 self.message_user(request, f"{image}: {error.message}", messages.ERROR)
             else:

@@ -11,7 +11,7 @@ from portal.clouds.admin_actions import sync_now_action
 from portal.core.admin_base import progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.isos import services
+from portal.isos import ftp_servers, services
 from portal.isos.forms import FtpServerForm, MountForm
 from portal.isos.models import FtpServer, Iso, IsoMount
 
@@ -50,15 +50,15 @@ class FtpServerAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        services.save_ftp_server(obj, form.cleaned_data)
+        ftp_servers.save_ftp_server(obj, form.cleaned_data)
 
     def delete_model(self, request, obj):
-        services.delete_ftp_server(obj)
+        ftp_servers.delete_ftp_server(obj)
 
     @admin.action(description=_("Test the connection"))
     def test_connection(self, request, queryset):
         for server in queryset:
-            check = services.test_connection(server)
+            check = ftp_servers.test_connection(server)
             level = messages.SUCCESS if check.ok else messages.ERROR
             self.message_user(request, f"{server.name}: {check.message}", level)
 

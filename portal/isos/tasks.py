@@ -1,5 +1,5 @@
 """Celery jobs of the ISOs app: the ISO sync, uploads,
-deletions, which talk to FTP and SSH servers (portal.isos.transfer); mounts and unmounts,
+deletions, which talk to FTP and SSH servers (portal.isos.workflows); mounts and unmounts,
 which open cloud drivers (portal.isos.mounting): the tenant's own user for its server,
 the cloud's admin for the ISO's Glance registration.
 """
@@ -13,7 +13,7 @@ from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
 from portal.core.errors import NotFound, PortalError
 from portal.core.services import execute_task, report_progress
-from portal.isos import mounting, services
+from portal.isos import mounting, services, workflows
 from portal.isos.models import IsoMount
 from portal.servers.tasks import driver_for_server
 
@@ -26,7 +26,7 @@ def sync_isos(task_id, cloud_id):
         cloud = Cloud.objects.filter(pk=cloud_id).first()
         if cloud is None:
             raise NotFound(_("The cloud no longer exists."))
-        return services.sync_cloud_isos(cloud, progress=partial(report_progress, task))
+        return workflows.sync_cloud_isos(cloud, progress=partial(report_progress, task))
 
     execute_task(task_id, work)
 
@@ -34,13 +34,13 @@ def sync_isos(task_id, cloud_id):
 @shared_task(acks_late=True, ignore_result=True)
 def upload_iso(task_id, iso_pk):
     """Send a staged ISO to its FTP server (Task kind "isos.upload")."""
-    execute_task(task_id, lambda task: services.run_upload(iso_pk, task))
+    execute_task(task_id, lambda task: workflows.run_upload(iso_pk, task))
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def delete_iso(task_id, iso_pk, previous_status):
     """Remove an ISO from its FTP server, then from the portal (Task kind "isos.delete")."""
-    execute_task(task_id, lambda task: services.run_deletion(iso_pk, previous_status))
+    execute_task(task_id, lambda task: workflows.run_deletion(iso_pk, previous_status))
 
 
 def _run_mount_job(task_id, flow, *, admin=False):

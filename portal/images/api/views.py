@@ -8,7 +8,7 @@ from portal.clouds.api.sync import SyncActionMixin
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator
 from portal.core.principals import actor_of, is_operator
-from portal.images import services
+from portal.images import services, uploads
 from portal.images.api.serializers import (
     ImageSerializer,
     ImageTaskSerializer,
@@ -75,7 +75,7 @@ class ImageViewSet(
         body.is_valid(raise_exception=True)
         metadata = dict(body.validated_data)
         region = metadata.pop("region", None)
-        image = services.create_upload(metadata, user=request.user, region=region)
+        image = uploads.create_upload(metadata, user=request.user, region=region)
         return Response(OperatorImageSerializer(image).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -98,7 +98,7 @@ class ImageViewSet(
         requested_wait_seconds(request)
         image = self.get_object()
         length = _content_length(request)
-        image, task = services.receive_upload_piece(
+        image, task = uploads.receive_upload_piece(
             image, request.stream, length, request.headers.get("Content-Range"),
             actor=actor_of(request.user),
         )  # fmt: skip
@@ -110,7 +110,7 @@ class ImageViewSet(
     def destroy(self, request, *args, **kwargs):
         """Delete an image uploaded through the portal: from the cloud, then the portal."""
         requested_wait_seconds(request)
-        image, task = services.request_image_deletion(
+        image, task = uploads.request_image_deletion(
             self.get_object(), actor=actor_of(request.user)
         )
         return self._answer_with_task(request, image, task)

@@ -14,7 +14,7 @@ from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, tenant_scope
-from portal.isos import services
+from portal.isos import ftp_servers, services, uploads
 from portal.isos.api.serializers import (
     ConnectionCheckSerializer,
     FtpServerSerializer,
@@ -58,25 +58,25 @@ class FtpServerViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         changes.setdefault("cloud", cloud_for_region(None))
-        server = services.save_ftp_server(FtpServer(), changes)
+        server = ftp_servers.save_ftp_server(FtpServer(), changes)
         return Response(self.get_serializer(server).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         server = self.get_object()
         serializer = self.get_serializer(server, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        server = services.save_ftp_server(server, serializer.validated_data)
+        server = ftp_servers.save_ftp_server(server, serializer.validated_data)
         return Response(self.get_serializer(server).data)
 
     def destroy(self, request, *args, **kwargs):
-        services.delete_ftp_server(self.get_object())
+        ftp_servers.delete_ftp_server(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: ConnectionCheckSerializer})
     @action(detail=True, methods=["post"])
     def test(self, request, ftp_server_id=None):
         """Log in and open the ISO directory now; answers the exact failure, if any."""
-        check = services.test_connection(self.get_object())
+        check = ftp_servers.test_connection(self.get_object())
         return Response(ConnectionCheckSerializer(check).data)
 
 
@@ -147,7 +147,7 @@ class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
         requested_wait_seconds(request)
         iso = self.get_object()
         length = request.META.get("CONTENT_LENGTH")
-        iso, task = services.receive_upload(
+        iso, task = uploads.receive_upload(
             iso,
             request.stream or io.BytesIO(),  # the request's input, read in chunks
             int(length) if length and length.isdigit() else None,

@@ -20,10 +20,10 @@ from portal.clouds.openstack.waiting import wait_for_server
 from portal.clouds.tests.openstack.fixtures import RUN, delete_server, delete_volume
 from portal.core.models import Task
 from portal.isos import services
+from portal.isos.ftp import upload_file
 from portal.isos.models import Iso, IsoMount
 from portal.isos.tests.conftest import FTP_PASSWORD, FTP_USER
 from portal.isos.tests.factories import FtpServerFactory
-from portal.isos.transfer import upload_file
 from portal.servers.tests.factories import ServerFactory
 from portal.tenants.models import TenantIdentity
 from portal.tenants.tests.factories import TenantFactory
