@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.admin_actions import sync_now_action
-from portal.core.admin_base import progress_bar
+from portal.core.admin_base import admin_page, progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.isos import ftp_servers, services
@@ -166,14 +166,10 @@ class IsoAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Upload an ISO"),
-            "form": IsoUploadForm(),
-            "api_url": "/api/v1/isos",
-        }
-        return TemplateResponse(request, "admin/isos/upload.html", context)
+        return admin_page(
+            self, request, "admin/isos/upload.html", _("Upload an ISO"),
+            form=IsoUploadForm(), api_url="/api/v1/isos",
+        )  # fmt: skip
 
     def save_model(self, request, obj, form, change):
         # One code path with the API: the portal's fields and the flag through services.

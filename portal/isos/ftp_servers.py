@@ -6,10 +6,11 @@ waits for its answer (see test_connection).
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from portal.core.errors import Conflict
+from portal.core.records import apply_changes, save_unique
 from portal.isos.ftp import FtpSession
 from portal.isos.models import FtpServer
 from portal.isos.remote import TransferError
@@ -23,17 +24,8 @@ TEST_TIMEOUT_SECONDS = 5
 @transaction.atomic
 def save_ftp_server(server: FtpServer, changes: dict) -> FtpServer:
     """Create or update an FTP server. A blank secret keeps the stored one (write-only)."""
-    for name, value in changes.items():
-        if name in SECRET_FIELDS and not value and server.pk:
-            value = FtpServer.objects.values_list(name, flat=True).get(pk=server.pk)
-        setattr(server, name, value)
-    try:
-        with transaction.atomic():
-            server.save()
-    except IntegrityError as exc:
-        raise Conflict(
-            _("An FTP server with this name already exists."), code="duplicate_name"
-        ) from exc
+    apply_changes(server, changes, SECRET_FIELDS)
+    save_unique(server, _("An FTP server with this name already exists."))
     return server
 
 

@@ -1,11 +1,11 @@
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from portal.clouds.api.sync import SyncActionMixin
-from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
+from portal.core.api.mixins import accepted_with_task, requested_wait_seconds
+from portal.core.api.parsers import RawBodyParser
 from portal.core.api.permissions import IsOperator
 from portal.core.principals import actor_of, is_operator
 from portal.images import services, uploads
@@ -20,14 +20,8 @@ from portal.images.filters import ImageFilter
 from portal.images.models import ServerTemplate
 
 
-class RawBodyParser(BaseParser):
-    """Declares `application/octet-stream`; the view streams the body itself, so this
-    parser never reads it."""
-
+class OctetStreamParser(RawBodyParser):
     media_type = "application/octet-stream"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return {}
 
 
 class ImageViewSet(
@@ -90,7 +84,7 @@ class ImageViewSet(
         ],
         responses={200: OperatorImageSerializer, 202: ImageTaskSerializer},
     )
-    @action(detail=True, methods=["put"], url_path="file", parser_classes=[RawBodyParser])
+    @action(detail=True, methods=["put"], url_path="file", parser_classes=[OctetStreamParser])
     def upload_file(self, request, image_id=None):
         """Upload, step 2: the file as the raw body (streamed), whole or in pieces with
         Content-Range. A piece answers 200 with `received_bytes`; the last byte answers
@@ -116,12 +110,11 @@ class ImageViewSet(
         return self._answer_with_task(request, image, task)
 
     def _answer_with_task(self, request, image, task):
-        task = wait_if_asked(request, task)
         task.refresh_from_db()  # as it stands now (a fast job may already have ended)
-        if task.is_finished:
-            image = services.reread(image)
-        image.current_task = task
-        return Response(ImageTaskSerializer(image).data, status=status.HTTP_202_ACCEPTED)
+        return accepted_with_task(
+            request, image, task, ImageTaskSerializer,
+            reread=services.reread, task_attribute="current_task",
+        )  # fmt: skip
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], permission_classes=[IsOperator])

@@ -5,12 +5,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
-from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from portal.clouds.api.sync import SyncActionMixin
 from portal.clouds.sync import cloud_for_region
-from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
+from portal.core.api.mixins import accepted_with_task, requested_wait_seconds, wait_if_asked
+from portal.core.api.parsers import RawBodyParser
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, tenant_scope
@@ -30,15 +30,6 @@ from portal.isos.filters import IsoFilter
 from portal.isos.models import FtpServer, Iso, IsoMount
 from portal.servers.services import servers_visible_to
 from portal.tenants.api.permissions import PlatformResourcePermission
-
-
-class RawBodyParser(BaseParser):
-    """Accepts any body without reading it: the view streams it itself."""
-
-    media_type = "*/*"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return {}
 
 
 class FtpServerViewSet(viewsets.ModelViewSet):
@@ -170,12 +161,15 @@ class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
         return Response(self.get_serializer(iso).data)
 
     def _accepted(self, request, iso, task):
-        task = wait_if_asked(request, task)
-        if task.is_finished:
-            fresh = services.with_mounts(Iso.objects.select_related("cloud", "uploaded_by"))
-            iso = fresh.filter(pk=iso.pk).first() or iso
-        iso.task = task
-        return Response(IsoTaskSerializer(iso).data, status=status.HTTP_202_ACCEPTED)
+        return accepted_with_task(
+            request, iso, task, IsoTaskSerializer, reread=_reread, task_attribute="task"
+        )
+
+
+def _reread(iso):
+    """The ISO as the database now holds it (itself if it was deleted meanwhile)."""
+    fresh = services.with_mounts(Iso.objects.select_related("cloud", "uploaded_by"))
+    return fresh.filter(pk=iso.pk).first() or iso
 
 
 class CdromViewSet(viewsets.GenericViewSet):
