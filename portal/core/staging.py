@@ -47,7 +47,9 @@ class BodyReader:
 
     def read(self, size: int = -1) -> bytes:
         if self._peeked:
-            chunk, self._peeked = self._peeked, b""
+            if size is None or size < 0:
+                size = len(self._peeked)
+            chunk, self._peeked = self._peeked[:size], self._peeked[size:]
         else:
             if size is None or size < 0:
                 size = CHUNK_BYTES if self._remaining is None else self._remaining
