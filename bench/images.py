@@ -96,7 +96,7 @@ def bench_sync(count):
     from portal.clouds.models import Cloud
     from portal.clouds.simulator.models import SimulatedObject
     from portal.images.models import Image
-    from portal.images.services import sync_images
+    from portal.images.workflows import sync_images
 
     cloud = Cloud.objects.create(
         name="bench-sim", kind="simulator", region="bench-sim", options={"delays": {}}

@@ -9,12 +9,20 @@ recognisable from the first bytes (`head`) and the last 512 bytes (`tail`) of th
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
 
-# Enough of the start to reach the ISO 9660 volume descriptor at 0x8001.
+# Enough of the start to reach past the ISO 9660 / UDF volume descriptors (ISO_HEAD_BYTES).
 HEAD_BYTES = 64 * 1024
 # A VHD's footer: the last 512 bytes of the file.
 TAIL_BYTES = 512
 
-ISO_DESCRIPTOR_OFFSET = 0x8001
+# ISO 9660 ("CD001") and UDF ("BEA01", "NSR02", "NSR03") volume descriptor identifiers,
+# looked for in the first sectors of the volume recognition area: it starts at sector 16
+# (byte 32768), and each descriptor has its 5-byte identifier at its second byte.
+ISO_SIGNATURES = (b"CD001", b"BEA01", b"NSR02", b"NSR03")
+ISO_FIRST_DESCRIPTOR = 32768
+ISO_SECTOR_BYTES = 2048
+ISO_DESCRIPTOR_SECTORS = 8
+# The start of a file that holds those sectors.
+ISO_HEAD_BYTES = ISO_FIRST_DESCRIPTOR + ISO_SECTOR_BYTES * ISO_DESCRIPTOR_SECTORS
 VDI_SIGNATURE_OFFSET = 0x40
 
 
@@ -22,10 +30,18 @@ def _is_qcow2(head: bytes, tail: bytes) -> bool:
     return head.startswith(b"QFI\xfb")
 
 
+def is_iso(head: bytes) -> bool:
+    """Whether data starting with `head` is an ISO 9660 or UDF image: a volume descriptor
+    identifier in one of the first sectors of its volume recognition area."""
+    for sector in range(ISO_DESCRIPTOR_SECTORS):
+        offset = ISO_FIRST_DESCRIPTOR + ISO_SECTOR_BYTES * sector + 1
+        if head[offset : offset + 5] in ISO_SIGNATURES:
+            return True
+    return False
+
+
 def _is_iso(head: bytes, tail: bytes) -> bool:
-    # ISO 9660 ("CD001") or UDF ("BEA01") volume recognition sequence.
-    identifier = head[ISO_DESCRIPTOR_OFFSET : ISO_DESCRIPTOR_OFFSET + 5]
-    return identifier in (b"CD001", b"BEA01")
+    return is_iso(head)
 
 
 def _is_vhd(head: bytes, tail: bytes) -> bool:

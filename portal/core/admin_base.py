@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,17 @@ def progress_bar(task):
         task.get_state_display(),
         task.message,
     )
+
+
+def admin_page(model_admin, request, template: str, title, **context):
+    """A page of `model_admin` beside Django's own (in the admin's frame, for its model)."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        **context,
+    }
+    return TemplateResponse(request, template, context)
 
 
 class EstimatedCountPaginator(Paginator):

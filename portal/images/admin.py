@@ -1,14 +1,14 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.clouds.admin_actions import sync_now_action
+from portal.core.admin_base import admin_page
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.images import services
+from portal.images import services, uploads
 from portal.images.forms import ImageUploadForm
 from portal.images.models import Image
 
@@ -75,16 +75,13 @@ class ImageAdmin(admin.ModelAdmin):
         """The "Upload image" page: its script drives the upload API (one code path)."""
         if not self._may_upload(request):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Upload image"),
-            "form": ImageUploadForm(),
-            "api_url": reverse("api:image-list"),
-            "tasks_url": reverse("api:task-list") + "/",
-            "piece_size": UPLOAD_PIECE_SIZE,
-        }
-        return TemplateResponse(request, "admin/images/upload.html", context)
+        return admin_page(
+            self, request, "admin/images/upload.html", _("Upload image"),
+            form=ImageUploadForm(),
+            api_url=reverse("api:image-list"),
+            tasks_url=reverse("api:task-list") + "/",
+            piece_size=UPLOAD_PIECE_SIZE,
+        )  # fmt: skip
 
     def _may_upload(self, request):
         return request.user.is_staff and self.has_change_permission(request)
@@ -108,7 +105,7 @@ class ImageAdmin(admin.ModelAdmin):
         queued = 0
         for image in queryset:
             try:
-                services.request_image_deletion(image, actor=actor_of(request.user))
+                uploads.request_image_deletion(image, actor=actor_of(request.user))
             except PortalError as error:
                 self.message_user(request, f"{image}: {error.message}", messages.ERROR)
             else:

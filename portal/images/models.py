@@ -9,6 +9,11 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 
 from portal.clouds.mirror import MirroredModel
 
+# Task kinds of an uploaded image's transfer and deletion (queued by the request side,
+# released by the worker side when the janitor fails a stuck one).
+UPLOAD_KIND = "images.upload"
+DELETE_KIND = "images.delete"
+
 
 def new_image_id():
     return str(uuid.uuid4())

@@ -6,14 +6,14 @@ from celery import shared_task
 from portal.clouds.drivers import get_driver
 from portal.clouds.sync import run_sync_job
 from portal.core.services import execute_task
-from portal.images import services
+from portal.images import workflows
 from portal.images.models import Image
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sync_images(task_id, cloud_id):
     """Run a queued image pull (Task kind "images.sync")."""
-    run_sync_job(task_id, cloud_id, services.sync_images)
+    run_sync_job(task_id, cloud_id, workflows.sync_images)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -22,7 +22,7 @@ def transfer_image(task_id, image_pk):
 
     def work(task):
         cloud = Image.objects.select_related("cloud").get(pk=image_pk).cloud
-        return services.transfer_image(image_pk, get_driver(cloud), task)
+        return workflows.transfer_image(image_pk, get_driver(cloud), task)
 
     execute_task(task_id, work)
 
@@ -35,7 +35,7 @@ def delete_image(task_id, image_pk):
         image = Image.objects.select_related("cloud").filter(pk=image_pk).first()
         if image is None:
             return ""  # already gone (a redelivered job)
-        return services.delete_uploaded_image(image_pk, get_driver(image.cloud))
+        return workflows.delete_uploaded_image(image_pk, get_driver(image.cloud))
 
     execute_task(task_id, work)
 
@@ -43,4 +43,4 @@ def delete_image(task_id, image_pk):
 @shared_task(acks_late=True, ignore_result=True)
 def discard_abandoned_uploads():
     """Beat: remove the staged pieces of uploads their client gave up on."""
-    services.discard_abandoned_uploads()
+    workflows.discard_abandoned_uploads()

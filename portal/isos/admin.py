@@ -2,14 +2,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.admin_actions import sync_now_action
+from portal.core.admin_base import admin_page
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.isos import services
+from portal.isos import ftp_servers, services
 from portal.isos.forms import FtpServerForm
 from portal.isos.models import FtpServer, Iso
 
@@ -48,15 +48,15 @@ class FtpServerAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        services.save_ftp_server(obj, form.cleaned_data)
+        ftp_servers.save_ftp_server(obj, form.cleaned_data)
 
     def delete_model(self, request, obj):
-        services.delete_ftp_server(obj)
+        ftp_servers.delete_ftp_server(obj)
 
     @admin.action(description=_("Test the connection"))
     def test_connection(self, request, queryset):
         for server in queryset:
-            check = services.test_connection(server)
+            check = ftp_servers.test_connection(server)
             level = messages.SUCCESS if check.ok else messages.ERROR
             self.message_user(request, f"{server.name}: {check.message}", level)
 
@@ -117,14 +117,10 @@ class IsoAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Upload an ISO"),
-            "form": IsoUploadForm(),
-            "api_url": "/api/v1/isos",
-        }
-        return TemplateResponse(request, "admin/isos/upload.html", context)
+        return admin_page(
+            self, request, "admin/isos/upload.html", _("Upload an ISO"),
+            form=IsoUploadForm(), api_url="/api/v1/isos",
+        )  # fmt: skip
 
     def save_model(self, request, obj, form, change):
         # One code path with the API: the portal's fields and the flag through services.

@@ -17,6 +17,11 @@ from portal.clouds.mirror import MirroredModel
 from portal.core.fields import EncryptedTextField
 from portal.core.models import TimestampedModel
 
+# Task kinds of an ISO's upload and deletion (queued by the request side, released by the
+# worker side when the janitor fails a stuck one).
+UPLOAD_KIND = "isos.upload"
+DELETE_KIND = "isos.delete"
+
 
 class FtpServer(TimestampedModel):
     """An FTP server holding one cloud's ISOs in `base_dir`.

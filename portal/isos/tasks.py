@@ -1,6 +1,6 @@
-"""Celery jobs of the ISOs app: the ISO sync, uploads,
-deletions, which talk to FTP and SSH servers (portal.isos.transfer). Mounting an ISO on a
-server is the servers app's (its cdrom package).
+"""Celery jobs of the ISOs app: the ISO sync, uploads and deletions, which talk to FTP
+and SSH servers (portal.isos.workflows). Mounting an ISO on a server is the servers
+app's (its cdrom package).
 """
 
 from functools import partial
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from portal.clouds.models import Cloud
 from portal.core.errors import NotFound
 from portal.core.services import execute_task, report_progress
-from portal.isos import services
+from portal.isos import workflows
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -22,7 +22,7 @@ def sync_isos(task_id, cloud_id):
         cloud = Cloud.objects.filter(pk=cloud_id).first()
         if cloud is None:
             raise NotFound(_("The cloud no longer exists."))
-        return services.sync_cloud_isos(cloud, progress=partial(report_progress, task))
+        return workflows.sync_cloud_isos(cloud, progress=partial(report_progress, task))
 
     execute_task(task_id, work)
 
@@ -30,10 +30,10 @@ def sync_isos(task_id, cloud_id):
 @shared_task(acks_late=True, ignore_result=True)
 def upload_iso(task_id, iso_pk):
     """Send a staged ISO to its FTP server (Task kind "isos.upload")."""
-    execute_task(task_id, lambda task: services.run_upload(iso_pk, task))
+    execute_task(task_id, lambda task: workflows.run_upload(iso_pk, task))
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def delete_iso(task_id, iso_pk, previous_status):
     """Remove an ISO from its FTP server, then from the portal (Task kind "isos.delete")."""
-    execute_task(task_id, lambda task: services.run_deletion(iso_pk, previous_status))
+    execute_task(task_id, lambda task: workflows.run_deletion(iso_pk, previous_status))

@@ -1,11 +1,14 @@
 """Injected failures, so tests can drive the portal's failure paths through the simulator.
 
     inject_fault(cloud, "compute.create_server", mode="unavailable", times=2)
+    inject_fault(cloud, "images.upload_image_data", mode="corrupt")
     clear_faults(cloud)
 
 `operation` is "<group>.<method>" exactly as in portal.clouds.base. A fault is checked at
 the start of every driver call (see service.py) and consumed with a conditional UPDATE,
-so two processes calling at once never both consume the last remaining failure.
+so two processes calling at once never both consume the last remaining failure. The
+"corrupt" mode raises nothing: the call succeeds but keeps damaged data (an image upload
+stores other bytes than it was sent), as the operation itself checks with `take_damage`.
 """
 
 import time
@@ -17,7 +20,12 @@ from django.utils.translation import gettext as _
 from portal.clouds import errors
 from portal.clouds.simulator.models import SimulatedFault
 
-MODES = ("fail", "unavailable", "timeout", "quota", "conflict", "not_found", "bad_request")
+MODES = (
+    "fail", "unavailable", "timeout", "quota", "conflict", "not_found", "bad_request", "corrupt",
+)  # fmt: skip
+# Modes under which the call succeeds, but damaged; the others raise an error.
+DAMAGE_MODES = ("corrupt",)
+RAISING_MODES = tuple(mode for mode in MODES if mode not in DAMAGE_MODES)
 
 _ERROR_OF_MODE = {
     "fail": errors.CloudError,
@@ -50,7 +58,7 @@ def clear_faults(cloud=None) -> None:
 
 def raise_injected_fault(cloud, operation: str) -> None:
     """Raise the error of the first live fault for `operation`, consuming one use of it."""
-    mode = _take_fault(cloud, operation)
+    mode = _take_fault(cloud, operation, RAISING_MODES)
     if mode is None:
         return
     if mode == "timeout":
@@ -62,8 +70,13 @@ def raise_injected_fault(cloud, operation: str) -> None:
     raise _ERROR_OF_MODE[mode](_("Simulated failure of %(operation)s.") % {"operation": operation})
 
 
-def _take_fault(cloud, operation: str) -> str | None:
-    faults = SimulatedFault.objects.filter(cloud=cloud, operation=operation)
+def take_damage(cloud, operation: str) -> bool:
+    """Whether this call of `operation` keeps damaged data, consuming one use of the fault."""
+    return _take_fault(cloud, operation, DAMAGE_MODES) is not None
+
+
+def _take_fault(cloud, operation: str, modes) -> str | None:
+    faults = SimulatedFault.objects.filter(cloud=cloud, operation=operation, mode__in=modes)
     for fault in faults:
         if fault.remaining is None:
             return fault.mode

@@ -17,6 +17,7 @@ from portal.clouds.formats import (
     content_matches,
 )
 from portal.clouds.simulator import visibility as visible
+from portal.clouds.simulator.faults import take_damage
 from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.service import Kind, SimulatedService, bad_request, conflict
 
@@ -132,8 +133,11 @@ class SimulatedImages(SimulatedService):
             # Glance kills an image whose upload failed; it cannot be uploaded again.
             self._owned(Kind.IMAGE).filter(pk=image.pk).update(status="killed")
             raise
+        checksum = received.md5
+        if take_damage(self.cloud, "images.upload_image_data"):
+            checksum = hashlib.md5(checksum.encode(), usedforsecurity=False).hexdigest()
         image.status = "active"
-        image.data = {**image.data, "size": received.size, "checksum": received.md5}
+        image.data = {**image.data, "size": received.size, "checksum": checksum}
         image.save()
         return image_info(image)
 

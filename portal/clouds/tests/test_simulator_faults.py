@@ -1,5 +1,7 @@
 """Injected faults: each mode raises its error, counted faults run out, clearing works."""
 
+import hashlib
+import io
 import time
 
 import pytest
@@ -101,6 +103,18 @@ def test_upload_fault(cloud, admin):
     with pytest.raises(errors.CloudUnavailable):
         admin.images.upload_image_data(image.id, None, 0)
     assert admin.images.get_image(image.id).status == "queued"
+
+
+def test_corrupt_upload_succeeds_with_another_checksum(cloud, admin):
+    data = b"raw image data"
+    inject_fault(cloud, "images.upload_image_data", mode="corrupt")
+    for damaged in (True, False):
+        image = admin.images.create_image("img", "raw", "bare")
+        info = admin.images.upload_image_data(image.id, io.BytesIO(data), len(data))
+        assert (info.status, info.size) == ("active", len(data))
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        assert (info.checksum != md5) is damaged
+    assert not SimulatedFault.objects.exists()
 
 
 def test_bad_injections_are_refused(cloud):

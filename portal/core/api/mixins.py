@@ -1,5 +1,8 @@
 """View helpers shared by every app's API."""
 
+from rest_framework import status
+from rest_framework.response import Response
+
 from portal.core.errors import ValidationFailed
 from portal.core.principals import tenant_scope
 from portal.core.services import MAX_WAIT_SECONDS, wait_for_task
@@ -40,3 +43,13 @@ def wait_if_asked(request, task):
     """Honour `?wait=N`: block until the Task ends or N seconds pass; returns it refreshed."""
     seconds = requested_wait_seconds(request)
     return wait_for_task(task, seconds) if seconds else task
+
+
+def accepted_with_task(request, record, task, serializer_class, *, reread, task_attribute):
+    """202 with `record` and the Task working on it (as `record.<task_attribute>`), after
+    `?wait=N`; `reread(record)` gives the record as the Task left it, once it has ended."""
+    task = wait_if_asked(request, task)
+    if task.is_finished:
+        record = reread(record)
+    setattr(record, task_attribute, task)
+    return Response(serializer_class(record).data, status=status.HTTP_202_ACCEPTED)

@@ -1,14 +1,14 @@
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from portal.clouds.api.sync import SyncActionMixin
-from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
+from portal.core.api.mixins import accepted_with_task, requested_wait_seconds
+from portal.core.api.parsers import RawBodyParser
 from portal.core.api.permissions import IsOperator
 from portal.core.principals import actor_of, is_operator
-from portal.images import services
+from portal.images import services, uploads
 from portal.images.api.serializers import (
     ImageSerializer,
     ImageTaskSerializer,
@@ -18,14 +18,8 @@ from portal.images.api.serializers import (
 from portal.images.filters import ImageFilter
 
 
-class RawBodyParser(BaseParser):
-    """Declares `application/octet-stream`; the view streams the body itself, so this
-    parser never reads it."""
-
+class OctetStreamParser(RawBodyParser):
     media_type = "application/octet-stream"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return {}
 
 
 class ImageViewSet(
@@ -73,7 +67,7 @@ class ImageViewSet(
         body.is_valid(raise_exception=True)
         metadata = dict(body.validated_data)
         region = metadata.pop("region", None)
-        image = services.create_upload(metadata, user=request.user, region=region)
+        image = uploads.create_upload(metadata, user=request.user, region=region)
         return Response(OperatorImageSerializer(image).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -88,7 +82,7 @@ class ImageViewSet(
         ],
         responses={200: OperatorImageSerializer, 202: ImageTaskSerializer},
     )
-    @action(detail=True, methods=["put"], url_path="file", parser_classes=[RawBodyParser])
+    @action(detail=True, methods=["put"], url_path="file", parser_classes=[OctetStreamParser])
     def upload_file(self, request, image_id=None):
         """Upload, step 2: the file as the raw body (streamed), whole or in pieces with
         Content-Range. A piece answers 200 with `received_bytes`; the last byte answers
@@ -96,7 +90,7 @@ class ImageViewSet(
         requested_wait_seconds(request)
         image = self.get_object()
         length = _content_length(request)
-        image, task = services.receive_upload_piece(
+        image, task = uploads.receive_upload_piece(
             image, request.stream, length, request.headers.get("Content-Range"),
             actor=actor_of(request.user),
         )  # fmt: skip
@@ -108,18 +102,17 @@ class ImageViewSet(
     def destroy(self, request, *args, **kwargs):
         """Delete an image uploaded through the portal: from the cloud, then the portal."""
         requested_wait_seconds(request)
-        image, task = services.request_image_deletion(
+        image, task = uploads.request_image_deletion(
             self.get_object(), actor=actor_of(request.user)
         )
         return self._answer_with_task(request, image, task)
 
     def _answer_with_task(self, request, image, task):
-        task = wait_if_asked(request, task)
         task.refresh_from_db()  # as it stands now (a fast job may already have ended)
-        if task.is_finished:
-            image = services.reread(image)
-        image.current_task = task
-        return Response(ImageTaskSerializer(image).data, status=status.HTTP_202_ACCEPTED)
+        return accepted_with_task(
+            request, image, task, ImageTaskSerializer,
+            reread=services.reread, task_attribute="current_task",
+        )  # fmt: skip
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], permission_classes=[IsOperator])

@@ -13,7 +13,7 @@ from portal.clouds.sync import request_sync
 from portal.clouds.tasks import sync_on_schedule
 from portal.clouds.tests.factories import CloudFactory
 from portal.core.models import Task
-from portal.images import services
+from portal.images import workflows
 from portal.images.models import Image
 from portal.images.tests.factories import ImageFactory
 
@@ -48,7 +48,7 @@ def image_writes(queries):
 def test_first_sync_mirrors_active_images(cloud, driver, demo):
     add_image(driver, "not uploaded yet", active=False)
 
-    counts = services.sync_images(cloud, driver)
+    counts = workflows.sync_images(cloud, driver)
 
     assert (counts.read, counts.created, counts.updated, counts.missing) == (2, 2, 0, 0)
     ubuntu = Image.objects.get(backend_id=demo["ubuntu-24.04"])
@@ -64,13 +64,13 @@ def test_first_sync_mirrors_active_images(cloud, driver, demo):
 
 
 def test_changed_images_are_updated_and_others_left_alone(cloud, driver, demo):
-    services.sync_images(cloud, driver)
+    workflows.sync_images(cloud, driver)
     cirros = Image.objects.get(backend_id=demo["cirros-0.6.2"])
     Image.objects.filter(pk=cirros.pk).update(enabled=False)  # the portal's own flag
     driver.images.update_image(demo["ubuntu-24.04"], name="Ubuntu 24.04 LTS", os_type="Linux")
 
     with CaptureQueriesContext(connection) as queries:
-        counts = services.sync_images(cloud, driver)
+        counts = workflows.sync_images(cloud, driver)
 
     assert (counts.created, counts.updated, counts.missing) == (0, 1, 0)
     ubuntu = Image.objects.get(backend_id=demo["ubuntu-24.04"])
@@ -80,18 +80,18 @@ def test_changed_images_are_updated_and_others_left_alone(cloud, driver, demo):
 
 
 def test_vanished_images_are_marked_missing_and_unmarked_when_they_return(cloud, driver, demo):
-    services.sync_images(cloud, driver)
+    workflows.sync_images(cloud, driver)
     cirros, ubuntu = demo["cirros-0.6.2"], demo["ubuntu-24.04"]
     driver.images.deactivate_image(cirros)  # no longer ACTIVE
     driver.images.delete_image(ubuntu)
 
-    counts = services.sync_images(cloud, driver)
+    counts = workflows.sync_images(cloud, driver)
 
     assert counts.missing == 2
     assert Image.objects.filter(missing_since__isnull=False).count() == 2  # kept, marked
 
     driver.images.reactivate_image(cirros)
-    counts = services.sync_images(cloud, driver)
+    counts = workflows.sync_images(cloud, driver)
 
     assert (counts.updated, counts.missing) == (1, 0)
     assert Image.objects.get(backend_id=cirros).missing_since is None
@@ -99,9 +99,9 @@ def test_vanished_images_are_marked_missing_and_unmarked_when_they_return(cloud,
 
 
 def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):
-    services.sync_images(cloud, driver)
+    workflows.sync_images(cloud, driver)
     with CaptureQueriesContext(connection) as queries:
-        counts = services.sync_images(cloud, driver)
+        counts = workflows.sync_images(cloud, driver)
     assert (counts.read, counts.created, counts.updated, counts.missing) == (2, 0, 0, 0)
     assert image_writes(queries) == []
 
@@ -112,7 +112,7 @@ def test_queries_grow_with_pages_not_rows(cloud, driver, monkeypatch):
         add_image(driver, f"image {n}")
 
     with CaptureQueriesContext(connection) as queries:
-        services.sync_images(cloud, driver)
+        workflows.sync_images(cloud, driver)
 
     ours = [q for q in queries.captured_queries if '"images_image"' in q["sql"]]
     # Per page: look-up, id check, INSERT; then one look-up for what went missing.
@@ -122,7 +122,7 @@ def test_queries_grow_with_pages_not_rows(cloud, driver, monkeypatch):
 
 def test_an_uploaded_image_not_yet_active_is_not_marked_missing(cloud, driver, demo):
     upload = ImageFactory(cloud=cloud, origin="uploaded", status="saving", backend_id="glance-1")
-    services.sync_images(cloud, driver)
+    workflows.sync_images(cloud, driver)
     assert Image.objects.get(pk=upload.pk).missing_since is None
 
 
@@ -130,7 +130,7 @@ def test_an_id_held_by_another_clouds_image_gets_a_fresh_public_id(cloud, driver
     backend_id = add_image(driver, "shared id")
     ImageFactory(cloud=CloudFactory(name="sim-2", region="region-two"), backend_id=backend_id)
 
-    services.sync_images(cloud, driver)
+    workflows.sync_images(cloud, driver)
 
     mirrored = Image.objects.get(cloud=cloud, backend_id=backend_id)
     assert mirrored.image_id != backend_id
@@ -156,7 +156,7 @@ def test_sync_job_records_its_task(cloud, demo, django_capture_on_commit_callbac
 def test_cloud_failure_fails_the_task_and_changes_nothing(
     cloud, driver, demo, django_capture_on_commit_callbacks
 ):
-    services.sync_images(cloud, driver)
+    workflows.sync_images(cloud, driver)
     before = list(Image.objects.order_by("pk").values())
     driver.images.delete_image(demo["cirros-0.6.2"])
     inject_fault(cloud, "images.iter_images", mode="unavailable")

@@ -7,8 +7,8 @@ import io
 import pytest
 
 from portal.core.models import Task
-from portal.images import services
-from portal.images.models import Image, UploadState
+from portal.images import uploads, workflows
+from portal.images.models import DELETE_KIND, UPLOAD_KIND, Image, UploadState
 from portal.images.tests.uploads import (
     cloud_images,
     create_image,
@@ -45,9 +45,9 @@ def deliver_while_waiting(monkeypatch, image_id, later_pieces, seen_states):
         seen_states.append((image.upload_state, image.received_bytes, bool(image.backend_id)))
         if later:
             _start, body, content_range = later.pop(0)
-            services.receive_upload_piece(image, io.BytesIO(body), len(body), content_range)
+            uploads.receive_upload_piece(image, io.BytesIO(body), len(body), content_range)
 
-    monkeypatch.setattr(services, "_pause", pause)
+    monkeypatch.setattr(workflows, "_pause", pause)
 
 
 def test_transfer_starts_before_the_last_piece(cloud, staff_client, staging_storage):
@@ -118,13 +118,13 @@ def test_deletion_during_the_transfer_cuts_the_upload_off(
         image = Image.objects.filter(image_id=image_id).first()
         if image is not None:
             assert cloud_images(cloud).filter(backend_id=image.backend_id).exists()
-            services.request_image_deletion(image)
+            uploads.request_image_deletion(image)
 
-    monkeypatch.setattr(services, "_pause", delete_while_waiting)
+    monkeypatch.setattr(workflows, "_pause", delete_while_waiting)
     response = put_file(staff_client, image_id, data[:PIECE], f"bytes 0-{PIECE - 1}/300000")
     assert response.json()["task"]["state"] == "failed"
     assert not Image.objects.filter(image_id=image_id).exists()
-    assert Task.objects.get(kind=services.DELETE_KIND).state == "succeeded"
+    assert Task.objects.get(kind=DELETE_KIND).state == "succeeded"
     assert not cloud_images(cloud).exists()
     assert staged_files(staging_storage) == []
 
@@ -158,7 +158,7 @@ def test_wrong_head_is_refused_before_the_transfer_starts(cloud, staff_client, s
     image_id = create_image(staff_client)["image_id"]
     response = put_file(staff_client, image_id, data[:PIECE], f"bytes 0-{PIECE - 1}/300000")
     assert response.status_code == 400
-    assert not Task.objects.filter(kind=services.UPLOAD_KIND).exists()
+    assert not Task.objects.filter(kind=UPLOAD_KIND).exists()
     assert not cloud_images(cloud).exists()
     assert staged_files(staging_storage) == []
 
@@ -167,7 +167,7 @@ def test_staged_data_reads_pieces_that_arrive_later(staging_storage):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from portal.images.staging import StagedData
+    from portal.images.pieces import StagedData
 
     names = [default_storage.save(f"t/{n}.part", ContentFile(b"ab" * 600)) for n in range(3)]
     asked = []
@@ -192,14 +192,14 @@ def test_file_whose_end_is_wrong_is_refused_by_the_portal(staging_storage):
     image = Image(disk_format="vhd", upload_size=len(data))
     for body, fine in ((data, True), (data[:-512] + bytes(512), False)):
         image.staged_parts = [default_storage.save("t/vhd.part", ContentFile(body))]
-        with services._staged_stream(image) as read:
+        with workflows._staged_stream(image) as read:
             while read.read():
                 pass
         if fine:
-            services._verify_format(image, read)
+            workflows._verify_format(image, read)
         else:
             with pytest.raises(Unprocessable):
-                services._verify_format(image, read)
+                workflows._verify_format(image, read)
 
 
 def test_long_body_is_staged_in_parts_the_transfer_reads_as_they_land(
@@ -209,13 +209,13 @@ def test_long_body_is_staged_in_parts_the_transfer_reads_as_they_land(
 
     settings.IMAGE_STAGE_PART_BYTES = PIECE
     queued_at = []
-    queue_transfer = services._queue_transfer
+    queue_transfer = uploads._queue_transfer
 
     def spy(image, actor):
         queued_at.append(image.received_bytes)
         return queue_transfer(image, actor)
 
-    monkeypatch.setattr(services, "_queue_transfer", spy)
+    monkeypatch.setattr(uploads, "_queue_transfer", spy)
     data = qcow2_bytes(300_000)
     image_id = create_image(staff_client)["image_id"]
     # One PUT without Content-Range; the transfer job is queued after its first part.
@@ -240,7 +240,7 @@ def test_body_cut_off_keeps_its_whole_parts_for_a_resume(cloud, staff_client, se
     data = qcow2_bytes(300_000)
     image = Image.objects.get(image_id=create_image(staff_client)["image_id"])
     with pytest.raises(ValidationFailed):
-        services.receive_upload_piece(image, io.BytesIO(data[:150_000]), 300_000)
+        uploads.receive_upload_piece(image, io.BytesIO(data[:150_000]), 300_000)
     image.refresh_from_db()
     assert (image.received_bytes, len(image.staged_parts)) == (PIECE, 1)
     rest = put_file(staff_client, image.image_id, data[PIECE:], f"bytes {PIECE}-299999/300000")

@@ -16,7 +16,7 @@ import pytest
 from portal.clouds.drivers import get_driver
 from portal.clouds.errors import CloudNotFound
 from portal.clouds.openstack.clouds_yaml import import_cloud
-from portal.images import services
+from portal.images import workflows
 from portal.images.models import Image, UploadState
 from portal.images.tests.uploads import METADATA, put_file
 
@@ -65,11 +65,11 @@ def upload(client, name, data, pieces=2, **metadata):
 def test_upload_with_progress_then_delete(
     glance_cloud, glance, staff_client, run_commit_hooks, monkeypatch, staging_storage
 ):
-    monkeypatch.setattr(services, "PROGRESS_EVERY_SECONDS", 0)
+    monkeypatch.setattr(workflows, "PROGRESS_EVERY_SECONDS", 0)
     reported = []
-    real = services.report_progress
+    real = workflows.report_progress
     monkeypatch.setattr(
-        services, "report_progress", lambda task, p, m="": (reported.append(p), real(task, p, m))
+        workflows, "report_progress", lambda task, p, m="": (reported.append(p), real(task, p, m))
     )
     data = os.urandom(SIZE)
     image_id, response = upload(staff_client, f"{RUN}-upload", data)
@@ -100,7 +100,7 @@ def test_sync_disable_and_refused_deletion_of_a_synced_image(
 
     created = glance.images.create_image(f"{RUN}-synced", "raw", "bare", visibility="public")
     glance.images.upload_image_data(created.id, io.BytesIO(b"x" * 1024), 1024)
-    counts = services.sync_images(glance_cloud, glance)
+    counts = workflows.sync_images(glance_cloud, glance)
     assert counts.read >= 1
     image = Image.objects.get(cloud=glance_cloud, backend_id=created.id)
     assert (image.origin, image.status, image.size) == ("synced", "active", 1024)
@@ -116,7 +116,7 @@ def test_sync_disable_and_refused_deletion_of_a_synced_image(
     assert glance.images.get_image(created.id).status == "active"
 
     # A second pull of an unchanged cloud writes nothing for it.
-    assert services.sync_images(glance_cloud, glance).updated == 0
+    assert workflows.sync_images(glance_cloud, glance).updated == 0
 
 
 def test_failed_transfer_leaves_no_image_in_glance(

@@ -4,15 +4,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
-from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from portal.clouds.api.sync import SyncActionMixin
 from portal.clouds.sync import cloud_for_region
-from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
+from portal.core.api.mixins import accepted_with_task, requested_wait_seconds
+from portal.core.api.parsers import RawBodyParser
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.principals import actor_of, tenant_scope
-from portal.isos import services
+from portal.isos import ftp_servers, services, uploads
 from portal.isos.api.serializers import (
     ConnectionCheckSerializer,
     FtpServerSerializer,
@@ -23,15 +23,6 @@ from portal.isos.api.serializers import (
 )
 from portal.isos.filters import IsoFilter
 from portal.isos.models import FtpServer, Iso
-
-
-class RawBodyParser(BaseParser):
-    """Accepts any body without reading it: the view streams it itself."""
-
-    media_type = "*/*"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return {}
 
 
 class FtpServerViewSet(viewsets.ModelViewSet):
@@ -51,25 +42,25 @@ class FtpServerViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         changes.setdefault("cloud", cloud_for_region(None))
-        server = services.save_ftp_server(FtpServer(), changes)
+        server = ftp_servers.save_ftp_server(FtpServer(), changes)
         return Response(self.get_serializer(server).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         server = self.get_object()
         serializer = self.get_serializer(server, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        server = services.save_ftp_server(server, serializer.validated_data)
+        server = ftp_servers.save_ftp_server(server, serializer.validated_data)
         return Response(self.get_serializer(server).data)
 
     def destroy(self, request, *args, **kwargs):
-        services.delete_ftp_server(self.get_object())
+        ftp_servers.delete_ftp_server(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: ConnectionCheckSerializer})
     @action(detail=True, methods=["post"])
     def test(self, request, ftp_server_id=None):
         """Log in and open the ISO directory now; answers the exact failure, if any."""
-        check = services.test_connection(self.get_object())
+        check = ftp_servers.test_connection(self.get_object())
         return Response(ConnectionCheckSerializer(check).data)
 
 
@@ -140,7 +131,7 @@ class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
         requested_wait_seconds(request)
         iso = self.get_object()
         length = request.META.get("CONTENT_LENGTH")
-        iso, task = services.receive_upload(
+        iso, task = uploads.receive_upload(
             iso,
             request.stream or io.BytesIO(),  # the request's input, read in chunks
             int(length) if length and length.isdigit() else None,
@@ -163,9 +154,13 @@ class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
         return Response(self.get_serializer(iso).data)
 
     def _accepted(self, request, iso, task):
-        task = wait_if_asked(request, task)
-        if task.is_finished:
-            fresh = services.with_mounts(Iso.objects.select_related("cloud", "uploaded_by"))
-            iso = fresh.filter(pk=iso.pk).first() or iso
-        iso.task = task
-        return Response(IsoTaskSerializer(iso).data, status=status.HTTP_202_ACCEPTED)
+        return accepted_with_task(
+            request, iso, task, IsoTaskSerializer, reread=_reread, task_attribute="task"
+        )
+
+
+def _reread(iso):
+    """The ISO as the database now holds it (itself if it was deleted meanwhile)."""
+    fresh = services.with_mounts(Iso.objects.select_related("cloud", "uploaded_by"))
+    return fresh.filter(pk=iso.pk).first() or iso
+

@@ -113,9 +113,9 @@ def test_connection_refused(staff_client, ftp_server):
 
 
 def test_connection_timeout(staff_client, ftp_server, monkeypatch):
-    from portal.isos import services
+    from portal.isos import ftp_servers
 
-    monkeypatch.setattr(services, "TEST_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(ftp_servers, "TEST_TIMEOUT_SECONDS", 0.5)
     with __import__("socket").socket() as silent:  # accepts, never greets
         silent.bind(("127.0.0.1", 0))
         silent.listen()

@@ -7,7 +7,7 @@ from django_celery_beat.models import PeriodicTask
 
 from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
-from portal.isos import services
+from portal.isos import workflows
 from portal.isos.models import Iso
 from portal.isos.tests.factories import IsoFactory
 
@@ -50,16 +50,16 @@ def test_sync_adds_updates_and_marks_missing(staff_client, ftp_server, ftpd, run
 
 def test_unchanged_directory_writes_nothing(ftp_server, ftpd, django_assert_max_num_queries):
     (ftpd.iso_dir / "a.iso").write_bytes(b"a")
-    services.sync_server_isos(ftp_server)
+    workflows.sync_server_isos(ftp_server)
     with django_assert_max_num_queries(3):
-        counts = services.sync_server_isos(ftp_server)
+        counts = workflows.sync_server_isos(ftp_server)
     assert (counts.read, counts.created, counts.updated) == (1, 0, 0)
 
 
 def test_list_falls_back_to_LIST_without_MLSD(ftp_server, ftpd):
     ftpd.knobs.mlsd = False
     (ftpd.iso_dir / "debian 12.iso").write_bytes(b"d" * 10)
-    services.sync_server_isos(ftp_server)
+    workflows.sync_server_isos(ftp_server)
     iso = Iso.objects.get()
     assert (iso.file_name, iso.size) == ("debian 12.iso", 10)
     assert iso.mtime is not None
@@ -77,8 +77,8 @@ def test_same_file_name_on_two_servers_of_one_cloud(cloud, ftp_server, ftpd, tmp
         )  # fmt: skip
         for directory in (ftpd.iso_dir, second.iso_dir):
             (directory / "same.iso").write_bytes(b"s")
-        services.sync_server_isos(ftp_server)
-        services.sync_server_isos(other)
+        workflows.sync_server_isos(ftp_server)
+        workflows.sync_server_isos(other)
     finally:
         second.stop()
     assert Iso.objects.filter(file_name="same.iso").count() == 2
@@ -87,7 +87,7 @@ def test_same_file_name_on_two_servers_of_one_cloud(cloud, ftp_server, ftpd, tmp
 def test_sync_over_ssh_computes_checksums(ssh_ftp_server, ftpd):
     data = os.urandom(5000)
     (ftpd.iso_dir / "rand.iso").write_bytes(data)
-    services.sync_server_isos(ssh_ftp_server)
+    workflows.sync_server_isos(ssh_ftp_server)
     iso = Iso.objects.get()
     assert iso.checksum == hashlib.sha256(data).hexdigest()
     assert iso.size == 5000

@@ -65,9 +65,9 @@ def test_create_then_upload(staff_client, staff_user, ftp_server, ftpd, staging,
     assert (ftpd.iso_dir / "Ubuntu_24.04.iso").read_bytes() == data
     assert staged_files(staging) == []
     # A later sync matches the uploaded file instead of adding a synced twin.
-    from portal.isos import services
+    from portal.isos import workflows
 
-    counts = services.sync_server_isos(ftp_server)
+    counts = workflows.sync_server_isos(ftp_server)
     assert (counts.created, Iso.objects.get().origin) == (0, "uploaded")
 
 
@@ -104,14 +104,14 @@ class CutOffBody(io.BytesIO):
 @pytest.mark.parametrize("body_class", [io.BytesIO, CutOffBody])
 def test_body_cut_off_stages_nothing(ftp_server, staging, body_class):
     from portal.core.errors import ValidationFailed
-    from portal.isos import services
+    from portal.isos import uploads
 
     iso = IsoFactory(
         ftp_server=ftp_server, cloud=ftp_server.cloud, status="queued", origin="uploaded"
     )
     data = iso_image()
     with pytest.raises(ValidationFailed) as refused:
-        services.receive_upload(iso, body_class(data), len(data) + 1000)
+        uploads.receive_upload(iso, body_class(data), len(data) + 1000)
     assert refused.value.code == "upload_incomplete"
     iso.refresh_from_db()
     assert iso.status == "queued"

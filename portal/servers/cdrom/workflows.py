@@ -39,8 +39,9 @@ from django.utils.translation import gettext as _
 from portal.clouds.errors import CloudError, CloudNotFound
 from portal.core.errors import PortalError
 from portal.core.services import report_progress
+from portal.isos.ftp import FtpSession
 from portal.isos.models import Iso
-from portal.isos.transfer import FtpSession, TransferError
+from portal.isos.remote import TransferError
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.services import unlock
 from portal.servers.workflows import wait_for_volume, wait_until

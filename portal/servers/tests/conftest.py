@@ -5,7 +5,7 @@ import pytest
 
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
-from portal.images.services import sync_images
+from portal.images.workflows import sync_images
 from portal.network.services import sync_network
 from portal.servers.models import Flavor
 from portal.servers.services import sync_flavors

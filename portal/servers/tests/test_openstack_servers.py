@@ -24,7 +24,7 @@ from portal.clouds.errors import CloudError, CloudNotFound
 from portal.clouds.openstack.clouds_yaml import import_cloud
 from portal.clouds.openstack.waiting import wait_for_server, wait_for_server_gone, wait_for_volume
 from portal.core.models import Task
-from portal.images.services import sync_images
+from portal.images.workflows import sync_images
 from portal.network.services import sync_network
 from portal.servers import quotas, services, state_sync
 from portal.servers.models import Flavor, Server, Volume

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.clouds.simulator.faults import inject_fault
+from portal.core.tests.browser.pages import choose_file_and_upload
 from portal.images import admin as images_admin
 from portal.images.models import Image
 from portal.images.tests.uploads import cloud_images, qcow2_bytes
@@ -26,10 +27,7 @@ def fill_and_send(page, name, data):
     page.locator("#id_image_name").fill(name)
     page.locator("#id_image_diskformat").select_option("qcow2")
     page.locator("#id_os_type").fill("linux")
-    page.locator("input[type=file]").set_input_files(
-        files=[{"name": f"{name}.qcow2", "mimeType": "application/octet-stream", "buffer": data}]
-    )
-    page.get_by_role("button", name="Upload").click()
+    choose_file_and_upload(page, f"{name}.qcow2", data)
 
 
 def test_upload_from_the_browser_ends_active_in_the_cloud(upload_page, cloud, screenshot):

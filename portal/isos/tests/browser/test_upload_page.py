@@ -4,6 +4,7 @@ the file with progress, then follows the transfer Task to the FTP server until i
 import pytest
 from playwright.sync_api import expect
 
+from portal.core.tests.browser.pages import choose_file_and_upload
 from portal.isos.models import Iso
 from portal.isos.tests.test_isos_api import iso_image
 
@@ -22,10 +23,7 @@ def fill_and_send(page, ftp_server, name, data):
     page.locator("#id_ftp_server_id").select_option(str(ftp_server.pk))
     page.locator("#id_iso_name").fill(name)
     page.locator("#id_os_type").fill("linux")
-    page.locator("input[type=file]").set_input_files(
-        files=[{"name": f"{name}.iso", "mimeType": "application/octet-stream", "buffer": data}]
-    )
-    page.get_by_role("button", name="Upload").click()
+    choose_file_and_upload(page, f"{name}.iso", data)
 
 
 def test_upload_from_the_browser_ends_on_the_ftp_server(upload_page, ftp_server, ftpd):

@@ -19,11 +19,11 @@ from portal.clouds.errors import CloudNotFound
 from portal.clouds.openstack.waiting import wait_for_server
 from portal.clouds.tests.openstack.fixtures import RUN, delete_server, delete_volume
 from portal.core.models import Task
+from portal.isos.ftp import upload_file
 from portal.isos.models import Iso
 from portal.isos.services import servers_mounting
 from portal.isos.tests.conftest import FTP_PASSWORD, FTP_USER
 from portal.isos.tests.factories import FtpServerFactory
-from portal.isos.transfer import upload_file
 from portal.servers.cdrom import services
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.tests.factories import ServerFactory

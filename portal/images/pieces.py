@@ -1,57 +1,24 @@
-"""Staged upload data: the pieces of an image received from a browser or API client.
+"""The staged pieces of an uploaded image (portal/core/staging.py keeps them).
 
-Everything goes through Django's default storage (local files here, S3-compatible storage
-in production) so a worker on another machine can read what the web process received.
 S3 cannot append to an object, so every Content-Range PUT is stored as a piece of its
-own; the image row lists the accepted pieces in order and `StagedData` reads them back
-as one stream, chunk by chunk (constant memory).
+own (a long body as several); the image row lists the accepted pieces in order and
+`StagedData` reads them back as one stream, chunk by chunk (constant memory), even
+while later pieces still arrive.
 """
 
-import contextlib
 import hashlib
 import uuid
 
-from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
+from portal.core import staging
 from portal.core.errors import PayloadTooLarge, ValidationFailed
 
-CHUNK_SIZE = 1024 * 1024
 STAGING_ROOT = "image-staging"
 
 
 def staging_dir(image) -> str:
     return f"{STAGING_ROOT}/{image.image_id}"
-
-
-class BodyReader:
-    """At most `length` bytes of a request body, read chunk by chunk.
-
-    Counts what arrived, so a body cut short is noticed; `seek(0)` before the first read
-    is allowed because some storages rewind what they are given.
-    """
-
-    def __init__(self, stream, length: int):
-        self._stream = stream
-        self._remaining = length
-        self.received = 0
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0 or size > self._remaining:
-            size = self._remaining
-        chunk = self._stream.read(size) if size else b""
-        self._remaining -= len(chunk)
-        self.received += len(chunk)
-        return chunk
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        if (offset, whence) != (0, 0) or self.received:
-            raise OSError("a request body cannot be rewound")
-        return 0
-
-    def tell(self) -> int:
-        return self.received
 
 
 def save_piece(image, offset: int, stream, length: int) -> str:
@@ -60,15 +27,13 @@ def save_piece(image, offset: int, stream, length: int) -> str:
     A body shorter than announced (the client gave up) leaves nothing behind.
     """
     name = f"{staging_dir(image)}/{offset:020d}-{uuid.uuid4().hex[:8]}.part"
-    reader = BodyReader(stream, length)
-    content = File(reader, name=name)
-    content.DEFAULT_CHUNK_SIZE = CHUNK_SIZE  # 1 MiB writes rather than Django's 64 KiB
-    name = default_storage.save(name, content)
-    if reader.received != length:
-        default_storage.delete(name)
+    body = staging.BodyReader(stream, length)
+    name = staging.save(name, body)
+    if body.received != length:
+        staging.delete_names([name])
         raise ValidationFailed(
             _("The body ended after %(received)d of the %(length)d bytes announced.")
-            % {"received": reader.received, "length": length},
+            % {"received": body.received, "length": length},
             code="incomplete_body",
         )
     return name
@@ -76,25 +41,7 @@ def save_piece(image, offset: int, stream, length: int) -> str:
 
 def discard(image) -> None:
     """Remove every staged piece of `image`, listed or left over by a failed request."""
-    directory = staging_dir(image)
-    names = set(image.staged_parts or [])
-    try:
-        _dirs, files = default_storage.listdir(directory)
-        names.update(f"{directory}/{name}" for name in files)
-    except FileNotFoundError:
-        pass
-    delete_names(names)
-    with contextlib.suppress(OSError):
-        default_storage.delete(directory)  # the local directory (no-op on S3)
-
-
-def staged_names(image) -> list[str]:
-    """Names of the staged files of `image` that exist (what a cleanup must remove)."""
-    try:
-        _dirs, files = default_storage.listdir(staging_dir(image))
-    except FileNotFoundError:
-        return []
-    return sorted(files)
+    staging.remove_directory(staging_dir(image), image.staged_parts or [])
 
 
 class StagedData:
@@ -123,12 +70,12 @@ class StagedData:
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
-            size = CHUNK_SIZE
+            size = staging.CHUNK_BYTES
         while True:
             if self._current is None:
                 if not self._parts and not self._wait_for_parts():
                     return b""
-                self._current = default_storage.open(self._parts.pop(0), "rb")
+                self._current = staging.open_staged(self._parts.pop(0))
             chunk = self._current.read(size)
             if chunk:
                 self._account(chunk)
@@ -175,8 +122,8 @@ def head_and_tail(parts: list[str], head_size: int, tail_size: int) -> tuple[byt
             head += chunk
     tail = b""
     for name in reversed(parts):
-        with default_storage.open(name, "rb") as piece:
-            size = default_storage.size(name)
+        with staging.open_staged(name) as piece:
+            size = staging.staged_size(name)
             wanted = tail_size - len(tail)
             piece.seek(max(size - wanted, 0))
             tail = piece.read() + tail
@@ -191,8 +138,3 @@ def check_size_limit(total: int, limit: int) -> None:
             _("The image is %(size)d bytes; the portal accepts at most %(limit)d.")
             % {"size": total, "limit": limit}
         )
-
-
-def delete_names(names) -> None:
-    for name in names:
-        default_storage.delete(name)
