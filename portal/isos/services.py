@@ -38,7 +38,7 @@ from portal.isos.transfer import (
     temp_name_for,
     upload_file,
 )
-from portal.servers import services as servers_services
+from portal.servers import locking
 
 UPLOAD_KIND = "isos.upload"
 DELETE_KIND = "isos.delete"
@@ -542,7 +542,7 @@ def mount_iso(server, iso: Iso, *, actor):
                 _("An ISO is already mounted on this server; unmount it first."),
                 code="cdrom_in_use",
             )
-        servers_services.lock_for_operation(server)
+        locking.lock_for_operation(server)
         task = _server_task(server, MOUNT_KIND, actor)
         mount = IsoMount.objects.create(
             server=server, iso=iso, task=task, mounted_by=task.requested_by,
@@ -581,7 +581,7 @@ def _check_mountable_iso(iso, server):
 
 def _server_task(server, kind, actor):
     """A Task on the server (it shows in the server's task history)."""
-    return servers_services.new_server_task(server, kind, actor)
+    return locking.new_server_task(server, kind, actor)
 
 
 def unmount_iso(server, *, actor):
@@ -598,7 +598,7 @@ def unmount_iso(server, *, actor):
                 % {"status": mount.get_status_display()},
                 code="wrong_status",
             )
-        servers_services.lock_for_operation(server)
+        locking.lock_for_operation(server)
         task = _server_task(server, UNMOUNT_KIND, actor)
         mount.begin_detach()
         mount.task = task
@@ -641,7 +641,7 @@ def release_mount(task, reason):
     elif mount.status == IsoMount.Status.DETACHING:
         mount.cancel_detach(reason)
         mount.save()
-    servers_services.unlock(mount.server)
+    locking.unlock(mount.server)
 
 
 @on_task_abandoned(MOUNT_KIND)

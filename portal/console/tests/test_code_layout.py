@@ -127,9 +127,8 @@ STILL_UPWARD = {
     ("portal.images.services", "portal.servers.models"),
     ("portal.isos.api.views", "portal.servers.services"),
     ("portal.isos.forms", "portal.servers.models"),
-    ("portal.isos.mounting", "portal.servers.services"),
-    ("portal.isos.mounting", "portal.servers.workflows"),
-    ("portal.isos.services", "portal.servers.services"),
+    ("portal.isos.mounting", "portal.servers.locking"),
+    ("portal.isos.services", "portal.servers.locking"),
     ("portal.isos.tasks", "portal.servers.tasks"),
 }
 
