@@ -110,7 +110,9 @@ class InstanceSerializer(serializers.ModelSerializer):
         return {"volume_type": server.system_disk_type, "size_in_g": server.system_disk_size}
 
     def get_available_actions(self, server) -> list[str]:
-        """What the server's state lets the caller ask for now (see `available_actions`)."""
+        """What the caller may ask for now, as the server's state allows: operate types
+        (`operate_type`), resize, confirm and revert (a resize left for confirmation),
+        delete; none while an operation runs."""
         request = self.context.get("request")
         operator = request is not None and is_operator(request.user)
         return available_actions(server, operator=operator)
