@@ -201,8 +201,8 @@ def ensure_cloud_servers(cloud, tenant, count):
     from portal.clouds.drivers import get_driver
     from portal.clouds.simulator.testing import boot_spec, make_tenant
     from portal.servers.models import Server
-    from portal.servers.services import sync_flavors
-    from portal.servers.state_sync import sync_servers
+    from portal.servers.workflows.flavors import sync_flavors
+    from portal.servers.workflows.state_sync import sync_servers
     from portal.tenants.models import TenantIdentity
 
     identity = TenantIdentity.objects.filter(tenant=tenant, cloud=cloud).first()
@@ -293,7 +293,7 @@ def timed_sync(cloud, driver):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from portal.servers.state_sync import sync_servers
+    from portal.servers.workflows.state_sync import sync_servers
 
     timed = TimedListing(driver)
     with CaptureQueriesContext(connection) as captured:
@@ -337,7 +337,7 @@ def prepare_sync_cloud(cloud, count):
     from portal.clouds.drivers import get_driver
     from portal.clouds.simulator.demo import seed_demo_cloud
     from portal.clouds.simulator.models import SimulatedObject
-    from portal.servers.services import sync_flavors
+    from portal.servers.workflows.flavors import sync_flavors
     from portal.tenants.models import TenantIdentity
 
     demo = seed_demo_cloud(cloud)

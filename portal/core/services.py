@@ -67,6 +67,12 @@ def report_progress(task, percent, message=""):
     task.progress, task.message = percent, str(message)[:500]
 
 
+def report_step(task, percent, message):
+    """Record a step of a running Task's work as its progress, and log it."""
+    report_progress(task, percent, message)
+    logger.info("task %s: %s", task.pk, message)
+
+
 def _claim(task_id):
     """Move a queued Task to running; None when it has already finished (a redelivery)."""
     task = Task.objects.filter(pk=task_id).first()
@@ -148,6 +154,20 @@ def on_task_abandoned(kind):
     return register
 
 
+def release_held(task, reason):
+    """Release what `task` holds as the janitor would (its registered handler), with
+    `reason` as the message the handler records: for a job that cannot start its work
+    (no cloud driver can be opened)."""
+    task.message = str(reason)[:500]
+    _release(task)
+
+
+def _release(task):
+    handler = _abandon_handlers.get(task.kind)
+    if handler is not None:
+        handler(task)
+
+
 def fail_stuck_tasks(now=None):
     """Fail Tasks still queued or running past their deadline; returns how many."""
     now = now or timezone.now()
@@ -160,12 +180,10 @@ def fail_stuck_tasks(now=None):
         if not fail_task(task, "stuck", message):
             continue
         failed += 1
-        handler = _abandon_handlers.get(task.kind)
-        if handler is not None:
-            try:
-                handler(task)
-            except Exception:
-                logger.exception("releasing what stuck task %s held failed", task.pk)
+        try:
+            _release(task)
+        except Exception:
+            logger.exception("releasing what stuck task %s held failed", task.pk)
     return failed
 
 

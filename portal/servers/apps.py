@@ -35,3 +35,5 @@ class ServersConfig(AppConfig):
                 minutes=5,
             ),
         )
+        # Registers the handlers the stuck-task janitor calls for abandoned operations.
+        from portal.servers import keypairs, locking  # noqa: F401

@@ -12,7 +12,7 @@ from portal.images.models import Image
 from portal.isos import services as iso_services
 from portal.isos.models import Iso
 from portal.network import services as network_services
-from portal.servers import services
+from portal.servers import flavors, services
 from portal.servers.models import Flavor, Server
 from portal.servers.template_models import ServerTemplate
 from portal.tenants.models import Tenant
@@ -197,7 +197,7 @@ class ResizeForm(forms.Form):
     def __init__(self, server, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["flavor"].queryset = (
-            services.flavors_offered_to(server.tenant)
+            flavors.flavors_offered_to(server.tenant)
             .filter(cloud=server.cloud)
             .exclude(backend_id=server.flavor_ref)
         )
@@ -229,9 +229,9 @@ class FlavorCreateForm(forms.Form):
             specs[name.strip()] = value.strip()
         return specs
 
-    def to_request(self) -> services.FlavorRequest:
+    def to_request(self) -> flavors.FlavorRequest:
         data = self.cleaned_data
-        return services.FlavorRequest(
+        return flavors.FlavorRequest(
             name=data["name"],
             vcpus=data["vcpus"],
             ram=data["ram"],

@@ -1,7 +1,7 @@
 """Key pairs (issue 6, item 2): a tenant imports an SSH public key (validated) or has the
 portal generate a pair (the private key is in the answer once, never stored); a Celery
-job registers the public key in the cloud for the tenant's user, so that servers can
-name it in `key_name`. Deleting removes it from the cloud first."""
+job registers the public key in the cloud for the tenant's user (workflows/keypairs.py),
+so that servers can name it in `key_name`. Deleting removes it from the cloud first."""
 
 import base64
 import hashlib
@@ -147,39 +147,8 @@ def check_usable(tenant, cloud, key_name) -> None:
         raise ValidationFailed(problem, fields={"key_name": [problem]})
 
 
-# ---- what the jobs do (tasks.py runs them with the tenant's driver) ----------------------
-
-
-def register(task, keypair, driver) -> str:
-    try:
-        driver.compute.import_keypair(keypair.name, keypair.public_key)
-    except Exception as exc:
-        _failed(keypair, getattr(exc, "message", ""))
-        raise
-    KeyPair.objects.filter(pk=keypair.pk).update(status=KeyPair.Status.READY, status_message="")
-    return _("Key pair %(name)s is ready.") % {"name": keypair.name}
-
-
-def unregister(task, keypair, driver) -> str:
-    try:
-        driver.compute.delete_keypair(keypair.name)
-    except Exception:
-        KeyPair.objects.filter(pk=keypair.pk).update(status=KeyPair.Status.READY)
-        raise
-    keypair.delete()
-    return _("Key pair %(name)s was deleted.") % {"name": keypair.name}
-
-
-def _failed(keypair, reason):
-    KeyPair.objects.filter(pk=keypair.pk).update(
-        status=KeyPair.Status.FAILED, status_message=str(reason)[:500]
-    )
-
-
-def release_abandoned(task, keypair, reason) -> None:
-    """A job that cannot run (no cloud user yet) leaves the key pair as the janitor would."""
-    task.message = str(reason)[:500]
-    _ABANDONED[task.kind](task)
+# ---- what the stuck-task janitor releases ------------------------------------------------
+# Also run by a job that cannot open a cloud driver (no cloud user yet).
 
 
 @on_task_abandoned(IMPORT_KIND)
@@ -194,6 +163,3 @@ def _abandoned_delete(task):
     KeyPair.objects.filter(keypair_id=task.target_id, status=KeyPair.Status.DELETING).update(
         status=KeyPair.Status.READY
     )
-
-
-_ABANDONED = {IMPORT_KIND: _abandoned_import, DELETE_KIND: _abandoned_delete}

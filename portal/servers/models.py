@@ -74,7 +74,7 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
     and written into the cloud server's metadata, so a redelivered create job finds the
     server it made. `status` is the portal's lifecycle (a state machine); `runtime_state`
     and `power_state` are the cloud's raw values as last read. `locked` is the portal's
-    one-operation-at-a-time lock, taken with a conditional UPDATE (`services.lock_server`);
+    one-operation-at-a-time lock, taken with a conditional UPDATE (`locking.lock_for_operation`);
     `cloud_locked` is Nova's own lock, which administrators set.
 
     The flavor's and image's names and sizes are copied onto the row, so a listing needs

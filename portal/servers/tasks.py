@@ -1,5 +1,5 @@
-"""Celery jobs of the servers app: the flavor pull, and the
-server operations (their flows are in workflows.py). Only these open cloud drivers."""
+"""Celery jobs of the servers app: the flavor pull, the state sync, and the flavor, server
+and key pair operations (their flows are in workflows/). Only these open cloud drivers."""
 
 from celery import shared_task
 from django.utils.translation import gettext as _
@@ -8,12 +8,21 @@ from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
 from portal.clouds.sync import run_sync_job
 from portal.core.errors import NotFound, PortalError, ServiceUnavailable
-from portal.core.services import execute_task
-from portal.servers import keypairs, services, state_sync, workflows
+from portal.core.services import execute_task, release_held
 from portal.servers.cdrom import services as cdrom_services
 from portal.servers.cdrom import workflows as cdrom_workflows
 from portal.servers.cdrom.models import IsoMount
+from portal.servers.locking import OPERATIONS
 from portal.servers.models import Flavor, KeyPair, Server
+from portal.servers.workflows import (
+    create,
+    delete,
+    flavors,
+    keypairs,
+    power,
+    resize,
+    state_sync,
+)
 from portal.tenants.models import TenantIdentity
 from portal.tenants.services import tenant_credentials
 
@@ -21,7 +30,7 @@ from portal.tenants.services import tenant_credentials
 @shared_task(acks_late=True, ignore_result=True)
 def sync_flavors(task_id, cloud_id):
     """Run a queued flavor pull (Task kind "flavors.sync")."""
-    run_sync_job(task_id, cloud_id, services.sync_flavors)
+    run_sync_job(task_id, cloud_id, flavors.sync_flavors)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -30,7 +39,7 @@ def create_flavor(task_id, cloud_id, spec, projects):
 
     def work(task):
         cloud = Cloud.objects.get(pk=cloud_id)
-        return workflows.create_flavor(task, cloud, get_driver(cloud), spec, projects)
+        return flavors.create_flavor(task, cloud, get_driver(cloud), spec, projects)
 
     execute_task(task_id, work)
 
@@ -50,13 +59,13 @@ def _run_flavor_job(task_id, flavor_pk, flow, *args):
 @shared_task(acks_late=True, ignore_result=True)
 def share_flavor(task_id, flavor_pk, project_ids):
     """Task kind "flavors.share"."""
-    _run_flavor_job(task_id, flavor_pk, workflows.share_flavor, project_ids)
+    _run_flavor_job(task_id, flavor_pk, flavors.share_flavor, project_ids)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def delete_flavor(task_id, flavor_pk):
     """Task kind "flavors.delete"."""
-    _run_flavor_job(task_id, flavor_pk, workflows.delete_flavor)
+    _run_flavor_job(task_id, flavor_pk, flavors.delete_flavor)
 
 
 # ---- servers -----------------------------------------------------------------------------
@@ -73,7 +82,7 @@ def _run_server_job(task_id, flow, *args, admin=False):
         try:
             driver = driver_for_server(server, admin=admin)
         except PortalError as exc:
-            services.release_held(task, exc.message)
+            release_held(task, exc.message)
             raise
         return flow(task, server, driver, *args)
 
@@ -100,32 +109,32 @@ def _tenant_driver(tenant, cloud):
 @shared_task(acks_late=True, ignore_result=True)
 def create_server(task_id):
     """Task kind "server.create"."""
-    _run_server_job(task_id, workflows.create)
+    _run_server_job(task_id, create.create)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def delete_server(task_id, create_failed=False):
     """Task kind "server.delete" (`create_failed`: of a row whose create failed)."""
-    _run_server_job(task_id, workflows.delete, create_failed)
+    _run_server_job(task_id, delete.delete, create_failed)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def operate_server(task_id, operate_type):
     """Task kind "server.operate"."""
-    admin = services.OPERATIONS[operate_type].admin_only
-    _run_server_job(task_id, workflows.operate, operate_type, admin=admin)
+    admin = OPERATIONS[operate_type].admin_only
+    _run_server_job(task_id, power.operate, operate_type, admin=admin)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def resize_server(task_id, flavor_pk):
     """Task kind "server.resize"."""
-    _run_server_job(task_id, workflows.resize, Flavor.objects.get(pk=flavor_pk))
+    _run_server_job(task_id, resize.resize, Flavor.objects.get(pk=flavor_pk))
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def finish_resize(task_id, decision):
     """Task kinds "server.resize_confirm" and "server.resize_revert"."""
-    flow = workflows.confirm_resize if decision == "confirm" else workflows.revert_resize
+    flow = resize.confirm_resize if decision == "confirm" else resize.revert_resize
     _run_server_job(task_id, flow)
 
 
@@ -133,7 +142,7 @@ def finish_resize(task_id, decision):
 def remove_leftovers(task_id):
     """Task kind "server.cleanup": what a failed create left in the cloud, found by the
     state sync."""
-    _run_server_job(task_id, workflows.remove_leftovers)
+    _run_server_job(task_id, delete.remove_leftovers)
 
 
 # ---- key pairs ---------------------------------------------------------------------------
@@ -147,7 +156,7 @@ def _run_keypair_job(task_id, flow):
         try:
             driver = _tenant_driver(keypair.tenant, keypair.cloud)
         except PortalError as exc:
-            keypairs.release_abandoned(task, keypair, exc.message)
+            release_held(task, exc.message)
             raise
         return flow(task, keypair, driver)
 

@@ -133,6 +133,14 @@ def test_janitor_survives_a_failing_release_handler(caplog):
     assert "release failed" in caplog.text
 
 
+def test_a_job_that_cannot_start_releases_as_the_janitor_would():
+    messages = []
+    services.on_task_abandoned("test.no_driver")(lambda task: messages.append(task.message))
+    services.release_held(TaskFactory(kind="test.no_driver"), "No cloud user yet.")
+    services.release_held(TaskFactory(kind="test.holds_nothing"), "No cloud user yet.")
+    assert messages == ["No cloud user yet."]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_wait_for_task_returns_when_the_task_finishes():
     task = TaskFactory()

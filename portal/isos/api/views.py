@@ -163,4 +163,3 @@ def _reread(iso):
     """The ISO as the database now holds it (itself if it was deleted meanwhile)."""
     fresh = services.with_mounts(Iso.objects.select_related("cloud", "uploaded_by"))
     return fresh.filter(pk=iso.pk).first() or iso
-

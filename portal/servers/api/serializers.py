@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
 from portal.core.api.serializers import TaskSummarySerializer
-from portal.servers import services
+from portal.core.principals import is_operator
+from portal.servers import services, tags
+from portal.servers.locking import available_actions
 from portal.servers.models import Flavor, KeyPair, Server
 from portal.servers.template_models import ServerTemplate
 
@@ -91,6 +93,7 @@ class InstanceSerializer(serializers.ModelSerializer):
     resize_flavor_ref = serializers.CharField(
         source="resize_flavor.backend_id", allow_null=True, read_only=True
     )
+    available_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Server
@@ -100,11 +103,20 @@ class InstanceSerializer(serializers.ModelSerializer):
             "security_group_name", "instance_name", "hypervisor_hostname", "created_time",
             "updated_time", "task", "locked", "tags", "tenant_id", "runtime_state",
             "power_state", "addresses", "status_message", "key_name", "resize_flavor_ref",
+            "available_actions",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_system_disk(self, server) -> dict:
         return {"volume_type": server.system_disk_type, "size_in_g": server.system_disk_size}
+
+    def get_available_actions(self, server) -> list[str]:
+        """What the caller may ask for now, as the server's state allows: operate types
+        (`operate_type`), resize, confirm and revert (a resize left for confirmation),
+        delete; none while an operation runs."""
+        request = self.context.get("request")
+        operator = request is not None and is_operator(request.user)
+        return available_actions(server, operator=operator)
 
 
 class InstanceCreateSerializer(serializers.Serializer):
@@ -178,8 +190,8 @@ class UsageSerializer(serializers.Serializer):
 
 class TagsSerializer(serializers.Serializer):
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=services.TAG_MAX_LENGTH),
-        max_length=services.MAX_TAGS,
+        child=serializers.CharField(max_length=tags.TAG_MAX_LENGTH),
+        max_length=tags.MAX_TAGS,
     )
 
 

@@ -12,7 +12,7 @@ from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
-from portal.servers import keypairs, quotas, server_templates, services
+from portal.servers import keypairs, quotas, server_templates, services, tags
 from portal.servers.api.serializers import (
     FlavorChangeSerializer,
     FlavorSerializer,
@@ -30,6 +30,7 @@ from portal.servers.api.serializers import (
     UsageSerializer,
 )
 from portal.servers.filters import FlavorFilter, ServerFilter
+from portal.servers.flavors import find_flavor, flavors_visible_to
 from portal.servers.models import Server
 from portal.servers.template_models import ServerTemplate
 from portal.tenants.api.permissions import PlatformResourcePermission
@@ -52,7 +53,7 @@ class FlavorViewSet(SyncActionMixin, viewsets.ReadOnlyModelViewSet):
     sync_kind = "flavors.sync"
 
     def get_queryset(self):
-        flavors = services.flavors_visible_to(self.request.user).select_related("cloud")
+        flavors = flavors_visible_to(self.request.user).select_related("cloud")
         if is_operator(self.request.user):
             flavors = flavors.prefetch_related("shared_with")
         return flavors
@@ -64,7 +65,7 @@ class FlavorViewSet(SyncActionMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_object(self):
         queryset = self.filter_queryset(self.get_queryset())
-        flavor = services.find_flavor(queryset, self.kwargs[self.lookup_url_kwarg])
+        flavor = find_flavor(queryset, self.kwargs[self.lookup_url_kwarg])
         if flavor is None:
             raise NotFound()
         self.check_object_permissions(self.request, flavor)
@@ -106,7 +107,8 @@ class InstanceViewSet(
     def _answer(self, request, server, task, code=status.HTTP_202_ACCEPTED):
         wait_if_asked(request, task)
         server = self.get_queryset().filter(pk=server.pk).first() or server
-        return Response(InstanceSerializer(server).data, status=code)
+        answer = InstanceSerializer(server, context=self.get_serializer_context())
+        return Response(answer.data, status=code)
 
     @extend_schema(request=InstanceCreateSerializer, responses={202: InstanceSerializer})
     def create(self, request):
@@ -211,7 +213,7 @@ class InstanceTagsViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=TagsSerializer)
     def list_tags(self, request, instance_id):
-        return Response({"tags": services.tags_of(self.get_object())})
+        return Response({"tags": tags.tags_of(self.get_object())})
 
     @extend_schema(
         request=TagsSerializer, responses=TagsSerializer, operation_id="instance_tags_set"
@@ -219,17 +221,17 @@ class InstanceTagsViewSet(viewsets.GenericViewSet):
     def replace_tags(self, request, instance_id):
         form = TagsSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        tags = services.set_tags(self.get_object(), form.validated_data["tags"])
-        return Response({"tags": tags})
+        names = tags.set_tags(self.get_object(), form.validated_data["tags"])
+        return Response({"tags": names})
 
     @extend_schema(request=None, responses={204: None}, operation_id="instance_tag_add")
     def add_tag(self, request, instance_id, tag):
-        services.add_tag(self.get_object(), tag)
+        tags.add_tag(self.get_object(), tag)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={204: None})
     def remove_tag(self, request, instance_id, tag):
-        services.remove_tag(self.get_object(), tag)
+        tags.remove_tag(self.get_object(), tag)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

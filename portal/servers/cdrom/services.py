@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from portal.core.errors import Conflict, NotFound, Unprocessable
 from portal.core.services import create_task, enqueue, on_task_abandoned
 from portal.isos.models import Iso
-from portal.servers import services as servers_services
 from portal.servers.cdrom.models import IsoMount
+from portal.servers.locking import lock_for_operation, new_server_task, unlock
 
 MOUNT_KIND = "isos.mount"
 UNMOUNT_KIND = "isos.unmount"
@@ -47,7 +47,7 @@ def mount_iso(server, iso: Iso, *, actor):
                 _("An ISO is already mounted on this server; unmount it first."),
                 code="cdrom_in_use",
             )
-        servers_services.lock_for_operation(server)
+        lock_for_operation(server)
         task = _server_task(server, MOUNT_KIND, actor)
         mount = IsoMount.objects.create(
             server=server, iso=iso, task=task, mounted_by=task.requested_by,
@@ -86,7 +86,7 @@ def _check_mountable_iso(iso, server):
 
 def _server_task(server, kind, actor):
     """A Task on the server (it shows in the server's task history)."""
-    return servers_services.new_server_task(server, kind, actor)
+    return new_server_task(server, kind, actor)
 
 
 def unmount_iso(server, *, actor):
@@ -103,7 +103,7 @@ def unmount_iso(server, *, actor):
                 % {"status": mount.get_status_display()},
                 code="wrong_status",
             )
-        servers_services.lock_for_operation(server)
+        lock_for_operation(server)
         task = _server_task(server, UNMOUNT_KIND, actor)
         mount.begin_detach()
         mount.task = task
@@ -146,7 +146,7 @@ def release_mount(task, reason):
     elif mount.status == IsoMount.Status.DETACHING:
         mount.cancel_detach(reason)
         mount.save()
-    servers_services.unlock(mount.server)
+    unlock(mount.server)
 
 
 @on_task_abandoned(MOUNT_KIND)

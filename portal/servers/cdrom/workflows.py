@@ -37,14 +37,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.clouds.errors import CloudError, CloudNotFound
+from portal.clouds.polling import wait_for_volume, wait_until
 from portal.core.errors import PortalError
-from portal.core.services import report_progress
+from portal.core.services import report_step
 from portal.isos.ftp import FtpSession
 from portal.isos.models import Iso
 from portal.isos.remote import TransferError
 from portal.servers.cdrom.models import IsoMount
-from portal.servers.services import unlock
-from portal.servers.workflows import wait_for_volume, wait_until
+from portal.servers.locking import unlock
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +59,6 @@ def volume_size_gb(size_bytes: int | None) -> int:
     return max(math.ceil((size_bytes or 0) / GIB), 1)
 
 
-def _step(task, percent, message):
-    report_progress(task, percent, message)
-    logger.info("task %s: %s", task.pk, message)
-
-
 # ---- mount -----------------------------------------------------------------------------
 
 
@@ -75,15 +70,15 @@ def mount(task, mount: IsoMount, driver, admin) -> str:
         return _("The mount is %(status)s already.") % {"status": mount.get_status_display()}
     try:
         if mount.volume_id:
-            _step(task, 2, _("Removing the CD volume of an interrupted attempt"))
+            report_step(task, 2, _("Removing the CD volume of an interrupted attempt"))
             leftover = remove_volume(driver, server, mount.volume_id)
             if leftover:
                 raise CloudError(leftover)
             _record(mount, volume_id="")
-        _step(task, 5, _("Registering the ISO in the image service"))
+        report_step(task, 5, _("Registering the ISO in the image service"))
         image_id = ensure_registered(task, iso, admin)
         _record(mount, image_id=image_id)
-        _step(task, 60, _("Creating the CD volume"))
+        report_step(task, 60, _("Creating the CD volume"))
         volume = driver.volumes.create_volume(
             f"cdrom-{server.instance_id}",
             volume_size_gb(iso.size),
@@ -94,7 +89,7 @@ def mount(task, mount: IsoMount, driver, admin) -> str:
         wait_for_volume(
             driver, volume.id, ("available",), what=_("the CD volume"), cloud=server.cloud
         )
-        _step(task, 85, _("Attaching the CD volume to the server"))
+        report_step(task, 85, _("Attaching the CD volume to the server"))
         attachment = driver.volumes.attach_volume(server.backend_id, volume.id)
         wait_for_volume(
             driver, volume.id, ("in-use",), what=_("attaching the CD volume"), cloud=server.cloud
@@ -187,7 +182,7 @@ def ensure_registered(task, iso: Iso, admin) -> str:
         if made_here:
             _fill(task, iso, admin, info.id)
         elif info.status != "active":
-            _step(task, 10, _("Waiting for another mount to register the ISO"))
+            report_step(task, 10, _("Waiting for another mount to register the ISO"))
             wait_until(
                 lambda: admin.images.get_image(info.id),
                 lambda image: image.status == "active",
@@ -226,7 +221,9 @@ def _fill(task, iso, admin, image_id):
             )
 
         def progress(sent):
-            _step(task, 10 + 45 * sent // max(size, 1), _("%(sent)d bytes sent.") % {"sent": sent})
+            report_step(
+                task, 10 + 45 * sent // max(size, 1), _("%(sent)d bytes sent.") % {"sent": sent}
+            )
 
         with session.reading(iso.file_name) as stream:
             admin.images.upload_image_data(image_id, stream, size, progress)
@@ -249,7 +246,7 @@ def unmount(task, mount: IsoMount, driver) -> str:
     """Detach and delete the CD volume. If the cloud refuses the detach the mount stays
     attached; once detached, a volume that cannot be deleted is named in the error."""
     server = mount.server
-    _step(task, 20, _("Detaching the CD volume"))
+    report_step(task, 20, _("Detaching the CD volume"))
     try:
         detach_volume(driver, server, mount.volume_id)
     except CloudNotFound:
@@ -261,7 +258,7 @@ def unmount(task, mount: IsoMount, driver) -> str:
             mount.save()
             unlock(server)
         raise
-    _step(task, 70, _("Deleting the CD volume"))
+    report_step(task, 70, _("Deleting the CD volume"))
     leftover = remove_volume(driver, server, mount.volume_id)
     with transaction.atomic():
         mount.delete()

@@ -8,8 +8,8 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.images.workflows import sync_images
 from portal.network.services import sync_network
 from portal.servers.models import Flavor
-from portal.servers.services import sync_flavors
 from portal.servers.tests.factories import make_identity
+from portal.servers.workflows.flavors import sync_flavors
 
 
 @pytest.fixture

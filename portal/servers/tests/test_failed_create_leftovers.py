@@ -14,12 +14,13 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
-from portal.servers import quotas, state_sync, tasks
+from portal.servers import quotas, tasks
+from portal.servers.locking import CLEANUP_KIND
 from portal.servers.models import QuotaReservation, Server, Volume
-from portal.servers.services import CLEANUP_KIND
 from portal.servers.tests.test_instances import create, detail
 from portal.servers.tests.test_state_sync import server_writes
-from portal.servers.workflows import _spec
+from portal.servers.workflows import state_sync
+from portal.servers.workflows.create import _spec
 from portal.tenants.services import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]

@@ -7,7 +7,7 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.core.errors import Conflict, ValidationFailed
 from portal.core.models import Task
-from portal.servers import services
+from portal.servers import flavors
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import make_identity
 
@@ -19,7 +19,7 @@ CREATE = f"{CHANGELIST}create/"
 
 def request(**changes):
     fields = {"name": "c4.large", "vcpus": 4, "ram": 8192, "disk": 40, "extra_specs": {}}
-    return services.FlavorRequest(**{**fields, **changes})
+    return flavors.FlavorRequest(**{**fields, **changes})
 
 
 def cloud_flavor(cloud, name):
@@ -27,7 +27,7 @@ def cloud_flavor(cloud, name):
 
 
 def test_a_public_flavor_is_made_in_the_cloud_and_mirrored(cloud):
-    task = services.create_flavor(
+    task = flavors.create_flavor(
         cloud, request(extra_specs={"hw:cpu_policy": "dedicated"}), actor="staff:alice"
     )
     task.refresh_from_db()
@@ -43,7 +43,7 @@ def test_a_shared_flavor_is_offered_to_its_tenants_only(
 ):
     identity = make_identity(tenant, cloud)
     make_identity(other_tenant, cloud)
-    services.create_flavor(
+    flavors.create_flavor(
         cloud, request(name="gold", is_public=False, tenants=(tenant,)), actor="staff:alice"
     )
     made = cloud_flavor(cloud, "gold")
@@ -55,21 +55,21 @@ def test_a_shared_flavor_is_offered_to_its_tenants_only(
 
 def test_bad_values_and_a_taken_name_are_refused(cloud, tenant):
     with pytest.raises(ValidationFailed) as refused:
-        services.create_flavor(cloud, request(vcpus=0, name=""), actor="staff:alice")
+        flavors.create_flavor(cloud, request(vcpus=0, name=""), actor="staff:alice")
     assert set(refused.value.fields) == {"vcpus", "name"}
     with pytest.raises(ValidationFailed) as refused:  # not set up in this cloud
-        services.create_flavor(cloud, request(is_public=False, tenants=(tenant,)), actor="x")
+        flavors.create_flavor(cloud, request(is_public=False, tenants=(tenant,)), actor="x")
     assert "shared_with" in refused.value.fields
-    services.create_flavor(cloud, request(), actor="staff:alice")
+    flavors.create_flavor(cloud, request(), actor="staff:alice")
     with pytest.raises(Conflict):
-        services.create_flavor(cloud, request(), actor="staff:alice")
+        flavors.create_flavor(cloud, request(), actor="staff:alice")
     assert Task.objects.filter(kind="flavors.create").count() == 1
 
 
 def test_a_failed_grant_deletes_the_flavor_again(cloud, tenant):
     make_identity(tenant, cloud)
     inject_fault(cloud, "compute.add_flavor_access", mode="unavailable")
-    task = services.create_flavor(
+    task = flavors.create_flavor(
         cloud, request(name="gold", is_public=False, tenants=(tenant,)), actor="staff:alice"
     )
     task.refresh_from_db()
@@ -80,7 +80,7 @@ def test_a_failed_grant_deletes_the_flavor_again(cloud, tenant):
 
 def test_cloud_down_fails_the_task(cloud):
     inject_fault(cloud, "compute.create_flavor", mode="unavailable")
-    task = services.create_flavor(cloud, request(), actor="staff:alice")
+    task = flavors.create_flavor(cloud, request(), actor="staff:alice")
     task.refresh_from_db()
     assert (task.state, task.error_code) == (Task.State.FAILED, "unavailable")
     assert not Flavor.objects.exists()

@@ -10,8 +10,8 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.sync import request_sync
 from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
-from portal.servers import services
 from portal.servers.models import Flavor
+from portal.servers.workflows import flavors
 from portal.tenants.models import TenantIdentity
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def catalog_writes(queries):
 
 
 def test_first_sync_mirrors_flavors(cloud, driver, demo):
-    counts = services.sync_flavors(cloud, driver)
+    counts = flavors.sync_flavors(cloud, driver)
 
     assert (counts.read, counts.created) == (3, 3)
     small = Flavor.objects.get(backend_id=demo["m1.small"])
@@ -64,24 +64,24 @@ def test_non_public_flavors_are_shared_with_the_tenants_of_their_projects(
     driver.compute.add_flavor_access(gold.id, project_of_tenant)
     driver.compute.add_flavor_access(gold.id, "project-of-nobody")
 
-    services.sync_flavors(cloud, driver)
+    flavors.sync_flavors(cloud, driver)
 
     flavor = Flavor.objects.get(backend_id=gold.id)
     assert not flavor.is_public
     assert list(flavor.shared_with.all()) == [tenant]
 
     driver.compute.remove_flavor_access(gold.id, project_of_tenant)
-    services.sync_flavors(cloud, driver)
+    flavors.sync_flavors(cloud, driver)
     assert not flavor.shared_with.exists()
 
 
 def test_changed_vanished_and_unchanged_flavors(cloud, driver, demo):
-    services.sync_flavors(cloud, driver)
+    flavors.sync_flavors(cloud, driver)
     Flavor.objects.filter(backend_id=demo["m1.large"]).update(enabled=False)
     driver.compute.delete_flavor(demo["m1.medium"])
     bigger = driver.compute.create_flavor("m1.xlarge", 8, 16384, 160, extra_specs={"a": "b"})
 
-    counts = services.sync_flavors(cloud, driver)
+    counts = flavors.sync_flavors(cloud, driver)
 
     assert (counts.created, counts.updated, counts.missing) == (1, 0, 1)
     assert Flavor.objects.get(backend_id=demo["m1.medium"]).missing_since is not None
@@ -92,10 +92,10 @@ def test_changed_vanished_and_unchanged_flavors(cloud, driver, demo):
 def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo, project_of_tenant):
     gold = driver.compute.create_flavor("gold", 8, 16384, 100, is_public=False)
     driver.compute.add_flavor_access(gold.id, project_of_tenant)
-    services.sync_flavors(cloud, driver)
+    flavors.sync_flavors(cloud, driver)
 
     with CaptureQueriesContext(connection) as queries:
-        counts = services.sync_flavors(cloud, driver)
+        counts = flavors.sync_flavors(cloud, driver)
 
     assert (counts.read, counts.created, counts.updated, counts.missing) == (4, 0, 0, 0)
     assert catalog_writes(queries) == []
@@ -119,7 +119,7 @@ def test_cloud_failure_fails_the_task_and_changes_nothing(
     cloud, driver, demo, operation, django_capture_on_commit_callbacks
 ):
     driver.compute.create_flavor("gold", 8, 16384, 100, is_public=False)
-    services.sync_flavors(cloud, driver)
+    flavors.sync_flavors(cloud, driver)
     before = list(Flavor.objects.order_by("pk").values())
     driver.compute.delete_flavor(demo["m1.small"])
     driver.compute.create_flavor("silver", 4, 8192, 50, is_public=False)

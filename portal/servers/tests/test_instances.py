@@ -174,7 +174,7 @@ def test_a_job_that_died_after_asking_finds_its_server_by_metadata(
     answer = create(client_of_tenant, create_body(data_disks=[]))
     server = Server.objects.get(instance_id=answer["instance_id"])
     # The first run asked the cloud, then died before recording the id.
-    from portal.servers.workflows import _spec
+    from portal.servers.workflows.create import _spec
 
     SimulatorDriver(cloud, _credentials(identity)).compute.create_server(_spec(server))
     Server.objects.filter(pk=server.pk).update(create_requested="2020-01-01T00:00:00Z")

@@ -26,11 +26,12 @@ from portal.clouds.openstack.waiting import wait_for_server, wait_for_server_gon
 from portal.core.models import Task
 from portal.images.workflows import sync_images
 from portal.network.services import sync_network
-from portal.servers import quotas, services, state_sync
+from portal.servers import flavors, locking, quotas
 from portal.servers.models import Flavor, Server, Volume
-from portal.servers.services import sync_flavors
 from portal.servers.tests.factories import ServerFactory
-from portal.servers.workflows import _spec
+from portal.servers.workflows import state_sync
+from portal.servers.workflows.create import _spec
+from portal.servers.workflows.flavors import sync_flavors
 from portal.tenants.models import TenantIdentity
 from portal.tenants.services import register_tenant, tenant_credentials
 
@@ -271,7 +272,7 @@ def test_what_a_failed_create_left_is_removed_after_the_sync(
     counts = state_sync.sync_servers(oslite, admin)
 
     assert (counts.created, counts.cleanups) == (0, 1)
-    task = Task.objects.get(kind=services.CLEANUP_KIND, target_id=row.instance_id)
+    task = Task.objects.get(kind=locking.CLEANUP_KIND, target_id=row.instance_id)
     assert task.state == Task.State.SUCCEEDED, (task.error_code, task.message)
     with pytest.raises(CloudNotFound):
         admin.compute.get_server(made.id)
@@ -307,27 +308,27 @@ def test_flavor_sharing_changed_and_the_flavor_deleted_from_the_portal(
     oslite, admin, tenant, cleanup
 ):
     """Issue 6, item 1: the share and delete jobs against the real Nova."""
-    request = services.FlavorRequest(
+    request = flavors.FlavorRequest(
         name=f"{RUN}-private", vcpus=1, ram=64, disk=1, extra_specs={}, is_public=False
     )
-    created = services.create_flavor(oslite, request, actor="test")
+    created = flavors.create_flavor(oslite, request, actor="test")
     created.refresh_from_db()
     assert created.state == Task.State.SUCCEEDED, created.message
     flavor = Flavor.objects.get(cloud=oslite, name=request.name)
     cleanup.add(admin.compute.delete_flavor, flavor.backend_id)
     project_id = TenantIdentity.objects.get(tenant=tenant).project_id
 
-    shared = services.share_flavor(flavor, [tenant], actor="test")
+    shared = flavors.share_flavor(flavor, [tenant], actor="test")
     shared.refresh_from_db()
     assert shared.state == Task.State.SUCCEEDED, shared.message
     assert project_id in admin.compute.list_flavor_access(flavor.backend_id)
     assert list(flavor.shared_with.all()) == [tenant]
 
-    services.share_flavor(flavor, [], actor="test")
+    flavors.share_flavor(flavor, [], actor="test")
     assert project_id not in admin.compute.list_flavor_access(flavor.backend_id)
     assert not flavor.shared_with.exists()
 
-    deleted = services.delete_flavor(flavor, actor="test")
+    deleted = flavors.delete_flavor(flavor, actor="test")
     deleted.refresh_from_db()
     assert deleted.state == Task.State.SUCCEEDED, deleted.message
     assert flavor.backend_id not in {info.id for info in admin.compute.list_flavors()}

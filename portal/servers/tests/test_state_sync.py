@@ -16,10 +16,11 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.testing import boot_spec
 from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
-from portal.servers import quotas, state_sync
+from portal.servers import quotas
 from portal.servers.models import QuotaReservation, Server
 from portal.servers.tests.factories import ServerFactory, make_identity
 from portal.servers.tests.test_instances import create
+from portal.servers.workflows import state_sync
 from portal.tenants.services import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]

@@ -42,9 +42,9 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.mirror import PAGE_SIZE, CloudMirror, SyncCounts, pages
 from portal.core.services import enqueue
+from portal.servers.locking import CLEANUP_KIND, new_server_task
 from portal.servers.models import Flavor, QuotaReservation, Server, Volume
-from portal.servers.services import CLEANUP_KIND, new_server_task
-from portal.servers.workflows import METADATA_KEY
+from portal.servers.workflows.recording import METADATA_KEY
 from portal.tenants.models import TenantIdentity
 
 DELETED_CHUNK = 500

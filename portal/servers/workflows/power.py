@@ -1,0 +1,41 @@
+"""Power operations (start, stop, reboot, suspend, resume; pause, unpause, lock and
+unlock for administrators), waited for until the server settles."""
+
+from django.utils.translation import gettext as _
+
+from portal.clouds.polling import wait_for_server
+from portal.core.services import report_step
+from portal.servers.locking import OPERATIONS, unlock
+from portal.servers.workflows.recording import record_server
+
+# operate_type -> the Nova status the server settles in (None: unchanged)
+SETTLES_IN = {
+    "start": "ACTIVE",
+    "stop": "SHUTOFF",
+    "softreboot": "ACTIVE",
+    "hardreboot": "ACTIVE",
+    "suspend": "SUSPENDED",
+    "resume": "ACTIVE",
+    "pause": "PAUSED",
+    "unpause": "ACTIVE",
+}
+
+
+def operate(task, server, driver, operate_type) -> str:
+    try:
+        report_step(task, 20, _("Asking the cloud to %(op)s the server") % {"op": operate_type})
+        method = getattr(driver.compute, OPERATIONS[operate_type].method)
+        if operate_type == "hardreboot":
+            method(server.backend_id, hard=True)
+        else:
+            method(server.backend_id)
+        target = SETTLES_IN.get(operate_type)
+        if target:
+            report_step(task, 50, _("Waiting for the server to be %(state)s") % {"state": target})
+            info = wait_for_server(driver, server, target, what=operate_type, cloud=server.cloud)
+        else:
+            info = driver.compute.get_server(server.backend_id)
+        record_server(server, info)
+    finally:
+        unlock(server)
+    return _("The server is %(state)s.") % {"state": server.runtime_state}

@@ -1,0 +1,169 @@
+"""Resizing a server (seed 003), and confirming or reverting a resize left for
+confirmation."""
+
+import dataclasses
+import logging
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.clouds.polling import is_error, wait_for_server, wait_until
+from portal.core.services import report_step
+from portal.servers import quotas
+from portal.servers.locking import unlock
+from portal.servers.workflows.recording import FLAVOR_FIELDS, copy_flavor, record_server
+
+logger = logging.getLogger(__name__)
+
+
+def resize(task, server, driver, flavor) -> str:
+    """Seed 003's resize: check, stop (cold resize), resize, wait for VERIFY_RESIZE,
+    confirm, restore the power state, settle the quota, unlock. On failure: revert what
+    the cloud holds, restore the power state, release the reserved quota, unlock."""
+    cloud = server.cloud
+    report_step(task, 5, _("Checking the server"))
+    before = driver.compute.get_server(server.backend_id)
+    try:
+        if before.status == "ACTIVE" and not cloud.options.get("live_resize"):
+            report_step(task, 15, _("Stopping the server for a cold resize"))
+            driver.compute.stop_server(server.backend_id)
+            wait_for_server(driver, server, "SHUTOFF", what=_("stopping"), cloud=cloud)
+        report_step(task, 30, _("Resizing to flavor %(name)s") % {"name": flavor.name})
+        driver.compute.resize_server(server.backend_id, flavor.backend_id)
+        report_step(task, 50, _("Waiting for the cloud to verify the resize"))
+        info = wait_for_server(driver, server, "VERIFY_RESIZE", what=_("the resize"), cloud=cloud)
+        if leaves_resizes_for_confirmation(cloud):
+            return _await_confirmation(server, info, flavor, before.status)
+        report_step(task, 70, _("Confirming the resize"))
+        info = _confirm_in_cloud(server, driver)
+        info = _restore_power(task, server, driver, before.status, info)
+    except Exception:
+        _undo_resize(task, server, driver, before)
+        raise
+    _finish_resize(task, server, info, flavor)
+    return _("The server now has flavor %(name)s.") % {"name": flavor.name}
+
+
+def leaves_resizes_for_confirmation(cloud) -> bool:
+    """The cloud's `resize_confirm` option: "auto" (default) confirms a resize in the
+    same Task; "manual" leaves it in VERIFY_RESIZE for the user to confirm or revert, as
+    Horizon does."""
+    return cloud.options.get("resize_confirm", "auto") == "manual"
+
+
+def _confirm_in_cloud(server, driver):
+    driver.compute.confirm_resize(server.backend_id)
+    return _wait_resize_settled(server, driver, what=_("confirming the resize"))
+
+
+def _wait_resize_settled(server, driver, *, what):
+    return wait_until(
+        lambda: driver.compute.get_server(server.backend_id),
+        lambda i: i.status not in ("VERIFY_RESIZE", "RESIZE", "REVERT_RESIZE") and not i.task_state,
+        what=what,
+        cloud=server.cloud,
+        failed=is_error,
+    )
+
+
+def _await_confirmation(server, info, flavor, restores) -> str:
+    """Leave the resize for the user: the extra quota stays reserved, the server is
+    unlocked so that it can be confirmed, reverted or deleted (and nothing else)."""
+    # The row keeps its flavor until the resize is confirmed: the quota settles against it.
+    info = dataclasses.replace(info, flavor_id=server.flavor_ref)
+    with transaction.atomic():
+        server.await_resize_confirmation(flavor, restores)
+        record_server(server, info, "status", "resize_flavor", "resize_restores")
+    unlock(server)
+    return _("Resized to flavor %(name)s; confirm or revert the resize.") % {"name": flavor.name}
+
+
+def _restore_power(task, server, driver, status_before, info):
+    if status_before == "ACTIVE" and info.status == "SHUTOFF":
+        report_step(task, 85, _("Starting the server again"))
+        driver.compute.start_server(server.backend_id)
+        info = wait_for_server(driver, server, "ACTIVE", what=_("starting"), cloud=server.cloud)
+    return info
+
+
+def _finish_resize(task, server, info, flavor, reservations=None):
+    """Settle the quota of a confirmed resize: what was reserved is in use, a smaller
+    flavor gives the surplus back. `reservations`: those of a resize left for
+    confirmation (the Task's own by default)."""
+    old_vcpus, old_ram = server.vcpus, server.ram
+    with transaction.atomic():
+        if reservations is None:
+            quotas.commit_task_reservations(task)
+        else:
+            quotas.commit(reservations)
+        shrink = {"cores": min(flavor.vcpus - old_vcpus, 0), "ram": min(flavor.ram - old_ram, 0)}
+        if any(shrink.values()):  # a smaller flavor gives the surplus back
+            quotas.record(server.tenant, task=task, server=server, **shrink)
+        copy_flavor(server, flavor)
+        server.end_resize()
+        record_server(server, info, *FLAVOR_FIELDS, *RESIZE_FIELDS)
+    unlock(server)
+
+
+RESIZE_FIELDS = ["status", "resize_flavor", "resize_restores"]
+
+
+def _undo_resize(task, server, driver, before):
+    logger.warning("task %s: resizing server %s failed; rolling back", task.pk, server.pk)
+    try:
+        info = driver.compute.get_server(server.backend_id)
+        if info.status == "VERIFY_RESIZE":
+            driver.compute.revert_resize(server.backend_id)
+            info = _wait_resize_settled(server, driver, what=_("reverting the resize"))
+        info = _restore_power(task, server, driver, before.status, info)
+        record_server(server, info)
+    except Exception:
+        logger.exception("task %s: rolling back the resize of %s failed", task.pk, server.pk)
+    with transaction.atomic():
+        quotas.release_task_reservations(task)
+        server.end_resize()
+        server.save(update_fields=["status", "updated"])
+    unlock(server)
+
+
+# ---- a resize left for confirmation ----------------------------------------------------
+
+
+def confirm_resize(task, server, driver) -> str:
+    """Confirm a resize left for confirmation, restore the power state, settle the
+    quota. A redelivered job finds it confirmed already and only settles."""
+    flavor = server.resize_flavor
+    try:
+        report_step(task, 20, _("Confirming the resize"))
+        info = driver.compute.get_server(server.backend_id)
+        if info.status == "VERIFY_RESIZE":
+            info = _confirm_in_cloud(server, driver)
+        info = _restore_power(task, server, driver, server.resize_restores, info)
+    except Exception:
+        unlock(server)  # it stays resized: confirm or revert again
+        raise
+    _finish_resize(task, server, info, flavor, reservations=quotas.held_for_resize(server))
+    return _("The server now has flavor %(name)s.") % {"name": flavor.name}
+
+
+def revert_resize(task, server, driver) -> str:
+    """Go back to the earlier flavor, restore the power state, release the reserved
+    quota. A redelivered job finds it reverted already and only settles."""
+    try:
+        report_step(task, 20, _("Reverting the resize"))
+        info = driver.compute.get_server(server.backend_id)
+        if info.status == "VERIFY_RESIZE":
+            driver.compute.revert_resize(server.backend_id)
+            info = _wait_resize_settled(server, driver, what=_("reverting the resize"))
+        info = _restore_power(task, server, driver, server.resize_restores, info)
+    except Exception:
+        unlock(server)  # it stays resized: confirm or revert again
+        raise
+    with transaction.atomic():
+        quotas.release(quotas.held_for_resize(server))
+        server.end_resize()
+        record_server(server, info, *RESIZE_FIELDS)
+    unlock(server)
+    return _("The resize was reverted; the server has flavor %(name)s.") % {
+        "name": server.flavor_name
+    }
