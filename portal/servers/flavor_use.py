@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portal.core.errors import Conflict
-from portal.images.models import ServerTemplate
 from portal.servers.models import Server
+from portal.servers.template_models import ServerTemplate
 
 
 def check_flavor_unused(flavor) -> None:
