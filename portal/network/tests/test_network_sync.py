@@ -11,7 +11,6 @@ from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.testing import make_tenant
-from portal.clouds.sync import request_sync
 from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
 from portal.network import workflows
@@ -109,15 +108,8 @@ def test_many_networks_are_upserted_in_bulk(cloud, driver, demo):
     assert len(inserts) == len(MIRRORS)  # one per table, whatever the number of rows
 
 
-def run_sync(cloud, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        _cloud, task = request_sync("network.sync", cloud=cloud, actor="staff:alice")
-    task.refresh_from_db()
-    return task
-
-
-def test_sync_job_records_its_task(cloud, demo, django_capture_on_commit_callbacks):
-    task = run_sync(cloud, django_capture_on_commit_callbacks)
+def test_sync_job_records_its_task(cloud, demo, sync_now):
+    task = sync_now("network.sync", cloud)
     assert (task.kind, task.state, task.progress) == ("network.sync", "succeeded", 100)
     assert Network.objects.count() == 1
 
@@ -131,16 +123,14 @@ def test_sync_job_records_its_task(cloud, demo, django_capture_on_commit_callbac
         "compute.list_compute_hosts",
     ],
 )
-def test_cloud_down_fails_the_task_and_changes_nothing(
-    cloud, driver, demo, operation, django_capture_on_commit_callbacks
-):
+def test_cloud_down_fails_the_task_and_changes_nothing(cloud, driver, demo, operation, sync_now):
     workflows.sync_network(cloud, driver)
     before = rows()
     driver.network.create_network("new-net")
     driver.network.delete_security_group(demo["security_group_id"])
     inject_fault(cloud, operation, mode="unavailable")
 
-    task = run_sync(cloud, django_capture_on_commit_callbacks)
+    task = sync_now("network.sync", cloud)
 
     assert (task.state, task.error_code) == (Task.State.FAILED, "unavailable")
     assert rows() == before
