@@ -6,6 +6,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from portal.celery import app as celery_app
+from portal.clouds.sync import request_sync
 from portal.clouds.tests.factories import CloudFactory
 from portal.tenants.tests.factories import TenantFactory, make_platform_key, make_tenant_key
 
@@ -25,6 +26,20 @@ def celery_knows_every_job():
 def cloud(db):
     """The default cloud: a simulator with no delays."""
     return CloudFactory(name="sim", region="region-one", is_default=True)
+
+
+@pytest.fixture
+def sync_now(django_capture_on_commit_callbacks):
+    """`sync_now(kind, cloud)`: queue a pull as an operator's "Sync now" does and run its
+    job at once; returns its Task, refreshed."""
+
+    def run(kind, cloud):
+        with django_capture_on_commit_callbacks(execute=True):
+            _cloud, task = request_sync(kind, cloud=cloud, actor="staff:alice")
+        task.refresh_from_db()
+        return task
+
+    return run
 
 
 @pytest.fixture

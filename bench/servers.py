@@ -214,7 +214,7 @@ def ensure_cloud_servers(cloud, tenant, count):
             project_id=credentials.project_id, username=credentials.username,
             password=credentials.password, role_name="member",
         )  # fmt: skip
-    from portal.tenants.services import tenant_credentials
+    from portal.tenants.credentials import tenant_credentials
 
     credentials = tenant_credentials(identity)
     driver = get_driver(cloud, credentials)

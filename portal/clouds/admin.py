@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds import services
-from portal.clouds.forms import CloudForm
+from portal.clouds.forms import CREDENTIAL_FIELDS, GENERAL_FIELDS, OPTION_FIELDS, CloudForm
 from portal.clouds.models import Cloud
 
 
@@ -13,23 +13,9 @@ class CloudAdmin(admin.ModelAdmin):
     list_filter = ["kind", "enabled"]
     search_fields = ["name", "region", "auth_url"]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "region", "enabled", "is_default"]}),
-        (
-            _("Admin credentials"),
-            {
-                "fields": (
-                    "auth_url",
-                    "username",
-                    "password",
-                    "project_name",
-                    "user_domain_name",
-                    "project_domain_name",
-                    "region_name",
-                    "verify_tls",
-                )
-            },
-        ),
-        (_("Driver options"), {"fields": ["options"], "classes": ["collapse"]}),
+        (None, {"fields": GENERAL_FIELDS}),
+        (_("Admin credentials"), {"fields": CREDENTIAL_FIELDS}),
+        (_("Driver options"), {"fields": OPTION_FIELDS, "classes": ["collapse"]}),
     ]
 
     def save_model(self, request, obj, form, change):

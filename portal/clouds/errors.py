@@ -9,60 +9,44 @@ from django.utils.translation import gettext_lazy as _
 from portal.core import errors
 
 
-class CloudError(errors.PortalError):
+class CloudError(errors.PortalError, status=502, code="cloud_error"):
     """Base of every error from a cloud."""
 
-    status = 502
-    code = "cloud_error"
     default_message = _("The cloud refused the operation.")
 
 
-class CloudNotFound(CloudError, errors.NotFound):
-    status = 404
-    code = "not_found"
+class CloudNotFound(CloudError, errors.NotFound, status=404, code="not_found"):
     default_message = _("The object does not exist in the cloud.")
 
 
-class CloudConflict(CloudError, errors.Conflict):
-    status = 409
-    code = "conflict"
+class CloudConflict(CloudError, errors.Conflict, status=409, code="conflict"):
     default_message = _("The cloud refused the operation in the object's current state.")
 
 
-class CloudQuotaExceeded(CloudError, errors.QuotaExceeded):
-    status = 409
-    code = "quota_exceeded"
+class CloudQuotaExceeded(CloudError, errors.QuotaExceeded, status=409, code="quota_exceeded"):
     default_message = _("The cloud's quota for this project would be exceeded.")
 
 
-class CloudBadRequest(CloudError, errors.ValidationFailed):
-    status = 400
-    code = "bad_request"
+class CloudBadRequest(CloudError, errors.ValidationFailed, status=400, code="bad_request"):
     default_message = _("The cloud rejected the request as invalid.")
 
 
-class CloudUnavailable(CloudError, errors.ServiceUnavailable):
+class CloudUnavailable(CloudError, errors.ServiceUnavailable, status=503, code="unavailable"):
     """The cloud did not answer (refused, timed out, 5xx)."""
 
-    status = 503
-    code = "unavailable"
     default_message = _("The cloud is unavailable; try again later.")
 
 
-class CloudAuthFailed(CloudError):
+class CloudAuthFailed(CloudError, code="cloud_auth_failed"):
     """The cloud refused the credentials (a tenant's Keystone user or the admin's).
 
     Not CloudUnavailable: retrying will not help until the credentials are fixed.
     """
 
-    status = 502
-    code = "cloud_auth_failed"
     default_message = _("The cloud refused the credentials.")
 
 
-class CloudForbidden(CloudError, errors.PermissionDenied):
+class CloudForbidden(CloudError, errors.PermissionDenied, status=403, code="cloud_forbidden"):
     """The cloud's policy refuses this caller the operation (e.g. admin-only actions)."""
 
-    status = 403
-    code = "cloud_forbidden"
     default_message = _("The cloud does not allow this operation.")

@@ -3,6 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.models import Cloud
 
+# The form's fields in the admin's groups (CloudAdmin.fieldsets).
+GENERAL_FIELDS = ["name", "kind", "region", "enabled", "is_default"]
+CREDENTIAL_FIELDS = [
+    "auth_url",
+    "username",
+    "password",
+    "project_name",
+    "user_domain_name",
+    "project_domain_name",
+    "region_name",
+    "verify_tls",
+]
+OPTION_FIELDS = ["options"]
+
 
 class CloudForm(forms.ModelForm):
     password = forms.CharField(
@@ -15,19 +29,4 @@ class CloudForm(forms.ModelForm):
 
     class Meta:
         model = Cloud
-        fields = [
-            "name",
-            "kind",
-            "region",
-            "enabled",
-            "is_default",
-            "auth_url",
-            "username",
-            "password",
-            "project_name",
-            "user_domain_name",
-            "project_domain_name",
-            "region_name",
-            "verify_tls",
-            "options",
-        ]
+        fields = GENERAL_FIELDS + CREDENTIAL_FIELDS + OPTION_FIELDS

@@ -91,7 +91,7 @@ class CloudMirror:
         """
         rows = {row.backend_id: row for row in self.existing_rows(list(page))}
         new = [self._new_row(bid, values) for bid, values in page.items() if bid not in rows]
-        changed, changed_fields = self._apply_changes(rows, page)
+        changed, changed_fields = self._assign_keeping_secrets(rows, page)
         if new or changed:
             with transaction.atomic():
                 self._insert(new)
@@ -139,7 +139,7 @@ class CloudMirror:
             fields = sorted(changed_fields | {"synced_at", "updated"})
             self.model.objects.bulk_update(changed, fields)
 
-    def _apply_changes(self, rows, page):
+    def _assign_keeping_secrets(self, rows, page):
         """Set changed values on existing rows; returns (changed rows, changed field names)."""
         changed, changed_fields = [], set()
         for backend_id, row in rows.items():

@@ -58,12 +58,8 @@ class EstimatedCountPaginator(Paginator):
         return count_rows(self.object_list, settings.PAGINATION_EXACT_COUNT)[0]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records only the portal writes (tasks, audit events, servers): the tables that
-    grow big, so their lists count cheaply and skip the admin's second, unfiltered count."""
-
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """For rows only the portal writes: shown, never added, changed or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -73,3 +69,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ViewOnlyAdmin):
+    """For records only the portal writes (tasks, audit events, servers): the tables that
+    grow big, so their lists count cheaply and skip the admin's second, unfiltered count."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False

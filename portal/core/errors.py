@@ -9,9 +9,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortalError(Exception):
+    """Subclasses may name their HTTP status and code in the class statement:
+    `class NotFound(PortalError, status=404, code="not_found")`."""
+
     status = 400
     code = "bad_request"
     default_message = _("The request is not valid.")
+
+    def __init_subclass__(cls, *, status=None, code=None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
 
     def __init__(self, message=None, *, code=None, fields=None):
         self.message = str(message or self.default_message)
@@ -21,55 +31,37 @@ class PortalError(Exception):
         super().__init__(self.message)
 
 
-class ValidationFailed(PortalError):
-    status = 400
-    code = "invalid"
+class ValidationFailed(PortalError, status=400, code="invalid"):
     default_message = _("Some fields are not valid.")
 
 
-class NotAuthenticated(PortalError):
-    status = 401
-    code = "not_authenticated"
+class NotAuthenticated(PortalError, status=401, code="not_authenticated"):
     default_message = _("Authentication credentials were missing or wrong.")
 
 
-class PermissionDenied(PortalError):
-    status = 403
-    code = "permission_denied"
+class PermissionDenied(PortalError, status=403, code="permission_denied"):
     default_message = _("You may not do this.")
 
 
-class NotFound(PortalError):
-    status = 404
-    code = "not_found"
+class NotFound(PortalError, status=404, code="not_found"):
     default_message = _("Not found.")
 
 
-class Conflict(PortalError):
-    status = 409
-    code = "conflict"
+class Conflict(PortalError, status=409, code="conflict"):
     default_message = _("The request conflicts with the current state of the resource.")
 
 
-class QuotaExceeded(PortalError):
-    status = 409
-    code = "quota_exceeded"
+class QuotaExceeded(PortalError, status=409, code="quota_exceeded"):
     default_message = _("The quota would be exceeded.")
 
 
-class Unprocessable(PortalError):
-    status = 422
-    code = "unprocessable"
+class Unprocessable(PortalError, status=422, code="unprocessable"):
     default_message = _("The request is well formed but cannot be carried out.")
 
 
-class PayloadTooLarge(PortalError):
-    status = 413
-    code = "too_large"
+class PayloadTooLarge(PortalError, status=413, code="too_large"):
     default_message = _("The request body is too large.")
 
 
-class ServiceUnavailable(PortalError):
-    status = 503
-    code = "unavailable"
+class ServiceUnavailable(PortalError, status=503, code="unavailable"):
     default_message = _("A service the portal depends on is unavailable; try again later.")

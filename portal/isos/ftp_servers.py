@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from portal.core.errors import Conflict
-from portal.core.records import apply_changes, save_unique
+from portal.core.saving import assign_keeping_secrets, save_unique
 from portal.isos.ftp import FtpSession
 from portal.isos.models import FtpServer
 from portal.isos.remote import TransferError
@@ -24,7 +24,7 @@ TEST_TIMEOUT_SECONDS = 5
 @transaction.atomic
 def save_ftp_server(server: FtpServer, changes: dict) -> FtpServer:
     """Create or update an FTP server. A blank secret keeps the stored one (write-only)."""
-    apply_changes(server, changes, SECRET_FIELDS)
+    assign_keeping_secrets(server, changes, SECRET_FIELDS)
     save_unique(server, _("An FTP server with this name already exists."))
     return server
 

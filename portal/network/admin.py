@@ -4,25 +4,17 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.admin_actions import sync_now_action
+from portal.core.admin_base import ViewOnlyAdmin
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
 
 MISSING_FILTER = ("missing_since", admin.EmptyFieldListFilter)
 
 
-class MirrorAdmin(admin.ModelAdmin):
+class MirrorAdmin(ViewOnlyAdmin):
     """The cloud's objects as the network pull left them: shown, never edited here."""
 
     list_select_related = ["cloud"]
     actions = [sync_now_action("network.sync", _("Sync now (the clouds of the selected rows)"))]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Network)

@@ -1,18 +1,16 @@
-"""Networks, security groups, availability zones and compute hosts: the pull that mirrors
-them, who may use which, and the check of a server's placement against the mirrors.
+"""Networks, security groups, availability zones and compute hosts, the request side: who
+may use which, and the check of a server's placement against the mirrors.
 
-Only the pull's Celery job reads the cloud; the check reads the mirrors, so a request
-naming an unknown or unusable network, group, zone or host is refused before anything is
-written (no server row, no quota).
+Only the pull's Celery job reads the cloud (workflows.py); the check reads the mirrors, so
+a request naming an unknown or unusable network, group, zone or host is refused before
+anything is written (no server row, no quota).
 """
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from portal.clouds.mirror import CloudMirror, SyncCounts, pages
 from portal.core.errors import Unprocessable, ValidationFailed
 from portal.core.principals import tenant_scope
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
@@ -22,73 +20,6 @@ from portal.tenants.models import TenantIdentity
 # listing or a port), so the mirror may not hold it yet; Nova accepts it in any project.
 DEFAULT_SECURITY_GROUP = "default"
 ACTIVE = "ACTIVE"
-
-
-# ---- the pull ------------------------------------------------------------------------
-
-
-def sync_network(cloud, driver, progress=None) -> SyncCounts:
-    """Mirror the cloud's networks, security groups, availability zones and compute hosts
-    (the admin sees every project's); returns what changed, summed.
-
-    Everything is read before anything is written, so a cloud error leaves the mirrors
-    as they were.
-    """
-    listings = [
-        (Network, {info.id: _network_fields(info) for info in driver.network.list_networks()}),
-        (SecurityGroup, {g.id: _group_fields(g) for g in driver.network.list_security_groups()}),
-        (
-            AvailabilityZone,
-            {z.name: _zone_fields(z) for z in driver.compute.list_availability_zones()},
-        ),
-        (ComputeHost, {h.host: _host_fields(h) for h in driver.compute.list_compute_hosts()}),
-    ]
-    if progress:
-        read = sum(len(objects) for _model, objects in listings)
-        progress(50, _("Read %(count)d objects from the cloud.") % {"count": read})
-    total = SyncCounts()
-    with transaction.atomic():
-        for model, objects in listings:
-            counts = _mirror(model, cloud, objects)
-            for name in vars(total):
-                setattr(total, name, getattr(total, name) + getattr(counts, name))
-    return total
-
-
-def _mirror(model, cloud, objects: dict[str, dict]) -> SyncCounts:
-    mirror = CloudMirror(model, cloud)
-    for page in pages(objects):
-        mirror.upsert({backend_id: objects[backend_id] for backend_id in page})
-    mirror.mark_missing()
-    return mirror.counts
-
-
-def _network_fields(info):
-    return {
-        "name": info.name or "",
-        "project_id": info.project_id or "",
-        "shared": info.is_shared,
-        "external": info.is_external,
-        "status": info.status or "",
-    }
-
-
-def _group_fields(info):
-    return {"name": info.name or "", "project_id": info.project_id or ""}
-
-
-def _zone_fields(info):
-    return {"name": info.name, "available": info.available}
-
-
-def _host_fields(info):
-    return {
-        "name": info.host,
-        "zone": info.zone or "",
-        "state": info.state,
-        "status": info.status,
-        "disabled_reason": (info.disabled_reason or "")[:255],
-    }
 
 
 # ---- who may use what ---------------------------------------------------------------
@@ -218,10 +149,14 @@ def check_placement(tenant, cloud, placement: Placement) -> None:
 def check_network_known(cloud, network_uuid) -> None:
     """400 unless `cloud` has the network (server templates: which tenant boots from one
     is known only when a server is made, and its create checks the rest)."""
-    known = Network.objects.filter(cloud=cloud, backend_id=network_uuid, missing_since__isnull=True)
-    if not known.exists():
+    if not _present(Network, cloud, network_uuid).exists():
         message = _("No network %(id)s in this region.") % {"id": network_uuid}
         raise ValidationFailed(fields={"network_uuid": [f"{message} {_refreshed_by_sync()}"]})
+
+
+def _present(model, cloud, backend_id):
+    """The mirrored object of `cloud` with this backend id, unless the cloud lost it."""
+    return model.objects.filter(cloud=cloud, backend_id=backend_id, missing_since__isnull=True)
 
 
 def _by_field(problems) -> dict[str, list[str]]:
@@ -236,9 +171,7 @@ def _refreshed_by_sync() -> str:
 
 
 def _network_problem(cloud, project_id, network_uuid) -> Problem | None:
-    network = Network.objects.filter(
-        cloud=cloud, backend_id=network_uuid, missing_since__isnull=True
-    ).first()
+    network = _present(Network, cloud, network_uuid).first()
     if network is None or not (
         network.shared or network.external or (project_id and network.project_id == project_id)
     ):
@@ -279,9 +212,7 @@ def _security_group_problem(cloud, project_id, names) -> Problem | None:
 def _zone_problem(cloud, zone_name) -> Problem | None:
     if not zone_name:
         return None
-    zone = AvailabilityZone.objects.filter(
-        cloud=cloud, backend_id=zone_name, missing_since__isnull=True
-    ).first()
+    zone = _present(AvailabilityZone, cloud, zone_name).first()
     if zone is None:
         message = _("No availability zone %(name)s in this region.") % {"name": zone_name}
         return Problem("availability_zone", message, known=False)
@@ -294,9 +225,7 @@ def _zone_problem(cloud, zone_name) -> Problem | None:
 def _host_problem(cloud, host_name, zone_name) -> Problem | None:
     if not host_name:
         return None
-    host = ComputeHost.objects.filter(
-        cloud=cloud, backend_id=host_name, missing_since__isnull=True
-    ).first()
+    host = _present(ComputeHost, cloud, host_name).first()
     if host is None:
         message = _("No compute host %(name)s in this region.") % {"name": host_name}
         return Problem("hypervisor_hostname", message, known=False)

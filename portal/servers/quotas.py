@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from portal.core.errors import QuotaExceeded
 from portal.servers.models import QuotaReservation
 from portal.tenants.models import UNLIMITED, TenantQuota
-from portal.tenants.services import quota_of
+from portal.tenants.quotas import quota_of
 
 logger = logging.getLogger(__name__)
 

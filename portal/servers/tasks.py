@@ -23,8 +23,8 @@ from portal.servers.workflows import (
     resize,
     state_sync,
 )
+from portal.tenants.credentials import tenant_credentials
 from portal.tenants.models import TenantIdentity
-from portal.tenants.services import tenant_credentials
 
 
 @shared_task(acks_late=True, ignore_result=True)

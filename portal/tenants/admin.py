@@ -1,4 +1,5 @@
-"""Tenants in the admin UI. Sign-up and key changes go through services.py, as in the API."""
+"""Tenants in the admin UI. Sign-up and key changes go through signup.py and keys.py, as in
+the API."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,8 +13,9 @@ from rest_framework_api_key.models import APIKey
 from portal.core.admin_base import progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.tenants import services
+from portal.tenants import keys, signup
 from portal.tenants.models import (
+    PROVISION_TASK_KIND,
     TENANT_NAME_MAX_LENGTH,
     PlatformAPIKey,
     Tenant,
@@ -66,7 +68,7 @@ class TenantQuotaInline(admin.StackedInline):
 
 
 class TenantAddForm(forms.ModelForm):
-    """Only a name: the id, key and cloud identity come from services.register_tenant."""
+    """Only a name: the id, key and cloud identity come from signup.register_tenant."""
 
     name = forms.CharField(label=_("name"), max_length=TENANT_NAME_MAX_LENGTH)
 
@@ -77,9 +79,9 @@ class TenantAddForm(forms.ModelForm):
     def clean_name(self):
         # The service's own checks, run early so a mistake shows on the form.
         try:
-            name = services.clean_tenant_name(self.cleaned_data["name"])
-            services.ensure_name_available(name)
-            services.provisioning_cloud()
+            name = signup.clean_tenant_name(self.cleaned_data["name"])
+            signup.ensure_name_available(name)
+            signup.provisioning_cloud()
         except PortalError as exc:
             raise ValidationError(exc.message) from exc
         return name
@@ -129,7 +131,7 @@ class TenantAdmin(admin.ModelAdmin):
             return
         # The form checked the name; only a sign-up racing this one can still fail here
         # (see add_view).
-        tenant, key, _task = services.register_tenant(obj.name, actor=actor_of(request.user))
+        tenant, key, _task = signup.register_tenant(obj.name, actor=actor_of(request.user))
         obj.tenant_id = tenant.tenant_id
         obj.refresh_from_db()
         self._show_key(request, tenant, key)
@@ -137,13 +139,13 @@ class TenantAdmin(admin.ModelAdmin):
     @admin.action(description=_("Rotate the API key (older keys stop working)"))
     def rotate_key(self, request, queryset):
         for tenant in queryset:
-            key = services.rotate_tenant_key(tenant, actor=actor_of(request.user))
+            key = keys.rotate_tenant_key(tenant, actor=actor_of(request.user))
             self._show_key(request, tenant, key)
 
     @admin.action(description=_("Revoke all API keys"))
     def revoke_keys(self, request, queryset):
         actor = actor_of(request.user)
-        count = sum(services.revoke_tenant_keys(tenant, actor=actor) for tenant in queryset)
+        count = sum(keys.revoke_tenant_keys(tenant, actor=actor) for tenant in queryset)
         self.message_user(
             request,
             ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
@@ -152,7 +154,7 @@ class TenantAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("set-up in the cloud"))
     def setup(self, tenant):
-        return progress_bar(tenant.tasks.filter(kind=services.PROVISION_TASK_KIND).first())
+        return progress_bar(tenant.tasks.filter(kind=PROVISION_TASK_KIND).first())
 
     def _show_key(self, request, tenant, key):
         self.message_user(

@@ -12,5 +12,6 @@ class TenantsConfig(AppConfig):
         from portal.tenants.checks import check_platform_authz
 
         checks.register(check_platform_authz, "deploy", deploy=True)
-        # Registers the handler the stuck-task janitor calls for abandoned sign-ups.
-        from portal.tenants import services  # noqa: F401
+        # Imported for its side effect: it registers (on_task_abandoned) what the stuck-task
+        # janitor does when it fails a sign-up, which must be known in every process.
+        from portal.tenants import provisioning  # noqa: F401

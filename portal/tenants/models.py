@@ -15,6 +15,9 @@ TENANT_ID_DIGITS = 10
 TENANT_NAME_MAX_LENGTH = 100
 # A quota limit of -1 means unlimited; anything lower is meaningless.
 UNLIMITED = -1
+# The kind of the Task that sets a new tenant up in its cloud: queued by sign-up, run by
+# the provisioning job, shown in the admin.
+PROVISION_TASK_KIND = "tenant.provision"
 
 
 class TenantIdCounter(models.Model):

@@ -5,14 +5,8 @@ from django.utils.translation import gettext as _
 from portal.clouds.base import FlavorInfo
 from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.models import SimulatedObject
-from portal.clouds.simulator.service import (
-    Kind,
-    SimulatedService,
-    atomic,
-    bad_request,
-    conflict,
-    not_found,
-)
+from portal.clouds.simulator.refusals import bad_request, conflict, not_found
+from portal.clouds.simulator.service import Kind, SimulatedService, atomic
 
 
 def flavor_info(flavor: SimulatedObject) -> FlavorInfo:

@@ -6,19 +6,14 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.base import TenantCredentials
 from portal.clouds.simulator.models import SimulatedObject
+from portal.clouds.simulator.refusals import conflict, not_found
 from portal.clouds.simulator.scope import (
     DISABLED,
     ENABLED,
     credentials_are_valid,
     hash_password,
 )
-from portal.clouds.simulator.service import (
-    Kind,
-    SimulatedService,
-    atomic,
-    conflict,
-    not_found,
-)
+from portal.clouds.simulator.service import Kind, SimulatedService, atomic
 
 # The roles a Keystone deployment bootstraps (keystone-manage bootstrap); the services'
 # default policies require `member` (or `reader`) on a project.

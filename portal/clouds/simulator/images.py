@@ -19,7 +19,8 @@ from portal.clouds.formats import (
 from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.faults import take_damage
 from portal.clouds.simulator.models import SimulatedObject
-from portal.clouds.simulator.service import Kind, SimulatedService, bad_request, conflict
+from portal.clouds.simulator.refusals import bad_request, conflict
+from portal.clouds.simulator.service import Kind, SimulatedService
 
 CHUNK_SIZE = 1024 * 1024
 GIB = 1024**3

@@ -3,7 +3,8 @@
 from django.utils.translation import gettext as _
 
 from portal.clouds.simulator.models import SimulatedObject
-from portal.clouds.simulator.service import SimulatedService, conflict
+from portal.clouds.simulator.refusals import conflict
+from portal.clouds.simulator.service import SimulatedService
 
 Kind = SimulatedObject.Kind
 

@@ -8,15 +8,9 @@ from portal.clouds.base import NetworkInfo, RouterInfo, SubnetInfo
 from portal.clouds.simulator import ports
 from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.models import SimulatedObject
+from portal.clouds.simulator.refusals import bad_request, conflict, not_found
 from portal.clouds.simulator.security_groups import SecurityGroupOperations
-from portal.clouds.simulator.service import (
-    Kind,
-    SimulatedService,
-    atomic,
-    bad_request,
-    conflict,
-    not_found,
-)
+from portal.clouds.simulator.service import Kind, SimulatedService, atomic
 
 
 def network_info(network: SimulatedObject, subnet_ids: list[str]) -> NetworkInfo:

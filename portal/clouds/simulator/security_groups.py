@@ -11,14 +11,8 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.base import SecurityGroupInfo, SecurityGroupRuleInfo, SecurityGroupRuleSpec
 from portal.clouds.simulator.models import SimulatedObject
-from portal.clouds.simulator.service import (
-    Kind,
-    SimulatedService,
-    atomic,
-    bad_request,
-    conflict,
-    new_id,
-)
+from portal.clouds.simulator.refusals import bad_request, conflict
+from portal.clouds.simulator.service import Kind, SimulatedService, atomic, new_id
 
 DEFAULT_GROUP = "default"
 DIRECTIONS = ("ingress", "egress")

@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.simulator import state
 from portal.clouds.simulator import visibility as visible
-from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.quotas import check_quota
-from portal.clouds.simulator.servers import ServerAccess
-from portal.clouds.simulator.service import bad_request, conflict
+from portal.clouds.simulator.refusals import bad_request
+from portal.clouds.simulator.servers import ServerAccess, require_server_status
 
 RESIZABLE_STATUSES = ("ACTIVE", "SHUTOFF")
 
@@ -74,7 +73,7 @@ class ServerActions(ServerAccess):
     def resize_server(self, server_id: str, flavor_id: str) -> None:
         flavor = self._get(visible.flavors(self.scope), flavor_id, _("flavor"))
         with self._changing_server(server_id) as server:
-            _refuse_unless(server, RESIZABLE_STATUSES, "resize")
+            require_server_status(server, RESIZABLE_STATUSES, "resize")
             if server.data["flavor_id"] == flavor.backend_id:
                 raise bad_request(_("A resize must change the server's flavor."))
             check_quota(
@@ -104,7 +103,7 @@ class ServerActions(ServerAccess):
 
     def confirm_resize(self, server_id: str) -> None:
         with self._changing_server(server_id) as server:
-            _refuse_unless(server, ("VERIFY_RESIZE",), "confirm_resize")
+            require_server_status(server, ("VERIFY_RESIZE",), "confirm_resize")
             before = server.data["before"]
             state.begin(
                 server,
@@ -115,7 +114,7 @@ class ServerActions(ServerAccess):
 
     def revert_resize(self, server_id: str) -> None:
         with self._changing_server(server_id) as server:
-            _refuse_unless(server, ("VERIFY_RESIZE",), "revert_resize")
+            require_server_status(server, ("VERIFY_RESIZE",), "revert_resize")
             before = server.data["before"]
             restored = {key: before[key] for key in ("flavor_id", "vcpus", "ram", "power_state")}
             state.begin(
@@ -134,7 +133,7 @@ class ServerActions(ServerAccess):
     def _power(self, server_id: str, action_name: str) -> None:
         action = POWER_ACTIONS[action_name]
         with self._changing_server(server_id) as server:
-            _refuse_unless(server, action.allowed_from, action_name)
+            require_server_status(server, action.allowed_from, action_name)
             interim = {"task_state": action.task_state}
             if action.interim_status:
                 interim["status"] = action.interim_status
@@ -148,13 +147,3 @@ class ServerActions(ServerAccess):
                     "data": {"power_state": action.power_state},
                 },
             )
-
-
-def _refuse_unless(server: SimulatedObject, statuses: tuple[str, ...], action: str) -> None:
-    if server.status not in statuses:
-        raise conflict(
-            _("Cannot %(action)s server %(id)s while it is %(status)s."),
-            action=action,
-            id=server.backend_id,
-            status=server.status,
-        )

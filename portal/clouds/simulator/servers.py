@@ -11,15 +11,9 @@ from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.images import check_volume_source
 from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.quotas import check_quota
+from portal.clouds.simulator.refusals import bad_request, conflict, not_found, require_status
 from portal.clouds.simulator.security_groups import ensure_default_group
-from portal.clouds.simulator.service import (
-    Kind,
-    SimulatedService,
-    atomic,
-    bad_request,
-    conflict,
-    not_found,
-)
+from portal.clouds.simulator.service import Kind, SimulatedService, atomic
 from portal.clouds.simulator.zones import DEFAULT_ZONE, SIMULATED_HOST, check_placement
 
 # Nova's states in which a server's metadata may change.
@@ -64,6 +58,12 @@ def server_record(server: SimulatedObject, addresses: dict, volume_ids: list[str
         created_at=server.created,
         updated_at=server.updated,
     )
+
+
+def require_server_status(server: SimulatedObject, statuses, action: str) -> None:
+    """Refuse (409) an action the server's status does not allow."""
+    message = _("Cannot %(action)s server %(id)s while it is %(status)s.")
+    require_status(server, statuses, action, message)
 
 
 class ServerAccess(SimulatedService):

@@ -11,6 +11,7 @@ from portal.clouds import errors
 from portal.clouds.simulator import state
 from portal.clouds.simulator.faults import raise_injected_fault
 from portal.clouds.simulator.models import SimulatedObject
+from portal.clouds.simulator.refusals import not_found
 from portal.clouds.simulator.scope import Scope
 
 Kind = SimulatedObject.Kind
@@ -99,17 +100,3 @@ atomic = transaction.atomic
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def not_found(what: str, backend_id) -> errors.CloudNotFound:
-    return errors.CloudNotFound(
-        _("The %(what)s %(id)s does not exist in the cloud.") % {"what": what, "id": backend_id}
-    )
-
-
-def conflict(message: str, **values) -> errors.CloudConflict:
-    return errors.CloudConflict(message % values if values else message)
-
-
-def bad_request(message: str, **values) -> errors.CloudBadRequest:
-    return errors.CloudBadRequest(message % values if values else message)

@@ -10,8 +10,9 @@ from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.images import check_volume_source
 from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.quotas import check_quota
-from portal.clouds.simulator.servers import ServerAccess
-from portal.clouds.simulator.service import Kind, atomic, bad_request, conflict, not_found
+from portal.clouds.simulator.refusals import bad_request, conflict, not_found, require_status
+from portal.clouds.simulator.servers import ServerAccess, require_server_status
+from portal.clouds.simulator.service import Kind, atomic
 from portal.clouds.simulator.zones import DEFAULT_ZONE
 
 # Nova's states in which a volume may be attached to or detached from a server.
@@ -112,7 +113,7 @@ class SimulatedVolumes(ServerAccess):
 
     def attach_volume(self, server_id: str, volume_id: str) -> VolumeAttachment:
         with self._changing_server(server_id) as server:
-            self._refuse_server_state(server, _("attach a volume to"))
+            require_server_status(server, ATTACHABLE_SERVER_STATUSES, _("attach a volume to"))
             volume = self._get_for_update(self._owned(Kind.VOLUME), volume_id, _("volume"))
             self._refuse_unless(volume, ("available",), _("attach"))
             volume.parent_id = server.backend_id
@@ -123,7 +124,7 @@ class SimulatedVolumes(ServerAccess):
 
     def detach_volume(self, server_id: str, volume_id: str) -> None:
         with self._changing_server(server_id) as server:
-            self._refuse_server_state(server, _("detach a volume from"))
+            require_server_status(server, ATTACHABLE_SERVER_STATUSES, _("detach a volume from"))
             volume = self._get_for_update(self._owned(Kind.VOLUME), volume_id, _("volume"))
             if volume.parent_id != server.backend_id:
                 raise not_found(_("volume attachment"), f"{server_id}/{volume_id}")
@@ -145,22 +146,8 @@ class SimulatedVolumes(ServerAccess):
         return self._get(self._owned(Kind.VOLUME), volume_id, _("volume"))
 
     def _refuse_unless(self, volume: SimulatedObject, statuses, action: str) -> None:
-        if volume.status not in statuses:
-            raise conflict(
-                _("Cannot %(action)s volume %(id)s while it is %(status)s."),
-                action=action,
-                id=volume.backend_id,
-                status=volume.status,
-            )
-
-    def _refuse_server_state(self, server: SimulatedObject, action: str) -> None:
-        if server.status not in ATTACHABLE_SERVER_STATUSES:
-            raise conflict(
-                _("Cannot %(action)s server %(id)s while it is %(status)s."),
-                action=action,
-                id=server.backend_id,
-                status=server.status,
-            )
+        message = _("Cannot %(action)s volume %(id)s while it is %(status)s.")
+        require_status(volume, statuses, action, message)
 
     def _next_device(self, server: SimulatedObject) -> str:
         attached = self._all(Kind.VOLUME).filter(parent_id=server.backend_id)

@@ -9,7 +9,8 @@ available while one of its hosts is enabled.
 from django.utils.translation import gettext as _
 
 from portal.clouds.base import AvailabilityZoneInfo, ComputeHostInfo
-from portal.clouds.simulator.service import SimulatedService, bad_request
+from portal.clouds.simulator.refusals import bad_request
+from portal.clouds.simulator.service import SimulatedService
 
 DEFAULT_ZONE = "nova"
 SIMULATED_HOST = "sim-compute-1"

@@ -14,11 +14,6 @@ from portal.clouds.simulator.testing import boot_spec
 from portal.clouds.tests.factories import CloudFactory
 
 
-@pytest.fixture
-def admin(cloud):
-    return SimulatorDriver(cloud)
-
-
 @pytest.mark.parametrize(
     ("mode", "error"),
     [

@@ -6,26 +6,9 @@ import io
 import pytest
 
 from portal.clouds import errors
-from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.images import CHUNK_SIZE
-from portal.clouds.simulator.testing import make_tenant
 
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-def admin(cloud):
-    return SimulatorDriver(cloud)
-
-
-@pytest.fixture
-def alpha(cloud):
-    return SimulatorDriver(cloud, make_tenant(cloud, "alpha"))
-
-
-@pytest.fixture
-def beta(cloud):
-    return SimulatorDriver(cloud, make_tenant(cloud, "beta"))
 
 
 class RecordingReader(io.BytesIO):

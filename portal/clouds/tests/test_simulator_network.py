@@ -4,23 +4,7 @@ import pytest
 
 from portal.clouds import errors
 from portal.clouds.base import SecurityGroupRuleSpec
-from portal.clouds.simulator.driver import SimulatorDriver
-from portal.clouds.simulator.testing import boot_spec, make_tenant
-
-
-@pytest.fixture
-def admin(cloud):
-    return SimulatorDriver(cloud)
-
-
-@pytest.fixture
-def alpha(cloud):
-    return SimulatorDriver(cloud, make_tenant(cloud, "alpha"))
-
-
-@pytest.fixture
-def beta(cloud):
-    return SimulatorDriver(cloud, make_tenant(cloud, "beta"))
+from portal.clouds.simulator.testing import boot_spec
 
 
 @pytest.fixture

@@ -6,35 +6,12 @@ import pytest
 
 from portal.clouds import errors
 from portal.clouds.base import AvailabilityZoneInfo
-from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
-from portal.clouds.simulator.testing import boot_spec, fast_forward, make_tenant, set_delays
+from portal.clouds.simulator.testing import boot_spec, fast_forward, set_delays
 from portal.clouds.simulator.zones import SIMULATED_HOST
 
-
-@pytest.fixture
-def admin(cloud):
-    return SimulatorDriver(cloud)
-
-
-@pytest.fixture
-def demo(cloud):
-    return seed_demo_cloud(cloud)
-
-
-@pytest.fixture
-def alpha(cloud, demo):
-    return SimulatorDriver(cloud, make_tenant(cloud, "alpha"))
-
-
-@pytest.fixture
-def beta(cloud, demo):
-    return SimulatorDriver(cloud, make_tenant(cloud, "beta"))
-
-
-@pytest.fixture
-def server(cloud, alpha):
-    return alpha.compute.create_server(boot_spec(cloud))
+# Servers boot from the demo flavors, images and network.
+pytestmark = pytest.mark.usefixtures("demo")
 
 
 def status_of(driver, server_id):

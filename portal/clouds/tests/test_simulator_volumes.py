@@ -5,24 +5,11 @@ import time
 import pytest
 
 from portal.clouds import errors
-from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.testing import boot_spec, fast_forward, make_tenant, set_delays
 
-
-@pytest.fixture
-def demo(cloud):
-    return seed_demo_cloud(cloud)
-
-
-@pytest.fixture
-def alpha(cloud, demo):
-    return SimulatorDriver(cloud, make_tenant(cloud, "alpha"))
-
-
-@pytest.fixture
-def server(cloud, alpha):
-    return alpha.compute.create_server(boot_spec(cloud))
+# Servers boot from the demo flavors, images and network.
+pytestmark = pytest.mark.usefixtures("demo")
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.testing import make_tenant
-from portal.clouds.sync import request_sync
 from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
-from portal.network import services
+from portal.network import workflows
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +49,7 @@ def test_first_sync_mirrors_networks_groups_zones_and_hosts(cloud, driver, demo)
     own = tenant.network.create_network("alpha-net")
     tenant.network.create_security_group("web")
 
-    counts = services.sync_network(cloud, driver)
+    counts = workflows.sync_network(cloud, driver)
 
     shared = Network.objects.get(backend_id=demo["network_id"])
     assert (shared.name, shared.shared, shared.external, shared.status) == (
@@ -70,23 +69,23 @@ def test_first_sync_mirrors_networks_groups_zones_and_hosts(cloud, driver, demo)
 
 
 def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):
-    services.sync_network(cloud, driver)
+    workflows.sync_network(cloud, driver)
 
     with CaptureQueriesContext(connection) as queries:
-        counts = services.sync_network(cloud, driver)
+        counts = workflows.sync_network(cloud, driver)
 
     assert (counts.created, counts.updated, counts.missing) == (0, 0, 0)
     assert mirror_writes(queries) == []
 
 
 def test_changed_and_vanished_objects(cloud, driver, demo):
-    services.sync_network(cloud, driver)
+    workflows.sync_network(cloud, driver)
     driver.network.update_network(demo["network_id"], name="renamed-net")
     driver.network.delete_security_group(demo["security_group_id"])
     cloud.options["compute_hosts"] = [{"host": "c2", "zone": "az2", "state": "down"}]
     cloud.save()
 
-    counts = services.sync_network(cloud, driver)
+    counts = workflows.sync_network(cloud, driver)
 
     assert Network.objects.get(backend_id=demo["network_id"]).name == "renamed-net"
     assert SecurityGroup.objects.get(backend_id=demo["security_group_id"]).is_missing
@@ -102,22 +101,15 @@ def test_many_networks_are_upserted_in_bulk(cloud, driver, demo):
         driver.network.create_network(f"net-{number}")
 
     with CaptureQueriesContext(connection) as queries:
-        services.sync_network(cloud, driver)
+        workflows.sync_network(cloud, driver)
 
     assert Network.objects.count() == 31
     inserts = [sql for sql in mirror_writes(queries) if sql.startswith("INSERT")]
     assert len(inserts) == len(MIRRORS)  # one per table, whatever the number of rows
 
 
-def run_sync(cloud, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        _cloud, task = request_sync("network.sync", cloud=cloud, actor="staff:alice")
-    task.refresh_from_db()
-    return task
-
-
-def test_sync_job_records_its_task(cloud, demo, django_capture_on_commit_callbacks):
-    task = run_sync(cloud, django_capture_on_commit_callbacks)
+def test_sync_job_records_its_task(cloud, demo, sync_now):
+    task = sync_now("network.sync", cloud)
     assert (task.kind, task.state, task.progress) == ("network.sync", "succeeded", 100)
     assert Network.objects.count() == 1
 
@@ -131,16 +123,14 @@ def test_sync_job_records_its_task(cloud, demo, django_capture_on_commit_callbac
         "compute.list_compute_hosts",
     ],
 )
-def test_cloud_down_fails_the_task_and_changes_nothing(
-    cloud, driver, demo, operation, django_capture_on_commit_callbacks
-):
-    services.sync_network(cloud, driver)
+def test_cloud_down_fails_the_task_and_changes_nothing(cloud, driver, demo, operation, sync_now):
+    workflows.sync_network(cloud, driver)
     before = rows()
     driver.network.create_network("new-net")
     driver.network.delete_security_group(demo["security_group_id"])
     inject_fault(cloud, operation, mode="unavailable")
 
-    task = run_sync(cloud, django_capture_on_commit_callbacks)
+    task = sync_now("network.sync", cloud)
 
     assert (task.state, task.error_code) == (Task.State.FAILED, "unavailable")
     assert rows() == before

@@ -7,7 +7,8 @@ from portal.clouds.drivers import get_driver
 from portal.clouds.tests.openstack.fixtures import RUN
 from portal.core.errors import ValidationFailed
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
-from portal.network.services import Placement, check_placement, sync_network
+from portal.network.services import Placement, check_placement
+from portal.network.workflows import sync_network
 from portal.tenants.models import TenantIdentity
 from portal.tenants.tests.factories import TenantFactory
 

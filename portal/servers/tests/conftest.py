@@ -6,7 +6,7 @@ import pytest
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.images.workflows import sync_images
-from portal.network.services import sync_network
+from portal.network.workflows import sync_network
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import make_identity
 from portal.servers.workflows.flavors import sync_flavors

@@ -21,7 +21,7 @@ from portal.servers.tests.test_instances import create, detail
 from portal.servers.tests.test_state_sync import server_writes
 from portal.servers.workflows import state_sync
 from portal.servers.workflows.create import _spec
-from portal.tenants.services import tenant_credentials
+from portal.tenants.credentials import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

@@ -268,7 +268,7 @@ def test_resize_down_gives_the_surplus_back_and_keeps_a_stopped_server_stopped(
 
 
 def test_resize_beyond_quota_is_409(server, client_of_tenant, tenant, catalog):
-    from portal.tenants.services import update_quota
+    from portal.tenants.quotas import update_quota
 
     update_quota(tenant, {"cores": 2}, actor="test")
     answer = resize(client_of_tenant, server, catalog["flavors"]["m1.large"], expect=409)

@@ -11,7 +11,7 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.images.models import Image
 from portal.servers import quotas
 from portal.servers.models import Server
-from portal.tenants.services import update_quota
+from portal.tenants.quotas import update_quota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
@@ -184,7 +184,7 @@ def test_a_job_that_died_after_asking_finds_its_server_by_metadata(
 
 
 def _credentials(identity):
-    from portal.tenants.services import tenant_credentials
+    from portal.tenants.credentials import tenant_credentials
 
     return tenant_credentials(identity)
 

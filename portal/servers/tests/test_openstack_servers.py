@@ -25,15 +25,16 @@ from portal.clouds.openstack.clouds_yaml import import_cloud
 from portal.clouds.openstack.waiting import wait_for_server, wait_for_server_gone, wait_for_volume
 from portal.core.models import Task
 from portal.images.workflows import sync_images
-from portal.network.services import sync_network
+from portal.network.workflows import sync_network
 from portal.servers import flavors, locking, quotas
 from portal.servers.models import Flavor, Server, Volume
 from portal.servers.tests.factories import ServerFactory
 from portal.servers.workflows import state_sync
 from portal.servers.workflows.create import _spec
 from portal.servers.workflows.flavors import sync_flavors
+from portal.tenants.credentials import tenant_credentials
 from portal.tenants.models import TenantIdentity
-from portal.tenants.services import register_tenant, tenant_credentials
+from portal.tenants.signup import register_tenant
 
 pytestmark = [
     pytest.mark.openstack,

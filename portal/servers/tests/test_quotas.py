@@ -13,7 +13,7 @@ from portal.core.services import create_task
 from portal.servers import quotas
 from portal.servers.models import QuotaReservation, Server
 from portal.servers.tests.factories import ServerFactory
-from portal.tenants.services import update_quota
+from portal.tenants.quotas import update_quota
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from portal.servers import quotas
 from portal.servers.models import Server
 from portal.servers.tests.factories import ServerFactory
 from portal.servers.tests.test_instances import create
-from portal.tenants.services import update_quota
+from portal.tenants.quotas import update_quota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

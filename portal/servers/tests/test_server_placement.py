@@ -18,7 +18,7 @@ from portal.network.tests.factories import (
     SecurityGroupFactory,
 )
 from portal.servers.models import QuotaReservation, Server
-from portal.tenants.services import tenant_credentials
+from portal.tenants.credentials import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("identity", "run_commit_hooks")]
 

@@ -21,7 +21,7 @@ from portal.servers.models import QuotaReservation, Server
 from portal.servers.tests.factories import ServerFactory, make_identity
 from portal.servers.tests.test_instances import create
 from portal.servers.workflows import state_sync
-from portal.tenants.services import tenant_credentials
+from portal.tenants.credentials import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

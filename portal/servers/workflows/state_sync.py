@@ -199,7 +199,7 @@ class ServerMirror(CloudMirror):
         """Only the columns the sync compares or needs (no secret to decrypt per row)."""
         return super().existing_rows(backend_ids).only(*LOADED_FIELDS)
 
-    def _apply_changes(self, rows, page):
+    def _assign_keeping_secrets(self, rows, page):
         """Only rows at rest follow the cloud; a portal operation owns the others. Failed
         rows (leftovers of their create) get only the fields that show the leftover; one
         failed since the sync began is left for the next sync."""
@@ -220,7 +220,7 @@ class ServerMirror(CloudMirror):
             for bid in at_rest
         }  # fmt: skip
         self.sizes_before = {row.pk: (row.vcpus, row.ram) for row in at_rest.values()}
-        return super()._apply_changes(at_rest, fields)
+        return super()._assign_keeping_secrets(at_rest, fields)
 
     def _update(self, changed, changed_fields):
         super()._update(changed, changed_fields)

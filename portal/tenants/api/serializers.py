@@ -15,7 +15,7 @@ class TenantSerializer(serializers.ModelSerializer):
 
 
 class TenantCreateSerializer(serializers.Serializer):
-    """CreateTenantReq (seed 004). The name's rules live in services.register_tenant."""
+    """CreateTenantReq (seed 004). The name's rules live in signup.register_tenant."""
 
     tenant_name = serializers.CharField(max_length=TENANT_NAME_MAX_LENGTH, trim_whitespace=True)
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator
 from portal.core.principals import actor_of, tenant_scope
-from portal.tenants import services
+from portal.tenants import quotas, signup
 from portal.tenants.api.permissions import TenantReadsOperatorWrites
 from portal.tenants.api.serializers import (
     QuotaSerializer,
@@ -56,7 +56,7 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         requested_wait_seconds(request)  # a bad ?wait= is refused before anything is made
         form = TenantCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        tenant, apikey, task = services.register_tenant(
+        tenant, apikey, task = signup.register_tenant(
             form.validated_data["tenant_name"], actor=actor_of(request.user)
         )
         task = wait_if_asked(request, task)
@@ -71,8 +71,8 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         (PUT with every limit, PATCH with some)."""
         tenant = self.get_object()
         if request.method == "GET":
-            return Response(QuotaSerializer(services.quota_of(tenant)).data)
+            return Response(QuotaSerializer(quotas.quota_of(tenant)).data)
         form = QuotaSerializer(data=request.data, partial=request.method == "PATCH")
         form.is_valid(raise_exception=True)
-        quota = services.update_quota(tenant, form.validated_data, actor=actor_of(request.user))
+        quota = quotas.update_quota(tenant, form.validated_data, actor=actor_of(request.user))
         return Response(QuotaSerializer(quota).data)

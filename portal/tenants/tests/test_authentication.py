@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.core.models import Task
-from portal.tenants import services
+from portal.tenants import keys
 from portal.tenants.tests.conftest import TENANTS_URL, assert_error, sign_up
 from portal.tenants.tests.factories import make_tenant_key
 
@@ -62,7 +62,7 @@ def test_a_revoked_key_is_401(tenant):
     client = client_with(key, tenant.tenant_id)
     assert client.get(own_url(tenant)).status_code == 200
 
-    services.revoke_key(api_key)
+    keys.revoke_key(api_key)
 
     assert_error(client.get(own_url(tenant)), 401)
 

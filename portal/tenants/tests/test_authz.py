@@ -137,10 +137,12 @@ def test_a_slow_platform_is_503_within_the_timeout(platform, tenant):
     done.wait(5)  # the server answers one request at a time: let it finish this one
 
 
-def test_off_without_a_url(settings, tenant):
+def test_off_without_a_url(platform, settings, tenant):
+    answer(platform, False)  # would refuse, were it asked
     settings.PLATFORM_AUTHZ_URL = ""
 
-    check_resource_access(principal_of(tenant), ["vm-1"], "instance.stop")
+    assert check_resource_access(principal_of(tenant), ["vm-1"], "instance.stop") is None
+    assert platform.log == []
 
 
 def test_nothing_is_asked_without_ids_or_for_operators(platform, tenant):

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from portal.core.errors import Conflict
-from portal.tenants import services
+from portal.tenants import signup
 from portal.tenants.models import Tenant
 from portal.tenants.tests.conftest import sign_up
 
@@ -37,7 +37,7 @@ def run_together(count, work):
 
 def test_twenty_concurrent_sign_ups_get_consecutive_ids(cloud):
     results = run_together(
-        20, lambda i: services.register_tenant(f"tenant {i}", actor="test")[0].tenant_id
+        20, lambda i: signup.register_tenant(f"tenant {i}", actor="test")[0].tenant_id
     )
 
     expected = [f"t-{n:010d}" for n in range(1, 21)]
@@ -55,11 +55,11 @@ def test_the_same_name_twice_at_once_is_one_201_and_one_409(cloud, platform_clie
 
 def test_a_race_past_the_lock_free_check_is_still_a_conflict(cloud, monkeypatch):
     """If two sign-ups both passed the name check, the unique index stops the second."""
-    monkeypatch.setattr(services, "ensure_name_available", lambda name: None)
-    services.register_tenant("Acme", actor="test")
+    monkeypatch.setattr(signup, "ensure_name_available", lambda name: None)
+    signup.register_tenant("Acme", actor="test")
 
     with pytest.raises(Conflict) as raised:
-        services.register_tenant("ACME", actor="test")
+        signup.register_tenant("ACME", actor="test")
 
     assert raised.value.code == "duplicate_name"
-    assert services.register_tenant("Globex", actor="test")[0].tenant_id == "t-0000000002"
+    assert signup.register_tenant("Globex", actor="test")[0].tenant_id == "t-0000000002"

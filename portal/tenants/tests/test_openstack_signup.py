@@ -11,8 +11,8 @@ from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
 from portal.clouds.tests.openstack.fixtures import RUN
 from portal.core.models import Task
+from portal.tenants.credentials import tenant_credentials
 from portal.tenants.models import Tenant, TenantIdentity
-from portal.tenants.services import tenant_credentials
 from portal.tenants.tests.conftest import sign_up
 
 pytestmark = [pytest.mark.openstack, pytest.mark.django_db(transaction=True)]

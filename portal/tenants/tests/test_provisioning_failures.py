@@ -90,7 +90,7 @@ def test_a_failed_deletion_does_not_hide_the_original_error(
     cloud, platform_client, run_commit_hooks, caplog
 ):
     inject_fault(cloud, "identity.delete_role", mode="unavailable")
-    caplog.set_level(logging.INFO, logger="portal.tenants.services")
+    caplog.set_level(logging.INFO, logger="portal.tenants.provisioning")
 
     tenant_id, task = sign_up_failing(platform_client, cloud, "identity.assign_role", "quota")
 

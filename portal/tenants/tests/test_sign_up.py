@@ -8,8 +8,8 @@ from django.db import connection
 from portal.clouds.drivers import get_driver
 from portal.core.fields import decrypt
 from portal.core.models import Task
+from portal.tenants.credentials import tenant_credentials
 from portal.tenants.models import Tenant, TenantAPIKey, TenantIdentity
-from portal.tenants.services import tenant_credentials
 from portal.tenants.tests.conftest import (
     IDENTITY_KINDS,
     TENANTS_URL,

@@ -19,6 +19,7 @@ import io
 import os
 import socket
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -184,27 +185,43 @@ def openstack_member_role_id(openstack_admin):
     return openstack_admin.identity.find_role("member")
 
 
+@dataclass(frozen=True)
+class KeystoneTenant:
+    credentials: TenantCredentials
+    user_id: str
+    role_id: str
+
+
+def create_keystone_tenant(identity, name, member_role_id, cleanup) -> KeystoneTenant:
+    """A tenant's Keystone objects as sign-up makes them: domain, project, user and role,
+    the user granted its role and `member`; each removal is queued on `cleanup`."""
+    domain_id = identity.create_domain(name)
+    cleanup.add(identity.delete_domain, domain_id)
+    project_id = identity.create_project(name, domain_id)
+    cleanup.add(identity.delete_project, project_id)
+    password = uuid.uuid4().hex
+    user_id = identity.create_user(name, password, domain_id, project_id)
+    cleanup.add(identity.delete_user, user_id)
+    role_id = identity.create_role(name)
+    cleanup.add(identity.delete_role, role_id)
+    for role in (role_id, member_role_id):
+        identity.assign_role(role, user_id, project_id)
+    credentials = TenantCredentials(name, password, project_id, domain_id, domain_id)
+    return KeystoneTenant(credentials, user_id, role_id)
+
+
 @pytest.fixture(scope="module")
 def make_openstack_tenant(openstack_admin, openstack_member_role_id, openstack_module_cleanup):
     """Sign a tenant up as the portal does: domain, project, user, role (+ `member`).
     Returns its credentials; removed with the module."""
 
     def make(label: str) -> TenantCredentials:
-        name = f"{RUN}-{label}"
-        identity = openstack_admin.identity
-        cleanup = openstack_module_cleanup
-        domain_id = identity.create_domain(name)
-        cleanup.add(identity.delete_domain, domain_id)
-        project_id = identity.create_project(name, domain_id)
-        cleanup.add(identity.delete_project, project_id)
-        password = uuid.uuid4().hex
-        user_id = identity.create_user(name, password, domain_id, project_id)
-        cleanup.add(identity.delete_user, user_id)
-        role_id = identity.create_role(name)
-        cleanup.add(identity.delete_role, role_id)
-        for role in (role_id, openstack_member_role_id):
-            identity.assign_role(role, user_id, project_id)
-        return TenantCredentials(name, password, project_id, domain_id, domain_id)
+        return create_keystone_tenant(
+            openstack_admin.identity,
+            f"{RUN}-{label}",
+            openstack_member_role_id,
+            openstack_module_cleanup,
+        ).credentials
 
     return make
 

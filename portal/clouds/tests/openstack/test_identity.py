@@ -1,12 +1,12 @@
 """Keystone through the driver: what tenant sign-up creates, login, and removal."""
 
 import uuid
+from dataclasses import replace
 
 import pytest
 
-from portal.clouds.base import TenantCredentials
 from portal.clouds.errors import CloudNotFound
-from portal.clouds.tests.openstack.fixtures import RUN
+from portal.clouds.tests.openstack.fixtures import RUN, create_keystone_tenant
 
 # django_db: pytest-django creates the test database only for runs that hold such a test.
 pytestmark = [pytest.mark.openstack, pytest.mark.django_db]
@@ -16,27 +16,18 @@ def test_sign_up_login_and_removal(
     openstack_admin, openstack_admin_sdk, openstack_member_role_id, openstack_cleanup
 ):
     identity = openstack_admin.identity
-    name = f"{RUN}-signup"
-    domain_id = identity.create_domain(name, description="integration test")
-    openstack_cleanup.add(identity.delete_domain, domain_id)
-    project_id = identity.create_project(name, domain_id)
-    openstack_cleanup.add(identity.delete_project, project_id)
-    password = uuid.uuid4().hex
-    user_id = identity.create_user(name, password, domain_id, project_id)
-    openstack_cleanup.add(identity.delete_user, user_id)
-    role_id = identity.create_role(name)
-    openstack_cleanup.add(identity.delete_role, role_id)
-    identity.assign_role(role_id, user_id, project_id)
-    identity.assign_role(openstack_member_role_id, user_id, project_id)
+    tenant = create_keystone_tenant(
+        identity, f"{RUN}-signup", openstack_member_role_id, openstack_cleanup
+    )
+    login, user_id, role_id = tenant.credentials, tenant.user_id, tenant.role_id
+    project_id, domain_id = login.project_id, login.user_domain_id
 
     user = openstack_admin_sdk.identity.get_user(user_id)
     assert user.default_project_id == project_id
     assert user.domain_id == domain_id
 
-    login = TenantCredentials(name, password, project_id, domain_id, domain_id)
     assert identity.check_login(login) is True
-    wrong = TenantCredentials(name, "not-the-password", project_id, domain_id, domain_id)
-    assert identity.check_login(wrong) is False
+    assert identity.check_login(replace(login, password="not-the-password")) is False
 
     # Removal in reverse order; the domain is disabled first by the driver.
     identity.unassign_role(role_id, user_id, project_id)
@@ -50,13 +41,24 @@ def test_sign_up_login_and_removal(
         openstack_admin.identity.assign_role(role_id, user_id, project_id)
 
 
-def test_deleting_what_is_gone_is_not_an_error(openstack_admin):
+def test_deleting_what_is_gone_is_not_an_error(openstack_admin, openstack_admin_sdk):
+    identity = openstack_admin.identity
     missing = uuid.uuid4().hex
-    openstack_admin.identity.unassign_role(missing, missing, missing)
-    openstack_admin.identity.delete_role(missing)
-    openstack_admin.identity.delete_user(missing)
-    openstack_admin.identity.delete_project(missing)
-    openstack_admin.identity.delete_domain(missing)
+
+    assert identity.unassign_role(missing, missing, missing) is None
+    assert identity.delete_role(missing) is None
+    assert identity.delete_user(missing) is None
+    assert identity.delete_project(missing) is None
+    assert identity.delete_domain(missing) is None
+
+    keystone = openstack_admin_sdk.identity
+    for find in (
+        keystone.find_role,
+        keystone.find_user,
+        keystone.find_project,
+        keystone.find_domain,
+    ):
+        assert find(missing, ignore_missing=True) is None  # nothing was made in its place
 
 
 def test_find_role(openstack_admin, openstack_admin_sdk):

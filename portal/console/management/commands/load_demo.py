@@ -14,7 +14,7 @@ from portal.clouds.services import save_cloud
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.sync import request_sync
 from portal.core.models import Task
-from portal.tenants import services as tenant_services
+from portal.tenants import keys, signup
 from portal.tenants.models import PlatformAPIKey, Tenant
 
 ADMIN_USERNAME = "admin"
@@ -75,15 +75,15 @@ class Command(BaseCommand):
     def _demo_tenant(self):
         tenant = Tenant.objects.filter(name=DEMO_TENANT).first()
         if tenant is None:
-            tenant, key, task = tenant_services.register_tenant(DEMO_TENANT, actor=ACTOR)
+            tenant, key, task = signup.register_tenant(DEMO_TENANT, actor=ACTOR)
             self._require_success(task, "demo tenant sign-up")
             return tenant, key
-        return tenant, tenant_services.rotate_tenant_key(tenant, actor=ACTOR)
+        return tenant, keys.rotate_tenant_key(tenant, actor=ACTOR)
 
     def _fresh_platform_key(self):
         for old in PlatformAPIKey.objects.filter(name=DEMO_PLATFORM_KEY, revoked=False):
-            tenant_services.revoke_key(old)
-        _, key = tenant_services.create_platform_key(DEMO_PLATFORM_KEY)
+            keys.revoke_key(old)
+        _, key = keys.create_platform_key(DEMO_PLATFORM_KEY)
         return key
 
     def _require_success(self, task, what):

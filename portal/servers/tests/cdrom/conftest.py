@@ -9,7 +9,7 @@ from portal.clouds.simulator.testing import boot_spec
 from portal.isos.tests import conftest as isos
 from portal.isos.tests.factories import IsoFactory
 from portal.servers.tests.factories import ServerFactory, make_identity
-from portal.tenants.services import tenant_credentials
+from portal.tenants.credentials import tenant_credentials
 
 # The ISO tests' fixtures: a loopback FTP server and its FtpServer row.
 ftpd, ftp_server = isos.ftpd, isos.ftp_server

@@ -17,8 +17,8 @@ from portal.servers.cdrom.models import IsoMount
 from portal.servers.models import Server
 from portal.servers.tests.cdrom.conftest import cloud_volumes
 from portal.servers.tests.factories import ServerFactory
+from portal.tenants.credentials import tenant_credentials
 from portal.tenants.models import TenantIdentity
-from portal.tenants.services import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

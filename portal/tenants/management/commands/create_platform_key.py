@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from portal.core.errors import PortalError
-from portal.tenants import services
+from portal.tenants import keys
 from portal.tenants.management.commands._output import print_key_last
 
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, **options):
         try:
-            api_key, key = services.create_platform_key(name)
+            api_key, key = keys.create_platform_key(name)
         except PortalError as exc:
             raise CommandError(exc.message) from exc
         print_key_last(

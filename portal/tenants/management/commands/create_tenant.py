@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from portal.core.errors import PortalError
 from portal.core.models import Task
 from portal.core.services import MAX_WAIT_SECONDS, wait_for_task
-from portal.tenants import services
+from portal.tenants import signup
 from portal.tenants.management.commands._output import COMMAND_ACTOR, print_key_last
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, wait, **options):
         try:
-            tenant, key, task = services.register_tenant(name, actor=COMMAND_ACTOR)
+            tenant, key, task = signup.register_tenant(name, actor=COMMAND_ACTOR)
         except PortalError as exc:
             raise CommandError(exc.message) from exc
         if wait:

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
-from portal.tenants import services
+from portal.tenants import keys
 
 
 class Command(BaseCommand):
@@ -13,13 +13,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, prefix, **options):
         try:
-            api_key = services.find_key(prefix)
+            api_key = keys.find_key(prefix)
         except NotFound as exc:
             raise CommandError(exc.message) from exc
         if api_key.revoked:
             self.stdout.write(_("Key %(prefix)s was already revoked.") % {"prefix": api_key.prefix})
             return
-        services.revoke_key(api_key)
+        keys.revoke_key(api_key)
         self.stdout.write(
             _("Key %(prefix)s (%(name)s) revoked.")
             % {"prefix": api_key.prefix, "name": api_key.name}

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from portal.tenants import services
+from portal.tenants import keys
 from portal.tenants.management.commands._output import COMMAND_ACTOR, print_key_last
 from portal.tenants.models import Tenant
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         tenant = Tenant.objects.filter(pk=tenant_id).first()
         if tenant is None:
             raise CommandError(_("There is no tenant %(id)s.") % {"id": tenant_id})
-        key = services.rotate_tenant_key(tenant, actor=COMMAND_ACTOR)
+        key = keys.rotate_tenant_key(tenant, actor=COMMAND_ACTOR)
         print_key_last(
             self,
             _("New API key of %(id)s (older keys are revoked); it is shown only this once:")

@@ -1,0 +1,28 @@
+"""How the simulated services refuse a request: with the CloudErrors the OpenStack driver
+raises for the real services' refusals."""
+
+from django.utils.translation import gettext as _
+
+from portal.clouds import errors
+from portal.clouds.simulator.models import SimulatedObject
+
+
+def not_found(what: str, backend_id) -> errors.CloudNotFound:
+    return errors.CloudNotFound(
+        _("The %(what)s %(id)s does not exist in the cloud.") % {"what": what, "id": backend_id}
+    )
+
+
+def conflict(message: str, **values) -> errors.CloudConflict:
+    return errors.CloudConflict(message % values if values else message)
+
+
+def require_status(obj: SimulatedObject, statuses, action: str, message: str) -> None:
+    """Refuse (409, as Nova and Cinder do) an action `obj`'s status does not allow;
+    `message` names %(action)s, %(id)s and %(status)s."""
+    if obj.status not in statuses:
+        raise conflict(message, action=action, id=obj.backend_id, status=obj.status)
+
+
+def bad_request(message: str, **values) -> errors.CloudBadRequest:
+    return errors.CloudBadRequest(message % values if values else message)

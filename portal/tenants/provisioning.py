@@ -1,0 +1,222 @@
+"""Setting a newly signed-up tenant up in its cloud (seed 004, 租户注册), the worker half.
+
+The Celery job of a "tenant.provision" Task calls `provision_tenant`, which creates the
+Keystone domain, project, user and role, also grants the user the cloud's stock member
+role (the services' default policies want it), checks that the tenant's user can log in,
+and activates the tenant - or undoes what it created and marks the tenant failed.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import TransitionNotAllowed
+
+from portal.clouds.errors import CloudError
+from portal.core.errors import PortalError
+from portal.core.services import on_task_abandoned, report_progress
+from portal.tenants.credentials import tenant_credentials
+from portal.tenants.models import PROVISION_TASK_KIND, Tenant, TenantIdentity
+
+logger = logging.getLogger(__name__)
+
+# Cloud option naming the role Nova, Cinder and Neutron's default policies require of a
+# project member; granted at sign-up besides the tenant's own role. "" grants none.
+MEMBER_ROLE_OPTION = "member_role"
+DEFAULT_MEMBER_ROLE = "member"
+
+
+class IdentityCheckFailed(CloudError):
+    """The tenant's new Keystone user could not log in (seed 004 rule 4: re-read it)."""
+
+    code = "identity_check_failed"
+    default_message = gettext_lazy("The tenant's new cloud user could not log in.")
+
+
+def provision_tenant(task, *, open_driver) -> str:
+    """The work of a "tenant.provision" Task (run through core.services.execute_task).
+
+    `open_driver(cloud)` is the Celery job's: only jobs open cloud drivers."""
+    identity = TenantIdentity.objects.select_related("tenant", "cloud").get(
+        tenant_id=task.tenant_id
+    )
+    provisioner = _Provisioner(task, identity, open_driver)
+    try:
+        provisioner.run()
+    except Exception as exc:
+        provisioner.undo()
+        reason = provisioner.failure_reason(exc)
+        _mark_tenant_failed(identity.tenant, reason)
+        if isinstance(exc, PortalError):
+            # Same code; the sentence says which step failed, without backend details.
+            raise PortalError(reason, code=exc.code) from exc
+        raise  # execute_task logs it in full and reports an internal error
+    _transition(identity.tenant, "activate")
+    return _("Tenant %(tenant_id)s is ready.") % {"tenant_id": identity.tenant_id}
+
+
+class _Provisioner:
+    """Creates a tenant's Keystone objects step by step, and can undo them.
+
+    Each backend id is saved as soon as the cloud returns it, so a redelivered job
+    (acks_late) skips what exists and `undo` knows what to delete.
+    """
+
+    # (identity field recording the step's result, progress %, what it does, method)
+    STEPS = (
+        ("domain_id", 10, gettext_lazy("Creating the tenant's domain"), "_create_domain"),
+        ("project_id", 25, gettext_lazy("Creating the tenant's project"), "_create_project"),
+        ("user_id", 40, gettext_lazy("Creating the tenant's user"), "_create_user"),
+        ("role_id", 55, gettext_lazy("Creating the tenant's role"), "_create_role"),
+        ("role_assigned", 70, gettext_lazy("Granting the role to the user"), "_assign_role"),
+        (
+            "member_role_id",
+            80,
+            gettext_lazy("Granting the cloud's member role to the user"),
+            "_grant_member_role",
+        ),
+    )
+    # (identity field, method), newest first
+    UNDO = (
+        ("member_role_id", "_revoke_member_role"),
+        ("role_assigned", "_unassign_role"),
+        ("role_id", "_delete_role"),
+        ("user_id", "_delete_user"),
+        ("project_id", "_delete_project"),
+        ("domain_id", "_delete_domain"),
+    )
+
+    def __init__(self, task, identity, open_driver):
+        self.task = task
+        self.identity = identity
+        self.open_driver = open_driver
+        self.api = None
+        self.step = gettext_lazy("Connecting to the cloud")
+
+    def run(self):
+        self.api = self.open_driver(self.identity.cloud).identity
+        for field, percent, step, method in self.STEPS:
+            if field == "member_role_id" and not member_role_name(self.identity.cloud):
+                continue  # this cloud's policies need no member role
+            if not getattr(self.identity, field):  # else made by an earlier delivery
+                self._begin(percent, step)
+                self._save(field, getattr(self, method)())
+        self._begin(90, gettext_lazy("Checking that the tenant's user can log in"))
+        if not self.api.check_login(tenant_credentials(self.identity)):
+            raise IdentityCheckFailed()
+
+    def _begin(self, percent, step):
+        self.step = step
+        report_progress(self.task, percent, _("%(step)s...") % {"step": step})
+
+    def _save(self, field, value):
+        setattr(self.identity, field, value)
+        self.identity.save(update_fields=[field, "updated"])
+
+    def _create_domain(self):
+        return self.api.create_domain(self.identity.domain_name)
+
+    def _create_project(self):
+        return self.api.create_project(self.identity.project_name, self.identity.domain_id)
+
+    def _create_user(self):
+        i = self.identity
+        return self.api.create_user(i.username, i.password, i.domain_id, i.project_id)
+
+    def _create_role(self):
+        # A global role, not a domain-specific one: Keystone leaves domain-specific roles
+        # out of tokens, so the user could not log in to its project with one.
+        return self.api.create_role(self.identity.role_name)
+
+    def _assign_role(self):
+        i = self.identity
+        self.api.assign_role(i.role_id, i.user_id, i.project_id)
+        return True  # stored in role_assigned
+
+    def _grant_member_role(self):
+        i = self.identity
+        role_id = self.api.find_role(member_role_name(i.cloud))
+        self.api.assign_role(role_id, i.user_id, i.project_id)
+        return role_id  # stored in member_role_id
+
+    def undo(self):
+        """Delete, newest first, what this sign-up created in the cloud.
+
+        Best effort: a failed deletion is logged and its id kept (so an operator sees what
+        is left), never raised, so the error that made sign-up fail is the one reported.
+        """
+        if self.api is None:
+            return
+        for field, method in self.UNDO:
+            if getattr(self.identity, field):
+                self._undo_one(field, getattr(self, method))
+
+    def _undo_one(self, field, delete):
+        tenant_id = self.identity.tenant_id
+        try:
+            delete()
+        except Exception:
+            logger.exception("tenant %s: undoing its %s failed", tenant_id, field)
+            return
+        logger.info("tenant %s: undid its %s after a failed sign-up", tenant_id, field)
+        self._save(field, TenantIdentity._meta.get_field(field).get_default())
+
+    def _unassign_role(self):
+        i = self.identity
+        self.api.unassign_role(i.role_id, i.user_id, i.project_id)
+
+    def _revoke_member_role(self):
+        # Only the grant: the role itself is the cloud's, shared by every tenant.
+        i = self.identity
+        self.api.unassign_role(i.member_role_id, i.user_id, i.project_id)
+
+    def _delete_role(self):
+        self.api.delete_role(self.identity.role_id)
+
+    def _delete_user(self):
+        self.api.delete_user(self.identity.user_id)
+
+    def _delete_project(self):
+        self.api.delete_project(self.identity.project_id)
+
+    def _delete_domain(self):
+        self.api.delete_domain(self.identity.domain_id)
+
+    def failure_reason(self, exc) -> str:
+        """A sentence for the tenant and the Task: the step and the error's safe message."""
+        if isinstance(exc, PortalError):
+            detail = exc.message
+        else:
+            detail = _("An unexpected error occurred; it has been logged.")
+        return _("%(step)s failed: %(detail)s") % {"step": self.step, "detail": detail}
+
+
+def member_role_name(cloud) -> str:
+    """The stock role the cloud's services require of a project member ("" for none)."""
+    return cloud.options.get(MEMBER_ROLE_OPTION, DEFAULT_MEMBER_ROLE)
+
+
+def _mark_tenant_failed(tenant, reason):
+    _transition(tenant, "mark_failed", reason)
+
+
+def _transition(tenant, name, *args):
+    """Apply a status transition to the stored row; a repeated one is a no-op."""
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        try:
+            getattr(tenant, name)(*args)
+        except TransitionNotAllowed:
+            logger.info("tenant %s is %s; %s skipped", tenant.pk, tenant.status, name)
+            return tenant
+        tenant.save(update_fields=["status", "status_message", "updated"])
+    return tenant
+
+
+@on_task_abandoned(PROVISION_TASK_KIND)
+def _provisioning_abandoned(task):
+    """The stuck-task janitor failed a sign-up: the tenant is failed too. What the job
+    created in the cloud stays recorded on its identity for an operator to remove."""
+    if task.tenant_id:
+        _mark_tenant_failed(task.tenant, _("Setting the tenant up in the cloud did not finish."))
