@@ -9,7 +9,6 @@ from portal.clouds.models import Cloud
 from portal.clouds.sync import run_sync_job
 from portal.core.errors import NotFound, PortalError, ServiceUnavailable
 from portal.core.services import execute_task, release_held
-from portal.servers.cdrom import services as cdrom_services
 from portal.servers.cdrom import workflows as cdrom_workflows
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.locking import OPERATIONS
@@ -200,7 +199,7 @@ def _run_mount_job(task_id, flow, *, admin=False):
             if admin:
                 drivers.append(get_driver(mount.server.cloud))
         except PortalError as exc:
-            cdrom_services.release_mount(task, exc.message)
+            release_held(task, exc.message)
             raise
         return flow(task, mount, *drivers)
 

@@ -133,9 +133,14 @@ def _on_server_saved(sender, instance, update_fields=None, **kwargs):
         release_deleted_server_mounts(instance)
 
 
-def release_mount(task, reason):
-    """Give back what a mount Task held: the server's lock; a mount still attaching (or
-    the CD of a deleted server) is failed with `reason`, one detaching is attached again."""
+@on_task_abandoned(MOUNT_KIND)
+@on_task_abandoned(UNMOUNT_KIND)
+@on_task_abandoned(RELEASE_KIND)
+def release_mount(task):
+    """Give back what a mount Task held (the janitor, or a job that cannot start): the
+    server's lock; a mount still attaching (or the CD of a deleted server) is failed with
+    the Task's message, one detaching is attached again."""
+    reason = task.message
     mount = IsoMount.objects.select_related("server").filter(task=task).first()
     if mount is None:
         return
@@ -147,10 +152,3 @@ def release_mount(task, reason):
         mount.cancel_detach(reason)
         mount.save()
     unlock(mount.server)
-
-
-@on_task_abandoned(MOUNT_KIND)
-@on_task_abandoned(UNMOUNT_KIND)
-@on_task_abandoned(RELEASE_KIND)
-def _release_abandoned_mount(task):
-    release_mount(task, _("The operation did not finish before its deadline; it was stopped."))

@@ -10,13 +10,14 @@ from portal.clouds.simulator.testing import make_tenant
 from portal.core.errors import ValidationFailed
 from portal.core.models import Task
 from portal.network.models import ComputeHost, Network, SecurityGroup
-from portal.network.services import Placement, check_placement, sync_network
+from portal.network.services import Placement, check_placement
 from portal.network.tests.factories import (
     AvailabilityZoneFactory,
     ComputeHostFactory,
     NetworkFactory,
     SecurityGroupFactory,
 )
+from portal.network.workflows import sync_network
 from portal.servers.models import QuotaReservation, Server
 from portal.tenants.credentials import tenant_credentials
 
