@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Image benchmarks (issue 4, item 7). Prints one JSON object.
+"""Image benchmarks: the image sync, and uploads through the portal against the SDK.
+Prints one JSON object.
 
     python bench/images.py                       # sync of 5,000 + uploads of 100 MB and 1 GiB
     python bench/images.py --upload-mb 100       # one upload size only

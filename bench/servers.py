@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Server benchmarks (issue 6, item 12). Prints one JSON object.
+"""Server benchmarks: list pages over many servers, and the state sync. Prints one JSON
+object.
 
     createdb -h 127.0.0.1 -U postgres portal_bench          # once (if it does not exist)
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench

@@ -1,4 +1,4 @@
-"""Key pairs (issue 6, item 2): a tenant imports an SSH public key (validated) or has the
+"""Key pairs: a tenant imports an SSH public key (validated) or has the
 portal generate a pair (the private key is in the answer once, never stored); a Celery
 job registers the public key in the cloud for the tenant's user (workflows/keypairs.py),
 so that servers can name it in `key_name`. Deleting removes it from the cloud first."""

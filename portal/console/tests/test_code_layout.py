@@ -2,6 +2,7 @@
 and every job enqueued by name is a registered Celery task."""
 
 import ast
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -129,6 +130,49 @@ def test_the_import_graph_has_no_cycle():
     assert cycles(import_graph()) == []
 
 
+# ---- request side and worker side, within an app -----------------------------------------
+
+# What the admin UI and the API call: validation, locks, quota, Tasks queued by job name.
+REQUEST_SIDE = {"services", "api", "admin", "forms", "filters"}
+# What the Celery jobs run: tasks.py (thin shims) and the workflows they call.
+WORKER_SIDE = {"tasks", "workflows"}
+
+
+def side_parts(module):
+    """The module's path inside its app (`portal.servers.cdrom.services` -> cdrom, services)."""
+    return set(module.split(".")[2:])
+
+
+def same_app(importer, target):
+    """Both in one app, but core: its services.py (Tasks, their outcome, the janitor) is
+    the ground floor every app's both sides stand on."""
+    return app_of(importer) not in (None, "core") and app_of(importer) == app_of(target)
+
+
+def test_the_request_side_never_imports_the_worker_side():
+    crossing = sorted(
+        (importer, target)
+        for importer, targets in import_graph().items()
+        for target in targets
+        if same_app(importer, target)
+        and side_parts(target) & WORKER_SIDE
+        and not side_parts(importer) & WORKER_SIDE
+    )
+    assert crossing == []
+
+
+def test_the_worker_side_never_imports_the_request_side():
+    crossing = sorted(
+        (importer, target)
+        for importer, targets in import_graph().items()
+        for target in targets
+        if same_app(importer, target)
+        and side_parts(importer) & WORKER_SIDE
+        and side_parts(target) & REQUEST_SIDE
+    )
+    assert crossing == []
+
+
 # ---- jobs enqueued by name -------------------------------------------------------------
 
 
@@ -153,3 +197,37 @@ def test_every_job_enqueued_by_name_is_a_registered_task():
     beat = {entry["task"] for entry in getattr(settings, "CELERY_BEAT_SCHEDULE", {}).values()}
     assert len(names) > 10  # the scan found the calls
     assert sorted((names | beat) - set(celery_app.tasks)) == []
+
+
+# ---- the README's description of the layout --------------------------------------------
+
+README = ROOT.parent / "README.md"
+# Files every app may have, described once by the README's first table.
+COMMON_FILES = {
+    "__init__.py", "apps.py", "models.py", "services.py", "tasks.py", "workflows.py",
+    "admin.py", "forms.py", "filters.py", "api", "admin", "workflows", "tests",
+    "migrations", "management", "__pycache__",
+}  # fmt: skip
+
+
+def readme_app_rows():
+    """{app: the text of its row} from the README's table of apps."""
+    section = README.read_text().split("## How the code is laid out", 1)[1].split("\n## ")[0]
+    rows = {}
+    for line in section.splitlines():
+        match = re.match(r"\| `portal/(\w+)/` \|(.*)\|$", line)
+        if match:
+            rows[match.group(1)] = match.group(2)
+    return rows
+
+
+def test_the_readme_describes_every_app_and_its_modules():
+    rows = readme_app_rows()
+    assert set(rows) == set(LAYERS)
+    for app, text in rows.items():
+        named = set(re.findall(r"`([\w/]+(?:\.py|/))`", text))
+        missing = {name for name in named if not (ROOT / app / name).exists()}
+        assert not missing, f"the README names what {app} does not have: {missing}"
+        entries = {path.name for path in (ROOT / app).iterdir()} - COMMON_FILES
+        undescribed = {e for e in entries if e not in named and f"{e}/" not in named}
+        assert not undescribed, f"the README does not describe {app}'s {undescribed}"

@@ -1,4 +1,4 @@
-"""The servers' state sync (issue 6, item 9): the portal's server rows brought in step with
+"""The servers' state sync: the portal's server rows brought in step with
 what the cloud reports, by a beat job per cloud and on demand ("Sync now").
 
 The cloud is read with its admin user over every project, page by page. For each page:
