@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from portal.core.errors import Conflict
 from portal.servers.models import Server
-from portal.servers.template_models import ServerTemplate
+from portal.servers.server_templates.models import ServerTemplate
 
 
 def check_flavor_unused(flavor) -> None:

@@ -14,7 +14,7 @@ from portal.isos.models import Iso
 from portal.network import services as network_services
 from portal.servers import flavors, services
 from portal.servers.models import Flavor, Server
-from portal.servers.template_models import ServerTemplate
+from portal.servers.server_templates.models import ServerTemplate
 from portal.tenants.models import Tenant
 
 # The services' field names (the API's) -> the form's.

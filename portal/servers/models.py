@@ -422,5 +422,5 @@ class KeyPair(TimestampedModel):
 
 
 # Models with a module of their own, registered with this app by being imported here.
-from portal.servers import template_models  # noqa: E402, F401
 from portal.servers.cdrom import models as cdrom_models  # noqa: E402, F401
+from portal.servers.server_templates import models as server_template_models  # noqa: E402, F401

@@ -38,7 +38,7 @@ from portal.servers.locking import (
     new_server_task,
 )
 from portal.servers.models import Flavor, Server, Volume
-from portal.servers.template_models import ServerTemplate
+from portal.servers.server_templates.models import ServerTemplate
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from portal.core.principals import is_operator
 from portal.servers import services, tags
 from portal.servers.locking import available_actions
 from portal.servers.models import Flavor, KeyPair, Server
-from portal.servers.template_models import ServerTemplate
+from portal.servers.server_templates.models import ServerTemplate
 
 
 class FlavorSerializer(serializers.ModelSerializer):

@@ -12,7 +12,7 @@ from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
-from portal.servers import keypairs, quotas, server_templates, services, tags
+from portal.servers import keypairs, quotas, services, tags
 from portal.servers.api.serializers import (
     FlavorChangeSerializer,
     FlavorSerializer,
@@ -32,7 +32,8 @@ from portal.servers.api.serializers import (
 from portal.servers.filters import FlavorFilter, ServerFilter
 from portal.servers.flavors import find_flavor, flavors_visible_to
 from portal.servers.models import Server
-from portal.servers.template_models import ServerTemplate
+from portal.servers.server_templates import services as server_templates
+from portal.servers.server_templates.models import ServerTemplate
 from portal.tenants.api.permissions import PlatformResourcePermission
 from portal.tenants.models import Tenant
 

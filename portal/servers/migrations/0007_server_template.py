@@ -1,5 +1,5 @@
 import django.db.models.deletion
-import portal.servers.template_models
+import portal.servers.server_templates.models
 from django.db import migrations, models
 
 
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                         ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                         ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                         ('updated', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                        ('template_id', models.CharField(default=portal.servers.template_models.new_template_id, max_length=64, unique=True, verbose_name='template id')),
+                        ('template_id', models.CharField(default=portal.servers.server_templates.models.new_template_id, max_length=64, unique=True, verbose_name='template id')),
                         ('name', models.CharField(max_length=255, unique=True, verbose_name='name')),
                         ('system_disk_size', models.PositiveIntegerField(verbose_name='system disk size (GB)')),
                         ('system_disk_type', models.CharField(blank=True, help_text="The cloud's volume type; empty for its default.", max_length=64, verbose_name='system disk type')),

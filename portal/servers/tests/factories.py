@@ -4,7 +4,7 @@ from portal.clouds.simulator.testing import make_tenant
 from portal.clouds.tests.factories import CloudFactory
 from portal.images.tests.factories import ImageFactory
 from portal.servers.models import Flavor, Server
-from portal.servers.template_models import ServerTemplate
+from portal.servers.server_templates.models import ServerTemplate
 from portal.tenants.models import TenantIdentity
 from portal.tenants.tests.factories import TenantFactory
 

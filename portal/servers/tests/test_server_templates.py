@@ -4,7 +4,7 @@ from django.utils import timezone
 from portal.images.models import Image
 from portal.images.tests.factories import ImageFactory
 from portal.network.tests.factories import NetworkFactory
-from portal.servers.template_models import ServerTemplate
+from portal.servers.server_templates.models import ServerTemplate
 from portal.servers.tests.factories import FlavorFactory, ServerTemplateFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,6 @@
-"""Server templates (seed 003's 模板): ready-made server recipes.
-
-A module of its own so that models.py stays small; models.py imports it, which registers
-the model with the servers app."""
+"""Server templates (seed 003's 模板): ready-made server recipes. The servers app's
+models.py imports this module, which registers the model with the app (its table is the
+one the images app made: images_servertemplate)."""
 
 import uuid
 

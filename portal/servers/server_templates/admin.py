@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.servers import server_templates
 from portal.servers.models import Flavor
-from portal.servers.template_models import ServerTemplate
+from portal.servers.server_templates import services as server_templates
+from portal.servers.server_templates.models import ServerTemplate
 
 
 class ServerTemplateForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from portal.core.errors import Conflict, Unprocessable, ValidationFailed
 from portal.images.models import Image
 from portal.network.services import check_network_known
 from portal.servers.models import Flavor
-from portal.servers.template_models import ServerTemplate
+from portal.servers.server_templates.models import ServerTemplate
 
 
 def template_problems(template: ServerTemplate, *, image_changed: bool) -> None:
