@@ -130,6 +130,19 @@ def test_the_import_graph_has_no_cycle():
     assert cycles(import_graph()) == []
 
 
+MAX_MODULE_LINES = 450
+
+
+def test_no_module_is_over_the_size_limit():
+    """Past this a module mixes concerns: split it (tests included, migrations aside)."""
+    sizes = {
+        str(path.relative_to(ROOT.parent)): len(path.read_text().splitlines())
+        for path in ROOT.rglob("*.py")
+        if "migrations" not in path.parts
+    }
+    assert {path: n for path, n in sizes.items() if n > MAX_MODULE_LINES} == {}
+
+
 # ---- request side and worker side, within an app -----------------------------------------
 
 # What the admin UI and the API call: validation, locks, quota, Tasks queued by job name.
