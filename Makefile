@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-unit test-openstack install services lint format messages clean
+.PHONY: run test test-unit test-sqlite test-openstack install services lint format messages clean
 
 # The virtualenv, (re)installed when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -26,9 +26,10 @@ run: install
 	$(BIN)/python manage.py load_demo --port $(PORT)
 	exec $(BIN)/honcho -f Procfile start
 
-# The whole suite: unit tests on PostgreSQL + Redis, then the integration suite
-# against a local OpenStack started by scripts/openstack-lite/up.
-test: test-unit test-openstack
+# The whole suite: unit tests on PostgreSQL + Redis, the same again on SQLite (what
+# `make run` uses; browser tests aside), then the integration suite against a local
+# OpenStack started by scripts/openstack-lite/up.
+test: test-unit test-sqlite test-openstack
 
 test-unit: install services
 	scripts/ensure-gettext
@@ -37,6 +38,9 @@ test-unit: install services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
+
+test-sqlite: install services
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -q -p no:cacheprovider -m "not openstack and not browser"
 
 test-openstack: install services
 	scripts/openstack-lite/up

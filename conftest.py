@@ -15,6 +15,17 @@ from portal.tenants.tests.factories import TenantFactory, make_platform_key, mak
 pytest_plugins = ["portal.clouds.tests.openstack.fixtures"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """The suite runs on PostgreSQL and again on SQLite (`make test-sqlite`, the embedded
+    default): a test of one database's own code path is skipped on the other."""
+    from django.db import connection
+
+    for item in items:
+        for vendor in ("postgres", "sqlite"):
+            if item.get_closest_marker(vendor) and not connection.vendor.startswith(vendor):
+                item.add_marker(pytest.mark.skip(reason=f"{vendor} only"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def celery_knows_every_job():
     """Jobs are enqueued by name (a worker imports every app's tasks.py when it starts);

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets as static files
     "django_celery_beat",
     "portal.core",
     "portal.clouds",
@@ -177,6 +178,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tenant and administration API (the REST form of seed 004).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page loads Swagger UI from the static files, not from a CDN at @latest.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `status` or `origin` with their own choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
         "TenantStatusEnum": "portal.tenants.models.Tenant.Status",

@@ -58,6 +58,15 @@ class ImageAdmin(admin.ModelAdmin):
         # The form edits only the portal's flag: one code path with the API and actions.
         services.set_image_enabled(obj, form.cleaned_data["enabled"])
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name"):
+            # A picker of another page (a server template's image): bootable images only.
+            queryset = queryset.filter(
+                enabled=True, status=Image.ACTIVE, missing_since__isnull=True
+            )
+        return queryset, may_have_duplicates
+
     def has_add_permission(self, request):
         return False  # images are added by upload (below) or by a sync
 

@@ -179,7 +179,9 @@ def _upload_task_of(image: Image):
 
 def _forget_piece(image: Image, name: str) -> None:
     """A piece whose request failed: delete it, unless the row accepted it after all."""
-    if not Image.objects.filter(pk=image.pk, staged_parts__contains=[name]).exists():
+    # Read and compared here: JSON `contains` lookups do not exist on SQLite.
+    accepted = Image.objects.filter(pk=image.pk).values_list("staged_parts", flat=True).first()
+    if name not in (accepted or []):
         staging.delete_names([name])
 
 

@@ -83,7 +83,7 @@ class ServerCreateForm(forms.Form):
     image = forms.ModelChoiceField(
         # Disabled images that templates use are listed too: the service accepts one
         # only together with its template (seed 003).
-        Image.objects.filter(missing_since__isnull=True)
+        Image.objects.filter(status=Image.ACTIVE, missing_since__isnull=True)
         .filter(Q(enabled=True) | Q(templates__isnull=False))
         .distinct()
         .order_by("name"),
