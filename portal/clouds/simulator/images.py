@@ -91,7 +91,9 @@ class SimulatedImages(SimulatedService):
         last_pk = 0
         while True:
             page = list(images.filter(pk__gt=last_pk).order_by("pk")[:page_size])
-            yield from (image_info(image) for image in page)
+            # Glance leaves hidden images (os_hidden: the ISOs the portal registers for CD
+            # drives) out of listings; they are still found by id.
+            yield from (image_info(image) for image in page if not _hidden(image))
             if len(page) < page_size:
                 return
             last_pk = page[-1].pk
@@ -263,3 +265,7 @@ def check_volume_source(image: SimulatedObject, volume_size: int) -> None:
             image=image.name,
             size=smallest,
         )
+
+
+def _hidden(image) -> bool:
+    return bool(image.data.get("properties", {}).get("os_hidden"))

@@ -191,3 +191,15 @@ def test_only_an_admin_publishes_images(alpha):
     with pytest.raises(errors.CloudError) as refused:
         alpha.images.create_image("mine", "qcow2", "bare", visibility="public")
     assert refused.value.code == "cloud_forbidden"
+
+
+def test_hidden_images_are_left_out_of_listings_but_found_by_id(admin):
+    hidden = admin.images.create_image(
+        "cd", "iso", "bare", properties={"os_hidden": True, "portal_iso_id": "iso-1"}
+    )
+    shown = admin.images.create_image("plain", "iso", "bare")
+
+    listed = {image.id for image in admin.images.iter_images(status=None)}
+
+    assert (shown.id in listed, hidden.id in listed) == (True, False)
+    assert admin.images.get_image(hidden.id).properties["os_hidden"] is True

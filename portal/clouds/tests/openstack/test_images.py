@@ -67,3 +67,17 @@ def test_streamed_upload_with_progress_and_lifecycle(
     with pytest.raises(CloudNotFound):
         images.get_image(created.id)
     images.delete_image(created.id)  # already gone: not an error
+
+
+def test_hidden_images_are_left_out_of_listings_but_found_by_id(openstack_admin, openstack_cleanup):
+    """What the CD drive registers (os_hidden, as the simulator does it) never reaches the
+    image sync: Glance's listings leave it out, whatever the status asked."""
+    images = openstack_admin.images
+    hidden = images.create_image(
+        f"{RUN}-hidden-cd", "iso", "bare", properties={"os_hidden": True, "portal_iso_id": "x"}
+    )
+    openstack_cleanup.add(images.delete_image, hidden.id)
+
+    assert hidden.id not in {image.id for image in images.iter_images(status=None)}
+    assert hidden.id not in {image.id for image in images.iter_images(status="queued")}
+    assert images.get_image(hidden.id).id == hidden.id

@@ -11,6 +11,7 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.models import SimulatedObject
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
+from portal.images.models import Image
 from portal.isos.models import Iso
 from portal.isos.tests.factories import IsoFactory
 from portal.servers.cdrom.models import IsoMount
@@ -51,6 +52,20 @@ def assert_unlocked(server):
 
 
 # ---- the happy path ------------------------------------------------------------------
+
+
+def test_the_registered_iso_is_never_offered_as_a_boot_image(
+    client_of_tenant, staff_client, server, iso, cloud
+):
+    mount(client_of_tenant, server, iso)
+    iso.refresh_from_db()
+
+    answer = staff_client.post("/api/v1/images/sync?wait=30", {}, format="json")
+
+    assert answer.json()["task"]["state"] == "succeeded"
+    assert not Image.objects.filter(backend_id=iso.glance_image_id).exists()
+    listed = client_of_tenant.get("/api/v1/images?page_size=100").json()["images"]
+    assert iso.glance_image_id not in {image["image_id"] for image in listed}
 
 
 def test_mount_then_unmount(client_of_tenant, staff_client, server, iso, cloud):
