@@ -70,6 +70,13 @@ def test_create_server_from_the_admin(admin_client, form, tenant, cloud):
     assert quotas.usage_of(tenant)["volumes"] == 3
 
 
+def test_the_message_keeps_the_name_as_it_was_typed(admin_client, form, cloud):
+    page_after = admin_client.post(CREATE, {**form, "instance_name": "web-1"}, follow=True)
+    shown = page_after.content.decode()
+    assert "web-1 is being created" in shown
+    assert "Web-1" not in shown
+
+
 def test_create_form_shows_refusals(admin_client, form, tenant):
     update_quota(tenant, {"instances": 0}, actor="test")
     response = admin_client.post(CREATE, form)
