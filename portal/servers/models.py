@@ -213,7 +213,8 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
 
     @transition(field=status, source=Status.DELETING, target=Status.DELETED)
     def mark_deleted(self):
-        self.addresses = {}
+        """What the cloud now says of it: gone (Nova's DELETED), no power, no addresses."""
+        self.runtime_state, self.power_state, self.addresses = "DELETED", "", {}
 
     @transition(
         field=status, source=Status.DELETING, target=RETURN_VALUE(Status.READY, Status.FAILED)

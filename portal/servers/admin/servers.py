@@ -39,6 +39,37 @@ PAGE_OPERATIONS = {
 }
 
 
+class LiveOrDeletedFilter(admin.SimpleListFilter):
+    """The portal's status, deleted servers hidden unless asked for: they are history."""
+
+    title = _("status")
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Server.Status.choices, (self.ALL, _("All, deleted ones included"))]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("All but deleted"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset.exclude(status=Server.Status.DELETED)
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
 @admin.register(Server)
 class ServerAdmin(ReadOnlyAdmin):
     """Servers: read from the database; every action goes through the services, as the
@@ -53,7 +84,7 @@ class ServerAdmin(ReadOnlyAdmin):
         "name", "instance_id", "tenant", "status_badge", "runtime_state", "flavor_name",
         "instance_addr", "cloud", "created", "task_progress",
     ]  # fmt: skip
-    list_filter = ["status", "runtime_state", "origin", "cloud", "flavor_name"]
+    list_filter = [LiveOrDeletedFilter, "runtime_state", "origin", "cloud", "flavor_name"]
     search_fields = ["name", "instance_id", "backend_id", "tenant__tenant_id"]
     list_select_related = ["cloud", "tenant", "current_task"]
     readonly_fields = ["security_groups", "task_history", "cd_drive"]

@@ -146,6 +146,23 @@ def test_delete_button(admin_client, server):
     press(admin_client, server, "delete")
     server.refresh_from_db()
     assert server.status == Server.Status.DELETED
+    # What the cloud now holds of it, not the last state it had while it lived.
+    assert (server.runtime_state, server.power_state, server.addresses) == ("DELETED", "", {})
+
+
+def test_the_list_hides_deleted_servers_unless_asked(admin_client, server, cloud, tenant):
+    gone = ServerFactory(cloud=cloud, tenant=tenant, name="gone-1", status=Server.Status.DELETED)
+
+    default = admin_client.get(CHANGELIST).content.decode()
+    everything = admin_client.get(CHANGELIST, {"status": "all"}).content.decode()
+    deleted_only = admin_client.get(CHANGELIST, {"status": "deleted"}).content.decode()
+
+    assert server.name in default
+    assert gone.name not in default
+    assert gone.name in everything
+    assert server.name in everything
+    assert gone.name in deleted_only
+    assert server.name not in deleted_only
 
 
 def test_unknown_operation_is_404(admin_client, cloud, tenant):

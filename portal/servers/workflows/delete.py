@@ -89,7 +89,9 @@ def delete(task, server, driver, create_failed=False) -> str:
         quotas.release_server(server)
         server.data_volumes.update(server=None, device="")
         server.mark_deleted()
-        server.save(update_fields=["status", "addresses", "updated"])
+        server.save(
+            update_fields=["status", "runtime_state", "power_state", "addresses", "updated"]
+        )
     unlock(server)
     return _("Server %(name)s was deleted.") % {"name": server.name}
 
