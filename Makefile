@@ -24,6 +24,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo --port $(PORT)
+	# The logins again once web, worker and beat answer (not lost under their banners).
+	$(BIN)/python manage.py demo_banner --port $(PORT) &
 	exec $(BIN)/honcho -f Procfile start
 
 # The whole suite: unit tests on PostgreSQL + Redis, the same again on SQLite (what
