@@ -77,17 +77,18 @@ def latest_task(page):
 
 
 def watch_to_the_end(page, job_queue, state="succeeded"):
-    """The page shows the Task queued; the held jobs run; the page follows it to `state`."""
+    """The page shows the Task queued; the held jobs run; the page follows it to `state`
+    and then refreshes itself (its status and buttons follow the server's state)."""
     progress = latest_task(page)
     expect(progress).to_have_attribute("data-state", "queued")
-    job_queue.run_all()
-    expect(progress).to_have_attribute("data-state", state, timeout=20_000)
+    with page.expect_navigation(timeout=20_000):
+        job_queue.run_all()
+    expect(progress).to_have_attribute("data-state", state)
     return progress
 
 
 def press(page, label):
-    """One of the server page's buttons (a reload first: they follow the server's state)."""
-    page.reload()
+    """One of the server page's buttons."""
     page.locator("#content").get_by_role("button", name=label, exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("Queued")
 
@@ -116,7 +117,6 @@ def test_create_from_a_template_stop_start_and_resize_from_the_server_pages(
     server.refresh_from_db()
     assert server.runtime_state == "ACTIVE"
 
-    page.reload()
     page.get_by_role("link", name="Resize…").click()
     medium = catalog["flavor_rows"]["m1.medium"]
     page.locator("#id_flavor").select_option(str(medium.pk))
@@ -127,7 +127,6 @@ def test_create_from_a_template_stop_start_and_resize_from_the_server_pages(
     assert (server.status, server.flavor_name, server.runtime_state) == (
         "ready", "m1.medium", "ACTIVE",
     )  # fmt: skip
-    page.reload()
     expect(page.locator("#content")).to_contain_text("m1.medium")
     screenshot(page, "server-resized")
 
@@ -172,9 +171,32 @@ def test_servers_are_stopped_and_started_from_the_list(
         expect(page.locator(".messagelist")).to_contain_text("queued")
         progress = row.locator(".task-progress")
         expect(progress).to_have_attribute("data-state", "queued")
-        job_queue.run_all()
-        expect(progress).to_have_attribute("data-state", "succeeded", timeout=20_000)
+        with page.expect_navigation(timeout=20_000):  # the list refreshes itself
+            job_queue.run_all()
+        expect(progress).to_have_attribute("data-state", "succeeded")
         assert Server.objects.get(name="web-1").runtime_state == runtime_state
+        # The list was refreshed when the Task ended: the row says what the cloud says.
+        expect(row.locator(".field-runtime_state")).to_have_text(runtime_state)
+
+
+def test_the_server_page_refreshes_its_status_and_buttons_when_its_task_ends(
+    admin_page, live_server, identity, client_of_tenant, create_body, job_queue
+):
+    create(client_of_tenant, create_body(data_disks=[]))
+    job_queue.run_all()
+    server = Server.objects.get(name="web-1")
+    page = admin_page
+    page.goto(f"{live_server.url}{CHANGELIST}{server.pk}/change/")
+    buttons = page.locator("#content")
+    buttons.get_by_role("button", name="Stop", exact=True).click()
+    expect(latest_task(page)).to_have_attribute("data-state", "queued")
+
+    with page.expect_navigation(timeout=20_000):  # the page reloads itself
+        job_queue.run_all()
+
+    expect(page.locator(".field-runtime_state")).to_contain_text("SHUTOFF")
+    expect(buttons.get_by_role("button", name="Start", exact=True)).to_be_visible()
+    expect(buttons.get_by_role("button", name="Stop", exact=True)).to_have_count(0)
 
 
 def test_screenshots_of_the_server_pages_in_both_languages(
@@ -182,7 +204,7 @@ def test_screenshots_of_the_server_pages_in_both_languages(
 ):
     page = admin_page
     server = create_from_the_form(page, live_server, catalog, tenant, "web-1")
-    job_queue.run_all()
+    watch_to_the_end(page, job_queue)
     pages = {
         "dashboard-with-servers": "/admin/",
         "servers": CHANGELIST,
