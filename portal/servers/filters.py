@@ -18,10 +18,16 @@ class FlavorFilter(django_filters.FilterSet):
 
 
 class ServerFilter(django_filters.FilterSet):
-    """Seed 004's lists with filters: status (the portal's or the cloud's), name, flavor,
-    image, created time, tag."""
+    """Seed 004's lists with filters: the cloud's status, the portal's state (or `status`,
+    either), name, flavor, image, created time, tag."""
 
     status = django_filters.CharFilter(method="filter_status", label=_("status"))
+    instance_status = django_filters.CharFilter(
+        field_name="runtime_state", lookup_expr="iexact", label=_("cloud status")
+    )
+    portal_state = django_filters.ChoiceFilter(
+        field_name="status", choices=Server.Status.choices, label=_("portal state")
+    )
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("name contains"))
     flavor = django_filters.CharFilter(field_name="flavor_ref", label=_("flavor id"))
     image = django_filters.CharFilter(field_name="image_ref", label=_("image id"))
@@ -37,7 +43,10 @@ class ServerFilter(django_filters.FilterSet):
 
     class Meta:
         model = Server
-        fields = ["status", "name", "flavor", "image", "region", "tag", "tenant_id"]
+        fields = [
+            "status", "instance_status", "portal_state", "name", "flavor", "image", "region",
+            "tag", "tenant_id",
+        ]  # fmt: skip
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(Q(status=value.lower()) | Q(runtime_state=value.upper()))

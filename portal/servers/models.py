@@ -174,6 +174,15 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
         return f"{self.name} ({self.instance_id})"
 
     @property
+    def cloud_status(self) -> str:
+        """The cloud's status as last read (Nova's ACTIVE, SHUTOFF, ERROR, DELETED...):
+        BUILD while the portal creates it and the cloud has not said more; empty when the
+        cloud never held it (a create refused before the cloud made anything)."""
+        if self.runtime_state:
+            return self.runtime_state
+        return "BUILD" if self.status == self.Status.CREATING else ""
+
+    @property
     def instance_addr(self):
         """The first address of the first network (seed 004's single address)."""
         for ips in (self.addresses or {}).values():

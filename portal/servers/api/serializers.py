@@ -74,9 +74,14 @@ class ServerFlavorSerializer(serializers.Serializer):
 
 
 class InstanceSerializer(serializers.ModelSerializer):
-    """Seed 004's Instance, plus the portal's task, lock, tags and the cloud's raw state."""
+    """Seed 004's Instance, plus the portal's task, lock, tags and lifecycle.
 
-    instance_status = serializers.CharField(source="status")
+    `instance_status` is what the cloud says (seed 004 rule 4: ACTIVE, SHUTOFF, ERROR...,
+    BUILD while creating); `portal_state` is the portal's own lifecycle (creating, ready,
+    resizing, resized, deleting, deleted, failed)."""
+
+    instance_status = serializers.CharField(source="cloud_status")
+    portal_state = serializers.ChoiceField(source="status", choices=Server.Status.choices)
     instance_addr = serializers.CharField()
     region = serializers.CharField(source="cloud.region")
     flavor = ServerFlavorSerializer(source="*")
@@ -101,7 +106,7 @@ class InstanceSerializer(serializers.ModelSerializer):
             "instance_id", "instance_status", "instance_addr", "region", "availability_zone",
             "flavor", "image_ref", "system_disk", "data_disks", "network_uuid",
             "security_group_name", "instance_name", "hypervisor_hostname", "created_time",
-            "updated_time", "task", "locked", "tags", "tenant_id", "runtime_state",
+            "updated_time", "task", "locked", "tags", "tenant_id", "portal_state",
             "power_state", "addresses", "status_message", "key_name", "resize_flavor_ref",
             "available_actions",
         ]  # fmt: skip

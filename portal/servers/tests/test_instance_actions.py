@@ -69,6 +69,10 @@ def test_list_filters_and_orders(tenant, cloud, client_of_tenant):
     first = ServerFactory(tenant=tenant, cloud=cloud, name="alpha", runtime_state="SHUTOFF")
     ServerFactory(tenant=tenant, cloud=cloud, name="beta", flavor_ref="big")
     ServerFactory(tenant=tenant, cloud=cloud, name="gone", status=Server.Status.DELETED)
+    ServerFactory(
+        tenant=tenant, cloud=cloud, name="moving", status=Server.Status.RESIZING,
+        runtime_state="RESIZE",
+    )  # fmt: skip
     ServerTag.objects.create(server=first, name="db")
 
     def names(**params):
@@ -76,9 +80,15 @@ def test_list_filters_and_orders(tenant, cloud, client_of_tenant):
         assert answer.status_code == 200, answer.content
         return [item["instance_name"] for item in answer.json()["instances"]]
 
-    assert names(ordering="name") == ["alpha", "beta"]
+    assert names(ordering="name") == ["alpha", "beta", "moving"]
     assert names(status="SHUTOFF") == ["alpha"]
+    assert names(instance_status="shutoff") == ["alpha"]  # the cloud's status
+    assert names(portal_state="resizing") == ["moving"]  # the portal's lifecycle
+    assert names(status="resizing") == ["moving"]  # `status`: either
     assert names(name="bet") == ["beta"]
+    refused = client_of_tenant.get(LIST, {"portal_state": "sleeping"})
+    assert refused.status_code == 400
+    assert "portal_state" in refused.json()["error"]["fields"]
     assert names(flavor="big") == ["beta"]
     assert names(tag="db") == ["alpha"]
     assert names(image=first.image_ref) == ["alpha"]
@@ -262,7 +272,7 @@ def test_resize_down_gives_the_surplus_back_and_keeps_a_stopped_server_stopped(
     operate(client_of_tenant, server, "stop")
     answer = resize(client_of_tenant, server, catalog["flavors"]["m1.small"])
     assert answer["task"]["state"] == "succeeded"
-    assert answer["runtime_state"] == "SHUTOFF"
+    assert answer["instance_status"] == "SHUTOFF"
     assert quotas.usage_of(tenant)["cores"] == 1
     assert quotas.usage_of(tenant)["ram"] == 2048
 

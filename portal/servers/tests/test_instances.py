@@ -52,8 +52,8 @@ def test_create_answers_202_with_the_instance_and_its_task(identity, client_of_t
     assert answer["flavor"]["flavor_name"] == "m1.small"
     assert answer["system_disk"] == {"volume_type": "", "size_in_g": 5}
     assert [disk["size_in_g"] for disk in answer["data_disks"]] == [10, 20]
-    assert answer["instance_status"] == "ready"
-    assert answer["runtime_state"] == "ACTIVE"
+    assert answer["portal_state"] == "ready"
+    assert answer["instance_status"] == "ACTIVE"  # the cloud's word
     assert answer["instance_addr"].startswith("10.0.0.")
     assert answer["locked"] is False
 
@@ -131,7 +131,7 @@ def test_a_failed_create_cleans_up_releases_and_fails_the_task(
     assert answer["task"]["state"] == "failed"
     assert answer["task"]["error_code"]
     assert "removed" in answer["task"]["message"]
-    assert answer["instance_status"] == "failed"
+    assert answer["portal_state"] == "failed"
     assert answer["locked"] is False
     assert quotas.usage_of(tenant)["instances"] == 0
     assert quotas.usage_of(tenant)["gigabytes"] == 0

@@ -67,7 +67,8 @@ def test_the_api_shows_the_pending_flavor(resized, client_of_tenant, catalog):
     answer = client_of_tenant.get(
         reverse("api:instance-detail", kwargs={"instance_id": resized.instance_id})
     ).json()
-    assert answer["instance_status"] == "resized"
+    assert answer["portal_state"] == "resized"
+    assert answer["instance_status"] == "VERIFY_RESIZE"  # the cloud's word for it
     assert answer["resize_flavor_ref"] == catalog["flavors"]["m1.medium"]
 
 
@@ -76,7 +77,7 @@ def test_confirm_commits_the_quota_and_restarts_the_server(
 ):
     answer = finish(client_of_tenant, resized, "confirm")
     assert answer["task"]["state"] == "succeeded", answer["task"]
-    assert (answer["instance_status"], answer["runtime_state"]) == ("ready", "ACTIVE")
+    assert (answer["portal_state"], answer["instance_status"]) == ("ready", "ACTIVE")
     assert answer["flavor"]["flavor_name"] == "m1.medium"
     assert answer["resize_flavor_ref"] is None
     assert cloud_server(cloud, resized).flavor_id == catalog["flavors"]["m1.medium"]
@@ -89,7 +90,7 @@ def test_revert_goes_back_and_releases_the_reserved_quota(
 ):
     answer = finish(client_of_tenant, resized, "revert")
     assert answer["task"]["state"] == "succeeded", answer["task"]
-    assert (answer["instance_status"], answer["runtime_state"]) == ("ready", "ACTIVE")
+    assert (answer["portal_state"], answer["instance_status"]) == ("ready", "ACTIVE")
     assert answer["flavor"]["flavor_name"] == "m1.small"
     assert cloud_server(cloud, resized).flavor_id == catalog["flavors"]["m1.small"]
     assert cores_and_ram(tenant) == (1, 2048)
@@ -104,7 +105,7 @@ def test_confirming_a_smaller_flavor_gives_the_surplus_back(
     resize(client_of_tenant, server, catalog["flavors"]["m1.small"])
     assert cores_and_ram(tenant) == (2, 4096)  # nothing given back before the confirmation
     answer = finish(client_of_tenant, server, "confirm")
-    assert answer["runtime_state"] == "SHUTOFF"  # it was stopped before: it stays so
+    assert answer["instance_status"] == "SHUTOFF"  # it was stopped before: it stays so
     assert cores_and_ram(tenant) == (1, 2048)
 
 
@@ -176,4 +177,4 @@ def test_the_auto_setting_confirms_in_the_same_task(
     cloud.options = {**cloud.options, "resize_confirm": "auto"}
     cloud.save(update_fields=["options"])
     answer = resize(client_of_tenant, server, catalog["flavors"]["m1.medium"])
-    assert (answer["instance_status"], answer["flavor"]["flavor_name"]) == ("ready", "m1.medium")
+    assert (answer["portal_state"], answer["flavor"]["flavor_name"]) == ("ready", "m1.medium")
