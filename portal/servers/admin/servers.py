@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.admin_actions import sync_now_action
@@ -85,11 +86,12 @@ class ServerAdmin(ReadOnlyAdmin):
         "instance_addr", "cloud", "created", "task_progress",
     ]  # fmt: skip
     list_filter = [LiveOrDeletedFilter, "runtime_state", "origin", "cloud", "flavor_name"]
-    search_fields = ["name", "instance_id", "backend_id", "tenant__tenant_id"]
+    # By name, either id, tenant, or an IP address (a text search in the addresses).
+    search_fields = ["name", "instance_id", "backend_id", "tenant__tenant_id", "addresses"]
     list_select_related = ["cloud", "tenant", "current_task"]
-    readonly_fields = ["security_groups", "task_history", "cd_drive"]
+    readonly_fields = ["ip_addresses", "security_groups", "task_history", "cd_drive"]
     # The admin password is a secret (write-only, cleared once sent to the cloud).
-    exclude = ["admin_pass", "security_group_names"]
+    exclude = ["admin_pass", "security_group_names", "addresses"]
     actions = [
         "start",
         "stop",
@@ -109,6 +111,18 @@ class ServerAdmin(ReadOnlyAdmin):
             '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px">{}</span>',
             colour,
             server.get_status_display(),
+        )
+
+    @admin.display(description=_("IP addresses"))
+    def ip_addresses(self, server):
+        """Per network, its addresses: `default-net: 10.0.0.5, fd00::5`."""
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{}: {}",
+                ((network, ", ".join(ips)) for network, ips in (server.addresses or {}).items()),
+            )
+            or "-"
         )
 
     @admin.display(description=_("latest task"))

@@ -28,6 +28,22 @@ def test_changelist_with_badges_and_filters(cloud, tenant, admin_client):
     assert response.context["cl"].result_count == 1
 
 
+def test_the_list_finds_a_server_by_ip_address(cloud, tenant, admin_client):
+    ServerFactory(cloud=cloud, tenant=tenant, name="alpha", addresses={"net": ["10.0.0.5"]})
+    ServerFactory(cloud=cloud, tenant=tenant, name="beta", addresses={"net": ["10.0.0.77"]})
+    found = admin_client.get(CHANGELIST, {"q": "10.0.0.77"}).context["cl"].result_list
+    assert [server.name for server in found] == ["beta"]
+
+
+def test_the_server_page_shows_its_addresses_as_text(cloud, tenant, admin_client):
+    server = ServerFactory(
+        cloud=cloud, tenant=tenant, addresses={"default-net": ["10.0.0.5", "fd00::5"]}
+    )
+    page = admin_client.get(f"{CHANGELIST}{server.pk}/change/").content.decode()
+    assert "default-net: 10.0.0.5, fd00::5" in page
+    assert '{"default-net"' not in page  # not as JSON
+
+
 def test_server_page_lists_its_tasks(identity, client_of_tenant, create_body, admin_client):
     answer = create(client_of_tenant, create_body())
     server = Server.objects.get(instance_id=answer["instance_id"])
