@@ -11,6 +11,7 @@ from portal.clouds.sync import cloud_for_region
 from portal.core.api.mixins import accepted_with_task, requested_wait_seconds
 from portal.core.api.parsers import RawBodyParser
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
+from portal.core.flags import set_row_enabled
 from portal.core.principals import actor_of, tenant_scope
 from portal.isos import ftp_servers, services, uploads
 from portal.isos.api.serializers import (
@@ -143,14 +144,14 @@ class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def enable(self, request, iso_id=None):
         """Allow mounting the ISO."""
-        iso = services.set_iso_enabled(self.get_object(), True)
+        iso = set_row_enabled(self.get_object(), True)
         return Response(self.get_serializer(iso).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def disable(self, request, iso_id=None):
         """Refuse new mounts of the ISO (existing mounts stay)."""
-        iso = services.set_iso_enabled(self.get_object(), False)
+        iso = set_row_enabled(self.get_object(), False)
         return Response(self.get_serializer(iso).data)
 
     def _accepted(self, request, iso, task):
