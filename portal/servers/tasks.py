@@ -67,7 +67,7 @@ def delete_flavor(task_id, flavor_pk):
     _run_flavor_job(task_id, flavor_pk, flavors.delete_flavor)
 
 
-# ---- servers -----------------------------------------------------------------------------
+# ---- the jobs on a Task's target (a server, key pair or mount) ---------------------------
 
 
 def _run_on_target(task_id, load, open_drivers, flow, *args):
@@ -85,6 +85,9 @@ def _run_on_target(task_id, load, open_drivers, flow, *args):
         return flow(task, target, *drivers, *args)
 
     execute_task(task_id, work)
+
+
+# ---- servers -----------------------------------------------------------------------------
 
 
 def _run_server_job(task_id, flow, *args, admin=False):
