@@ -1,10 +1,11 @@
-"""The "Sync now" admin action of every mirrored resource's list."""
+"""The admin actions of every mirrored resource's list: "Sync now", and enable/disable."""
 
 from django.contrib import admin, messages
 from django.utils.translation import ngettext
 
 from portal.clouds.models import Cloud
 from portal.clouds.sync import SYNC_KINDS, request_sync
+from portal.core.flags import set_enabled
 from portal.core.principals import actor_of
 
 
@@ -28,3 +29,16 @@ def sync_now_action(kind: str, description):
         )
 
     return sync_now
+
+
+def set_enabled_action(enabled: bool, description, done_message):
+    """The "enable" (or "disable") admin action: sets the portal's flag of the selected
+    rows and says how many changed (`done_message` % {"count": n})."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(model_admin, request, queryset):
+        count = set_enabled(queryset, enabled)
+        model_admin.message_user(request, done_message % {"count": count})
+
+    action.__name__ = "enable" if enabled else "disable"  # the action's name in requests
+    return action

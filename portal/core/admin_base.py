@@ -1,14 +1,16 @@
 """Admin building blocks shared by every app's admin.py."""
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.api.pagination import count_rows
+from portal.core.errors import PortalError
 from portal.core.models import Task
 
 STATE_COLOURS = {
@@ -47,6 +49,41 @@ def admin_page(model_admin, request, template: str, title, **context):
         **context,
     }
     return TemplateResponse(request, template, context)
+
+
+def act_on_each(model_admin, request, rows, act, *, name=str, done=None) -> int:
+    """An admin action's loop: `act(row)` (a service, one code path with the API) for each
+    selected row; a refusal is shown as "<name(row)>: <why>" and the others go on, each
+    accepted row is passed to `done`. Returns how many were accepted."""
+    accepted = 0
+    for row in rows:
+        try:
+            act(row)
+        except PortalError as exc:
+            model_admin.message_user(request, f"{name(row)}: {exc.message}", messages.ERROR)
+        else:
+            accepted += 1
+            if done is not None:
+                done(row)
+    return accepted
+
+
+class ObjectToolMixin:
+    """A ModelAdmin whose list has one more button beside "Add": `object_tool` is its
+    (URL name, label), shown when `shows_object_tool(request)`."""
+
+    change_list_template = "admin/portal/change_list.html"
+    object_tool: tuple[str, str]
+
+    def shows_object_tool(self, request) -> bool:
+        return True
+
+    def changelist_view(self, request, extra_context=None):
+        if self.shows_object_tool(request):
+            url_name, label = self.object_tool
+            tool = {"url": reverse(url_name), "label": label}
+            extra_context = {**(extra_context or {}), "object_tool": tool}
+        return super().changelist_view(request, extra_context)
 
 
 class EstimatedCountPaginator(Paginator):

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +8,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Tasks and audit")
 
     def ready(self):
-        from portal.core.checks import check_field_encryption_keys
+        from portal.core.checks import warn_when_unset
 
-        checks.register(check_field_encryption_keys, "deploy", deploy=True)
+        warn_when_unset(
+            "FIELD_ENCRYPTION_KEYS",
+            "FIELD_ENCRYPTION_KEYS is empty: stored secrets (cloud and tenant passwords) are "
+            "encrypted with a key derived from SECRET_KEY, so changing SECRET_KEY would make "
+            "them unreadable.",
+            hint="Set FIELD_ENCRYPTION_KEYS to one or more Fernet keys (newest first).",
+            id="core.W001",
+        )

@@ -1,18 +1,16 @@
-"""System checks of the core app (run by `manage.py check --deploy`)."""
+"""System checks of the portal's settings (run by `manage.py check --deploy`)."""
 
 from django.conf import settings
-from django.core.checks import Warning
+from django.core import checks
 
 
-def check_field_encryption_keys(app_configs=None, **kwargs):
-    if settings.FIELD_ENCRYPTION_KEYS:
-        return []
-    return [
-        Warning(
-            "FIELD_ENCRYPTION_KEYS is empty: stored secrets (cloud and tenant passwords) are "
-            "encrypted with a key derived from SECRET_KEY, so changing SECRET_KEY would make "
-            "them unreadable.",
-            hint="Set FIELD_ENCRYPTION_KEYS to one or more Fernet keys (newest first).",
-            id="core.W001",
-        )
-    ]
+def warn_when_unset(setting: str, message: str, *, hint: str, id: str) -> None:
+    """Register a deploy check warning (`message`, `hint`, `id`) while `setting` is empty;
+    call from an app's `ready()`."""
+
+    def check(app_configs=None, **kwargs):
+        if getattr(settings, setting):
+            return []
+        return [checks.Warning(message, hint=hint, id=id)]
+
+    checks.register(check, "deploy", deploy=True)

@@ -4,11 +4,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.clouds.admin_actions import sync_now_action
-from portal.core.admin_base import admin_page
-from portal.core.errors import PortalError
+from portal.clouds.admin_actions import set_enabled_action, sync_now_action
+from portal.core.admin_base import ObjectToolMixin, act_on_each, admin_page
+from portal.core.flags import set_row_enabled
 from portal.core.principals import actor_of
-from portal.images import services, uploads
+from portal.images import uploads
 from portal.images.forms import ImageUploadForm
 from portal.images.models import Image
 
@@ -28,7 +28,7 @@ PORTAL_FIELDS = [
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ObjectToolMixin, admin.ModelAdmin):
     list_display = [
         "name", "image_id", "cloud", "status", "disk_format", "os_type", "origin",
         "upload_state", "enabled", "missing_since",
@@ -41,12 +41,14 @@ class ImageAdmin(admin.ModelAdmin):
     list_select_related = ["cloud", "uploaded_by"]
     fields = ["enabled", *PORTAL_FIELDS, *CLOUD_FIELDS]
     actions = [
-        "enable",
-        "disable",
+        set_enabled_action(True, _("Enable the selected images"), _("Images enabled: %(count)d.")),
+        set_enabled_action(
+            False, _("Disable the selected images"), _("Images disabled: %(count)d.")
+        ),
         sync_now_action("images.sync", _("Sync now (the clouds of the selected images)")),
         "delete_uploaded",
     ]
-    change_list_template = "admin/images/image/change_list.html"
+    object_tool = ("admin:images_image_upload", _("Upload image"))
 
     def get_readonly_fields(self, request, obj=None):
         # Only the portal's flag is edited here; cloud fields change in the cloud.
@@ -56,7 +58,7 @@ class ImageAdmin(admin.ModelAdmin):
     # be deleted, which goes through the cloud, not this form).
     def save_model(self, request, obj, form, change):
         # The form edits only the portal's flag: one code path with the API and actions.
-        services.set_image_enabled(obj, form.cleaned_data["enabled"])
+        set_row_enabled(obj, form.cleaned_data["enabled"])
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -76,9 +78,8 @@ class ImageAdmin(admin.ModelAdmin):
         )
         return [upload, *super().get_urls()]
 
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_upload_image": self._may_upload(request)}
-        return super().changelist_view(request, extra_context)
+    def shows_object_tool(self, request):
+        return self._may_upload(request)
 
     def upload_view(self, request):
         """The "Upload image" page: its script drives the upload API (one code path)."""
@@ -98,27 +99,13 @@ class ImageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Enable the selected images"), permissions=["change"])
-    def enable(self, request, queryset):
-        count = services.set_images_enabled(queryset, True)
-        self.message_user(request, _("Images enabled: %(count)d.") % {"count": count})
-
-    @admin.action(description=_("Disable the selected images"), permissions=["change"])
-    def disable(self, request, queryset):
-        count = services.set_images_enabled(queryset, False)
-        self.message_user(request, _("Images disabled: %(count)d.") % {"count": count})
-
     @admin.action(description=_("Delete the selected uploaded images (cloud, then portal)"))
     def delete_uploaded(self, request, queryset):
         # One code path with DELETE /api/v1/images/{id}: each refusal says why.
-        queued = 0
-        for image in queryset:
-            try:
-                uploads.request_image_deletion(image, actor=actor_of(request.user))
-            except PortalError as error:
-                self.message_user(request, f"{image}: {error.message}", messages.ERROR)
-            else:
-                queued += 1
+        actor = actor_of(request.user)
+        queued = act_on_each(
+            self, request, queryset, lambda row: uploads.request_image_deletion(row, actor=actor)
+        )
         if queued:
             message = ngettext(
                 "The deletion of %(count)d image was queued; see Tasks for its progress.",

@@ -1,8 +1,7 @@
-"""Image operations: who sees which image, enabling and disabling.
+"""Image operations: who sees which image (the enabled flag is portal.core.flags).
 Uploads are in uploads.py (the request side) and workflows.py (the jobs' work)."""
 
 from django.db.models import OuterRef, Q, Subquery
-from django.utils import timezone
 
 from portal.core.principals import tenant_scope
 from portal.images.models import Image
@@ -26,22 +25,6 @@ def images_visible_to(user):
         Q(visibility__in=Image.OPEN_VISIBILITIES)
         | Q(owner__in=Subquery(own_projects.values("project_id")))
     )
-
-
-# ---- portal flags -------------------------------------------------------------------
-
-
-def set_images_enabled(images, enabled: bool) -> int:
-    """Enable or disable images. A portal flag only (seed 003): the cloud is not told, and
-    templates and servers made from a disabled image are left as they are. Rows already
-    so are not written, so repeating it is harmless."""
-    return images.exclude(enabled=enabled).update(enabled=enabled, updated=timezone.now())
-
-
-def set_image_enabled(image: Image, enabled: bool) -> Image:
-    set_images_enabled(Image.objects.filter(pk=image.pk), enabled)
-    image.enabled = enabled
-    return image
 
 
 def reread(image: Image) -> Image:

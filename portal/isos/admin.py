@@ -5,9 +5,9 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from portal.clouds.admin_actions import sync_now_action
-from portal.core.admin_base import admin_page
-from portal.core.errors import PortalError
+from portal.clouds.admin_actions import set_enabled_action, sync_now_action
+from portal.core.admin_base import act_on_each, admin_page
+from portal.core.flags import set_row_enabled
 from portal.core.principals import actor_of
 from portal.isos import ftp_servers, services
 from portal.isos.forms import FtpServerForm
@@ -94,8 +94,8 @@ class IsoAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     readonly_fields = fields[4:]
     actions = [
-        "enable",
-        "disable",
+        set_enabled_action(True, _("Enable the selected ISOs"), _("ISOs enabled: %(count)d.")),
+        set_enabled_action(False, _("Disable the selected ISOs"), _("ISOs disabled: %(count)d.")),
         sync_now_action("isos.sync", _("Sync now (the clouds of the selected ISOs)")),
         "delete_isos",
     ]
@@ -125,7 +125,7 @@ class IsoAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # One code path with the API: the portal's fields and the flag through services.
         services.update_iso(obj, form.cleaned_data)
-        services.set_iso_enabled(obj, form.cleaned_data["enabled"])
+        set_row_enabled(obj, form.cleaned_data["enabled"])
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -135,23 +135,12 @@ class IsoAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the delete_isos action checks and queues it instead
 
-    @admin.action(description=_("Enable the selected ISOs"), permissions=["change"])
-    def enable(self, request, queryset):
-        count = services.set_isos_enabled(queryset, True)
-        self.message_user(request, _("ISOs enabled: %(count)d.") % {"count": count})
-
-    @admin.action(description=_("Disable the selected ISOs"), permissions=["change"])
-    def disable(self, request, queryset):
-        count = services.set_isos_enabled(queryset, False)
-        self.message_user(request, _("ISOs disabled: %(count)d.") % {"count": count})
-
     @admin.action(description=_("Delete the selected ISOs (from the FTP server too)"))
     def delete_isos(self, request, queryset):
-        for iso in queryset:
-            try:
-                services.request_iso_deletion(iso, actor=actor_of(request.user))
-            except PortalError as exc:
-                self.message_user(request, f"{iso}: {exc.message}", messages.ERROR)
-            else:
-                message = _("%(iso)s: deletion queued; see Tasks for its progress.")
-                self.message_user(request, message % {"iso": iso}, messages.SUCCESS)
+        actor = actor_of(request.user)
+        message = _("%(iso)s: deletion queued; see Tasks for its progress.")
+        act_on_each(
+            self, request, queryset,
+            lambda iso: services.request_iso_deletion(iso, actor=actor),
+            done=lambda iso: self.message_user(request, message % {"iso": iso}, messages.SUCCESS),
+        )  # fmt: skip

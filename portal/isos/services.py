@@ -1,4 +1,4 @@
-"""ISO operations: the catalogue (creating, editing, enabling ISOs) and deleting one. The
+"""ISO operations: the catalogue (creating and editing ISOs) and deleting one. The
 admin UI and the API call these functions only; the FTP servers are in ftp_servers.py,
 uploads in uploads.py, and the jobs' work in workflows.py. Mounting an ISO on a server is
 the servers app's (portal/servers/cdrom/).
@@ -6,7 +6,6 @@ the servers app's (portal/servers/cdrom/).
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -90,17 +89,6 @@ def update_iso(iso: Iso, changes: dict) -> Iso:
         setattr(iso, name, value)
     if editable:
         iso.save(update_fields=[*editable, "updated"])
-    return iso
-
-
-def set_isos_enabled(isos, enabled: bool) -> int:
-    """Enable or disable ISOs (only enabled ISOs can be mounted); repeating is harmless."""
-    return isos.exclude(enabled=enabled).update(enabled=enabled, updated=timezone.now())
-
-
-def set_iso_enabled(iso: Iso, enabled: bool) -> Iso:
-    set_isos_enabled(Iso.objects.filter(pk=iso.pk), enabled)
-    iso.enabled = enabled
     return iso
 
 

@@ -2,15 +2,12 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.clouds.filters import MirroredFilter
 from portal.servers.models import Flavor, Server, ServerTag
 
 
-class FlavorFilter(django_filters.FilterSet):
-    region = django_filters.CharFilter(field_name="cloud__region", label=_("region"))
+class FlavorFilter(MirroredFilter):
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("name contains"))
-    missing = django_filters.BooleanFilter(
-        field_name="missing_since", lookup_expr="isnull", exclude=True, label=_("missing")
-    )
 
     class Meta:
         model = Flavor

@@ -1,12 +1,11 @@
-"""Flavors, the request side: who sees which, the portal's enabled flag, and the
-administrators' requests to create, share and delete flavors in a cloud (Celery jobs run
-them: workflows/flavors.py, which also holds the flavor pull)."""
+"""Flavors, the request side: who sees which, and the administrators' requests to create,
+share and delete flavors in a cloud (Celery jobs run them: workflows/flavors.py, which also
+holds the flavor pull)."""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.errors import Conflict, ValidationFailed
@@ -43,20 +42,6 @@ def find_flavor(queryset, flavor_id):
     return (
         queryset.filter(backend_id=flavor_id).order_by("-cloud__is_default", "cloud__name").first()
     )
-
-
-# ---- portal flags -------------------------------------------------------------------
-
-
-def set_flavors_enabled(flavors, enabled: bool) -> int:
-    """Enable or disable flavors (a portal flag); rows already so are not written."""
-    return flavors.exclude(enabled=enabled).update(enabled=enabled, updated=timezone.now())
-
-
-def set_flavor_enabled(flavor: Flavor, enabled: bool) -> Flavor:
-    set_flavors_enabled(Flavor.objects.filter(pk=flavor.pk), enabled)
-    flavor.enabled = enabled
-    return flavor
 
 
 # ---- flavors made from the admin ---------------------------------------------------------

@@ -67,25 +67,41 @@ def delete_flavor(task_id, flavor_pk):
     _run_flavor_job(task_id, flavor_pk, flavors.delete_flavor)
 
 
+# ---- the jobs on a Task's target (a server, key pair or mount) ---------------------------
+
+
+def _run_on_target(task_id, load, open_drivers, flow, *args):
+    """Run `flow(task, target, *drivers, *args)`: `load(task)` finds the Task's target and
+    `open_drivers(target)` lists the drivers; if one cannot be opened, what the Task holds
+    is released before the error fails the Task."""
+
+    def work(task):
+        target = load(task)
+        try:
+            drivers = open_drivers(target)
+        except PortalError as exc:
+            release_held(task, exc.message)
+            raise
+        return flow(task, target, *drivers, *args)
+
+    execute_task(task_id, work)
+
+
 # ---- servers -----------------------------------------------------------------------------
 
 
 def _run_server_job(task_id, flow, *args, admin=False):
     """Run `flow(task, server, driver, *args)` for the server the Task targets, with the
     tenant's own cloud user (the cloud's admin for administrators' operations)."""
-
-    def work(task):
-        server = Server.objects.select_related("cloud", "tenant", "image").get(
+    _run_on_target(
+        task_id,
+        lambda task: Server.objects.select_related("cloud", "tenant", "image").get(
             instance_id=task.target_id
-        )
-        try:
-            driver = driver_for_server(server, admin=admin)
-        except PortalError as exc:
-            release_held(task, exc.message)
-            raise
-        return flow(task, server, driver, *args)
-
-    execute_task(task_id, work)
+        ),
+        lambda server: [driver_for_server(server, admin=admin)],
+        flow,
+        *args,
+    )
 
 
 def driver_for_server(server, *, admin=False):
@@ -149,17 +165,14 @@ def remove_leftovers(task_id):
 
 def _run_keypair_job(task_id, flow):
     """Run `flow(task, keypair, driver)` with the tenant's own cloud user."""
-
-    def work(task):
-        keypair = KeyPair.objects.select_related("tenant", "cloud").get(keypair_id=task.target_id)
-        try:
-            driver = _tenant_driver(keypair.tenant, keypair.cloud)
-        except PortalError as exc:
-            release_held(task, exc.message)
-            raise
-        return flow(task, keypair, driver)
-
-    execute_task(task_id, work)
+    _run_on_target(
+        task_id,
+        lambda task: KeyPair.objects.select_related("tenant", "cloud").get(
+            keypair_id=task.target_id
+        ),
+        lambda keypair: [_tenant_driver(keypair.tenant, keypair.cloud)],
+        flow,
+    )
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -187,23 +200,22 @@ def sync_servers(task_id, cloud_id):
 
 
 def _run_mount_job(task_id, flow, *, admin=False):
-    """Run `flow(task, mount, tenant_driver[, admin_driver])` for the Task's mount; if no
-    driver can be opened, the mount is released before the error fails the Task."""
+    """Run `flow(task, mount, tenant_driver[, admin_driver])` for the Task's mount."""
 
-    def work(task):
-        mount = IsoMount.objects.select_related(
+    def open_drivers(mount):
+        drivers = [driver_for_server(mount.server)]
+        if admin:
+            drivers.append(get_driver(mount.server.cloud))
+        return drivers
+
+    _run_on_target(
+        task_id,
+        lambda task: IsoMount.objects.select_related(
             "server__cloud", "server__tenant", "iso__ftp_server", "iso__cloud"
-        ).get(task=task)
-        try:
-            drivers = [driver_for_server(mount.server)]
-            if admin:
-                drivers.append(get_driver(mount.server.cloud))
-        except PortalError as exc:
-            release_held(task, exc.message)
-            raise
-        return flow(task, mount, *drivers)
-
-    execute_task(task_id, work)
+        ).get(task=task),
+        open_drivers,
+        flow,
+    )
 
 
 @shared_task(acks_late=True, ignore_result=True)

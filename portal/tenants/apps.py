@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +8,16 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Tenants")
 
     def ready(self):
-        from portal.tenants.checks import check_platform_authz
+        from portal.core.checks import warn_when_unset
 
-        checks.register(check_platform_authz, "deploy", deploy=True)
+        warn_when_unset(
+            "PLATFORM_AUTHZ_URL",
+            "PLATFORM_AUTHZ_URL is not set: the platform is never asked whether a platform "
+            "user may act on a resource, so every tenant user may act on all of its "
+            "tenant's resources.",
+            hint="Set PLATFORM_AUTHZ_URL to the platform's permission endpoint.",
+            id="tenants.W001",
+        )
         # Imported for its side effect: it registers (on_task_abandoned) what the stuck-task
         # janitor does when it fails a sign-up, which must be known in every process.
         from portal.tenants import provisioning  # noqa: F401

@@ -1,13 +1,14 @@
-from rest_framework import mixins, status, viewsets
-from rest_framework.response import Response
+from rest_framework import mixins, viewsets
 
 from portal.clouds import services
 from portal.clouds.api.serializers import CloudSerializer
 from portal.clouds.models import Cloud
+from portal.core.api.mixins import SavedThroughServiceMixin
 from portal.core.api.permissions import IsOperator
 
 
 class CloudViewSet(
+    SavedThroughServiceMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -25,15 +26,5 @@ class CloudViewSet(
     results_key = "clouds"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        cloud = services.save_cloud(Cloud(), serializer.validated_data)
-        return Response(self.get_serializer(cloud).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        cloud = self.get_object()
-        serializer = self.get_serializer(cloud, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        cloud = services.save_cloud(cloud, serializer.validated_data)
-        return Response(self.get_serializer(cloud).data)
+    def save_instance(self, cloud, changes):
+        return services.save_cloud(cloud, changes)

@@ -23,6 +23,28 @@ class TenantScopedMixin:
         return queryset.filter(**{self.tenant_field: tenant})
 
 
+class SavedThroughServiceMixin:
+    """`create` and `partial_update` hand the validated fields to `save_instance(instance,
+    changes)`: the app's one way to save the row (write-only secrets, unique names), which
+    its admin uses too. Returns the saved row."""
+
+    def save_instance(self, instance, changes):
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.save_instance(self.queryset.model(), serializer.validated_data)
+        return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        instance = self.save_instance(instance, serializer.validated_data)
+        return Response(self.get_serializer(instance).data)
+
+
 def requested_wait_seconds(request):
     """The `?wait=N` parameter (seconds, 0-60), or 0 when absent."""
     raw = request.query_params.get("wait")

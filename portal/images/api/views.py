@@ -7,6 +7,7 @@ from portal.clouds.api.sync import SyncActionMixin
 from portal.core.api.mixins import accepted_with_task, requested_wait_seconds
 from portal.core.api.parsers import RawBodyParser
 from portal.core.api.permissions import IsOperator
+from portal.core.flags import set_row_enabled
 from portal.core.principals import actor_of, is_operator
 from portal.images import services, uploads
 from portal.images.api.serializers import (
@@ -118,7 +119,7 @@ class ImageViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsOperator])
     def enable(self, request, image_id=None):
         """Offer the image to tenants again (a portal flag; operators)."""
-        image = services.set_image_enabled(self.get_object(), True)
+        image = set_row_enabled(self.get_object(), True)
         return Response(self.get_serializer(image).data)
 
     @extend_schema(request=None)
@@ -126,7 +127,7 @@ class ImageViewSet(
     def disable(self, request, image_id=None):
         """Stop offering the image for new templates and servers (operators); existing
         ones are not touched (seed 003)."""
-        image = services.set_image_enabled(self.get_object(), False)
+        image = set_row_enabled(self.get_object(), False)
         return Response(self.get_serializer(image).data)
 
 

@@ -8,9 +8,14 @@ from rest_framework.response import Response
 
 from portal.clouds.api.sync import SyncActionMixin
 from portal.clouds.sync import cloud_for_region
-from portal.core.api.mixins import accepted_with_task, requested_wait_seconds
+from portal.core.api.mixins import (
+    SavedThroughServiceMixin,
+    accepted_with_task,
+    requested_wait_seconds,
+)
 from portal.core.api.parsers import RawBodyParser
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
+from portal.core.flags import set_row_enabled
 from portal.core.principals import actor_of, tenant_scope
 from portal.isos import ftp_servers, services, uploads
 from portal.isos.api.serializers import (
@@ -25,7 +30,7 @@ from portal.isos.filters import IsoFilter
 from portal.isos.models import FtpServer, Iso
 
 
-class FtpServerViewSet(viewsets.ModelViewSet):
+class FtpServerViewSet(SavedThroughServiceMixin, viewsets.ModelViewSet):
     """The FTP servers holding the clouds' ISOs (operators only; secrets write-only)."""
 
     queryset = FtpServer.objects.select_related("cloud")
@@ -37,20 +42,11 @@ class FtpServerViewSet(viewsets.ModelViewSet):
     results_key = "ftp_servers"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        changes.setdefault("cloud", cloud_for_region(None))
-        server = ftp_servers.save_ftp_server(FtpServer(), changes)
-        return Response(self.get_serializer(server).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request, *args, **kwargs):
-        server = self.get_object()
-        serializer = self.get_serializer(server, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        server = ftp_servers.save_ftp_server(server, serializer.validated_data)
-        return Response(self.get_serializer(server).data)
+    def save_instance(self, server, changes):
+        if server.pk is None:  # a new one serves the default cloud unless it names one
+            changes = dict(changes)
+            changes.setdefault("cloud", cloud_for_region(None))
+        return ftp_servers.save_ftp_server(server, changes)
 
     def destroy(self, request, *args, **kwargs):
         ftp_servers.delete_ftp_server(self.get_object())
@@ -143,14 +139,14 @@ class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def enable(self, request, iso_id=None):
         """Allow mounting the ISO."""
-        iso = services.set_iso_enabled(self.get_object(), True)
+        iso = set_row_enabled(self.get_object(), True)
         return Response(self.get_serializer(iso).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def disable(self, request, iso_id=None):
         """Refuse new mounts of the ISO (existing mounts stay)."""
-        iso = services.set_iso_enabled(self.get_object(), False)
+        iso = set_row_enabled(self.get_object(), False)
         return Response(self.get_serializer(iso).data)
 
     def _accepted(self, request, iso, task):

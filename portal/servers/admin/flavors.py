@@ -1,14 +1,16 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from portal.clouds.admin_actions import sync_now_action
+from portal.clouds.admin_actions import set_enabled_action, sync_now_action
+from portal.core.admin_base import ObjectToolMixin, admin_page
 from portal.core.errors import PortalError
+from portal.core.flags import set_row_enabled
 from portal.core.principals import actor_of
 from portal.servers import flavors
+from portal.servers.admin.servers import FORM_PAGE
 from portal.servers.forms import FlavorCreateForm, FlavorShareForm
 from portal.servers.models import Flavor
 
@@ -22,7 +24,7 @@ CLOUD_FIELDS = [
 
 
 @admin.register(Flavor)
-class FlavorAdmin(admin.ModelAdmin):
+class FlavorAdmin(ObjectToolMixin, admin.ModelAdmin):
     list_display = [
         "name", "backend_id", "cloud", "vcpus", "ram", "disk", "is_public", "enabled",
         "missing_since",
@@ -35,18 +37,22 @@ class FlavorAdmin(admin.ModelAdmin):
     readonly_fields = CLOUD_FIELDS
     fields = ["enabled", *CLOUD_FIELDS]
     actions = [
-        "enable",
-        "disable",
+        set_enabled_action(
+            True, _("Enable the selected flavors"), _("Flavors enabled: %(count)d.")
+        ),
+        set_enabled_action(
+            False, _("Disable the selected flavors"), _("Flavors disabled: %(count)d.")
+        ),
         sync_now_action("flavors.sync", _("Sync now (the clouds of the selected flavors)")),
     ]
-    change_list_template = "admin/servers/flavor/change_list.html"
+    object_tool = ("admin:servers_flavor_create", _("Create flavor"))
     change_form_template = "admin/servers/flavor/change_form.html"
 
     # Flavors are made and deleted in the clouds by Celery jobs (the pages below), never
     # by the ModelAdmin's own add and delete (a vanished one is marked missing by the pull).
     def save_model(self, request, obj, form, change):
         # The form edits only the portal's flag: one code path with the API and actions.
-        flavors.set_flavor_enabled(obj, form.cleaned_data["enabled"])
+        set_row_enabled(obj, form.cleaned_data["enabled"])
 
     def has_add_permission(self, request):
         return False
@@ -86,14 +92,8 @@ class FlavorAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, QUEUED_SEE_TASKS, messages.SUCCESS)
                 return redirect("admin:servers_flavor_change", flavor.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"{flavor.name}: {_('Shared with')}",
-            "form": form,
-            "submit": _("Save"),
-        }
-        return TemplateResponse(request, "admin/servers/server/form.html", context)
+        title = f"{flavor.name}: {_('Shared with')}"
+        return admin_page(self, request, FORM_PAGE, title, form=form, submit=_("Save"))
 
     def delete_in_cloud_view(self, request, pk):
         """The flavor page's "Delete" button (POST): deleted in the cloud by a Celery job."""
@@ -130,21 +130,6 @@ class FlavorAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
                 return redirect("admin:servers_flavor_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Create flavor"),
-            "form": form,
-            "submit": _("Create"),
-        }
-        return TemplateResponse(request, "admin/servers/server/form.html", context)
-
-    @admin.action(description=_("Enable the selected flavors"), permissions=["change"])
-    def enable(self, request, queryset):
-        count = flavors.set_flavors_enabled(queryset, True)
-        self.message_user(request, _("Flavors enabled: %(count)d.") % {"count": count})
-
-    @admin.action(description=_("Disable the selected flavors"), permissions=["change"])
-    def disable(self, request, queryset):
-        count = flavors.set_flavors_enabled(queryset, False)
-        self.message_user(request, _("Flavors disabled: %(count)d.") % {"count": count})
+        return admin_page(
+            self, request, FORM_PAGE, _("Create flavor"), form=form, submit=_("Create")
+        )

@@ -1,14 +1,19 @@
 from django.contrib import admin, messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.admin_actions import sync_now_action
-from portal.core.admin_base import ReadOnlyAdmin, progress_bar
+from portal.core.admin_base import (
+    ObjectToolMixin,
+    ReadOnlyAdmin,
+    act_on_each,
+    admin_page,
+    progress_bar,
+)
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.servers import services
@@ -17,6 +22,9 @@ from portal.servers.cdrom.models import IsoMount
 from portal.servers.forms import IsoChoiceForm, ResizeForm, ServerCreateForm, TemplatePickForm
 from portal.servers.locking import available_actions
 from portal.servers.models import Server
+
+# The page of a form that queues work (create, resize, mount; flavors' create and share).
+FORM_PAGE = "admin/servers/server/form.html"
 
 STATUS_COLOURS = {
     Server.Status.CREATING: "#1f6feb",
@@ -72,13 +80,13 @@ class LiveOrDeletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Server)
-class ServerAdmin(ReadOnlyAdmin):
+class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
     """Servers: read from the database; every action goes through the services, as the
     API's do (one code path), and shows up as a Task with its progress. "Create server"
     and the server page's buttons (power, resize with a flavor picker, confirm or revert
     a resize, delete) post to the views below."""
 
-    change_list_template = "admin/servers/server/change_list.html"
+    object_tool = ("admin:servers_server_create", _("Create server"))
     change_form_template = "admin/servers/server/change_form.html"
 
     list_display = [
@@ -153,19 +161,20 @@ class ServerAdmin(ReadOnlyAdmin):
         )
 
     def _operate(self, request, queryset, operate_type):
-        for server in queryset:
-            try:
-                services.operate_server(
-                    server, operate_type, actor=actor_of(request.user), operator=True
-                )
-            except PortalError as exc:
-                self.message_user(request, f"{server.name}: {exc.message}", messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    _("%(name)s: %(op)s queued; see its task.")
-                    % {"name": server.name, "op": operate_type},
-                )
+        actor = actor_of(request.user)
+        message = _("%(name)s: %(op)s queued; see its task.")
+        act_on_each(
+            self,
+            request,
+            queryset,
+            lambda server: services.operate_server(
+                server, operate_type, actor=actor, operator=True
+            ),
+            name=_server_name,
+            done=lambda server: self.message_user(
+                request, message % {"name": server.name, "op": operate_type}
+            ),
+        )
 
     @admin.action(description=_("Start the selected servers"))
     def start(self, request, queryset):
@@ -181,11 +190,14 @@ class ServerAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Delete the selected servers (data disks are kept)"))
     def delete_servers(self, request, queryset):
-        for server in queryset:
-            try:
-                services.delete_server(server, actor=actor_of(request.user))
-            except PortalError as exc:
-                self.message_user(request, f"{server.name}: {exc.message}", messages.ERROR)
+        actor = actor_of(request.user)
+        act_on_each(
+            self,
+            request,
+            queryset,
+            lambda server: services.delete_server(server, actor=actor),
+            name=_server_name,
+        )
 
     # ---- the create page, the server page's buttons -------------------------------
 
@@ -255,51 +267,47 @@ class ServerAdmin(ReadOnlyAdmin):
     def resize_view(self, request, pk):
         """ "Resize": a flavor picker of the flavors the server's tenant may use."""
         server = get_object_or_404(Server, pk=pk)
-        form = ResizeForm(server, request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.resize_server(
-                    server, form.cleaned_data["flavor"].backend_id, actor=actor_of(request.user)
-                )
-            except PortalError as exc:
-                form.add_error(None, exc.message)
-            else:
-                self.message_user(request, _("The resize was queued; its task shows the progress."))
-                return redirect("admin:servers_server_change", server.pk)
+        actor = actor_of(request.user)
         title = _("Resize %(name)s (now %(flavor)s)") % {
             "name": server.name,
             "flavor": server.flavor_name,
         }
-        return self._page(request, title, form, _("Resize"), server=server)
+        return self._server_form_page(
+            request, server, ResizeForm(server, request.POST or None), title, _("Resize"),
+            act=lambda data: services.resize_server(
+                server, data["flavor"].backend_id, actor=actor
+            ),
+            done_message=_("The resize was queued; its task shows the progress."),
+        )  # fmt: skip
 
     def mount_iso_view(self, request, pk):
         """ "Mount ISO…": an ISO of the server's cloud, mounted by the ISO service's job."""
         server = get_object_or_404(Server, pk=pk)
-        form = IsoChoiceForm(server, request.POST or None)
+        actor = actor_of(request.user)
+        return self._server_form_page(
+            request, server, IsoChoiceForm(server, request.POST or None),
+            _("Mount ISO") + f": {server.name}", _("Mount"),
+            act=lambda data: cdrom_services.mount_iso(server, data["iso"], actor=actor),
+            done_message=_("Queued; the task below shows the progress."),
+        )  # fmt: skip
+
+    def _server_form_page(self, request, server, form, title, submit, *, act, done_message):
+        """A server page's form (resize, mount): posted valid, `act(cleaned_data)` queues
+        the work and the server's page says `done_message`; a refusal shows on the form."""
         if request.method == "POST" and form.is_valid():
             try:
-                cdrom_services.mount_iso(
-                    server, form.cleaned_data["iso"], actor=actor_of(request.user)
-                )
+                act(form.cleaned_data)
             except PortalError as exc:
                 form.add_error(None, exc.message)
             else:
-                self.message_user(request, _("Queued; the task below shows the progress."))
+                self.message_user(request, done_message)
                 return redirect("admin:servers_server_change", server.pk)
-        title = _("Mount ISO") + f": {server.name}"
-        return self._page(request, title, form, _("Mount"), server=server)
+        return self._page(request, title, form, submit, server=server)
 
     def _page(self, request, title, form, submit, server=None, picker=None):
-        context = {
-            "picker": picker,
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": title,
-            "form": form,
-            "submit": submit,
-            "server": server,
-        }
-        return TemplateResponse(request, "admin/servers/server/form.html", context)
+        return admin_page(
+            self, request, FORM_PAGE, title, form=form, submit=submit, server=server, picker=picker
+        )
 
     def operate_view(self, request, pk, operation):
         """The server page's buttons (POST): power operations, confirm or revert a
@@ -324,3 +332,7 @@ class ServerAdmin(ReadOnlyAdmin):
         else:
             self.message_user(request, _("Queued; the task below shows the progress."))
         return redirect("admin:servers_server_change", pk)
+
+
+def _server_name(server):
+    return server.name

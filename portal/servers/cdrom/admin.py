@@ -8,12 +8,11 @@ registered again here, as a subclass with mounting added (same URLs, same names)
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin_base import progress_bar
+from portal.core.admin_base import admin_page, progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.isos.admin import IsoAdmin
@@ -71,14 +70,9 @@ class MountableIsoAdmin(IsoAdmin):
                     messages.SUCCESS,
                 )
                 return redirect("admin:servers_isomount_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Mount %(iso)s on a server") % {"iso": iso},
-            "iso": iso,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/servers/isomount/mount.html", context)
+        title = _("Mount %(iso)s on a server") % {"iso": iso}
+        page = "admin/servers/isomount/mount.html"
+        return admin_page(self, request, page, title, form=form, submit=_("Mount"))
 
     @admin.action(description=_("Mount on server…"), permissions=["change"])
     def mount_on_server(self, request, queryset):
