@@ -6,6 +6,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from portal.celery import app as celery_app
+from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.sync import request_sync
 from portal.clouds.tests.factories import CloudFactory
 from portal.tenants.tests.factories import TenantFactory, make_platform_key, make_tenant_key
@@ -26,6 +27,12 @@ def celery_knows_every_job():
 def cloud(db):
     """The default cloud: a simulator with no delays."""
     return CloudFactory(name="sim", region="region-one", is_default=True)
+
+
+@pytest.fixture
+def driver(cloud):
+    """The default cloud's driver, with its admin credentials."""
+    return SimulatorDriver(cloud)
 
 
 @pytest.fixture
