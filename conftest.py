@@ -64,6 +64,13 @@ def staff_client(staff_user):
 
 
 @pytest.fixture
+def admin_client(client, staff_user):
+    """A browser session of the operator in the admin (overrides pytest-django's)."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
 def anon_client():
     return APIClient()
 

@@ -86,12 +86,6 @@ def test_cloud_down_fails_the_task(cloud):
     assert not Flavor.objects.exists()
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_the_admin_create_flavor_page(admin_client, cloud, tenant):
     make_identity(tenant, cloud)
     assert CREATE in admin_client.get(CHANGELIST).content.decode()

@@ -99,12 +99,6 @@ def test_cloud_down_keeps_the_flavor(gold):
     assert "gold" in {f.name for f in SimulatorDriver(gold.cloud).compute.list_flavors()}
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_the_admin_share_page_and_delete_button(admin_client, gold, tenant, other_tenant):
     make_identity(other_tenant, gold.cloud)
     page = f"/admin/servers/flavor/{gold.pk}/"

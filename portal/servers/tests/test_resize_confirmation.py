@@ -71,28 +71,26 @@ def test_the_api_shows_the_pending_flavor(resized, client_of_tenant, catalog):
     assert answer["resize_flavor_ref"] == catalog["flavors"]["m1.medium"]
 
 
-def test_confirm_commits_the_quota_and_restarts_the_server(
-    resized, client_of_tenant, tenant, catalog, cloud
+@pytest.mark.parametrize(
+    ("decision", "flavor", "held"),
+    [
+        # Confirm commits the reserved quota and restarts the server on the new flavor.
+        ("confirm", "m1.medium", (2, 4096)),
+        # Revert goes back to the old flavor and releases the reserved quota.
+        ("revert", "m1.small", (1, 2048)),
+    ],
+)
+def test_a_decision_restarts_the_server_on_its_flavor_and_settles_the_quota(
+    resized, client_of_tenant, tenant, catalog, cloud, decision, flavor, held
 ):
-    answer = finish(client_of_tenant, resized, "confirm")
+    answer = finish(client_of_tenant, resized, decision)
     assert answer["task"]["state"] == "succeeded", answer["task"]
     assert (answer["instance_status"], answer["runtime_state"]) == ("ready", "ACTIVE")
-    assert answer["flavor"]["flavor_name"] == "m1.medium"
+    assert answer["flavor"]["flavor_name"] == flavor
     assert answer["resize_flavor_ref"] is None
-    assert cloud_server(cloud, resized).flavor_id == catalog["flavors"]["m1.medium"]
-    assert cores_and_ram(tenant) == (2, 4096)
-    assert Task.objects.get(pk=answer["task"]["task_id"]).kind == "server.resize_confirm"
-
-
-def test_revert_goes_back_and_releases_the_reserved_quota(
-    resized, client_of_tenant, tenant, catalog, cloud
-):
-    answer = finish(client_of_tenant, resized, "revert")
-    assert answer["task"]["state"] == "succeeded", answer["task"]
-    assert (answer["instance_status"], answer["runtime_state"]) == ("ready", "ACTIVE")
-    assert answer["flavor"]["flavor_name"] == "m1.small"
-    assert cloud_server(cloud, resized).flavor_id == catalog["flavors"]["m1.small"]
-    assert cores_and_ram(tenant) == (1, 2048)
+    assert cloud_server(cloud, resized).flavor_id == catalog["flavors"][flavor]
+    assert cores_and_ram(tenant) == held
+    assert Task.objects.get(pk=answer["task"]["task_id"]).kind == f"server.resize_{decision}"
 
 
 def test_confirming_a_smaller_flavor_gives_the_surplus_back(

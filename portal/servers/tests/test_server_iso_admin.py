@@ -13,12 +13,6 @@ ftpd, ftp_server, iso, server = cdrom.ftpd, cdrom.ftp_server, cdrom.iso, cdrom.s
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def page_of(server):
     return f"/admin/servers/server/{server.pk}/"
 

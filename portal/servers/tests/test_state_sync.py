@@ -25,6 +25,8 @@ from portal.servers.workflows import state_sync
 from portal.tenants.credentials import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
+# The tables a servers' state sync may write to.
+SERVER_TABLES = ("servers_server", "servers_quotareservation", "servers_volume")
 
 
 @pytest.fixture
@@ -60,7 +62,7 @@ def test_an_unchanged_sync_writes_no_row(cloud, created):
     with CaptureQueriesContext(connection) as queries:
         counts = sync(cloud)
     assert (counts.read, counts.created, counts.updated, counts.missing) == (1, 0, 0, 0)
-    assert writes_to(queries, "servers_server", "servers_quotareservation", "servers_volume") == []
+    assert writes_to(queries, *SERVER_TABLES) == []
 
 
 def test_rows_in_the_middle_of_an_operation_are_left_alone(cloud, admin, created):

@@ -11,12 +11,6 @@ from portal.servers.tests.factories import ServerFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_mount_action_leads_to_the_server_choice(admin_client, iso):
     answer = admin_client.post(
         "/admin/isos/iso/", {"action": "mount_on_server", "_selected_action": [iso.pk]}
