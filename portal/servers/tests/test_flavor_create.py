@@ -1,4 +1,4 @@
-"""Flavors made from the admin (issue 6, item 1): in the cloud by a Celery job, public
+"""Flavors made from the admin: in the cloud by a Celery job, public
 or shared with chosen tenants, then mirrored; refusals and cloud failures."""
 
 import pytest

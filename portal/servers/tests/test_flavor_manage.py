@@ -1,4 +1,4 @@
-"""Flavors changed and deleted from the admin (issue 6, item 1): the tenants a non-public
+"""Flavors changed and deleted from the admin: the tenants a non-public
 flavor is shared with, and deletion in the cloud; refusals and cloud failures."""
 
 import pytest

@@ -4,10 +4,11 @@ Keystone (with the `member` role Nova, Cinder and Neutron require).
 
     pytest -m openstack portal/servers/tests/test_openstack_servers.py
 
-Issue 6's "done when": a server with a system disk and two data disks, powered off and
-on, resized up (confirmed), resized down, deleted, with the quota usage right and a Task
-at every step; and a server deleted behind the portal's back, which the next state sync
-marks. Everything is named `<RUN>-...` and removed at the end, whatever happens.
+What a server's life must do in a real cloud: a server with a system disk and two data
+disks, powered off and on, resized up (confirmed), resized down, deleted, with the quota
+usage right and a Task at every step; and a server deleted behind the portal's back,
+which the next state sync marks. Everything is named `<RUN>-...` and removed at the end,
+whatever happens.
 """
 
 import io
@@ -308,7 +309,7 @@ def answer_keypair_id(api):
 def test_flavor_sharing_changed_and_the_flavor_deleted_from_the_portal(
     oslite, admin, tenant, cleanup
 ):
-    """Issue 6, item 1: the share and delete jobs against the real Nova."""
+    """The flavor share and delete jobs against the real Nova."""
     request = flavors.FlavorRequest(
         name=f"{RUN}-private", vcpus=1, ram=64, disk=1, extra_specs={}, is_public=False
     )

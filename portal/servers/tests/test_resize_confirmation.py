@@ -1,4 +1,4 @@
-"""Resizes left for confirmation (issue 6, item 7): a cloud with `resize_confirm: manual`
+"""Resizes left for confirmation: a cloud with `resize_confirm: manual`
 leaves a resize in VERIFY_RESIZE, holding the extra quota, until the user confirms it
 (`POST /instances/{id}/resize/confirm`) or reverts it (`.../resize/revert`)."""
 

@@ -1,5 +1,4 @@
-"""The admin's "Create server" page prefilled from a server template (issue 6, items 3
-and 11; seed 003's 模板)."""
+"""The admin's "Create server" page prefilled from a server template (seed 003's 模板)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The servers' state sync (issue 6, item 9), against the simulator cloud: changes only,
+"""The servers' state sync, against the simulator cloud: changes only,
 rows at rest only, servers deleted or made behind the portal's back, the quota they hold."""
 
 import json
