@@ -11,7 +11,6 @@ which the next state sync marks. Everything is named `<RUN>-...` and removed at 
 whatever happens.
 """
 
-import io
 import os
 import uuid
 from pathlib import Path
@@ -24,6 +23,7 @@ from portal.clouds.drivers import get_driver
 from portal.clouds.errors import CloudError, CloudNotFound
 from portal.clouds.openstack.clouds_yaml import import_cloud
 from portal.clouds.openstack.waiting import wait_for_server, wait_for_server_gone, wait_for_volume
+from portal.clouds.tests.openstack.fixtures import create_boot_image, create_flavors
 from portal.core.models import Task
 from portal.images.workflows import sync_images
 from portal.network.workflows import sync_network
@@ -48,7 +48,6 @@ CLOUDS_YAML = Path(
 ).expanduser()
 CLOUD_NAME = os.environ.get("OSLITE_CLOUD", "oslite-admin")
 RUN = f"srv{uuid.uuid4().hex[:6]}"
-IMAGE_SIZE = 1024 * 1024
 
 
 class Cleanup:
@@ -99,15 +98,8 @@ def admin(oslite):
 def catalog(oslite, admin, cleanup):
     """Three flavors, a small public image and a shared network, made in the cloud and
     pulled into the portal (with the zones and hosts) as an operator's sync would."""
-    compute = admin.compute
-    flavors = {}
-    for size, vcpus, ram in (("small", 1, 128), ("medium", 1, 192), ("large", 2, 256)):
-        flavor = compute.create_flavor(f"{RUN}-{size}", vcpus, ram, 1)
-        cleanup.add(compute.delete_flavor, flavor.id)
-        flavors[size] = flavor
-    image = admin.images.create_image(f"{RUN}-boot", "raw", "bare", visibility="public")
-    cleanup.add(admin.images.delete_image, image.id)
-    admin.images.upload_image_data(image.id, io.BytesIO(bytes(IMAGE_SIZE)), IMAGE_SIZE)
+    flavors = create_flavors(admin.compute, cleanup, RUN)
+    image = create_boot_image(admin.images, cleanup, RUN)
     network = admin.network.create_network(f"{RUN}-net", shared=True)
     cleanup.add(admin.network.delete_network, network.id)
     admin.network.create_subnet(network.id, "10.98.0.0/24", name=f"{RUN}-subnet")
