@@ -6,6 +6,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from portal.celery import app as celery_app
+from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.sync import request_sync
 from portal.clouds.tests.factories import CloudFactory
 from portal.tenants.tests.factories import TenantFactory, make_platform_key, make_tenant_key
@@ -40,6 +41,12 @@ def cloud(db):
 
 
 @pytest.fixture
+def driver(cloud):
+    """The default cloud's driver, with its admin credentials."""
+    return SimulatorDriver(cloud)
+
+
+@pytest.fixture
 def sync_now(django_capture_on_commit_callbacks):
     """`sync_now(kind, cloud)`: queue a pull as an operator's "Sync now" does and run its
     job at once; returns its Task, refreshed."""
@@ -63,6 +70,13 @@ def staff_user(django_user_model):
 @pytest.fixture
 def staff_client(staff_user):
     client = APIClient()
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    """A browser session of the operator in the admin (overrides pytest-django's)."""
     client.force_login(staff_user)
     return client
 

@@ -13,6 +13,7 @@ from portal.clouds.tasks import sync_on_schedule
 from portal.clouds.tests.factories import CloudFactory
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.models import Task
+from portal.core.tests.queries import writes_to
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import FlavorFactory
 
@@ -24,15 +25,6 @@ def fields(name="small", vcpus=1):
         "name": name, "vcpus": vcpus, "ram": 1024, "disk": 10, "is_public": True,
         "extra_specs": {},
     }  # fmt: skip
-
-
-def writes(queries, table):
-    """The INSERT, UPDATE and DELETE statements on `table` among captured queries."""
-    return [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].split(" ", 1)[0] in ("INSERT", "UPDATE", "DELETE") and f'"{table}"' in q["sql"]
-    ]
 
 
 def test_upsert_creates_updates_and_counts(cloud):
@@ -69,7 +61,7 @@ def test_unchanged_page_writes_nothing(cloud):
         mirror = mirror_module.CloudMirror(Flavor, cloud)
         mirror.upsert(page)
         mirror.mark_missing()
-    assert writes(queries, "servers_flavor") == []
+    assert writes_to(queries, "servers_flavor") == []
     assert len(queries) == 2  # one SELECT for the page, one for what went missing
 
 

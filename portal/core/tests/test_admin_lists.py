@@ -1,4 +1,4 @@
-"""Every list of the portal's admin can be searched and filtered (issue 7, item 4)."""
+"""Every list of the portal's admin can be searched and filtered."""
 
 from django.contrib import admin
 

@@ -9,12 +9,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/images/image/"
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_changelist_with_search_and_filters(cloud, admin_client):
     ImageFactory(cloud=cloud, name="Ubuntu 24.04")
     ImageFactory(cloud=cloud, name="Windows", enabled=False)

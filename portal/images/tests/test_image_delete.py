@@ -126,12 +126,6 @@ def test_failed_upload_can_be_deleted(cloud, staff_client, run_commit_hooks):
 # ---- the admin action ---------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_admin_action_deletes_uploaded_and_explains_refusals(
     cloud, admin_client, uploaded, run_commit_hooks
 ):

@@ -6,23 +6,17 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.clouds import mirror
 from portal.clouds.simulator.demo import seed_demo_cloud
-from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.images import mark_uploaded
-from portal.clouds.sync import request_sync
 from portal.clouds.tasks import sync_on_schedule
 from portal.clouds.tests.factories import CloudFactory
 from portal.core.models import Task
+from portal.core.tests.queries import writes_to
 from portal.images import workflows
 from portal.images.models import Image
 from portal.images.tests.factories import ImageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def driver(cloud):
-    return SimulatorDriver(cloud)
 
 
 @pytest.fixture
@@ -35,14 +29,6 @@ def add_image(driver, name, *, active=True, **options):
     if active:
         mark_uploaded(info.id, driver.cloud, size=1024, checksum="c0ffee")
     return info.id
-
-
-def image_writes(queries):
-    return [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) and '"images_image"' in q["sql"]
-    ]
 
 
 def test_first_sync_mirrors_active_images(cloud, driver, demo):
@@ -76,7 +62,7 @@ def test_changed_images_are_updated_and_others_left_alone(cloud, driver, demo):
     ubuntu = Image.objects.get(backend_id=demo["ubuntu-24.04"])
     assert (ubuntu.name, ubuntu.os_type) == ("Ubuntu 24.04 LTS", "Linux")
     assert not Image.objects.get(pk=cirros.pk).enabled  # a pull never touches the flag
-    assert len(image_writes(queries)) == 1  # one bulk UPDATE
+    assert len(writes_to(queries, "images_image")) == 1  # one bulk UPDATE
 
 
 def test_vanished_images_are_marked_missing_and_unmarked_when_they_return(cloud, driver, demo):
@@ -103,7 +89,7 @@ def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):
     with CaptureQueriesContext(connection) as queries:
         counts = workflows.sync_images(cloud, driver)
     assert (counts.read, counts.created, counts.updated, counts.missing) == (2, 0, 0, 0)
-    assert image_writes(queries) == []
+    assert writes_to(queries, "images_image") == []
 
 
 def test_queries_grow_with_pages_not_rows(cloud, driver, monkeypatch):
@@ -139,29 +125,20 @@ def test_an_id_held_by_another_clouds_image_gets_a_fresh_public_id(cloud, driver
 # ---- as a Task ------------------------------------------------------------------------
 
 
-def run_sync(cloud, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        _cloud, task = request_sync("images.sync", cloud=cloud, actor="staff:alice")
-    task.refresh_from_db()
-    return task
-
-
-def test_sync_job_records_its_task(cloud, demo, django_capture_on_commit_callbacks):
-    task = run_sync(cloud, django_capture_on_commit_callbacks)
+def test_sync_job_records_its_task(cloud, demo, sync_now):
+    task = sync_now("images.sync", cloud)
     assert (task.kind, task.state, task.progress) == ("images.sync", "succeeded", 100)
     assert task.message.startswith("2 read from the cloud: 2 new")
     assert Image.objects.count() == 2
 
 
-def test_cloud_failure_fails_the_task_and_changes_nothing(
-    cloud, driver, demo, django_capture_on_commit_callbacks
-):
+def test_cloud_failure_fails_the_task_and_changes_nothing(cloud, driver, demo, sync_now):
     workflows.sync_images(cloud, driver)
     before = list(Image.objects.order_by("pk").values())
     driver.images.delete_image(demo["cirros-0.6.2"])
     inject_fault(cloud, "images.iter_images", mode="unavailable")
 
-    task = run_sync(cloud, django_capture_on_commit_callbacks)
+    task = sync_now("images.sync", cloud)
 
     assert (task.state, task.error_code) == (Task.State.FAILED, "unavailable")
     assert list(Image.objects.order_by("pk").values()) == before

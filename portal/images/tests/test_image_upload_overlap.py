@@ -1,10 +1,12 @@
 """The two legs of an upload overlap: the transfer to the cloud starts once the head of
-the file is staged and reads later pieces as they arrive (issue 4, item 7)."""
+the file is staged and reads later pieces as they arrive."""
 
 import hashlib
 import io
+from contextlib import contextmanager
 
 import pytest
+from django.db.models.signals import post_save
 
 from portal.core.models import Task
 from portal.images import uploads, workflows
@@ -202,24 +204,34 @@ def test_file_whose_end_is_wrong_is_refused_by_the_portal(staging_storage):
                 workflows._verify_format(image, read)
 
 
+@contextmanager
+def bytes_received_when_transfers_are_queued():
+    """The image's received bytes, as saved, each time an upload Task (its transfer job)
+    is created."""
+    queued_at = []
+
+    def record(sender, instance, created, **kwargs):
+        if created and instance.kind == UPLOAD_KIND:
+            queued_at.append(Image.objects.get(image_id=instance.target_id).received_bytes)
+
+    post_save.connect(record, sender=Task)
+    try:
+        yield queued_at
+    finally:
+        post_save.disconnect(record, sender=Task)
+
+
 def test_long_body_is_staged_in_parts_the_transfer_reads_as_they_land(
-    cloud, staff_client, staging_storage, settings, monkeypatch
+    cloud, staff_client, staging_storage, settings
 ):
     from portal.images import tasks
 
     settings.IMAGE_STAGE_PART_BYTES = PIECE
-    queued_at = []
-    queue_transfer = uploads._queue_transfer
-
-    def spy(image, actor):
-        queued_at.append(image.received_bytes)
-        return queue_transfer(image, actor)
-
-    monkeypatch.setattr(uploads, "_queue_transfer", spy)
     data = qcow2_bytes(300_000)
     image_id = create_image(staff_client)["image_id"]
     # One PUT without Content-Range; the transfer job is queued after its first part.
-    response = put_file(staff_client, image_id, data)
+    with bytes_received_when_transfers_are_queued() as queued_at:
+        response = put_file(staff_client, image_id, data)
     assert response.status_code == 202
     assert queued_at == [PIECE]
     image = Image.objects.get(image_id=image_id)

@@ -1,10 +1,9 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.clouds.tests.factories import CloudFactory
 from portal.core.models import Task
+from portal.core.tests.queries import count_queries
 from portal.images.models import Image
 from portal.images.tests.factories import ImageFactory
 from portal.tenants.models import TenantIdentity
@@ -143,12 +142,6 @@ def test_tenant_region_filter(cloud, client_of_tenant):
     ImageFactory(cloud=other_cloud, image_id="there")
     body = client_of_tenant.get("/api/v1/images?region=region-two").json()
     assert [(i["image_id"], i["region"]) for i in body["images"]] == [("there", "region-two")]
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize("caller", ["client_of_tenant", "staff_client"])

@@ -6,12 +6,6 @@ from portal.isos.tests.factories import IsoFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_upload_page_and_add_redirect(admin_client, ftp_server):
     assert admin_client.get("/admin/isos/iso/add/").url.endswith("/admin/isos/iso/upload/")
     page = admin_client.get("/admin/isos/iso/upload/")

@@ -30,23 +30,29 @@ class SecurityGroupFactory(factory.django.DjangoModelFactory):
     project_id = factory.Faker("uuid4")
 
 
-class AvailabilityZoneFactory(factory.django.DjangoModelFactory):
+class NamedInTheCloudFactory(factory.django.DjangoModelFactory):
+    """A mirrored row the cloud knows by its name (zones, hosts)."""
+
+    class Meta:
+        abstract = True
+
+    cloud = factory.SubFactory(CloudFactory)
+    backend_id = factory.SelfAttribute("name")
+
+
+class AvailabilityZoneFactory(NamedInTheCloudFactory):
     class Meta:
         model = AvailabilityZone
 
-    cloud = factory.SubFactory(CloudFactory)
     name = factory.Sequence(lambda n: f"zone-{n}")
-    backend_id = factory.SelfAttribute("name")
     available = True
 
 
-class ComputeHostFactory(factory.django.DjangoModelFactory):
+class ComputeHostFactory(NamedInTheCloudFactory):
     class Meta:
         model = ComputeHost
 
-    cloud = factory.SubFactory(CloudFactory)
     name = factory.Sequence(lambda n: f"compute-{n}")
-    backend_id = factory.SelfAttribute("name")
     zone = "nova"
     state = ComputeHost.State.UP
     status = ComputeHost.Status.ENABLED

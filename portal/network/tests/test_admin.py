@@ -21,12 +21,6 @@ LISTS = {
 }
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 @pytest.mark.parametrize("model", LISTS)
 def test_each_list_shows_and_finds_its_rows_and_edits_nothing(cloud, admin_client, model):
     row = LISTS[model](cloud=cloud)

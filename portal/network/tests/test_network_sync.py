@@ -13,6 +13,7 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.testing import make_tenant
 from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
+from portal.core.tests.queries import writes_to
 from portal.network import workflows
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
 
@@ -21,23 +22,12 @@ MIRRORS = (Network, SecurityGroup, AvailabilityZone, ComputeHost)
 
 
 @pytest.fixture
-def driver(cloud):
-    return SimulatorDriver(cloud)
-
-
-@pytest.fixture
 def demo(cloud):
     return seed_demo_cloud(cloud)
 
 
 def mirror_writes(queries):
-    tables = [f'"{model._meta.db_table}"' for model in MIRRORS]
-    return [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
-        and any(table in q["sql"] for table in tables)
-    ]
+    return writes_to(queries, *(model._meta.db_table for model in MIRRORS))
 
 
 def rows():

@@ -5,10 +5,11 @@ import pytest
 
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
+from portal.images.models import Image
 from portal.images.workflows import sync_images
 from portal.network.workflows import sync_network
 from portal.servers.models import Flavor
-from portal.servers.tests.factories import make_identity
+from portal.servers.tests.factories import ServerTemplateFactory, make_identity
 from portal.servers.workflows.flavors import sync_flavors
 
 
@@ -23,6 +24,22 @@ def catalog(cloud):
     sync_network(cloud, driver)
     flavors = {flavor.name: flavor for flavor in Flavor.objects.filter(cloud=cloud)}
     return {**demo, "flavor_rows": flavors}
+
+
+@pytest.fixture
+def catalog_template(catalog):
+    """`catalog_template(**fields)`: a server template of the demo catalog, cirros on
+    m1.small on default-net."""
+
+    def make(**fields):
+        return ServerTemplateFactory(
+            image=Image.objects.get(image_id=catalog["images"]["cirros-0.6.2"]),
+            flavor=catalog["flavor_rows"]["m1.small"],
+            network_id=catalog["network_id"],
+            **fields,
+        )
+
+    return make
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from portal.clouds.tests.factories import CloudFactory
 from portal.images.tests.factories import ImageFactory
 from portal.servers.models import Flavor, Server
 from portal.servers.server_templates.models import ServerTemplate
-from portal.tenants.models import TenantIdentity
-from portal.tenants.tests.factories import TenantFactory
+from portal.tenants.tests.factories import TenantFactory, record_identity
 
 
 class FlavorFactory(factory.django.DjangoModelFactory):
@@ -70,15 +69,4 @@ class ServerTemplateFactory(factory.django.DjangoModelFactory):
 
 def make_identity(tenant, cloud):
     """Set the tenant up in a simulator cloud, as sign-up would; returns its identity."""
-    credentials = make_tenant(cloud, tenant.tenant_id)
-    return TenantIdentity.objects.create(
-        tenant=tenant,
-        cloud=cloud,
-        domain_name=tenant.tenant_id,
-        domain_id=credentials.user_domain_id,
-        project_name=tenant.tenant_id,
-        project_id=credentials.project_id,
-        username=credentials.username,
-        password=credentials.password,
-        role_name="member",
-    )
+    return record_identity(tenant, cloud, make_tenant(cloud, tenant.tenant_id))

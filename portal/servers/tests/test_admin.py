@@ -9,12 +9,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/servers/flavor/"
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_changelist_with_search_and_filters(cloud, admin_client):
     FlavorFactory(cloud=cloud, name="m1.small")
     FlavorFactory(cloud=cloud, name="gold", is_public=False)

@@ -14,11 +14,12 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
+from portal.core.tests.queries import writes_to
 from portal.servers import quotas, tasks
 from portal.servers.locking import CLEANUP_KIND
 from portal.servers.models import QuotaReservation, Server, Volume
 from portal.servers.tests.test_instances import create, detail
-from portal.servers.tests.test_state_sync import server_writes
+from portal.servers.tests.test_state_sync import SERVER_TABLES
 from portal.servers.workflows import state_sync
 from portal.servers.workflows.create import _spec
 from portal.tenants.credentials import tenant_credentials
@@ -86,7 +87,7 @@ def test_an_unchanged_second_sync_queues_nothing_and_writes_nothing(cloud, left_
     with CaptureQueriesContext(connection) as queries:
         counts = sync(cloud)
     assert (counts.read, counts.updated, counts.cleanups) == (0, 0, 0)
-    assert server_writes(queries) == []
+    assert writes_to(queries, *SERVER_TABLES) == []
     assert cleanups().count() == 1
 
 
@@ -177,7 +178,7 @@ def test_a_clean_failure_leaves_nothing_for_the_sync(
 
     assert counts.cleanups == 0
     assert not cleanups().exists()
-    assert server_writes(queries) == []
+    assert writes_to(queries, *SERVER_TABLES) == []
 
 
 def test_rows_locked_or_changed_since_the_sync_began_are_left_for_the_next_sync(cloud, left_over):

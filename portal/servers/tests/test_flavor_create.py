@@ -1,4 +1,4 @@
-"""Flavors made from the admin (issue 6, item 1): in the cloud by a Celery job, public
+"""Flavors made from the admin: in the cloud by a Celery job, public
 or shared with chosen tenants, then mirrored; refusals and cloud failures."""
 
 import pytest
@@ -84,12 +84,6 @@ def test_cloud_down_fails_the_task(cloud):
     task.refresh_from_db()
     assert (task.state, task.error_code) == (Task.State.FAILED, "unavailable")
     assert not Flavor.objects.exists()
-
-
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
 
 
 def test_the_admin_create_flavor_page(admin_client, cloud, tenant):

@@ -1,4 +1,4 @@
-"""Flavors changed and deleted from the admin (issue 6, item 1): the tenants a non-public
+"""Flavors changed and deleted from the admin: the tenants a non-public
 flavor is shared with, and deletion in the cloud; refusals and cloud failures."""
 
 import pytest
@@ -97,12 +97,6 @@ def test_cloud_down_keeps_the_flavor(gold):
     assert (task.state, task.error_code) == (Task.State.FAILED, "unavailable")
     assert Flavor.objects.filter(pk=gold.pk).exists()
     assert "gold" in {f.name for f in SimulatorDriver(gold.cloud).compute.list_flavors()}
-
-
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
 
 
 def test_the_admin_share_page_and_delete_button(admin_client, gold, tenant, other_tenant):

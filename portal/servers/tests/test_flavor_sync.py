@@ -5,21 +5,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.clouds.simulator.demo import seed_demo_cloud
-from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
-from portal.clouds.sync import request_sync
 from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
+from portal.core.tests.queries import writes_to
 from portal.servers.models import Flavor
 from portal.servers.workflows import flavors
 from portal.tenants.models import TenantIdentity
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def driver(cloud):
-    return SimulatorDriver(cloud)
 
 
 @pytest.fixture
@@ -34,16 +28,6 @@ def project_of_tenant(cloud, tenant):
         username="u", password="pw", role_name="member",
     )  # fmt: skip
     return "project-1"
-
-
-def catalog_writes(queries):
-    tables = ('"servers_flavor"', '"servers_flavor_shared_with"')
-    return [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
-        and any(t in q["sql"] for t in tables)
-    ]
 
 
 def test_first_sync_mirrors_flavors(cloud, driver, demo):
@@ -98,26 +82,17 @@ def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo, project_of_
         counts = flavors.sync_flavors(cloud, driver)
 
     assert (counts.read, counts.created, counts.updated, counts.missing) == (4, 0, 0, 0)
-    assert catalog_writes(queries) == []
+    assert writes_to(queries, "servers_flavor", "servers_flavor_shared_with") == []
 
 
-def run_sync(cloud, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        _cloud, task = request_sync("flavors.sync", cloud=cloud, actor="staff:alice")
-    task.refresh_from_db()
-    return task
-
-
-def test_sync_job_records_its_task(cloud, demo, django_capture_on_commit_callbacks):
-    task = run_sync(cloud, django_capture_on_commit_callbacks)
+def test_sync_job_records_its_task(cloud, demo, sync_now):
+    task = sync_now("flavors.sync", cloud)
     assert (task.kind, task.state, task.progress) == ("flavors.sync", "succeeded", 100)
     assert Flavor.objects.count() == 3
 
 
 @pytest.mark.parametrize("operation", ["compute.list_flavors", "compute.list_flavor_access"])
-def test_cloud_failure_fails_the_task_and_changes_nothing(
-    cloud, driver, demo, operation, django_capture_on_commit_callbacks
-):
+def test_cloud_failure_fails_the_task_and_changes_nothing(cloud, driver, demo, operation, sync_now):
     driver.compute.create_flavor("gold", 8, 16384, 100, is_public=False)
     flavors.sync_flavors(cloud, driver)
     before = list(Flavor.objects.order_by("pk").values())
@@ -125,7 +100,7 @@ def test_cloud_failure_fails_the_task_and_changes_nothing(
     driver.compute.create_flavor("silver", 4, 8192, 50, is_public=False)
     inject_fault(cloud, operation, mode="unavailable")
 
-    task = run_sync(cloud, django_capture_on_commit_callbacks)
+    task = sync_now("flavors.sync", cloud)
 
     assert (task.state, task.error_code) == (Task.State.FAILED, "unavailable")
     assert list(Flavor.objects.order_by("pk").values()) == before

@@ -1,10 +1,9 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.clouds.tests.factories import CloudFactory
 from portal.core.models import Task
+from portal.core.tests.queries import count_queries
 from portal.servers.tests.factories import FlavorFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,12 +112,6 @@ def test_paging(cloud, client_of_tenant):
     assert (body["count"], len(body["flavors"]), body["page_number"], body["page_size"]) == (
         5, 2, 2, 2,
     )  # fmt: skip
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize("caller", ["client_of_tenant", "staff_client"])

@@ -1,4 +1,4 @@
-"""Key pairs (issue 6, item 2): import a validated public key or generate a pair (the
+"""Key pairs: import a validated public key or generate a pair (the
 private key shown once), registered in the cloud by a Task; servers name them."""
 
 import pytest

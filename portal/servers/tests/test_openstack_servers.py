@@ -4,13 +4,13 @@ Keystone (with the `member` role Nova, Cinder and Neutron require).
 
     pytest -m openstack portal/servers/tests/test_openstack_servers.py
 
-Issue 6's "done when": a server with a system disk and two data disks, powered off and
-on, resized up (confirmed), resized down, deleted, with the quota usage right and a Task
-at every step; and a server deleted behind the portal's back, which the next state sync
-marks. Everything is named `<RUN>-...` and removed at the end, whatever happens.
+What a server's life must do in a real cloud: a server with a system disk and two data
+disks, powered off and on, resized up (confirmed), resized down, deleted, with the quota
+usage right and a Task at every step; and a server deleted behind the portal's back,
+which the next state sync marks. Everything is named `<RUN>-...` and removed at the end,
+whatever happens.
 """
 
-import io
 import os
 import uuid
 from pathlib import Path
@@ -23,6 +23,7 @@ from portal.clouds.drivers import get_driver
 from portal.clouds.errors import CloudError, CloudNotFound
 from portal.clouds.openstack.clouds_yaml import import_cloud
 from portal.clouds.openstack.waiting import wait_for_server, wait_for_server_gone, wait_for_volume
+from portal.clouds.tests.openstack.fixtures import create_boot_image, create_flavors
 from portal.core.models import Task
 from portal.images.workflows import sync_images
 from portal.network.workflows import sync_network
@@ -47,7 +48,6 @@ CLOUDS_YAML = Path(
 ).expanduser()
 CLOUD_NAME = os.environ.get("OSLITE_CLOUD", "oslite-admin")
 RUN = f"srv{uuid.uuid4().hex[:6]}"
-IMAGE_SIZE = 1024 * 1024
 
 
 class Cleanup:
@@ -98,15 +98,8 @@ def admin(oslite):
 def catalog(oslite, admin, cleanup):
     """Three flavors, a small public image and a shared network, made in the cloud and
     pulled into the portal (with the zones and hosts) as an operator's sync would."""
-    compute = admin.compute
-    flavors = {}
-    for size, vcpus, ram in (("small", 1, 128), ("medium", 1, 192), ("large", 2, 256)):
-        flavor = compute.create_flavor(f"{RUN}-{size}", vcpus, ram, 1)
-        cleanup.add(compute.delete_flavor, flavor.id)
-        flavors[size] = flavor
-    image = admin.images.create_image(f"{RUN}-boot", "raw", "bare", visibility="public")
-    cleanup.add(admin.images.delete_image, image.id)
-    admin.images.upload_image_data(image.id, io.BytesIO(bytes(IMAGE_SIZE)), IMAGE_SIZE)
+    flavors = create_flavors(admin.compute, cleanup, RUN)
+    image = create_boot_image(admin.images, cleanup, RUN)
     network = admin.network.create_network(f"{RUN}-net", shared=True)
     cleanup.add(admin.network.delete_network, network.id)
     admin.network.create_subnet(network.id, "10.98.0.0/24", name=f"{RUN}-subnet")
@@ -308,7 +301,7 @@ def answer_keypair_id(api):
 def test_flavor_sharing_changed_and_the_flavor_deleted_from_the_portal(
     oslite, admin, tenant, cleanup
 ):
-    """Issue 6, item 1: the share and delete jobs against the real Nova."""
+    """The flavor share and delete jobs against the real Nova."""
     request = flavors.FlavorRequest(
         name=f"{RUN}-private", vcpus=1, ram=64, disk=1, extra_specs={}, is_public=False
     )

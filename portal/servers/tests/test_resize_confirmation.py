@@ -1,4 +1,4 @@
-"""Resizes left for confirmation (issue 6, item 7): a cloud with `resize_confirm: manual`
+"""Resizes left for confirmation: a cloud with `resize_confirm: manual`
 leaves a resize in VERIFY_RESIZE, holding the extra quota, until the user confirms it
 (`POST /instances/{id}/resize/confirm`) or reverts it (`.../resize/revert`)."""
 
@@ -72,28 +72,26 @@ def test_the_api_shows_the_pending_flavor(resized, client_of_tenant, catalog):
     assert answer["resize_flavor_ref"] == catalog["flavors"]["m1.medium"]
 
 
-def test_confirm_commits_the_quota_and_restarts_the_server(
-    resized, client_of_tenant, tenant, catalog, cloud
+@pytest.mark.parametrize(
+    ("decision", "flavor", "held"),
+    [
+        # Confirm commits the reserved quota and restarts the server on the new flavor.
+        ("confirm", "m1.medium", (2, 4096)),
+        # Revert goes back to the old flavor and releases the reserved quota.
+        ("revert", "m1.small", (1, 2048)),
+    ],
+)
+def test_a_decision_restarts_the_server_on_its_flavor_and_settles_the_quota(
+    resized, client_of_tenant, tenant, catalog, cloud, decision, flavor, held
 ):
-    answer = finish(client_of_tenant, resized, "confirm")
+    answer = finish(client_of_tenant, resized, decision)
     assert answer["task"]["state"] == "succeeded", answer["task"]
     assert (answer["portal_state"], answer["instance_status"]) == ("ready", "ACTIVE")
-    assert answer["flavor"]["flavor_name"] == "m1.medium"
+    assert answer["flavor"]["flavor_name"] == flavor
     assert answer["resize_flavor_ref"] is None
-    assert cloud_server(cloud, resized).flavor_id == catalog["flavors"]["m1.medium"]
-    assert cores_and_ram(tenant) == (2, 4096)
-    assert Task.objects.get(pk=answer["task"]["task_id"]).kind == "server.resize_confirm"
-
-
-def test_revert_goes_back_and_releases_the_reserved_quota(
-    resized, client_of_tenant, tenant, catalog, cloud
-):
-    answer = finish(client_of_tenant, resized, "revert")
-    assert answer["task"]["state"] == "succeeded", answer["task"]
-    assert (answer["portal_state"], answer["instance_status"]) == ("ready", "ACTIVE")
-    assert answer["flavor"]["flavor_name"] == "m1.small"
-    assert cloud_server(cloud, resized).flavor_id == catalog["flavors"]["m1.small"]
-    assert cores_and_ram(tenant) == (1, 2048)
+    assert cloud_server(cloud, resized).flavor_id == catalog["flavors"][flavor]
+    assert cores_and_ram(tenant) == held
+    assert Task.objects.get(pk=answer["task"]["task_id"]).kind == f"server.resize_{decision}"
 
 
 def test_confirming_a_smaller_flavor_gives_the_surplus_back(

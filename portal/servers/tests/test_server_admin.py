@@ -12,12 +12,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")
 CHANGELIST = "/admin/servers/server/"
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_changelist_with_badges_and_filters(cloud, tenant, admin_client):
     ServerFactory(cloud=cloud, tenant=tenant, name="alpha")
     ServerFactory(cloud=cloud, tenant=tenant, name="beta", runtime_state="SHUTOFF")

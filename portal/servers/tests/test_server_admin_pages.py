@@ -18,12 +18,6 @@ CREATE = f"{CHANGELIST}create/"
 
 
 @pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def form(catalog, tenant, identity):
     flavor = catalog["flavor_rows"]["m1.small"]
     return {

@@ -1,12 +1,10 @@
-"""The admin's "Create server" page prefilled from a server template (issue 6, items 3
-and 11; seed 003's 模板)."""
+"""The admin's "Create server" page prefilled from a server template (seed 003's 模板)."""
 
 import pytest
 
 from portal.images.models import Image
 from portal.network.tests.factories import SecurityGroupFactory
 from portal.servers.models import Server
-from portal.servers.tests.factories import ServerTemplateFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
@@ -14,23 +12,10 @@ CREATE = "/admin/servers/server/create/"
 
 
 @pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
-def template(catalog, identity):
+def template(catalog_template, identity):
     # The tenant's own group "web", as the network pull mirrors it.
     SecurityGroupFactory(cloud=identity.cloud, project_id=identity.project_id, name="web")
-    return ServerTemplateFactory(
-        name="web",
-        image=Image.objects.get(image_id=catalog["images"]["cirros-0.6.2"]),
-        flavor=catalog["flavor_rows"]["m1.small"],
-        system_disk_size=7,
-        network_id=catalog["network_id"],
-        security_groups=["default", "web"],
-    )
+    return catalog_template(name="web", system_disk_size=7, security_groups=["default", "web"])
 
 
 def test_a_template_prefills_the_create_form(admin_client, template, tenant, identity):

@@ -1,5 +1,5 @@
 """A server's network, security groups, zone and host are checked against the network
-pull's mirrors before anything is written (issue #6 item 3)."""
+pull's mirrors before anything is written."""
 
 import pytest
 from django.urls import reverse

@@ -157,12 +157,6 @@ def test_image_used_by_a_template_cannot_be_deleted(cloud, staff_client, run_com
 # ---- admin --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def admin_form(parts, **changes):
     return {
         "name": "db", "image": parts["image"].pk, "flavor": parts["flavor"].pk,

@@ -1,4 +1,4 @@
-"""The servers' state sync (issue 6, item 9), against the simulator cloud: changes only,
+"""The servers' state sync, against the simulator cloud: changes only,
 rows at rest only, servers deleted or made behind the portal's back, the quota they hold."""
 
 import json
@@ -16,6 +16,7 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.testing import boot_spec
 from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
+from portal.core.tests.queries import writes_to
 from portal.servers import quotas
 from portal.servers.models import QuotaReservation, Server
 from portal.servers.tests.factories import ServerFactory, make_identity
@@ -24,6 +25,8 @@ from portal.servers.workflows import state_sync
 from portal.tenants.credentials import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
+# The tables a servers' state sync may write to.
+SERVER_TABLES = ("servers_server", "servers_quotareservation", "servers_volume")
 
 
 @pytest.fixture
@@ -39,16 +42,6 @@ def created(identity, client_of_tenant, create_body):
 
 def sync(cloud, **options):
     return state_sync.sync_servers(cloud, get_driver(cloud), **options)
-
-
-def server_writes(queries):
-    tables = ('"servers_server"', '"servers_quotareservation"', '"servers_volume"')
-    return [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
-        and any(t in q["sql"] for t in tables)
-    ]
 
 
 def test_runtime_state_changed_in_the_cloud_is_written(cloud, admin, created):
@@ -69,7 +62,7 @@ def test_an_unchanged_sync_writes_no_row(cloud, created):
     with CaptureQueriesContext(connection) as queries:
         counts = sync(cloud)
     assert (counts.read, counts.created, counts.updated, counts.missing) == (1, 0, 0, 0)
-    assert server_writes(queries) == []
+    assert writes_to(queries, *SERVER_TABLES) == []
 
 
 def test_rows_in_the_middle_of_an_operation_are_left_alone(cloud, admin, created):

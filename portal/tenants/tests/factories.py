@@ -1,6 +1,6 @@
 import factory
 
-from portal.tenants.models import PlatformAPIKey, Tenant, TenantAPIKey
+from portal.tenants.models import PlatformAPIKey, Tenant, TenantAPIKey, TenantIdentity
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
@@ -22,3 +22,19 @@ def make_tenant_key(tenant, name="test key", **fields):
 def make_platform_key(name="platform", **fields):
     """Returns (PlatformAPIKey, plaintext key)."""
     return PlatformAPIKey.objects.create_key(name=name, **fields)
+
+
+def record_identity(tenant, cloud, credentials):
+    """Record `credentials` (a tenant signed up in `cloud`, its domain and project named
+    after its user, as sign-up makes them) as the tenant's identity there."""
+    return TenantIdentity.objects.create(
+        tenant=tenant,
+        cloud=cloud,
+        domain_name=credentials.username,
+        domain_id=credentials.user_domain_id,
+        project_name=credentials.username,
+        project_id=credentials.project_id,
+        username=credentials.username,
+        password=credentials.password,
+        role_name="member",
+    )

@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 
 from portal.tenants.models import PlatformAPIKey, Tenant, TenantAPIKey
 from portal.tenants.tests.factories import make_tenant_key
@@ -10,13 +9,6 @@ from portal.tenants.tests.factories import make_tenant_key
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/tenants/tenant/"
-
-
-@pytest.fixture
-def admin_client(staff_user):
-    client = Client()
-    client.force_login(staff_user)
-    return client
 
 
 def messages_of(response):

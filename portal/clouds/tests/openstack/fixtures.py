@@ -149,25 +149,33 @@ def openstack_admin_sdk(openstack_admin):
     return openstack_admin.handle.connection()
 
 
+def create_boot_image(images, cleanup, prefix=RUN):
+    """A small public raw image `<prefix>-boot`, active: the source of every boot volume.
+    Its removal is queued on `cleanup`."""
+    info = images.create_image(f"{prefix}-boot", "raw", "bare", visibility="public")
+    cleanup.add(images.delete_image, info.id)
+    return images.upload_image_data(info.id, io.BytesIO(bytes(IMAGE_SIZE)), IMAGE_SIZE)
+
+
+def create_flavors(compute, cleanup, prefix=RUN):
+    """Three public flavors `<prefix>-small|medium|large` that differ in RAM/vCPUs (disk
+    lives on the boot volume), by size. Their removal is queued on `cleanup`."""
+    made = {}
+    for size, vcpus, ram in (("small", 1, 128), ("medium", 1, 192), ("large", 2, 256)):
+        flavor = compute.create_flavor(f"{prefix}-{size}", vcpus, ram, 1)
+        cleanup.add(compute.delete_flavor, flavor.id)
+        made[size] = flavor
+    return made
+
+
 @pytest.fixture(scope="session")
 def openstack_image(openstack_admin, openstack_session_cleanup):
-    """A small public raw image, active: the source of every boot volume."""
-    images = openstack_admin.images
-    info = images.create_image(f"{RUN}-boot", "raw", "bare", visibility="public")
-    openstack_session_cleanup.add(images.delete_image, info.id)
-    return images.upload_image_data(info.id, io.BytesIO(bytes(IMAGE_SIZE)), IMAGE_SIZE)
+    return create_boot_image(openstack_admin.images, openstack_session_cleanup)
 
 
 @pytest.fixture(scope="session")
 def openstack_flavors(openstack_admin, openstack_session_cleanup):
-    """Three public flavors that differ in RAM/vCPUs (disk lives on the boot volume)."""
-    compute = openstack_admin.compute
-    made = {}
-    for size, vcpus, ram in (("small", 1, 128), ("medium", 1, 192), ("large", 2, 256)):
-        flavor = compute.create_flavor(f"{RUN}-{size}", vcpus, ram, 1)
-        openstack_session_cleanup.add(compute.delete_flavor, flavor.id)
-        made[size] = flavor
-    return made
+    return create_flavors(openstack_admin.compute, openstack_session_cleanup)
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.clouds.simulator.faults import inject_fault
-from portal.images.models import Image
 from portal.servers.models import Server
-from portal.servers.tests.factories import ServerTemplateFactory, make_identity
 from portal.servers.tests.test_instances import create
 
 pytestmark = pytest.mark.browser
@@ -19,22 +17,9 @@ CHANGELIST = "/admin/servers/server/"
 
 
 @pytest.fixture
-def identity(tenant, cloud):
-    """The tenant set up in the (committed) simulator cloud, so the live server sees it."""
-    return make_identity(tenant, cloud)
-
-
-@pytest.fixture
-def template(catalog):
+def template(catalog_template):
     """A server template of the demo catalog: cirros on m1.small, 5 GB, default-net."""
-    return ServerTemplateFactory(
-        name="small cirros",
-        image=Image.objects.get(image_id=catalog["images"]["cirros-0.6.2"]),
-        flavor=catalog["flavor_rows"]["m1.small"],
-        system_disk_size=5,
-        network_id=catalog["network_id"],
-        security_groups=[],
-    )
+    return catalog_template(name="small cirros", system_disk_size=5, security_groups=[])
 
 
 def open_the_create_page(page, live_server):

@@ -11,12 +11,6 @@ from portal.servers.tests.factories import ServerFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
 
-@pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_mount_action_leads_to_the_server_choice(admin_client, iso):
     answer = admin_client.post(
         "/admin/isos/iso/", {"action": "mount_on_server", "_selected_action": [iso.pk]}
@@ -68,9 +62,18 @@ def test_mount_then_unmount_from_the_admin(admin_client, iso, server, cloud):
     assert not cloud_volumes(cloud).exists()
 
 
-def test_refusal_is_shown_on_the_mount_page(admin_client, iso, server):
+def mount_from_the_iso_page(client, iso, server):
+    return client.post(f"/admin/isos/iso/{iso.pk}/mount/", {"server": server.pk})
+
+
+def mount_from_the_server_page(client, iso, server):
+    return client.post(f"/admin/servers/server/{server.pk}/mount-iso/", {"iso": iso.pk})
+
+
+@pytest.mark.parametrize("mount", [mount_from_the_iso_page, mount_from_the_server_page])
+def test_a_refused_mount_is_shown_on_the_page_it_was_asked_on(admin_client, iso, server, mount):
     Server.objects.filter(pk=server.pk).update(locked=True)
-    answer = admin_client.post(f"/admin/isos/iso/{iso.pk}/mount/", {"server": server.pk})
+    answer = mount(admin_client, iso, server)
     assert answer.status_code == 200
     assert "Another operation is running" in answer.content.decode()
     assert not IsoMount.objects.exists()

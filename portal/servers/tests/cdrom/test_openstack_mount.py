@@ -27,8 +27,7 @@ from portal.isos.tests.factories import FtpServerFactory
 from portal.servers.cdrom import services
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.tests.factories import ServerFactory
-from portal.tenants.models import TenantIdentity
-from portal.tenants.tests.factories import TenantFactory
+from portal.tenants.tests.factories import TenantFactory, record_identity
 
 pytestmark = [
     pytest.mark.openstack,
@@ -80,17 +79,7 @@ def tenant_setup(openstack_cloud, make_openstack_tenant):
     """A portal tenant whose identity is a tenant signed up in the real Keystone."""
     credentials = make_openstack_tenant("iso")
     tenant = TenantFactory()
-    TenantIdentity.objects.create(
-        tenant=tenant,
-        cloud=openstack_cloud,
-        domain_name=credentials.username,
-        domain_id=credentials.user_domain_id,
-        project_name=credentials.username,
-        project_id=credentials.project_id,
-        username=credentials.username,
-        password=credentials.password,
-        role_name="member",
-    )
+    record_identity(tenant, openstack_cloud, credentials)
     return tenant, get_driver(openstack_cloud, credentials)
 
 
