@@ -59,11 +59,7 @@ class NetworkOperations(SimulatedService):
         self, network_id: str, *, name: str | None = None, description: str | None = None
     ) -> NetworkInfo:
         network = self._get(self._owned(Kind.NETWORK), network_id, _("network"))
-        if name is not None:
-            network.name = name
-        if description is not None:
-            network.data["description"] = description
-        network.save()
+        self._rename(network, name, description)
         return self._network_infos([network])[0]
 
     def delete_network(self, network_id: str) -> None:

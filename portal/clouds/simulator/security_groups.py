@@ -107,13 +107,9 @@ class SecurityGroupOperations(SimulatedService):
         self, group_id: str, *, name: str | None = None, description: str | None = None
     ) -> SecurityGroupInfo:
         group = self._get(self._owned(Kind.SECURITY_GROUP), group_id, _("security group"))
-        if name is not None and name != group.name:
-            if DEFAULT_GROUP in (name, group.name):
-                raise bad_request(_("The default security group cannot be renamed."))
-            group.name = name
-        if description is not None:
-            group.data["description"] = description
-        group.save()
+        if name is not None and name != group.name and DEFAULT_GROUP in (name, group.name):
+            raise bad_request(_("The default security group cannot be renamed."))
+        self._rename(group, name, description)
         return self._group_infos([group])[0]
 
     def delete_security_group(self, group_id: str) -> None:

@@ -86,6 +86,14 @@ class SimulatedService:
             cloud=self.cloud, kind=kind, project_id=project_id, **fields
         )
 
+    def _rename(self, obj: SimulatedObject, name: str | None, description: str | None) -> None:
+        """Apply an update's optional name and description, as the update calls take them."""
+        if name is not None:
+            obj.name = name
+        if description is not None:
+            obj.data["description"] = description
+        obj.save()
+
     def _require_admin(self, action: str) -> None:
         """Refuse, as the cloud's policy does, what only an admin may do."""
         if not self.scope.is_admin:

@@ -104,11 +104,7 @@ class SimulatedVolumes(ServerAccess):
         self, volume_id: str, *, name: str | None = None, description: str | None = None
     ) -> VolumeInfo:
         volume = self._find_volume(volume_id)
-        if name is not None:
-            volume.name = name
-        if description is not None:
-            volume.data["description"] = description
-        volume.save()
+        self._rename(volume, name, description)
         return volume_info(volume)
 
     def attach_volume(self, server_id: str, volume_id: str) -> VolumeAttachment:
