@@ -162,26 +162,29 @@ def same_app(importer, target):
     return app_of(importer) not in (None, "core") and app_of(importer) == app_of(target)
 
 
-def test_the_request_side_never_imports_the_worker_side():
-    crossing = sorted(
+def imports_within_an_app(importer_side, target_side):
+    """(importer, imported) pairs of one app where both are on the sides given (predicates
+    of the module's path inside its app)."""
+    return sorted(
         (importer, target)
         for importer, targets in import_graph().items()
         for target in targets
         if same_app(importer, target)
-        and side_parts(target) & WORKER_SIDE
-        and not side_parts(importer) & WORKER_SIDE
+        and importer_side(side_parts(importer))
+        and target_side(side_parts(target))
+    )
+
+
+def test_the_request_side_never_imports_the_worker_side():
+    crossing = imports_within_an_app(
+        lambda importer: not importer & WORKER_SIDE, lambda target: target & WORKER_SIDE
     )
     assert crossing == []
 
 
 def test_the_worker_side_never_imports_the_request_side():
-    crossing = sorted(
-        (importer, target)
-        for importer, targets in import_graph().items()
-        for target in targets
-        if same_app(importer, target)
-        and side_parts(importer) & WORKER_SIDE
-        and side_parts(target) & REQUEST_SIDE
+    crossing = imports_within_an_app(
+        lambda importer: importer & WORKER_SIDE, lambda target: target & REQUEST_SIDE
     )
     assert crossing == []
 
