@@ -2,6 +2,7 @@
 availability zone and per compute host, from the hosts the network pull mirrors."""
 
 from django.db.models import Count, Sum
+from django.urls import reverse
 
 from portal.network.capacity import RESOURCES, usage_bars
 from portal.network.models import ComputeHost
@@ -29,7 +30,7 @@ def zone_rows(hosts) -> list[dict]:
         .annotate(hosts=Count("pk"), servers=Sum("servers"), **sums)
     )
     return [
-        {"cloud": row["cloud__name"], "zone": row["zone"], "hosts": row["hosts"],
+        {"name": row["zone"] or "-", "cloud": row["cloud__name"], "detail": row["hosts"],
          "servers": row["servers"], "bars": usage_bars(row)}
         for row in rows
     ]  # fmt: skip
@@ -37,4 +38,19 @@ def zone_rows(hosts) -> list[dict]:
 
 def host_rows(hosts) -> list[dict]:
     rows = hosts.select_related("cloud").order_by("cloud__name", "zone", "name")[:HOST_ROWS]
-    return [{"host": host, "bars": usage_bars(vars(host))} for host in rows]
+    return [
+        {"name": host.name, "cloud": host.cloud.name, "detail": host.zone,
+         "servers": host.servers, "bars": usage_bars(vars(host)), "notes": unusable(host),
+         "url": reverse("admin:network_computehost_change", args=[host.pk])}
+        for host in rows
+    ]  # fmt: skip
+
+
+def unusable(host) -> list[str]:
+    """Why the scheduler would not place servers on `host` (none when it is up and enabled)."""
+    notes = []
+    if host.status != ComputeHost.Status.ENABLED:
+        notes.append(host.get_status_display())
+    if host.state != ComputeHost.State.UP:
+        notes.append(host.get_state_display())
+    return notes

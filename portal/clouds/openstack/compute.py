@@ -7,14 +7,13 @@ The action methods only ask Nova to act and return at once; callers poll get_ser
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict
 
 from openstack.compute.v2.flavor import Flavor
 from openstack.compute.v2.server import Server
 
 from portal.clouds.base import AvailabilityZoneInfo, ComputeHostInfo, ServerInfo, ServerSpec
 from portal.clouds.openstack.flavors import FlavorCalls
-from portal.clouds.openstack.hypervisors import HostUsage, host_usages
+from portal.clouds.openstack.hypervisors import host_figures
 from portal.clouds.openstack.resource import only_given, parse_time
 
 # Nova's OS-EXT-STS:power_state codes (nova.compute.power_state).
@@ -215,7 +214,7 @@ class ComputeAPI(FlavorCalls):
         ]
 
     def list_compute_hosts(self) -> list[ComputeHostInfo]:
-        usages = host_usages(self._conn)
+        figures = host_figures(self._conn)
         return [
             ComputeHostInfo(
                 host=service.host,
@@ -223,7 +222,7 @@ class ComputeAPI(FlavorCalls):
                 state=service.state or "",
                 status=service.status or "",
                 disabled_reason=service.disabled_reason or "",
-                **asdict(usages.get(service.host, HostUsage())),
+                **figures.get(service.host, {}),
             )
             for service in self._conn.compute.services(binary="nova-compute")
         ]

@@ -23,7 +23,7 @@ def test_zone_rows_sum_their_hosts(cloud):
     capacity = dashboard.summary()["capacity"]
 
     az1, az2 = capacity["zones"]
-    assert (az1["zone"], az1["hosts"], az1["servers"]) == ("az1", 2, 4)
+    assert (az1["name"], az1["detail"], az1["servers"]) == ("az1", 2, 4)  # 2 hosts
     vcpus, ram, disk = az1["bars"]
     assert (vcpus["used"], vcpus["capacity"], vcpus["percent"], vcpus["level"]) == (
         16, 32, 50, "ok",
@@ -32,8 +32,8 @@ def test_zone_rows_sum_their_hosts(cloud):
         40960, 65536, 62, "ok",
     )  # fmt: skip
     assert (disk["used"], disk["capacity"], disk["percent"]) == (0, 1000, 0)
-    assert az2["hosts"] == 1  # the missing host is left out
-    assert [row["host"].name for row in capacity["hosts"]] == ["c1", "c2", "c3"]
+    assert az2["detail"] == 1  # the missing host is left out
+    assert [row["name"] for row in capacity["hosts"]] == ["c1", "c2", "c3"]
     c2_ram = capacity["hosts"][1]["bars"][1]
     assert (c2_ram["percent"], c2_ram["level"]) == (100, "full")
 
@@ -52,3 +52,14 @@ def test_the_dashboard_draws_the_capacity_in_constant_queries(
     assert "Capacity" in page
     assert page.count('class="usage-bar-track"') == 3 * (3 + 7)  # 3 zones, 7 hosts
     assert "4 of 16 (25%)" in page
+
+
+def test_a_host_the_scheduler_cannot_use_says_why(cloud):
+    host(cloud, "c1", "az1", status="disabled", state="down")
+    [row] = dashboard.summary()["capacity"]["hosts"]
+    assert row["notes"] == ["disabled", "down"]
+
+
+def test_without_hosts_the_section_says_how_to_get_them(client, staff_user, cloud):
+    client.force_login(staff_user)
+    assert "No compute host mirrored yet" in client.get("/admin/").content.decode()
