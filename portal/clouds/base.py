@@ -131,6 +131,15 @@ class ComputeHostInfo:
     state: str = "up"  # up | down: whether the service reports in
     status: str = "enabled"  # enabled | disabled: whether the scheduler may use it
     disabled_reason: str = ""
+    # The hypervisor's capacity (what the scheduler may place: Placement's inventory,
+    # (total - reserved) x allocation ratio) and what its servers hold of it.
+    vcpus: int = 0
+    vcpus_used: int = 0
+    memory_mb: int = 0
+    memory_mb_used: int = 0
+    disk_gb: int = 0
+    disk_gb_used: int = 0
+    servers: int = 0  # the servers placed on the host, whatever their power state
 
 
 @dataclass(frozen=True)
@@ -332,7 +341,8 @@ class ComputeAPI(Protocol):
     def remove_security_group(self, server_id: str, name: str) -> None: ...
     def list_availability_zones(self) -> list[AvailabilityZoneInfo]: ...
     def list_compute_hosts(self) -> list[ComputeHostInfo]:
-        """The nova-compute services of every host (admin scope)."""
+        """The nova-compute services of every host (admin scope), with their hypervisors'
+        capacity and usage."""
         ...
 
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.clouds.models import Cloud
+from portal.console.capacity import capacity_summary
+from portal.core.bars import percent_of
 from portal.core.models import Task
 from portal.images.models import Image
 from portal.isos.models import Iso
@@ -35,6 +37,7 @@ def summary(now=None) -> dict:
         "image_enabled": enabled_counts(Image.objects.filter(missing_since__isnull=True)),
         "iso_enabled": enabled_counts(Iso.objects.filter(missing_since__isnull=True)),
         "tasks": task_summary(since),
+        "capacity": capacity_summary(),
     }
 
 
@@ -108,12 +111,6 @@ def quota_bars(quota, usage) -> list[dict]:
             }
         )
     return bars
-
-
-def percent_of(part, whole) -> int:
-    if whole <= 0:
-        return 100 if part > 0 else 0
-    return min(100, round(100 * part / whole))
 
 
 def state_bars(queryset, field) -> list[dict]:

@@ -1,10 +1,15 @@
 """Read-only admin lists of what the network pull mirrors, with "Sync now"."""
 
 from django.contrib import admin
+from django.db.models import F
+from django.db.models.functions import NullIf
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.admin_actions import sync_now_action
 from portal.core.admin_base import ViewOnlyAdmin
+from portal.core.bars import usage_bar
+from portal.network.capacity import RESOURCES
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
 
 MISSING_FILTER = ("missing_since", admin.EmptyFieldListFilter)
@@ -41,8 +46,31 @@ class AvailabilityZoneAdmin(MirrorAdmin):
     search_fields = ["name"]
 
 
+def usage_column(total, used, label, unit):
+    """A list column drawing `used` against `total` as a bar, sorted by how full it is."""
+
+    @admin.display(description=label, ordering=f"{used}_share")
+    def column(model_admin, host):
+        bar = usage_bar(getattr(host, total), getattr(host, used), label, unit)
+        return render_to_string("admin/portal/usage_bar.html", {"bar": bar})
+
+    return column
+
+
 @admin.register(ComputeHost)
 class ComputeHostAdmin(MirrorAdmin):
-    list_display = ["name", "cloud", "zone", "state", "status", "disabled_reason", "missing_since"]
+    list_display = [
+        "name", "cloud", "zone", "state", "status", "servers", "vcpus_usage", "memory_usage",
+        "disk_usage", "disabled_reason", "missing_since",
+    ]  # fmt: skip
     list_filter = ["cloud", "state", "status", "zone", MISSING_FILTER]
     search_fields = ["name", "zone"]
+    vcpus_usage, memory_usage, disk_usage = (usage_column(*resource) for resource in RESOURCES)
+
+    def get_queryset(self, request):
+        # Each bar sorts by the share used (none for a host without that capacity).
+        shares = {
+            f"{used}_share": F(used) * 1.0 / NullIf(F(total), 0)
+            for total, used, _label, _unit in RESOURCES
+        }
+        return super().get_queryset(request).annotate(**shares)

@@ -79,6 +79,14 @@ class ComputeHost(MirroredModel):
     state = models.CharField(_("state"), max_length=16, choices=State.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     disabled_reason = models.CharField(_("disabled reason"), max_length=255, blank=True)
+    # The hypervisor's capacity (what the scheduler may place) and what servers hold of it.
+    vcpus = models.PositiveIntegerField(_("vCPUs"), default=0)
+    vcpus_used = models.PositiveIntegerField(_("vCPUs used"), default=0)
+    memory_mb = models.PositiveBigIntegerField(_("RAM (MB)"), default=0)
+    memory_mb_used = models.PositiveBigIntegerField(_("RAM used (MB)"), default=0)
+    disk_gb = models.PositiveBigIntegerField(_("local disk (GB)"), default=0)
+    disk_gb_used = models.PositiveBigIntegerField(_("local disk used (GB)"), default=0)
+    servers = models.PositiveIntegerField(_("servers"), default=0)
 
     class Meta(MirroredModel.Meta):
         ordering = ["name"]

@@ -7,6 +7,11 @@ from django.utils.translation import gettext as _
 from portal.clouds.mirror import CloudMirror, SyncCounts, pages
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
 
+# The capacity and usage figures of a compute host, mirrored as the driver reads them.
+HOST_FIGURES = (
+    "vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "disk_gb", "disk_gb_used", "servers",
+)  # fmt: skip
+
 
 def sync_network(cloud, driver, progress=None) -> SyncCounts:
     """Mirror the cloud's networks, security groups, availability zones and compute hosts
@@ -69,4 +74,5 @@ def _host_fields(info):
         "state": info.state,
         "status": info.status,
         "disabled_reason": (info.disabled_reason or "")[:255],
+        **{figure: getattr(info, figure) for figure in HOST_FIGURES},
     }

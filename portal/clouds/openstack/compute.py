@@ -13,6 +13,7 @@ from openstack.compute.v2.server import Server
 
 from portal.clouds.base import AvailabilityZoneInfo, ComputeHostInfo, ServerInfo, ServerSpec
 from portal.clouds.openstack.flavors import FlavorCalls
+from portal.clouds.openstack.hypervisors import host_figures
 from portal.clouds.openstack.resource import only_given, parse_time
 
 # Nova's OS-EXT-STS:power_state codes (nova.compute.power_state).
@@ -213,6 +214,7 @@ class ComputeAPI(FlavorCalls):
         ]
 
     def list_compute_hosts(self) -> list[ComputeHostInfo]:
+        figures = host_figures(self._conn)
         return [
             ComputeHostInfo(
                 host=service.host,
@@ -220,6 +222,7 @@ class ComputeAPI(FlavorCalls):
                 state=service.state or "",
                 status=service.status or "",
                 disabled_reason=service.disabled_reason or "",
+                **figures.get(service.host, {}),
             )
             for service in self._conn.compute.services(binary="nova-compute")
         ]
