@@ -11,7 +11,7 @@ from portal.clouds.admin_actions import sync_now_action
 from portal.core.admin_base import ReadOnlyAdmin, progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.servers import services
+from portal.servers import console, services
 from portal.servers.cdrom import services as cdrom_services
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.forms import IsoChoiceForm, ResizeForm, ServerCreateForm, TemplatePickForm
@@ -195,6 +195,7 @@ class ServerAdmin(ReadOnlyAdmin):
             path("create/", view(self.create_view), name="servers_server_create"),
             path("<int:pk>/resize/", view(self.resize_view), name="servers_server_resize"),
             path("<int:pk>/mount-iso/", view(self.mount_iso_view), name="servers_server_mount_iso"),
+            path("<int:pk>/console/", view(self.console_view), name="servers_server_console"),
             path(
                 "<int:pk>/operate/<str:operation>/",
                 view(self.operate_view),
@@ -206,8 +207,33 @@ class ServerAdmin(ReadOnlyAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         server = Server.objects.filter(pk=object_id).first()
         if server is not None:
-            extra_context = {**(extra_context or {}), **self._buttons(server)}
+            extra_context = {
+                **(extra_context or {}),
+                **self._buttons(server),
+                **self._console_log(request, server),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _console_log(self, request, server):
+        """The "Console log" section: the last `?console_lines=N` lines, once asked for."""
+        if not server.backend_id:
+            return {}
+        raw = request.GET.get("console_lines")
+        section = {"console_lines": raw or console.DEFAULT_LOG_LINES}
+        if raw is None:
+            return section
+        try:
+            lines = console.log_lines(raw)
+            task = console.request_console_log(server, lines, actor=actor_of(request.user))
+            result = console.result_of(task)
+        except PortalError as exc:
+            return {**section, "console_log_error": exc.fields.get("lines", [exc.message])[0]}
+        if result is None:
+            return {
+                **section,
+                "console_log_error": _("The cloud has not answered yet; try again in a moment."),
+            }
+        return {**section, "console_log": result["output"]}
 
     def _buttons(self, server):
         actions = available_actions(server, operator=True)
@@ -224,6 +250,7 @@ class ServerAdmin(ReadOnlyAdmin):
             .filter(server=server, status=IsoMount.Status.ATTACHED)
             .exists(),
             "can_delete": "delete" in actions,
+            "can_open_console": bool(server.backend_id) and server.runtime_state == "ACTIVE",
         }
 
     def create_view(self, request):
@@ -288,6 +315,26 @@ class ServerAdmin(ReadOnlyAdmin):
                 return redirect("admin:servers_server_change", server.pk)
         title = _("Mount ISO") + f": {server.name}"
         return self._page(request, title, form, _("Mount"), server=server)
+
+    def console_view(self, request, pk):
+        """ "Console" (a new tab): the server's remote console, asked of the cloud as the
+        API does; the server page with the reason when there is none."""
+        server = get_object_or_404(Server, pk=pk)
+        try:
+            result = console.result_of(
+                console.request_console(server, actor=actor_of(request.user))
+            )
+        except PortalError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            if result is not None:
+                return redirect(result["url"])
+            self.message_user(
+                request,
+                _("The cloud has not answered yet; try again in a moment."),
+                messages.WARNING,
+            )
+        return redirect("admin:servers_server_change", pk)
 
     def _page(self, request, title, form, submit, server=None, picker=None):
         context = {
