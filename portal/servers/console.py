@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from portal.clouds import errors as cloud_errors
 from portal.core.errors import Conflict, ValidationFailed
 from portal.core.models import Task
-from portal.core.services import create_task, enqueue, wait_for_task
-from portal.servers.locking import SERVER_TARGET
+from portal.core.services import enqueue, wait_for_task
+from portal.servers.locking import server_task
 
 CONSOLE_KIND = "server.console"
 CONSOLE_LOG_KIND = "server.console_log"
@@ -82,13 +82,6 @@ def _read(server, kind, job_name, actor, wait, *args) -> Task:
             _("The server is not in the cloud yet; try again when it is created."),
             code="invalid_state",
         )
-    task = create_task(
-        kind,
-        target_type=SERVER_TARGET,
-        target_id=server.instance_id,
-        tenant=server.tenant,
-        actor=actor,
-        deadline=READ_DEADLINE_SECONDS,
-    )
+    task = server_task(server, kind, actor, deadline=READ_DEADLINE_SECONDS)
     enqueue(task, job_name, *args)
     return wait_for_task(task, wait)

@@ -1,6 +1,6 @@
-"""A server's remote console and console log through the API: each a Task whose job reads
-the cloud, answered with what it found; the failure branches through the simulator's
-fault injection; isolation between tenants and the platform's say."""
+"""A server's remote console and console log through the API and the admin's server page:
+each a Task whose job reads the cloud, answered with what it found; the failure branches
+through the simulator's fault injection; isolation between tenants and the platform's say."""
 
 import pytest
 
@@ -170,3 +170,67 @@ def test_the_platform_is_asked_about_the_instance(
     assert read(client_of_tenant, server, endpoint, expect=403)
     assert questions[0]["resource_ids"] == [server.instance_id]
     assert not Task.objects.filter(kind__startswith="server.console").exists()
+
+
+# ---- the admin's server page: a "Console" link and a "Console log" section --------------
+
+
+def server_page(admin_client, server, **params):
+    answer = admin_client.get(f"/admin/servers/server/{server.pk}/change/", params)
+    assert answer.status_code == 200
+    return answer.content.decode()
+
+
+def test_the_page_offers_the_console_and_its_log_without_asking_the_cloud(admin_client, server):
+    html = server_page(admin_client, server)
+    assert f'href="/admin/servers/server/{server.pk}/console/"' in html
+    assert 'target="_blank"' in html
+    assert '<input type="number" id="id_console_lines" name="console_lines"' in html
+    assert 'value="100"' in html
+    assert "<pre" not in html
+    assert not Task.objects.filter(kind__startswith="server.console").exists()
+
+
+def test_the_console_log_shows_its_last_lines(admin_client, server):
+    html = server_page(admin_client, server, console_lines="1")
+    assert f'<pre class="console-log">{server.name} login: </pre>' in html
+    task = Task.objects.get(kind=console.CONSOLE_LOG_KIND)
+    assert (task.state, task.requested_by) == ("succeeded", "staff:operator")
+
+
+def test_a_bad_number_of_lines_is_said(admin_client, server):
+    html = server_page(admin_client, server, console_lines="5000")
+    assert "Must be a whole number from 1 to 1000." in html
+    assert "<pre" not in html
+
+
+def test_a_cloud_failure_is_said(admin_client, server, cloud):
+    inject_fault(cloud, "compute.get_console_output", mode="unavailable")
+    html = server_page(admin_client, server, console_lines="10")
+    assert "Simulated failure of compute.get_console_output." in html
+    assert "<pre" not in html
+
+
+def test_a_server_not_in_the_cloud_has_neither(admin_client, tenant, cloud):
+    building = ServerFactory(tenant=tenant, cloud=cloud, backend_id=None)
+    html = server_page(admin_client, building, console_lines="10")
+    assert f"/{building.pk}/console/" not in html
+    assert 'id="console-log"' not in html
+    assert not Task.objects.exists()
+
+
+def test_the_console_link_opens_the_console_url(admin_client, server):
+    answer = admin_client.get(f"/admin/servers/server/{server.pk}/console/")
+    assert answer.status_code == 302
+    assert answer.url.startswith("http://127.0.0.1:6080/vnc_auto.html?path=")
+
+
+def test_a_refused_console_goes_back_to_the_server_page_with_the_reason(
+    admin_client, server, client_of_tenant
+):
+    operate(client_of_tenant, server, "stop")
+    answer = admin_client.get(f"/admin/servers/server/{server.pk}/console/", follow=True)
+    assert answer.redirect_chain[-1][0] == f"/admin/servers/server/{server.pk}/change/"
+    html = answer.content.decode()
+    assert "while it is SHUTOFF" in html
+    assert f'href="/admin/servers/server/{server.pk}/console/"' not in html
