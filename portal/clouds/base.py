@@ -115,6 +115,15 @@ class ServerInfo:
 
 
 @dataclass(frozen=True)
+class RemoteConsole:
+    """A server's remote console: Nova's protocol (vnc | spice) and type, and its URL."""
+
+    protocol: str
+    type: str  # novnc | spice-html5
+    url: str
+
+
+@dataclass(frozen=True)
 class AvailabilityZoneInfo:
     """A compute availability zone, as Nova lists it to any user."""
 
@@ -337,6 +346,15 @@ class ComputeAPI(Protocol):
     def confirm_resize(self, server_id: str) -> None: ...
     def revert_resize(self, server_id: str) -> None: ...
     def set_server_metadata(self, server_id: str, metadata: dict) -> dict: ...
+    def get_remote_console(self, server_id: str) -> RemoteConsole:
+        """A noVNC console URL (SPICE where the cloud refuses VNC); 409 while the server
+        is not ready for one."""
+        ...
+
+    def get_console_output(self, server_id: str, lines: int) -> str:
+        """The last `lines` lines of the server's console log."""
+        ...
+
     def add_security_group(self, server_id: str, name: str) -> None: ...
     def remove_security_group(self, server_id: str, name: str) -> None: ...
     def list_availability_zones(self) -> list[AvailabilityZoneInfo]: ...

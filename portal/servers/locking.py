@@ -74,9 +74,9 @@ def available_actions(server, *, operator=False) -> list[str]:
     return actions
 
 
-def new_server_task(server, kind, actor, deadline=None):
-    """A Task on `server`, recorded as its current one (ISO mounts use it too)."""
-    task = create_task(
+def server_task(server, kind, actor, deadline=None):
+    """A Task on `server`, in its history (reads of the cloud, e.g. its console log)."""
+    return create_task(
         kind,
         target_type=SERVER_TARGET,
         target_id=server.instance_id,
@@ -84,6 +84,11 @@ def new_server_task(server, kind, actor, deadline=None):
         actor=actor,
         deadline=deadline,
     )
+
+
+def new_server_task(server, kind, actor, deadline=None):
+    """A Task on `server`, recorded as its current one (ISO mounts use it too)."""
+    task = server_task(server, kind, actor, deadline)
     Server.objects.filter(pk=server.pk).update(current_task=task)
     server.current_task = task
     return task

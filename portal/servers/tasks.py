@@ -14,6 +14,7 @@ from portal.servers.cdrom.models import IsoMount
 from portal.servers.locking import OPERATIONS
 from portal.servers.models import Flavor, KeyPair, Server
 from portal.servers.workflows import (
+    console,
     create,
     delete,
     flavors,
@@ -158,6 +159,18 @@ def remove_leftovers(task_id):
     """Task kind "server.cleanup": what a failed create left in the cloud, found by the
     state sync."""
     _run_server_job(task_id, delete.remove_leftovers)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def get_console(task_id):
+    """Task kind "server.console": the server's remote console URL."""
+    _run_server_job(task_id, console.get_console)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def get_console_log(task_id, lines):
+    """Task kind "server.console_log": the last `lines` lines of its console log."""
+    _run_server_job(task_id, console.get_console_log, lines)
 
 
 # ---- key pairs ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from portal.core.admin_base import (
 )
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.servers import services
+from portal.servers import console, services
 from portal.servers.cdrom import services as cdrom_services
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.forms import IsoChoiceForm, ResizeForm, ServerCreateForm, TemplatePickForm
@@ -207,6 +207,7 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
             path("create/", view(self.create_view), name="servers_server_create"),
             path("<int:pk>/resize/", view(self.resize_view), name="servers_server_resize"),
             path("<int:pk>/mount-iso/", view(self.mount_iso_view), name="servers_server_mount_iso"),
+            path("<int:pk>/console/", view(self.console_view), name="servers_server_console"),
             path(
                 "<int:pk>/operate/<str:operation>/",
                 view(self.operate_view),
@@ -218,8 +219,33 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         server = Server.objects.filter(pk=object_id).first()
         if server is not None:
-            extra_context = {**(extra_context or {}), **self._buttons(server)}
+            extra_context = {
+                **(extra_context or {}),
+                **self._buttons(server),
+                **self._console_log(request, server),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _console_log(self, request, server):
+        """The "Console log" section: the last `?console_lines=N` lines, once asked for."""
+        if not server.backend_id:
+            return {}
+        raw = request.GET.get("console_lines")
+        section = {"console_lines": raw or console.DEFAULT_LOG_LINES}
+        if raw is None:
+            return section
+        try:
+            lines = console.log_lines(raw)
+            task = console.request_console_log(server, lines, actor=actor_of(request.user))
+            result = console.result_of(task)
+        except PortalError as exc:
+            return {**section, "console_log_error": exc.fields.get("lines", [exc.message])[0]}
+        if result is None:
+            return {
+                **section,
+                "console_log_error": _("The cloud has not answered yet; try again in a moment."),
+            }
+        return {**section, "console_log": result["output"]}
 
     def _buttons(self, server):
         actions = available_actions(server, operator=True)
@@ -236,6 +262,7 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
             .filter(server=server, status=IsoMount.Status.ATTACHED)
             .exists(),
             "can_delete": "delete" in actions,
+            "can_open_console": bool(server.backend_id) and server.runtime_state == "ACTIVE",
         }
 
     def create_view(self, request):
@@ -303,6 +330,26 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
                 self.message_user(request, done_message)
                 return redirect("admin:servers_server_change", server.pk)
         return self._page(request, title, form, submit, server=server)
+
+    def console_view(self, request, pk):
+        """ "Console" (a new tab): the server's remote console, asked of the cloud as the
+        API does; the server page with the reason when there is none."""
+        server = get_object_or_404(Server, pk=pk)
+        try:
+            result = console.result_of(
+                console.request_console(server, actor=actor_of(request.user))
+            )
+        except PortalError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            if result is not None:
+                return redirect(result["url"])
+            self.message_user(
+                request,
+                _("The cloud has not answered yet; try again in a moment."),
+                messages.WARNING,
+            )
+        return redirect("admin:servers_server_change", pk)
 
     def _page(self, request, title, form, submit, server=None, picker=None):
         return admin_page(

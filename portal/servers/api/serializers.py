@@ -301,3 +301,21 @@ class ServerTemplateSerializer(serializers.ModelSerializer):
             "network_id": data["network_id"],
             "security_groups": data["security_groups"],
         }
+
+
+class RemoteConsoleSerializer(serializers.Serializer):
+    protocol = serializers.CharField(help_text="vnc, or spice where the cloud offers no VNC")
+    type = serializers.CharField(help_text="novnc | spice-html5")
+    url = serializers.CharField()
+
+
+class ConsoleLogSerializer(serializers.Serializer):
+    lines = serializers.IntegerField(help_text="how many lines were asked for (at most)")
+    output = serializers.CharField(allow_blank=True)
+
+
+class PendingReadSerializer(serializers.Serializer):
+    """A read of the cloud still running when the wait ran out: poll its Task, or ask
+    again."""
+
+    task = TaskSummarySerializer()

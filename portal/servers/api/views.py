@@ -12,8 +12,9 @@ from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
-from portal.servers import keypairs, quotas, services, tags
+from portal.servers import console, keypairs, quotas, services, tags
 from portal.servers.api.serializers import (
+    ConsoleLogSerializer,
     FlavorChangeSerializer,
     FlavorSerializer,
     InstanceCreateSerializer,
@@ -25,6 +26,8 @@ from portal.servers.api.serializers import (
     OperatedSerializer,
     OperateSerializer,
     OperatorFlavorSerializer,
+    PendingReadSerializer,
+    RemoteConsoleSerializer,
     ServerTemplateSerializer,
     TagsSerializer,
     UsageSerializer,
@@ -191,6 +194,27 @@ class InstanceViewSet(
         )
         return self._answer(request, server, task)
 
+    @extend_schema(responses={200: RemoteConsoleSerializer, 202: PendingReadSerializer})
+    @action(detail=True, methods=["get"], url_path="console", url_name="console")
+    def remote_console(self, request, instance_id=None):
+        """The server's remote console: a noVNC URL (SPICE where the cloud has no VNC).
+        Read from the cloud by a job; waits `?wait=N` seconds (15 by default) for it."""
+        wait = _read_wait(request)
+        task = console.request_console(self.get_object(), actor=actor_of(request.user), wait=wait)
+        return _read_answer(task)
+
+    @extend_schema(responses={200: ConsoleLogSerializer, 202: PendingReadSerializer})
+    @action(detail=True, methods=["get"], url_path="console-log", url_name="console-log")
+    def console_log(self, request, instance_id=None):
+        """The last `?lines=N` lines (100 by default, at most 1000) of the console log;
+        waits like `console`."""
+        lines = console.log_lines(request.query_params.get("lines"))
+        wait = _read_wait(request)
+        task = console.request_console_log(
+            self.get_object(), lines, actor=actor_of(request.user), wait=wait
+        )
+        return _read_answer(task)
+
     @extend_schema(responses=TaskSerializer(many=True))
     @action(detail=True, methods=["get"], results_key="tasks")
     def tasks(self, request, instance_id=None):
@@ -300,6 +324,21 @@ def _tenant_for(request, tenant_id):
     if found is None:
         raise ValidationFailed(fields={"tenant_id": [_("Name the tenant to act for.")]})
     return found
+
+
+def _read_wait(request):
+    """How long a read of the cloud waits: `?wait=N`, else the reads' default."""
+    seconds = requested_wait_seconds(request)
+    return seconds if "wait" in request.query_params else console.DEFAULT_WAIT_SECONDS
+
+
+def _read_answer(task):
+    """200 with what a read found, or 202 with its Task while it runs."""
+    result = console.result_of(task)
+    if result is None:
+        answer = PendingReadSerializer({"task": task}).data
+        return Response(answer, status=status.HTTP_202_ACCEPTED)
+    return Response(result)
 
 
 def _current(task):

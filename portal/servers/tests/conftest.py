@@ -63,3 +63,10 @@ def create_body(catalog):
         }
 
     return body
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    """A browser session of a signed-in operator, for the admin pages."""
+    client.force_login(staff_user)
+    return client

@@ -206,3 +206,22 @@ def test_screenshots_of_the_server_pages_in_both_languages(
             if name in ("servers", "server"):
                 expect(page.locator("#content")).to_contain_text("web-1")
             screenshot(page, f"{name}-{language}")
+
+
+def test_the_server_page_shows_the_console_log(
+    admin_page, live_server, identity, client_of_tenant, create_body
+):
+    create(client_of_tenant, create_body(data_disks=[]))  # its jobs run at once (eager)
+    server = Server.objects.get(name="web-1")
+    page = admin_page
+    page.goto(f"{live_server.url}{CHANGELIST}{server.pk}/change/")
+    console_link = page.locator("#content").get_by_role("link", name="Console", exact=True)
+    expect(console_link).to_have_attribute("target", "_blank")
+
+    section = page.locator("#console-log")
+    section.get_by_label("Last lines").fill("3")
+    section.get_by_role("button", name="Show").click()
+
+    expect(section.locator("pre")).to_contain_text("web-1 login:")
+    expect(section.get_by_label("Last lines")).to_have_value("3")
+    assert len(section.locator("pre").inner_text().splitlines()) == 3
