@@ -1,4 +1,5 @@
 import hashlib
+import io
 
 import pytest
 
@@ -238,6 +239,31 @@ def test_body_shorter_than_announced_leaves_nothing(cloud, staging_storage):
         uploads.receive_upload_piece(image, io.BytesIO(qcow2_bytes(50)), 100)
     assert staged_files(staging_storage) == []
     assert Image.objects.get(pk=image.pk).received_bytes == 0
+
+
+class ResetConnection(io.BytesIO):
+    """A WSGI input whose connection is reset after the bytes it holds."""
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        if not chunk:
+            raise ConnectionResetError("connection reset by peer")
+        return chunk
+
+
+def test_upload_cut_off_by_a_reset_is_a_400_and_leaves_nothing(
+    cloud, staff_client, staging_storage
+):
+    image_id = create_image(staff_client)["image_id"]
+    response = staff_client.generic(
+        "PUT", f"/api/v1/images/{image_id}/file", b"",
+        content_type="application/octet-stream",
+        CONTENT_LENGTH="100000", **{"wsgi.input": ResetConnection(qcow2_bytes(50000))},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "upload_incomplete"
+    assert staged_files(staging_storage) == []
+    assert Image.objects.get(image_id=image_id).received_bytes == 0
 
 
 # ---- the transfer failing -----------------------------------------------------------
