@@ -227,6 +227,17 @@ def test_file_over_the_limit_is_refused(cloud, staff_client, settings, staging_s
     assert staged_files(staging_storage) == []
 
 
+def test_file_over_the_limit_with_an_idempotency_key_is_a_413(cloud, staff_client, settings):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 1000
+    image_id = create_image(staff_client)["image_id"]
+    response = staff_client.generic(
+        "PUT", f"/api/v1/images/{image_id}/file", qcow2_bytes(1001),
+        content_type="application/octet-stream", HTTP_IDEMPOTENCY_KEY="upload-1",
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
 def test_body_shorter_than_announced_leaves_nothing(cloud, staging_storage):
     import io
 
