@@ -5,6 +5,7 @@ import pytest
 
 from portal.clouds.simulator.faults import inject_fault
 from portal.core.models import Task
+from portal.core.tests.bodies import CutOffBody
 from portal.images.models import Image, UploadState
 from portal.images.tests.uploads import (
     METADATA,
@@ -239,7 +240,6 @@ def test_file_over_the_limit_with_an_idempotency_key_is_a_413(cloud, staff_clien
 
 
 def test_body_shorter_than_announced_leaves_nothing(cloud, staging_storage):
-    import io
 
     from portal.core.errors import ValidationFailed
     from portal.images import uploads
@@ -252,16 +252,6 @@ def test_body_shorter_than_announced_leaves_nothing(cloud, staging_storage):
     assert Image.objects.get(pk=image.pk).received_bytes == 0
 
 
-class ResetConnection(io.BytesIO):
-    """A WSGI input whose connection is reset after the bytes it holds."""
-
-    def read(self, size=-1):
-        chunk = super().read(size)
-        if not chunk:
-            raise ConnectionResetError("connection reset by peer")
-        return chunk
-
-
 def test_upload_cut_off_by_a_reset_is_a_400_and_leaves_nothing(
     cloud, staff_client, staging_storage
 ):
@@ -269,7 +259,7 @@ def test_upload_cut_off_by_a_reset_is_a_400_and_leaves_nothing(
     response = staff_client.generic(
         "PUT", f"/api/v1/images/{image_id}/file", b"",
         content_type="application/octet-stream",
-        CONTENT_LENGTH="100000", **{"wsgi.input": ResetConnection(qcow2_bytes(50000))},
+        CONTENT_LENGTH="100000", **{"wsgi.input": CutOffBody(qcow2_bytes(50000))},
     )  # fmt: skip
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "upload_incomplete"
