@@ -9,4 +9,4 @@ RUN python manage.py compilemessages --ignore=.venv \
  && SECRET_KEY=build-only python manage.py collectstatic --noinput
 USER nobody
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--limit-request-line", "8190"]

@@ -28,5 +28,6 @@ urlpatterns = [
 ]
 
 # Errors outside DRF views (unknown URLs, crashes in middleware) keep the API's shape.
+handler400 = "portal.core.views.bad_request"
 handler404 = "portal.core.views.not_found"
 handler500 = "portal.core.views.server_error"

@@ -12,7 +12,7 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
-from portal.core.errors import PayloadTooLarge
+from portal.core.errors import PayloadTooLarge, ValidationFailed
 
 # Bytes read from a request body, and written to the storage, at a time.
 CHUNK_BYTES = 1024 * 1024
@@ -22,8 +22,9 @@ class BodyReader:
     """A request body read once, chunk by chunk, as the storage saves it.
 
     Reads at most `length` bytes (the whole stream when None) and counts what arrived
-    (`received`), so a body cut short is noticed; more than `limit` bytes is refused
-    (413) as they arrive; `hasher` (a hashlib object) sees every byte. `peek(size)` reads
+    (`received`), so a body cut short is noticed (a connection lost while reading is a
+    400, `upload_incomplete`); more than `limit` bytes is refused (413) as they arrive;
+    `hasher` (a hashlib object) sees every byte. `peek(size)` reads
     the first bytes (to check a signature) and serves them again, so nothing is read twice
     from the network. `seek(0)` before the first read is allowed because some storages
     rewind what they are given.
@@ -71,8 +72,16 @@ class BodyReader:
         return chunk
 
     def read_stream(self, size: int) -> bytes:
-        """The next bytes of the request body (a subclass may translate its errors)."""
-        return self._stream.read(size)
+        """The next bytes of the request body; a client that goes away part way through
+        (Django's UnreadablePostError, an OSError) is a refused upload (400), not a server
+        error."""
+        try:
+            return self._stream.read(size)
+        except OSError as exc:
+            raise ValidationFailed(
+                _("The upload was cut off after %(received)d bytes.") % {"received": self.received},
+                code="upload_incomplete",
+            ) from exc
 
     def seek(self, offset: int, whence: int = 0) -> int:
         if (offset, whence) != (0, 0) or self._served:

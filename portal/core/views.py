@@ -2,7 +2,13 @@
 
 from django.views import defaults
 
-from portal.core.api.errors import json_not_found, json_server_error
+from portal.core.api.errors import json_bad_request, json_not_found, json_server_error
+
+
+def bad_request(request, exception=None):
+    if request.path.startswith("/api/"):
+        return json_bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request, exception=None):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from portal.clouds.formats import HEAD_BYTES, TAIL_BYTES, content_matches
 from portal.clouds.sync import cloud_for_region
 from portal.core import staging
-from portal.core.errors import Conflict, ValidationFailed
+from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.models import Task
 from portal.core.principals import ApiPrincipal, actor_of
 from portal.core.services import create_task, enqueue
@@ -216,7 +216,9 @@ def request_image_deletion(image: Image, actor=None):
     removes what it sent. Returns (image, Task).
     """
     with transaction.atomic():
-        image = Image.objects.select_for_update().get(pk=image.pk)
+        image = Image.objects.select_for_update().filter(pk=image.pk).first()
+        if image is None:  # an earlier deletion's job ended since the caller looked it up
+            raise NotFound()
         _check_deletable(image)
         if image.still_receiving:
             _abort_transfer(image)

@@ -27,20 +27,6 @@ class NotAnIsoImage(PortalError):
     default_message = _lazy("The file is not an ISO 9660 or UDF image.")
 
 
-class UploadBody(staging.BodyReader):
-    """The request body of an upload; a client that goes away part way through is a
-    refused upload (400), not a server error."""
-
-    def read_stream(self, size: int) -> bytes:
-        try:
-            return super().read_stream(size)
-        except OSError as exc:
-            raise ValidationFailed(
-                _("The upload was cut off after %(received)d bytes.") % {"received": self.received},
-                code="upload_incomplete",
-            ) from exc
-
-
 def receive_upload(iso: Iso, stream, content_length=None, actor=None):
     """Stage an upload's bytes and queue the job that sends them to the FTP server;
     returns (iso, Task).
@@ -54,7 +40,7 @@ def receive_upload(iso: Iso, stream, content_length=None, actor=None):
     limit = getattr(settings, "ISO_MAX_UPLOAD_BYTES", None) or MAX_UPLOAD_BYTES
     if content_length is not None and content_length > limit:
         raise PayloadTooLarge(_("The file is larger than the portal accepts."))
-    body = UploadBody(stream, limit=limit, hasher=hashlib.sha256())
+    body = staging.BodyReader(stream, limit=limit, hasher=hashlib.sha256())
     if not is_iso(body.peek(ISO_HEAD_BYTES)):
         raise NotAnIsoImage()
     staging_name = staging.free_name(f"{STAGING_DIR}/{iso.iso_id}.iso")

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.filters import MirroredFilter
+from portal.core.filters import UtcDateTimeFilter
 from portal.servers.models import Flavor, Server, ServerTag
 
 
@@ -29,10 +30,10 @@ class ServerFilter(django_filters.FilterSet):
     flavor = django_filters.CharFilter(field_name="flavor_ref", label=_("flavor id"))
     image = django_filters.CharFilter(field_name="image_ref", label=_("image id"))
     region = django_filters.CharFilter(field_name="cloud__region", label=_("region"))
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = UtcDateTimeFilter(
         field_name="created", lookup_expr="gte", label=_("created at or after")
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = UtcDateTimeFilter(
         field_name="created", lookup_expr="lt", label=_("created before")
     )
     tag = django_filters.CharFilter(method="filter_tag", label=_("tag"))

@@ -17,7 +17,7 @@ from portal.core.models import Task
 from portal.core.principals import ACTOR_TENANT, ApiPrincipal, tenant_scope
 from portal.core.services import enqueue
 from portal.images.models import Image
-from portal.images.services import images_visible_to
+from portal.images.services import images_known_to, images_visible_to
 from portal.network.services import Placement, check_placement
 from portal.servers import keypairs, quotas
 from portal.servers.flavors import flavors_offered_to
@@ -180,15 +180,17 @@ def _offered_flavor(tenant, cloud, flavor_ref) -> Flavor:
 
 
 def _bootable_image(tenant, cloud, image_ref, template=None):
-    """The image, if the tenant may see it; a known but disabled or unusable one is 422,
+    """The image, if the tenant may see it (another project's private image is unknown,
+    400, as a wrong id is); a known but disabled or unusable one is 422,
     unless it is the image of the server template the request comes from (seed 003)."""
     image = Image.objects.filter(cloud=cloud, image_id=image_ref).first()
-    if image is None:
-        raise ValidationFailed(fields={"image_ref": [_("No such image in this region.")]})
-    kept_by_template = template is not None and template.image_id == image.pk
+    kept_by_template = image is not None and template is not None and template.image_id == image.pk
     if kept_by_template and not image.is_missing:
         return image
-    offered = images_visible_to(_as_tenant(tenant)).filter(pk=image.pk).exists()
+    caller = _as_tenant(tenant)
+    if image is None or not images_known_to(caller).filter(pk=image.pk).exists():
+        raise ValidationFailed(fields={"image_ref": [_("No such image in this region.")]})
+    offered = images_visible_to(caller).filter(pk=image.pk).exists()
     if not offered:
         raise Unprocessable(
             _("The image %(name)s is disabled or not available for new servers.")

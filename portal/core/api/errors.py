@@ -3,12 +3,13 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
-from portal.core.errors import PortalError
+from portal.core.errors import PayloadTooLarge, PortalError
 from portal.core.logging import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ def _as_list(value):
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: known errors get their status; anything else is a logged 500."""
     headers = {}
+    if isinstance(exc, RequestDataTooBig):  # Django's own body limit, met reading a form
+        exc = PayloadTooLarge()
     if isinstance(exc, PortalError):
         status, body = exc.status, error_body(exc.code, exc.message, exc.fields)
     elif isinstance(exc, drf_exceptions.APIException):
@@ -80,6 +83,15 @@ def exception_handler(exc, context):
         status = 500
         body = error_body("internal_error", _("An unexpected error occurred; it has been logged."))
     return Response(body, status=status, headers=headers)
+
+
+def json_bad_request(request, exception=None):
+    """Django's 400 (a SuspiciousOperation met outside a view, e.g. a middleware reading
+    a body over DATA_UPLOAD_MAX_MEMORY_SIZE: then 413)."""
+    refused = PayloadTooLarge() if isinstance(exception, RequestDataTooBig) else PortalError()
+    return JsonResponse(
+        error_body(refused.code, refused.message, refused.fields), status=refused.status
+    )
 
 
 def json_not_found(request, exception=None):

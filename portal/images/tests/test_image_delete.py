@@ -142,3 +142,57 @@ def test_admin_action_deletes_uploaded_and_explains_refusals(
     assert any("1 image was queued" in message for message in messages)
     assert list(Image.objects.values_list("pk", flat=True)) == [synced.pk]
     assert not cloud_images(cloud).exists()
+
+
+@pytest.fixture
+def held_jobs(monkeypatch):
+    """Deletion jobs queued but not yet run by a worker: `run()` runs them."""
+    from portal.images import tasks, uploads
+
+    queued = []
+    monkeypatch.setattr(uploads, "enqueue", lambda task, name, *args: queued.append((task, args)))
+
+    class Held:
+        def run(self):
+            while queued:
+                task, args = queued.pop(0)
+                tasks.delete_image(task.pk, *args)
+
+    return Held()
+
+
+def test_a_repeated_delete_while_its_job_waits_is_a_conflict(
+    cloud, staff_client, uploaded, held_jobs
+):
+    url = f"/api/v1/images/{uploaded.image_id}"
+    assert staff_client.delete(url).status_code == 202
+    second = staff_client.delete(url)
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "deleting"
+    held_jobs.run()
+    assert not Image.objects.filter(pk=uploaded.pk).exists()
+    third = staff_client.delete(url)
+    assert third.status_code == 404
+    assert third.json()["error"]["code"] == "not_found"
+
+
+def test_a_repeated_delete_racing_its_job_is_not_found(
+    cloud, staff_client, uploaded, held_jobs, monkeypatch
+):
+    """The job ends between the second request's lookup and its own deletion request."""
+    from portal.images.api.views import ImageViewSet
+
+    url = f"/api/v1/images/{uploaded.image_id}"
+    assert staff_client.delete(url).status_code == 202
+    look_up = ImageViewSet.get_object
+
+    def look_up_then_job_runs(view):
+        image = look_up(view)
+        held_jobs.run()
+        return image
+
+    monkeypatch.setattr(ImageViewSet, "get_object", look_up_then_job_runs)
+    second = staff_client.delete(url)
+    assert second.status_code == 404
+    assert second.json()["error"]["code"] == "not_found"
+    assert not Task.objects.filter(target_id=uploaded.image_id, state="queued").exists()

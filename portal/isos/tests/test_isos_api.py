@@ -4,6 +4,7 @@ import io
 import pytest
 
 from portal.core.models import Task
+from portal.core.tests.bodies import CutOffBody
 from portal.isos.models import Iso
 from portal.isos.tests.factories import IsoFactory
 
@@ -89,16 +90,6 @@ def test_not_an_iso_is_refused_before_transfer(staff_client, ftp_server, ftpd, s
     assert staged_files(staging) == []
     assert ftpd.files() == []
     assert not Task.objects.exists()
-
-
-class CutOffBody(io.BytesIO):
-    """A request body whose client disconnects after what it holds."""
-
-    def read(self, size=-1):
-        chunk = super().read(size)
-        if not chunk:
-            raise OSError("client disconnected")
-        return chunk
 
 
 @pytest.mark.parametrize("body_class", [io.BytesIO, CutOffBody])

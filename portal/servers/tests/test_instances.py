@@ -1,6 +1,7 @@
 """Servers through the API: create, read, list, delete, operate, tasks; failure branches
 through the simulator's fault injection; isolation between tenants."""
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -202,3 +203,62 @@ def test_operators_create_for_a_named_tenant(tenant, identity, staff_client, cre
     answer = create(staff_client, create_body(tenant_id=tenant.tenant_id))
     assert answer["tenant_id"] == tenant.tenant_id
     create(staff_client, create_body(), expect=400)
+
+
+# ---- what a tenant may not see answers as an unknown id ---------------------------------
+
+
+def refusal(client, body):
+    answer = client.post(LIST, body, format="json")
+    error = answer.json()["error"]
+    del error["request_id"]
+    return answer.status_code, error
+
+
+def test_another_projects_private_image_is_answered_as_unknown(
+    identity, client_of_tenant, create_body, cloud
+):
+    from portal.images.tests.factories import ImageFactory
+
+    private = ImageFactory(
+        cloud=cloud, visibility="private", owner="another-project", status="active", enabled=True
+    )
+    unknown = refusal(client_of_tenant, create_body(image_ref="no-such-image"))
+    assert unknown[0] == 400
+    assert refusal(client_of_tenant, create_body(image_ref=private.image_id)) == unknown
+    assert not Server.objects.exists()
+
+
+def _another_tenants(kind, other_tenant, cloud):
+    """An object of `kind` that only another tenant may use, and the request field naming it."""
+    from portal.network.tests.factories import NetworkFactory, SecurityGroupFactory
+    from portal.servers.models import KeyPair
+    from portal.servers.tests.factories import FlavorFactory
+
+    if kind == "flavor_ref":
+        flavor = FlavorFactory(cloud=cloud, is_public=False, shared_with=[other_tenant])
+        return flavor.backend_id
+    if kind == "network_uuid":
+        return NetworkFactory(cloud=cloud, project_id="another-project").backend_id
+    if kind == "security_group_name":
+        return [SecurityGroupFactory(cloud=cloud, project_id="another-project").name]
+    keypair = KeyPair.objects.create(
+        tenant=other_tenant, cloud=cloud, name="theirs", public_key="ssh-ed25519 AAAA",
+        key_type="ed25519", status=KeyPair.Status.READY,
+    )  # fmt: skip
+    return keypair.name
+
+
+@pytest.mark.parametrize("field", ["flavor_ref", "network_uuid", "security_group_name", "key_name"])
+def test_another_tenants_reference_is_answered_as_unknown(
+    identity, client_of_tenant, create_body, cloud, other_tenant, field
+):
+    theirs = _another_tenants(field, other_tenant, cloud)
+    unknown_value = ["no-such-thing"] if isinstance(theirs, list) else "no-such-thing"
+    status, error = refusal(client_of_tenant, create_body(**{field: theirs}))
+    named = str(theirs[0] if isinstance(theirs, list) else theirs)
+    as_unknown = json.loads(json.dumps(error).replace(named, "no-such-thing"))
+    assert (status, as_unknown) == refusal(client_of_tenant, create_body(**{field: unknown_value}))
+    assert status == 400
+    assert list(error["fields"]) == [field]
+    assert not Server.objects.exists()
