@@ -25,6 +25,7 @@ from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.models import Task
+from portal.core.principals import BEAT_ACTOR
 from portal.core.services import create_task, enqueue, execute_task, report_progress
 
 # A sync that has not finished in this time is stuck; the janitor fails it, so the next
@@ -105,7 +106,7 @@ def request_scheduled_sync(kind: str, cloud_id) -> Task | None:
         return None
     if sync_kind.applies_to is not None and not sync_kind.applies_to(cloud):
         return None
-    return request_sync(kind, cloud=cloud, actor="system:beat")[1]
+    return request_sync(kind, cloud=cloud, actor=BEAT_ACTOR)[1]
 
 
 def run_sync_job(task_id, cloud_id, sync: Callable) -> None:

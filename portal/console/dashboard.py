@@ -155,4 +155,6 @@ def task_summary(since) -> dict:
 
 
 def task_list_url(**filters) -> str:
+    """The Task list with `filters`, scheduled syncs shown: the dashboard counts them."""
+    filters = {**filters, "scheduled": "shown"}
     return f"{reverse('admin:core_task_changelist')}?{urlencode(filters)}"

@@ -1,14 +1,34 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin_base import ReadOnlyAdmin, progress_bar
+from portal.core.admin_base import HiddenByDefaultFilter, ReadOnlyAdmin, progress_bar
 from portal.core.models import AuditEvent, Task
+from portal.core.principals import BEAT_ACTOR
+
+
+class ScheduledFilter(HiddenByDefaultFilter):
+    """Beat's pulls run every few minutes for every cloud: hidden unless asked for, so the
+    list shows what people and the portal's own operations did."""
+
+    title = _("scheduled syncs")
+    parameter_name = "scheduled"
+    default_label = _("Hidden")
+    SHOWN, ONLY = "shown", "only"
+
+    def lookups(self, request, model_admin):
+        return [(self.SHOWN, _("Shown")), (self.ONLY, _("Only them"))]
+
+    def without_hidden(self, queryset):
+        return queryset.exclude(requested_by=BEAT_ACTOR)
+
+    def chosen(self, queryset, value):
+        return queryset.filter(requested_by=BEAT_ACTOR) if value == self.ONLY else queryset
 
 
 @admin.register(Task)
 class TaskAdmin(ReadOnlyAdmin):
     list_display = ["kind", "target", "tenant", "progress_display", "requested_by", "created"]
-    list_filter = ["state", "kind", "created"]
+    list_filter = ["state", "kind", ScheduledFilter, "created"]
     search_fields = ["id", "target_id", "kind", "requested_by", "message"]
     date_hierarchy = "created"
     list_select_related = ["tenant"]

@@ -8,6 +8,8 @@ ACTOR_PLATFORM = "platform"
 ACTOR_TENANT = "tenant"
 ACTOR_ANONYMOUS = "anonymous"
 ACTOR_SYSTEM = "system"
+# Who asks for the pulls Celery beat schedules (a Task's `requested_by`).
+BEAT_ACTOR = "system:beat"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.admin_actions import sync_now_action
 from portal.core.admin_base import (
+    HiddenByDefaultFilter,
     ObjectToolMixin,
     ReadOnlyAdmin,
     act_on_each,
@@ -48,35 +49,22 @@ PAGE_OPERATIONS = {
 }
 
 
-class LiveOrDeletedFilter(admin.SimpleListFilter):
+class LiveOrDeletedFilter(HiddenByDefaultFilter):
     """The portal's status, deleted servers hidden unless asked for: they are history."""
 
     title = _("status")
     parameter_name = "status"
+    default_label = _("All but deleted")
     ALL = "all"
 
     def lookups(self, request, model_admin):
         return [*Server.Status.choices, (self.ALL, _("All, deleted ones included"))]
 
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": _("All but deleted"),
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
+    def without_hidden(self, queryset):
+        return queryset.exclude(status=Server.Status.DELETED)
 
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset.exclude(status=Server.Status.DELETED)
-        if self.value() == self.ALL:
-            return queryset
-        return queryset.filter(status=self.value())
+    def chosen(self, queryset, value):
+        return queryset if value == self.ALL else queryset.filter(status=value)
 
 
 @admin.register(Server)
