@@ -80,6 +80,7 @@ class InstanceSerializer(serializers.ModelSerializer):
     BUILD while creating); `portal_state` is the portal's own lifecycle (creating, ready,
     resizing, resized, deleting, deleted, failed)."""
 
+    cloud_instance_id = serializers.CharField(source="backend_id", allow_null=True)
     instance_status = serializers.CharField(source="cloud_status")
     portal_state = serializers.ChoiceField(source="status", choices=Server.Status.choices)
     instance_addr = serializers.CharField()
@@ -103,8 +104,8 @@ class InstanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Server
         fields = [
-            "instance_id", "instance_status", "instance_addr", "region", "availability_zone",
-            "flavor", "image_ref", "system_disk", "data_disks", "network_uuid",
+            "instance_id", "cloud_instance_id", "instance_status", "instance_addr", "region",
+            "availability_zone", "flavor", "image_ref", "system_disk", "data_disks", "network_uuid",
             "security_group_name", "instance_name", "hypervisor_hostname", "created_time",
             "updated_time", "task", "locked", "tags", "tenant_id", "portal_state",
             "power_state", "addresses", "status_message", "key_name", "resize_flavor_ref",

@@ -55,6 +55,8 @@ def test_create_answers_202_with_the_instance_and_its_task(identity, client_of_t
     assert [disk["size_in_g"] for disk in answer["data_disks"]] == [10, 20]
     assert answer["portal_state"] == "ready"
     assert answer["instance_status"] == "ACTIVE"  # the cloud's word
+    server = Server.objects.get(instance_id=answer["instance_id"])
+    assert answer["cloud_instance_id"] == server.backend_id != answer["instance_id"]
     assert answer["instance_addr"].startswith("10.0.0.")
     assert answer["locked"] is False
 

@@ -128,6 +128,9 @@ def test_servers_made_outside_the_portal_in_a_tenants_project_are_discovered(
     )  # fmt: skip
     assert (server.flavor, server.vcpus, server.ram) == (flavor, flavor.vcpus, flavor.ram)
     assert server.runtime_state == "ACTIVE"
+    # When and on which network the cloud made it, not when the sync found it.
+    assert server.created == made.created_at
+    assert server.network_id == catalog["network_id"]
     usage = quotas.usage_of(tenant)
     assert (usage["instances"], usage["cores"], usage["ram"]) == (1, flavor.vcpus, flavor.ram)
     assert quotas.usage_of(other_tenant)["instances"] == 0

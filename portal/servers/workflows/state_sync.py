@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.mirror import PAGE_SIZE, CloudMirror, SyncCounts, pages
 from portal.core.services import enqueue
+from portal.network.models import Network
 from portal.servers.locking import CLEANUP_KIND, new_server_task
 from portal.servers.models import Flavor, QuotaReservation, Server, Volume
 from portal.servers.workflows.recording import METADATA_KEY
@@ -99,6 +100,7 @@ class ServerMirror(CloudMirror):
     def __init__(self, cloud):
         super().__init__(Server, cloud, on_create=self._complete_discovered)
         self.flavors = {flavor.backend_id: flavor for flavor in Flavor.objects.filter(cloud=cloud)}
+        self.network_ids = network_ids_by_name(cloud)
         self.page_infos = {}
         self.tenant_of_project = {}
         self.sizes_before = {}
@@ -245,6 +247,7 @@ class ServerMirror(CloudMirror):
 
     def _insert(self, new):
         super()._insert(new)
+        self._keep_cloud_creation_times(new)
         QuotaReservation.objects.bulk_create(
             QuotaReservation(
                 tenant_id=row.tenant_id,
@@ -256,6 +259,15 @@ class ServerMirror(CloudMirror):
             )
             for row in new
         )
+
+    def _keep_cloud_creation_times(self, rows) -> None:
+        """A discovered server was created when the cloud says, not when the sync found it
+        (`created` is set on insert, so it is written after: one UPDATE per page)."""
+        made = [row for row in rows if self.page_infos[row.backend_id].created_at]
+        for row in made:
+            row.created = self.page_infos[row.backend_id].created_at
+        if made:
+            Server.objects.bulk_update(made, ["created"])
 
     def _complete_discovered(self, rows) -> None:
         """Give servers made outside the portal what a row needs besides the cloud's
@@ -269,6 +281,10 @@ class ServerMirror(CloudMirror):
             row.name = info.name[:255]
             row.image_ref = info.image_id
             row.security_group_names = list(info.security_groups)
+            network = next(iter(info.addresses), "")  # addresses are keyed by network name
+            row.network_id = self.network_ids.get(
+                (info.project_id, network), self.network_ids.get(("", network), "")
+            )
             if flavor is None:
                 row.flavor_ref, row.vcpus, row.ram = info.flavor_id, 0, 0
             row.system_disk_size = flavor.disk if flavor is not None else 0
@@ -352,3 +368,17 @@ def _mark_deleted(server_pks, now) -> int:
             server_id__in=pks, volume__isnull=True, state__in=QuotaReservation.HOLDING
         ).update(state=Holding.RELEASED)
     return len(pks)
+
+
+def network_ids_by_name(cloud) -> dict[tuple[str, str], str]:
+    """(project id, network name) -> network id, and ("", name) for shared networks: a
+    server's addresses name its networks, the row keeps the id."""
+    ids = {}
+    rows = Network.objects.filter(cloud=cloud, missing_since__isnull=True).values_list(
+        "project_id", "name", "backend_id", "shared"
+    )
+    for project_id, name, backend_id, shared in rows:
+        ids[(project_id, name)] = backend_id
+        if shared:
+            ids.setdefault(("", name), backend_id)
+    return ids
