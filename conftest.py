@@ -1,7 +1,10 @@
 """Fixtures every app's tests share: clouds, staff, API clients for each kind of caller."""
 
+import json
+
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
 from django.db import transaction
 from rest_framework.test import APIClient
 
@@ -152,3 +155,30 @@ def celery_worker():
             yield worker
     finally:
         celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def fresh_cache():
+    """The cache (this suite's own Redis DB) emptied before and after the test."""
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+PLATFORM_AUTHZ_PATH = "/authz"
+
+
+@pytest.fixture
+def platform(httpserver, settings, fresh_cache):
+    """The platform's permission endpoint: a real HTTP server on loopback (answers are set
+    by each test with `platform.expect_request(PLATFORM_AUTHZ_PATH, ...)`), with a short
+    timeout for the slow tests and no decision cached from another test."""
+    settings.PLATFORM_AUTHZ_URL = httpserver.url_for(PLATFORM_AUTHZ_PATH)
+    settings.PLATFORM_AUTHZ_TIMEOUT = 0.5
+    settings.PLATFORM_AUTHZ_CACHE_SECONDS = 30
+    return httpserver
+
+
+def platform_questions(platform) -> list[dict]:
+    """What the portal asked the platform, in order (the JSON bodies it POSTed)."""
+    return [json.loads(request.get_data()) for request, _response in platform.log]

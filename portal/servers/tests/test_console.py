@@ -4,6 +4,7 @@ through the simulator's fault injection; isolation between tenants and the platf
 
 import pytest
 
+from conftest import PLATFORM_AUTHZ_PATH, platform_questions
 from portal.clouds.simulator.faults import inject_fault
 from portal.core.models import Task
 from portal.servers import console
@@ -159,16 +160,12 @@ def test_another_tenants_server_is_404(server, client_of_other_tenant, endpoint)
 
 
 @pytest.mark.parametrize("endpoint", ["console", "console-log"])
-def test_the_platform_is_asked_about_the_instance(
-    server, client_of_tenant, settings, monkeypatch, endpoint
-):
-    settings.PLATFORM_AUTHZ_URL = "https://platform.example/authz"
-    questions = []
-    monkeypatch.setattr(
-        "portal.tenants.authz._ask_platform", lambda question: questions.append(question)
+def test_the_platform_is_asked_about_the_instance(server, client_of_tenant, platform, endpoint):
+    platform.expect_request(PLATFORM_AUTHZ_PATH, method="POST").respond_with_json(
+        {"allowed": False}
     )
     assert read(client_of_tenant, server, endpoint, expect=403)
-    assert questions[0]["resource_ids"] == [server.instance_id]
+    assert platform_questions(platform)[0]["resource_ids"] == [server.instance_id]
     assert not Task.objects.filter(kind__startswith="server.console").exists()
 
 

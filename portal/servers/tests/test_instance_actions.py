@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from conftest import PLATFORM_AUTHZ_PATH, platform_questions
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.core.models import Task
@@ -125,15 +126,13 @@ def test_another_tenants_instance_is_not_found(
     assert not theirs.locked
 
 
-def test_the_platform_is_asked_about_the_instance(server, client_of_tenant, settings, monkeypatch):
-    settings.PLATFORM_AUTHZ_URL = "https://platform.example/authz"
-    questions = []
-    monkeypatch.setattr(
-        "portal.tenants.authz._ask_platform", lambda question: questions.append(question)
+def test_the_platform_is_asked_about_the_instance(server, client_of_tenant, platform):
+    platform.expect_request(PLATFORM_AUTHZ_PATH, method="POST").respond_with_json(
+        {"allowed": False}
     )
     answer = client_of_tenant.get(detail(server.instance_id))
     assert answer.status_code == 403
-    assert questions[0]["resource_ids"] == [server.instance_id]
+    assert platform_questions(platform)[0]["resource_ids"] == [server.instance_id]
 
 
 def test_tasks_of_an_instance(server, client_of_tenant):

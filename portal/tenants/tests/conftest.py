@@ -1,8 +1,5 @@
 """Fixtures of the tenants app's tests."""
 
-import pytest
-from django.core.cache import cache
-
 from portal.clouds.simulator.models import SimulatedObject
 
 TENANTS_URL = "/api/v1/tenants"
@@ -35,11 +32,3 @@ def assert_error(response, status, code=None):
     if code is not None:
         assert error["code"] == code
     return error
-
-
-@pytest.fixture
-def fresh_cache():
-    """The cache (this suite's own Redis DB) emptied before and after the test."""
-    cache.clear()
-    yield cache
-    cache.clear()

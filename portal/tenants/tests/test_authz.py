@@ -1,6 +1,5 @@
 """The platform's permission callback, against a real HTTP server on loopback."""
 
-import json
 import socket
 import threading
 import time
@@ -8,6 +7,7 @@ import time
 import pytest
 from werkzeug import Response
 
+from conftest import PLATFORM_AUTHZ_PATH, platform_questions
 from portal.core.errors import PermissionDenied, ServiceUnavailable
 from portal.core.models import Task
 from portal.core.principals import ACTOR_PLATFORM, ACTOR_TENANT, ApiPrincipal
@@ -16,30 +16,17 @@ from portal.tenants.tests.conftest import assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
-AUTHZ_PATH = "/authz"
-
-
-@pytest.fixture
-def platform(httpserver, settings):
-    """The platform's permission endpoint, with a short timeout for the slow tests."""
-    settings.PLATFORM_AUTHZ_URL = httpserver.url_for(AUTHZ_PATH)
-    settings.PLATFORM_AUTHZ_TIMEOUT = 0.5
-    settings.PLATFORM_AUTHZ_CACHE_SECONDS = 30
-    return httpserver
-
 
 def answer(platform, allowed):
-    platform.expect_request(AUTHZ_PATH, method="POST").respond_with_json({"allowed": allowed})
+    platform.expect_request(PLATFORM_AUTHZ_PATH, method="POST").respond_with_json(
+        {"allowed": allowed}
+    )
 
 
 def principal_of(tenant, user="user-1"):
     return ApiPrincipal(
         kind=ACTOR_TENANT, key_name="k", key_prefix="p", tenant=tenant, platform_user_id=user
     )
-
-
-def requests_made(platform):
-    return [json.loads(request.get_data()) for request, _response in platform.log]
 
 
 # ---- the service --------------------------------------------------------------------------
@@ -50,7 +37,7 @@ def test_allowed_sends_the_question(platform, tenant):
 
     check_resource_access(principal_of(tenant), ["vm-2", "vm-1", "vm-2"], "instance.stop")
 
-    assert requests_made(platform) == [
+    assert platform_questions(platform) == [
         {
             "tenant_id": tenant.tenant_id,
             "platform_userid": "user-1",
@@ -88,7 +75,7 @@ def test_answers_are_cached_per_question(platform, tenant):
 
 
 def test_a_server_error_is_503_and_not_cached(platform, tenant, caplog):
-    platform.expect_request(AUTHZ_PATH).respond_with_data("oops", status=500)
+    platform.expect_request(PLATFORM_AUTHZ_PATH).respond_with_data("oops", status=500)
 
     for _attempt in range(2):
         with pytest.raises(ServiceUnavailable) as raised:
@@ -103,7 +90,9 @@ def test_a_server_error_is_503_and_not_cached(platform, tenant, caplog):
     "body", ["not json", "[]", '{"allowed": "yes"}', '{"permitted": true}', ""]
 )
 def test_a_bad_answer_is_503(platform, tenant, body):
-    platform.expect_request(AUTHZ_PATH).respond_with_data(body, content_type="application/json")
+    platform.expect_request(PLATFORM_AUTHZ_PATH).respond_with_data(
+        body, content_type="application/json"
+    )
 
     with pytest.raises(ServiceUnavailable):
         check_resource_access(principal_of(tenant), ["vm-1"], "instance.stop")
@@ -127,7 +116,7 @@ def test_a_slow_platform_is_503_within_the_timeout(platform, tenant):
         done.set()
         return Response('{"allowed": true}', content_type="application/json")
 
-    platform.expect_request(AUTHZ_PATH).respond_with_handler(slow)
+    platform.expect_request(PLATFORM_AUTHZ_PATH).respond_with_handler(slow)
 
     started = time.monotonic()
     with pytest.raises(ServiceUnavailable):
@@ -173,7 +162,7 @@ def test_the_view_asks_about_the_object_it_names(platform, tasks, client_of_tena
 
     assert client_of_tenant.get(url_of(own)).status_code == 200
 
-    (question,) = requests_made(platform)
+    (question,) = platform_questions(platform)
     assert question["resource_ids"] == [str(own.pk)]
     assert question["action"] == "task.read"
 
@@ -187,7 +176,7 @@ def test_the_view_is_403_when_denied(platform, tasks, client_of_tenant):
 
 @pytest.mark.urls("portal.tenants.tests.authz_urls")
 def test_the_view_is_503_when_the_platform_fails(platform, tasks, client_of_tenant):
-    platform.expect_request(AUTHZ_PATH).respond_with_data("", status=502)
+    platform.expect_request(PLATFORM_AUTHZ_PATH).respond_with_data("", status=502)
 
     assert_error(client_of_tenant.get(url_of(tasks[0])), 503, "authz_unavailable")
 
