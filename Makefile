@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-unit test-sqlite test-openstack install services lint format messages clean
+.PHONY: run test test-unit test-sqlite test-openstack test-multihost install services lint format messages clean
 
 # The virtualenv, (re)installed when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -30,8 +30,8 @@ run: install
 
 # The whole suite: unit tests on PostgreSQL + Redis, the same again on SQLite (what
 # `make run` uses; browser tests aside), then the integration suite against a local
-# OpenStack started by scripts/openstack-lite/up.
-test: test-unit test-sqlite test-openstack
+# OpenStack started by scripts/openstack-lite/up, then the portal on several hosts.
+test: test-unit test-sqlite test-openstack test-multihost
 
 test-unit: install services
 	scripts/ensure-gettext
@@ -42,11 +42,19 @@ test-unit: install services
 	$(BIN)/pytest -q
 
 test-sqlite: install services
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -q -p no:cacheprovider -m "not openstack and not browser"
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -q -p no:cacheprovider -m "not openstack and not browser and not multihost"
 
 test-openstack: install services
 	scripts/openstack-lite/up
 	$(BIN)/pytest -q -m openstack -p no:cacheprovider
+
+# Web, two workers, the data services and S3 (Ceph RGW) on hosts of their own (network
+# namespaces); this process's test database lives on the data host, where they all reach it.
+test-multihost: install services
+	scripts/multihost/up
+	. /tmp/portal-multihost/env && DATABASE_URL=$$MULTIHOST_DATABASE_URL \
+	  CELERY_BROKER_URL=$$MULTIHOST_BROKER_URL CACHE_URL=$$MULTIHOST_CACHE_URL \
+	  $(BIN)/pytest -q -m multihost -p no:cacheprovider
 
 services:
 	scripts/ensure-services

@@ -83,6 +83,13 @@ class BodyReader:
                 code="upload_incomplete",
             ) from exc
 
+    # Asked by storages before they read (django-storages' S3 backend): an open stream that
+    # cannot be rewound, so S3 takes it as a multipart upload as the bytes arrive.
+    closed = False
+
+    def seekable(self) -> bool:
+        return False
+
     def seek(self, offset: int, whence: int = 0) -> int:
         if (offset, whence) != (0, 0) or self._served:
             raise OSError("a request body cannot be rewound")
