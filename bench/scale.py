@@ -212,6 +212,17 @@ def wait_for_tasks(task_ids, seconds=1800):
     return False
 
 
+def start_worker(host, concurrency, env):
+    celery = Path(sys.executable).parent / "celery"
+    return subprocess.Popen(
+        ["ip", "netns", "exec", f"pmh-{host}", str(celery), "-A", "portal", "worker",
+         "-n", f"{host}@scale", "--pool", "threads", "--concurrency", str(concurrency),
+         "--loglevel", "WARNING", "--without-gossip"],
+        cwd=ROOT, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 @contextlib.contextmanager
 def worker_hosts(hosts, concurrency):
     """A Celery worker on each of `hosts` (pmh-<host>), sharing the data host's services."""
@@ -224,17 +235,7 @@ def worker_hosts(hosts, concurrency):
         **os.environ,
         "DATABASE_URL": f"postgres://postgres@{database['HOST']}:5432/{database['NAME']}",
     }
-    bin_dir = Path(sys.executable).parent
-    processes = [
-        subprocess.Popen(
-            ["ip", "netns", "exec", f"pmh-{host}", str(bin_dir / "celery"), "-A", "portal",
-             "worker", "-n", f"{host}@scale", "--pool", "threads", "--concurrency",
-             str(concurrency), "--loglevel", "WARNING", "--without-gossip"],
-            cwd=ROOT, env=env, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        for host in hosts
-    ]
+    processes = [start_worker(host, concurrency, env) for host in hosts]
     try:
         deadline = time.monotonic() + 60
         while len(celery_app.control.ping(timeout=1)) < len(hosts):
