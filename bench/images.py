@@ -412,19 +412,7 @@ def wait_for_task(session, base_url, task_id):
 @contextlib.contextmanager
 def portal_processes(workdir):
     """A gunicorn web process and a Celery worker on the throwaway database."""
-    from django.db import connection
-
-    settings = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
-            f"{settings['PORT'] or 5432}/{settings['NAME']}"
-        ),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
+    env = {**portal_processes_env(), "MEDIA_ROOT": str(workdir / "media")}
     port = free_port()
     log = open(workdir / "processes.log", "ab")  # noqa: SIM115 (closed below)
     bin_dir = Path(sys.executable).parent
@@ -451,6 +439,22 @@ def portal_processes(workdir):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+def portal_processes_env():
+    """The environment of a portal process on this process's database."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
+            f"{settings['PORT'] or 5432}/{settings['NAME']}"
+        ),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
 
 
 def free_port():
