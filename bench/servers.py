@@ -14,8 +14,9 @@ heaps of rows). The listing data is made once with bulk_create and reused by lat
 - list: `--servers` servers across `--tenants` tenants in PostgreSQL. One tenant's
   servers are real simulator servers (made through the driver, picked up by the state
   sync); the others are rows only. `GET /api/v1/instances` (a tenant's first page, and
-  an operator's first page over all servers) through the whole Django/DRF stack: latency
-  median and p95 (ms), SQL queries per request. Against it, in the same run, the same
+  an operator's first page over all servers) through the whole Django/DRF stack, and the
+  admin's server list (100 rows; goal <= 65 ms median): latency median and p95 (ms), SQL
+  queries per request. Against it, in the same run, the same
   page listed live from the cloud driver with the tenant's credentials (the simulator;
   with --openstack also the local OpenStack, scripts/openstack-lite, as its admin):
   `live_over_portal` is how many times slower the live listing is.
@@ -57,6 +58,7 @@ def main():
     parser.add_argument("--sync-servers", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--openstack", action="store_true")
+    parser.add_argument("--no-sync", action="store_true", help="the list figures only")
     args = parser.parse_args()
 
     import django
@@ -73,7 +75,8 @@ def main():
     setup_test_environment()  # the test client's host is allowed, mail stays local
     report = {"database": name}
     report["list"] = bench_list(args)
-    report["sync"] = bench_sync(args.sync_servers)
+    if not args.no_sync:
+        report["sync"] = bench_sync(args.sync_servers)
     print(json.dumps(report, indent=2))
 
 
@@ -148,6 +151,7 @@ def bench_list(args):
         "requests": args.requests,
         "portal_tenant_page": portal,
         "portal_operator_page": measure(get_page(operator_client, url), args.requests),
+        "admin_server_list": admin_list(args.requests),
         "live_simulator_page": live,
         "live_over_portal": round(live["median_ms"] / portal["median_ms"], 2),
     }
@@ -157,6 +161,21 @@ def bench_list(args):
             result["live_openstack_page"]["median_ms"] / portal["median_ms"], 2
         )
     return result
+
+
+def admin_list(repeat):
+    """The operator's server list in the admin, first page (100 rows) over every server.
+    Goal: <= 65 ms median, 50x faster than Horizon's 20-row Instances page (~3.3 s)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    operator, _ = get_user_model().objects.get_or_create(
+        username="bench-operator", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(operator)
+    figures = measure(get_page(client, "/admin/servers/server/"), repeat)
+    return {**figures, "goal_met": figures["median_ms"] <= 65}
 
 
 def first_page(driver):
