@@ -34,7 +34,7 @@ from images import free_port, portal_processes_env, wait_for_port
 from servers import ROOT, bench_cloud, ensure_cloud_servers, ensure_rows, ensure_tenants
 
 # Rates far above what one machine can serve: the throttles stay in the path, never trip.
-UNTHROTTLED = {"THROTTLE_KEY_RATE": "1000000/min", "THROTTLE_TENANT_RATE": "1000000/min"}
+UNTHROTTLED = {"THROTTLE_API_KEY_RATE": "1000000/minute", "THROTTLE_TENANT_RATE": "1000000/minute"}
 
 
 def main():
