@@ -1,10 +1,12 @@
 from rest_framework import serializers
 
-from portal.webhooks.models import SECRET_MIN_LENGTH, Delivery, WebhookEndpoint
+from portal.webhooks.models import SECRET_MIN_LENGTH, WEB_URL, Delivery, WebhookEndpoint
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     webhook_id = serializers.CharField(read_only=True)
+    # Declared: a ModelSerializer drops the model's URLValidator for DRF's, which allows ftp.
+    url = serializers.URLField(max_length=2000, validators=[WEB_URL])
     # Write-only: the platform chose it and keeps it; the portal never shows it back.
     secret = serializers.CharField(
         write_only=True, min_length=SECRET_MIN_LENGTH, max_length=500, trim_whitespace=False,
