@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a `status` or `origin` with their own choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
+        "TaskStateEnum": "portal.core.models.Task.State",
+        "WebhookDeliveryStateEnum": "portal.webhooks.models.Delivery.State",
         "TenantStatusEnum": "portal.tenants.models.Tenant.Status",
         "ServerStatusEnum": "portal.servers.models.Server.Status",
         "ServerOriginEnum": "portal.servers.models.Server.Origin",

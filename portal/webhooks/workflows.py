@@ -67,8 +67,16 @@ def attempt_delivery(delivery_id) -> float | None:
     )
     if not claimed:
         return None
-    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
-    status_code, error = _post(delivery)
+    # The secret is read (decrypted) inside the attempt, where a failure is recorded.
+    deliveries = Delivery.objects.select_related("endpoint").defer("endpoint__secret")
+    delivery = deliveries.get(pk=delivery_id)
+    try:
+        status_code, error = _post(delivery)
+    except Exception:
+        # A failed attempt like any other (a secret the keys cannot decrypt...), so the
+        # delivery still ends `failed` rather than being swept up forever.
+        logger.exception("webhook delivery %s could not be attempted", delivery.pk)
+        status_code, error = None, "internal_error"
     return _record(delivery, status_code, error)
 
 

@@ -6,11 +6,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db.models import TextField, Value
 from django.utils import timezone
 from werkzeug import Response
 
 from portal.webhooks import tasks, workflows
-from portal.webhooks.models import Delivery
+from portal.webhooks.models import Delivery, WebhookEndpoint
 from portal.webhooks.tests.conftest import RECEIVER_PATH, end_a_task, signature_is_valid
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,17 @@ def test_the_secret_and_url_are_never_logged(delivery, endpoint, receiver, caplo
     assert "webhook delivery" in caplog.text
     assert endpoint.secret not in caplog.text
     assert endpoint.url not in caplog.text
+
+
+def test_a_fault_of_the_portal_counts_as_a_failed_attempt(delivery, endpoint, receiver):
+    """A secret the encryption keys cannot read (a key removed too early)."""
+    # A Value of a plain TextField: stored as it is, not encrypted.
+    unreadable = Value("not-a-fernet-token", output_field=TextField())
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=unreadable)
+    Delivery.objects.filter(pk=delivery.pk).update(attempts_allowed=1)
+
+    assert workflows.attempt_delivery(delivery.pk) is None
+
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.last_error) == ("failed", "internal_error")
+    assert receiver.log == []

@@ -38,12 +38,13 @@ def test_deliveries_made_while_the_receiver_is_down_arrive_once_it_is_back(
     receiver.stop()
     task = end_a_task("fail")
 
+    # A second attempt is claimed only once the first one has failed.
     wait_for(lambda: Delivery.objects.filter(task=task, attempts__gte=2).exists())
     receiver.expect_request(RECEIVER_PATH).respond_with_data("ok")
     receiver.start()  # on the same port
 
     delivery = wait_for(lambda: Delivery.objects.filter(task=task, state="delivered").first())
-    assert delivery.attempts >= 3
+    assert delivery.attempts >= 2
     assert (delivery.last_status_code, delivery.last_error) == (200, "")
     ((request, _response),) = receiver.log
     assert signature_is_valid(endpoint.secret, request)
