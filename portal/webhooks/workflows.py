@@ -94,16 +94,16 @@ def _post(delivery) -> tuple[int | None, str]:
     }
     timeout = settings.WEBHOOK_TIMEOUT
     try:
-        # No redirects: the registered URL is the only place the body goes.
-        response = requests.post(
+        # No redirects: the registered URL is the only place the body goes. Streamed and
+        # closed unread: only the status matters, however big the answer.
+        with requests.post(
             endpoint.url, data=body, headers=headers, timeout=(timeout, timeout),
-            allow_redirects=False,
-        )  # fmt: skip
+            allow_redirects=False, stream=True,
+        ) as response:  # fmt: skip
+            status_code = response.status_code
     except requests.RequestException as exc:
         return None, type(exc).__name__
-    if 200 <= response.status_code < 300:
-        return response.status_code, ""
-    return response.status_code, f"HTTP {response.status_code}"
+    return status_code, "" if 200 <= status_code < 300 else f"HTTP {status_code}"
 
 
 def _record(delivery, status_code, error) -> float | None:
@@ -112,11 +112,8 @@ def _record(delivery, status_code, error) -> float | None:
     delivery.last_error = error
     wait = None
     if not error:
-        delivery.state, delivery.delivered, delivery.next_attempt = (
-            delivery.State.DELIVERED,
-            now,
-            None,
-        )
+        delivery.state, delivery.delivered = delivery.State.DELIVERED, now
+        delivery.next_attempt = None
     elif delivery.attempts >= delivery.attempts_allowed:
         delivery.state, delivery.next_attempt = delivery.State.FAILED, None
     else:
