@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI assets as static files
     "django_celery_beat",
     "portal.core",
+    "portal.webhooks",
     "portal.clouds",
     "portal.tenants",
     "portal.images",
@@ -190,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a `status` or `origin` with their own choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
+        "TaskStateEnum": "portal.core.models.Task.State",
+        "WebhookDeliveryStateEnum": "portal.webhooks.models.Delivery.State",
         "TenantStatusEnum": "portal.tenants.models.Tenant.Status",
         "ServerStatusEnum": "portal.servers.models.Server.Status",
         "ServerOriginEnum": "portal.servers.models.Server.Origin",
@@ -259,6 +262,19 @@ LOGGING = {
 # can change their intervals. Per-cloud sync jobs are created with each cloud.
 CELERY_BEAT_SCHEDULE = {
     "fail-stuck-tasks": {"task": "portal.core.tasks.fail_stuck_tasks", "schedule": 60.0},
+}
+
+# Webhooks (portal.webhooks): every Task end is POSTed to the platform's endpoints, with a
+# timeout (seconds) per attempt, retried after WEBHOOK_RETRY_BASE_SECONDS x 3^(n-1) until
+# WEBHOOK_MAX_ATTEMPTS attempts (8 from 60 s: about 18 hours). Beat re-queues a pending
+# delivery overdue by WEBHOOK_SWEEP_GRACE_SECONDS (its job was lost).
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=60.0)
+WEBHOOK_SWEEP_GRACE_SECONDS = env.int("WEBHOOK_SWEEP_GRACE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["requeue-overdue-webhook-deliveries"] = {
+    "task": "portal.webhooks.tasks.requeue_overdue_deliveries",
+    "schedule": 60.0,
 }
 
 # Images (portal.images): the largest image file the upload API accepts, in bytes (413 above).

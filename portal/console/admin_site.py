@@ -6,7 +6,7 @@ from django.contrib import admin
 from portal.console import dashboard
 
 # App labels in navigation order; apps not named here (users, periodic tasks) follow.
-AREAS = ["clouds", "tenants", "images", "isos", "servers", "network", "core"]
+AREAS = ["clouds", "tenants", "images", "isos", "servers", "network", "webhooks", "core"]
 
 
 def area_rank(app_label):

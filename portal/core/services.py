@@ -27,6 +27,8 @@ MAX_WAIT_SECONDS = 60
 
 # kind -> callable(task): releases what a Task held (locks, quota) when it is abandoned.
 _abandon_handlers: dict[str, Callable[[Task], None]] = {}
+# callable(task), run in the transaction that ends any Task (webhooks record deliveries).
+_finish_handlers: list[Callable[[Task], None]] = []
 
 
 def create_task(kind, *, target_type="", target_id="", tenant=None, actor=None, deadline=None):
@@ -91,11 +93,24 @@ def _finish(task, transition_name, *args):
         with transaction.atomic():
             getattr(task, transition_name)(*args)
             task.save()
+            announce_task_finished(task)
     except (ConcurrentTransition, TransitionNotAllowed):
         task.refresh_from_db()
         logger.warning("task %s was finished elsewhere (%s)", task.pk, task.state)
         return False
     return True
+
+
+def on_task_finished(handler):
+    """Register `handler(task)`, called in the transaction that ends a Task: what it
+    records is committed with the end, or not at all (so no end goes unannounced)."""
+    _finish_handlers.append(handler)
+    return handler
+
+
+def announce_task_finished(task):
+    for handler in _finish_handlers:
+        handler(task)
 
 
 def succeed_task(task, message=""):

@@ -106,4 +106,4 @@ def test_the_navigation_follows_the_areas(staff_user):
 
 
 def dashboard_areas():
-    return ["clouds", "tenants", "images", "isos", "servers", "network", "core"]
+    return ["clouds", "tenants", "images", "isos", "servers", "network", "webhooks", "core"]
