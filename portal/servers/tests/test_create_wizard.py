@@ -260,3 +260,10 @@ def test_a_flavor_over_quota_by_now_is_refused_when_the_steps_are_checked_again(
     assert step_shown(response) == "flavor"
     assert "instances" in response.content.decode()
     nothing_was_created(tenant)
+
+
+def test_the_first_step_without_a_tenant_says_to_choose_one(admin_client, picks):
+    response = post_step(admin_client, "source", instance_name="x", source=picks["source"])
+    assert step_shown(response) == "source"
+    assert "Choose a tenant first." in response.content.decode()
+    assert not Server.objects.exists()
