@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.images.models import Image
 from portal.servers import create_options, services
-from portal.servers import forms as forms_module
 from portal.servers.forms import FORM_FIELD_OF, comma_separated
+from portal.servers.forms import show_refusal as show_refusal_on
 from portal.servers.server_templates.models import ServerTemplate
 
 UNKNOWN_CHOICE = _("Select a valid choice. That choice is not one of the available choices.")
@@ -294,4 +294,5 @@ def create_request(data: dict, *, admin_pass: str) -> services.CreateRequest:
 
 
 def show_refusal(form, error) -> None:
-    forms_module.show_refusal(form, error, field_of=FIELD_OF)
+    """The service's refusal on the wizard's step, each problem on its picker."""
+    show_refusal_on(form, error, field_of=FIELD_OF)
