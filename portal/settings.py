@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI assets as static files
     "django_celery_beat",
+    "formtools",  # the "Create server" wizard (SessionWizardView)
     "portal.core",
     "portal.webhooks",
     "portal.clouds",

@@ -68,14 +68,18 @@ def network_choices() -> list[tuple[str, str]]:
 
 
 def security_group_choices() -> list[tuple[str, str]]:
-    """(name, label) of the tenants' present security groups, labelled with the tenant,
+    """(name, label) of the security group names of the tenants' present groups, each
+    labelled with the tenants that have one (a template names groups, not a project's),
     and "default", which every project has."""
     tenant_of = _tenants_by_project()
     groups = SecurityGroup.objects.filter(
         missing_since__isnull=True, project_id__in=list(tenant_of)
     ).exclude(name=DEFAULT_SECURITY_GROUP)
-    return [(DEFAULT_SECURITY_GROUP, _("every project"))] + [
-        (group.name, tenant_of[group.project_id]) for group in groups
+    owners = {}
+    for name, project_id in groups.values_list("name", "project_id"):
+        owners.setdefault(name, set()).add(tenant_of[project_id])
+    return [(DEFAULT_SECURITY_GROUP, f"{DEFAULT_SECURITY_GROUP} ({_('every project')})")] + [
+        (name, f"{name} ({', '.join(sorted(owners[name]))})") for name in sorted(owners)
     ]
 
 
@@ -83,21 +87,6 @@ def _tenants_by_project() -> dict[str, str]:
     return dict(
         TenantIdentity.objects.exclude(project_id="").values_list("project_id", "tenant_id")
     )
-
-
-def zone_choices() -> list[tuple[str, str]]:
-    zones = AvailabilityZone.objects.filter(missing_since__isnull=True, available=True)
-    return [
-        (zone.name, f"{zone.name} ({zone.cloud.region})") for zone in zones.select_related("cloud")
-    ]
-
-
-def host_choices() -> list[tuple[str, str]]:
-    """The enabled hosts that are up, with their zone."""
-    hosts = ComputeHost.objects.filter(
-        missing_since__isnull=True, state=ComputeHost.State.UP, status=ComputeHost.Status.ENABLED
-    )
-    return [(host.name, f"{host.name} ({host.zone})") for host in hosts]
 
 
 # ---- a server's placement, checked against the mirrors -------------------------------

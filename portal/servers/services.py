@@ -187,7 +187,7 @@ def _bootable_image(tenant, cloud, image_ref, template=None):
     kept_by_template = image is not None and template is not None and template.image_id == image.pk
     if kept_by_template and not image.is_missing:
         return image
-    caller = _as_tenant(tenant)
+    caller = as_tenant(tenant)
     if image is None or not images_known_to(caller).filter(pk=image.pk).exists():
         raise ValidationFailed(fields={"image_ref": [_("No such image in this region.")]})
     offered = images_visible_to(caller).filter(pk=image.pk).exists()
@@ -201,7 +201,7 @@ def _bootable_image(tenant, cloud, image_ref, template=None):
     return image
 
 
-def _as_tenant(tenant):
+def as_tenant(tenant):
     """The caller a tenant's own key would be, for the reading helpers that take one."""
     return ApiPrincipal(ACTOR_TENANT, key_name="", key_prefix="", tenant=tenant)
 

@@ -18,9 +18,10 @@ from portal.core.admin_base import (
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.servers import console, services
+from portal.servers.admin.create_wizard import create_view
 from portal.servers.cdrom import services as cdrom_services
 from portal.servers.cdrom.models import IsoMount
-from portal.servers.forms import IsoChoiceForm, ResizeForm, ServerCreateForm, TemplatePickForm
+from portal.servers.forms import IsoChoiceForm, ResizeForm
 from portal.servers.locking import available_actions
 from portal.servers.models import Server
 
@@ -192,7 +193,7 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("create/", view(self.create_view), name="servers_server_create"),
+            path("create/", view(create_view(self)), name="servers_server_create"),
             path("<int:pk>/resize/", view(self.resize_view), name="servers_server_resize"),
             path("<int:pk>/mount-iso/", view(self.mount_iso_view), name="servers_server_mount_iso"),
             path("<int:pk>/console/", view(self.console_view), name="servers_server_console"),
@@ -252,32 +253,6 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
             "can_delete": "delete" in actions,
             "can_open_console": bool(server.backend_id) and server.runtime_state == "ACTIVE",
         }
-
-    def create_view(self, request):
-        """The "Create server" page: the form feeds services.create_server."""
-        picker = TemplatePickForm(request.GET or None)
-        template = picker.cleaned_data["template"] if picker.is_valid() else None
-        initial = ServerCreateForm.initial_from(template) if template else None
-        form = ServerCreateForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                server, _task = services.create_server(
-                    form.cleaned_data["tenant"],
-                    form.to_request(),
-                    actor=actor_of(request.user),
-                    operator=True,
-                )
-            except PortalError as exc:
-                form.show_refusal(exc)
-            else:
-                self.message_user(
-                    request,
-                    _("%(name)s is being created; its task shows the progress.")
-                    % {"name": server.name},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:servers_server_change", server.pk)
-        return self._page(request, _("Create server"), form, _("Create"), picker=picker)
 
     def resize_view(self, request, pk):
         """ "Resize": a flavor picker of the flavors the server's tenant may use."""
@@ -339,10 +314,8 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
             )
         return redirect("admin:servers_server_change", pk)
 
-    def _page(self, request, title, form, submit, server=None, picker=None):
-        return admin_page(
-            self, request, FORM_PAGE, title, form=form, submit=submit, server=server, picker=picker
-        )
+    def _page(self, request, title, form, submit, server=None):
+        return admin_page(self, request, FORM_PAGE, title, form=form, submit=submit, server=server)
 
     def operate_view(self, request, pk, operation):
         """The server page's buttons (POST): power operations, confirm or revert a

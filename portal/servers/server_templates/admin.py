@@ -5,17 +5,37 @@ import copy
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
+from portal.network import services as network_services
 from portal.servers.models import Flavor
 from portal.servers.server_templates import services as server_templates
 from portal.servers.server_templates.models import ServerTemplate
 
 
 class ServerTemplateForm(forms.ModelForm):
+    """Pickers for every reference (the image's autocomplete offers bootable images only):
+    a template belongs to no tenant, so the network and groups are any tenant's or shared
+    ones; the service checks them against the image's cloud."""
+
+    network_id = forms.ChoiceField(label=_("Network"))
+    security_groups = forms.MultipleChoiceField(
+        label=_("Security groups"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network_id"].choices = [("", "---------"), *network_services.network_choices()]
+        self.fields["security_groups"].choices = network_services.security_group_choices()
+        # Enabled flavors, and the one the template has (even if disabled since).
+        self.fields["flavor"].queryset = Flavor.objects.filter(
+            Q(enabled=True, missing_since__isnull=True) | Q(pk=self.instance.flavor_id)
+        ).select_related("cloud")
+
     class Meta:
         model = ServerTemplate
         fields = [
@@ -68,11 +88,6 @@ class ServerTemplateAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("image enabled"))
     def image_enabled(self, template):
         return template.image.enabled
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "flavor":
-            kwargs["queryset"] = Flavor.objects.select_related("cloud")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         server_templates.save_template(obj, actor=actor_of(request.user))

@@ -3,7 +3,7 @@ import factory
 from portal.clouds.simulator.testing import make_tenant
 from portal.clouds.tests.factories import CloudFactory
 from portal.images.tests.factories import ImageFactory
-from portal.servers.models import Flavor, Server
+from portal.servers.models import Flavor, KeyPair, Server
 from portal.servers.server_templates.models import ServerTemplate
 from portal.tenants.tests.factories import TenantFactory, record_identity
 
@@ -65,6 +65,21 @@ class ServerTemplateFactory(factory.django.DjangoModelFactory):
     system_disk_size = 40
     network_id = "net-1"
     security_groups = factory.LazyFunction(lambda: ["default"])
+
+
+class KeyPairFactory(factory.django.DjangoModelFactory):
+    """A key pair registered in its cloud (ready); the key itself is never read here."""
+
+    class Meta:
+        model = KeyPair
+
+    tenant = factory.SubFactory(TenantFactory)
+    cloud = factory.SubFactory(CloudFactory)
+    name = factory.Sequence(lambda n: f"key-{n}")
+    public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTestsOnly"
+    key_type = "ssh-ed25519"
+    fingerprint = factory.Sequence(lambda n: f"SHA256:test{n}")
+    status = KeyPair.Status.READY
 
 
 def make_identity(tenant, cloud):

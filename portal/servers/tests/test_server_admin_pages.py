@@ -1,35 +1,18 @@
-"""The admin's "Create server" page and the server page's buttons (power, resize with a
-flavor picker, confirm or revert, delete): all through the services, as the API."""
+"""The server page's buttons (power, resize with a flavor picker, confirm or revert,
+delete): all through the services, as the API ("Create server": test_create_wizard.py)."""
 
 import pytest
 
 from portal.clouds.simulator.driver import SimulatorDriver
-from portal.core.models import Task
 from portal.servers import quotas
 from portal.servers.models import Server
 from portal.servers.tests.factories import ServerFactory
 from portal.servers.tests.test_instances import create
-from portal.tenants.quotas import update_quota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
 CHANGELIST = "/admin/servers/server/"
 CREATE = f"{CHANGELIST}create/"
-
-
-@pytest.fixture
-def form(catalog, tenant, identity):
-    flavor = catalog["flavor_rows"]["m1.small"]
-    return {
-        "tenant": tenant.pk,
-        "instance_name": "from-admin",
-        "flavor": flavor.pk,
-        "image": catalog["images"]["cirros-0.6.2"],
-        "network_uuid": catalog["network_id"],
-        "system_disk_size": "5",
-        "data_disk_sizes": "10, 20",
-        "security_groups": "",
-    }
 
 
 @pytest.fixture
@@ -48,37 +31,6 @@ def press(admin_client, server, operation):
 
 def test_the_changelist_offers_create_server(admin_client, cloud):
     assert CREATE in admin_client.get(CHANGELIST).content.decode()
-
-
-def test_create_server_from_the_admin(admin_client, form, tenant, cloud):
-    assert admin_client.get(CREATE).status_code == 200
-
-    response = admin_client.post(CREATE, form)
-
-    server = Server.objects.get(name="from-admin")
-    assert response.status_code == 302
-    assert response["Location"].endswith(page(server, "change/"))
-    assert (server.tenant, server.status, server.runtime_state) == (tenant, "ready", "ACTIVE")
-    assert [volume.size for volume in server.data_volumes.all()] == [10, 20]
-    assert Task.objects.get(target_id=server.instance_id).kind == "server.create"
-    assert quotas.usage_of(tenant)["volumes"] == 3
-
-
-def test_the_message_keeps_the_name_as_it_was_typed(admin_client, form, cloud):
-    page_after = admin_client.post(CREATE, {**form, "instance_name": "web-1"}, follow=True)
-    shown = page_after.content.decode()
-    assert "web-1 is being created" in shown
-    assert "Web-1" not in shown
-
-
-def test_create_form_shows_refusals(admin_client, form, tenant):
-    update_quota(tenant, {"instances": 0}, actor="test")
-    response = admin_client.post(CREATE, form)
-    assert response.status_code == 200
-    assert "instances" in response.content.decode()
-    assert not Server.objects.exists()
-    response = admin_client.post(CREATE, {**form, "data_disk_sizes": "10, big"})
-    assert "whole numbers" in response.content.decode()
 
 
 def test_the_server_page_shows_its_buttons(admin_client, server):

@@ -19,6 +19,7 @@ from portal.network.tests.factories import (
 )
 from portal.network.workflows import sync_network
 from portal.servers.models import QuotaReservation, Server
+from portal.servers.tests.wizard import post_step, step_shown, walk
 from portal.tenants.credentials import tenant_credentials
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("identity", "run_commit_hooks")]
@@ -198,27 +199,23 @@ def test_the_check_costs_a_constant_number_of_queries(
 # ---- the admin form --------------------------------------------------------------------
 
 
-def test_the_admin_form_offers_networks_and_shows_a_refusal_on_its_field(
-    client, staff_user, tenant, catalog
+def test_the_wizard_offers_the_placement_and_shows_a_refusal_on_its_field(
+    client, staff_user, tenant, catalog, cloud
 ):
+    """The zone and the host are each offered, but a host outside the chosen zone is
+    the service's refusal, shown on the host's picker."""
+    AvailabilityZoneFactory(cloud=cloud, name="az-2")
     client.force_login(staff_user)
-    url = reverse("admin:servers_server_create")
-    page = client.get(url).content.decode()
-    assert f'<option value="{catalog["network_id"]}">default-net (' in page
-    assert '<option value="sim-compute-1">sim-compute-1 (nova)</option>' in page
-    assert '<option value="default">' in page
-    answer = client.post(
-        url,
-        {
-            "tenant": tenant.pk,
-            "instance_name": "refused",
-            "flavor": catalog["flavor_rows"]["m1.small"].pk,
-            "image": catalog["images"]["cirros-0.6.2"],
-            "network_uuid": "no-such-net",
-        },
-    )
+    review = walk(
+        client, tenant, source=f"image:{catalog['images']['cirros-0.6.2']}",
+        flavor=catalog["flavor_rows"]["m1.small"].pk, network=catalog["network_id"],
+        advanced={"availability_zone": "az-2", "hypervisor_hostname": "sim-compute-1"},
+    )  # fmt: skip
+    assert review.context["summary"]["hypervisor_hostname"] == "sim-compute-1"
+    answer = post_step(client, "review")
     assert answer.status_code == 200
-    assert "network sync" in str(answer.context["form"].errors["network_uuid"])
+    assert step_shown(answer) == "advanced"
+    assert "not az-2" in str(answer.context["form"].errors["hypervisor_hostname"])
     assert not Server.objects.exists()
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.utils import timezone
 
+from portal.clouds.tests.factories import CloudFactory
 from portal.images.models import Image
 from portal.images.tests.factories import ImageFactory
 from portal.network.tests.factories import NetworkFactory
@@ -161,7 +162,7 @@ def admin_form(parts, **changes):
     return {
         "name": "db", "image": parts["image"].pk, "flavor": parts["flavor"].pk,
         "system_disk_size": 40, "system_disk_type": "", "network_id": "net-1",
-        "security_groups": '["default"]', **changes,
+        "security_groups": ["default"], **changes,
     }  # fmt: skip
 
 
@@ -194,9 +195,11 @@ def test_admin_edits_a_template_whose_image_was_disabled(cloud, admin_client, pa
     assert ServerTemplate.objects.get().name == "renamed"
 
 
-def test_admin_form_shows_an_unknown_network_on_its_field(cloud, admin_client, parts):
+def test_admin_form_shows_a_network_of_another_region_on_its_field(cloud, admin_client, parts):
+    """The picker lists every region's networks; the service takes only the image's."""
+    elsewhere = NetworkFactory(cloud=CloudFactory(name="other", region="region-two"))
     response = admin_client.post(
-        "/admin/servers/servertemplate/add/", admin_form(parts, network_id="net-gone")
+        "/admin/servers/servertemplate/add/", admin_form(parts, network_id=elsewhere.backend_id)
     )
     assert response.status_code == 200
     assert "network sync" in str(response.context["adminform"].form.errors["network_id"])

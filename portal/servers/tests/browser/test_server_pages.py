@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from portal.clouds.simulator.faults import inject_fault
 from portal.servers.models import Server
+from portal.servers.tests.browser.wizard import create_through_the_wizard
 from portal.servers.tests.test_instances import create
 
 pytestmark = pytest.mark.browser
@@ -22,38 +23,18 @@ def template(catalog_template):
     return catalog_template(name="small cirros", system_disk_size=5, security_groups=[])
 
 
-def open_the_create_page(page, live_server):
-    page.goto(f"{live_server.url}{CHANGELIST}")
-    page.get_by_role("link", name="Create server").click()
-    expect(page.get_by_role("heading", name="Create server")).to_be_visible()
-
-
-def submit_the_create_form(page, tenant, name):
-    page.locator("#id_tenant").select_option(str(tenant.pk))
-    page.locator("#id_instance_name").fill(name)
-    page.get_by_role("button", name="Create").click()
-    expect(page).to_have_url(re.compile(rf"{CHANGELIST}\d+/change/"))
-    return Server.objects.get(name=name)
-
-
 def create_from_a_template(page, live_server, template, tenant, name):
-    """Pick the template on the "Create server" page: it fills in the rest of the form."""
-    open_the_create_page(page, live_server)
-    picker = page.locator("#template-picker")
-    picker.locator("select").select_option(template.template_id)
-    picker.get_by_role("button", name="Go").click()
-    expect(page.locator("#id_network_uuid")).to_have_value(template.network_id)
-    return submit_the_create_form(page, tenant, name)
+    """Pick the template in the "Create server" wizard: it fills in the later steps."""
+    return create_through_the_wizard(page, live_server, tenant, name, source=template.name)
 
 
 def create_from_the_form(page, live_server, catalog, tenant, name):
-    """Fill in the "Create server" page (reached from the list) and submit it."""
-    open_the_create_page(page, live_server)
-    page.locator("#id_flavor").select_option(str(catalog["flavor_rows"]["m1.small"].pk))
-    page.locator("#id_image").select_option(catalog["images"]["cirros-0.6.2"])
-    page.locator("#id_network_uuid").fill(catalog["network_id"])
-    page.locator("#id_system_disk_size").fill("5")
-    return submit_the_create_form(page, tenant, name)
+    """Go through the "Create server" wizard (reached from the list), picking the demo
+    catalog's cirros on m1.small on default-net."""
+    return create_through_the_wizard(
+        page, live_server, tenant, name,
+        source="cirros-0.6.2", flavor="m1.small", network="default-net", system_disk=5,
+    )  # fmt: skip
 
 
 def latest_task(page):
