@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin_base import progress_bar
 from portal.servers.locking import available_actions
+from portal.servers.models import Server
 
 # The admin's buttons that post a server's operation (to its operate view), by the
 # action's name in `available_actions`: label. Pause and lock stay with the API.
@@ -38,6 +39,16 @@ POWER_STATES = {
 }
 
 
+# Two overlapping sheets (no icon font: the admin has none, and a glyph may be missing).
+COPY_ICON = mark_safe(
+    '<svg aria-hidden="true" width="12" height="12" viewBox="0 0 16 16" fill="none" '
+    'stroke="currentColor" stroke-width="1.5"><rect x="5" y="5" width="9" height="9" rx="1"/>'
+    '<path d="M11 3V2H2v9h1"/></svg>'
+)
+# The list's badge of a state whose label is long: the full label is in its title.
+SHORT_STATUS_LABELS = {Server.Status.RESIZED: _("resized")}
+
+
 def opens_console(server) -> bool:
     """A remote console exists only for a running server the cloud holds."""
     return bool(server.backend_id) and server.runtime_state == "ACTIVE"
@@ -49,10 +60,15 @@ def is_busy(server) -> bool:
     return task is not None and not task.is_finished
 
 
-def status_badge(server):
-    """The portal's own state, as a badge coloured by state (portal.css)."""
+def status_badge(server, short=False):
+    """The portal's own state, as a badge coloured by state (portal.css); `short` for the
+    list, where a long label is cut short (the full label in its title)."""
+    label = server.get_status_display()
     return format_html(
-        '<span class="state-badge state-{}">{}</span>', server.status, server.get_status_display()
+        '<span class="state-badge state-{}" title="{}">{}</span>',
+        server.status,
+        label,
+        SHORT_STATUS_LABELS.get(server.status, label) if short else label,
     )
 
 
@@ -99,12 +115,13 @@ def short_id(value):
     return format_html(
         '<span class="short-id"><code title="{}">{}</code>'
         '<button type="button" class="copy-id" data-copy="{}" aria-label="{}" title="{}">'
-        '<span aria-hidden="true">⧉</span></button></span>',
+        "{}</button></span>",
         value,
         value[:8],
         value,
         _("Copy the id %(id)s") % {"id": value},
         _("Copy"),
+        COPY_ICON,
     )
 
 
@@ -146,16 +163,24 @@ class ServerListMixin:
     """The columns of ServerAdmin's list."""
 
     list_display = [
-        "name", "short_instance_id", "image_column", "address_column", "flavor_name",
+        "name_column", "image_column", "address_column", "flavor_name",
         "key_column", "cloud_status_column", "power_column", "zone_column", "age_column",
         "tenant_column", "status_column", "row_menu",
     ]  # fmt: skip
+    # The name links to the server's page itself: its cell also holds the short id's button.
+    list_display_links = None
     list_select_related = ["tenant", "current_task"]
     change_list_template = "admin/servers/server/change_list.html"
 
-    @admin.display(description=_("id"), ordering="instance_id")
-    def short_instance_id(self, server):
-        return short_id(server.instance_id)
+    @admin.display(description=_("name"), ordering="name")
+    def name_column(self, server):
+        """The name, and under it the short id."""
+        return format_html(
+            '<a href="{}">{}</a><br>{}',
+            reverse("admin:servers_server_change", args=[server.pk]),
+            server.name,
+            short_id(server.instance_id),
+        )
 
     @admin.display(description=_("image"), ordering="image_name")
     def image_column(self, server):
@@ -192,7 +217,7 @@ class ServerListMixin:
 
     @admin.display(description=_("state"), ordering="status")
     def status_column(self, server):
-        return status_badge(server)
+        return status_badge(server, short=True)
 
     @admin.display(description=_("actions"))
     def row_menu(self, server):

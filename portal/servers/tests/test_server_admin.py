@@ -17,7 +17,10 @@ def test_changelist_with_badges_and_filters(cloud, tenant, admin_client):
     ServerFactory(cloud=cloud, tenant=tenant, name="beta", runtime_state="SHUTOFF")
     response = admin_client.get(CHANGELIST)
     assert response.status_code == 200
-    assert '<span class="state-badge state-ready">ready</span>' in response.content.decode()
+    assert (
+        '<span class="state-badge state-ready" title="ready">ready</span>'
+        in response.content.decode()
+    )
     response = admin_client.get(CHANGELIST, {"runtime_state": "SHUTOFF"})
     assert response.context["cl"].result_count == 1
 

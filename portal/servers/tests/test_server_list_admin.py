@@ -53,8 +53,8 @@ def test_the_columns_of_horizons_instances_table(admin_client, cloud, tenant):
     )  # fmt: skip
     html = list_page(admin_client)
     short = server.instance_id[:8]
-    assert f'<code title="{server.instance_id}">{short}</code>' in cell(html, "short_instance_id")
-    assert f'data-copy="{server.instance_id}"' in cell(html, "short_instance_id")
+    assert f'<code title="{server.instance_id}">{short}</code>' in cell(html, "name_column")
+    assert f'data-copy="{server.instance_id}"' in cell(html, "name_column")
     assert cell(html, "image_column") == "cirros-0.6.2"
     addresses = cell(html, "address_column")
     # Per network in the order the database keeps them (jsonb sorts keys).

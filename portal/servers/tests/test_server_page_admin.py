@@ -44,7 +44,7 @@ def section(html, anchor):
 def test_the_summary_shows_the_server_at_a_glance(admin_client, server, tenant):
     html = server_page(admin_client, server)
     summary = html[html.index('class="server-summary"') : html.index('class="server-tabs"')]
-    assert '<span class="state-badge state-ready">ready</span>' in summary
+    assert '<span class="state-badge state-ready" title="ready">ready</span>' in summary
     assert '<span class="cloud-status cloud-status-active">ACTIVE</span>' in summary
     assert "<dd>Running</dd>" in summary
     for ip in [ip for ips in server.addresses.values() for ip in ips]:
