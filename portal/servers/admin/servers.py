@@ -281,6 +281,8 @@ class ServerAdmin(ServerListMixin, ServerPageMixin, ObjectToolMixin, ReadOnlyAdm
             return redirect("admin:servers_server_change", pk)
         server = get_object_or_404(Server, pk=pk)
         actor = actor_of(request.user)
+        back = request.POST.get("next", "")
+        to_list = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
         try:
             if operation == "delete":
                 services.delete_server(server, actor=actor)
@@ -295,11 +297,11 @@ class ServerAdmin(ServerListMixin, ServerPageMixin, ObjectToolMixin, ReadOnlyAdm
         except PortalError as exc:
             self.message_user(request, f"{server.name}: {exc.message}", messages.ERROR)
         else:
-            self.message_user(request, _("Queued; the task below shows the progress."))
-        back = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-            return redirect(back)
-        return redirect("admin:servers_server_change", pk)
+            queued = _("%(name)s: queued; its row shows the progress.") % {"name": server.name}
+            self.message_user(
+                request, queued if to_list else _("Queued; the task below shows the progress.")
+            )
+        return redirect(back) if to_list else redirect("admin:servers_server_change", pk)
 
 
 def _server_name(server):

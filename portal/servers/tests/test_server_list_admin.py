@@ -133,6 +133,7 @@ def test_a_row_menu_button_acts_and_comes_back_to_the_list(admin_client, server)
     )
 
     assert response.redirect_chain[-1][0] == back
+    assert f"{server.name}: queued; its row shows the progress." in response.content.decode()
     server.refresh_from_db()
     assert server.runtime_state == "SHUTOFF"
     # Its menu now offers a start, not a stop.

@@ -121,7 +121,7 @@ def test_the_row_menu_offers_only_what_the_state_allows(
 
     running.get_by_role("button", name="Stop").click()
     expect(page).to_have_url(f"{live_server.url}{CHANGELIST}")
-    expect(page.locator(".messagelist")).to_contain_text("Queued")
+    expect(page.locator(".messagelist")).to_contain_text("web-1: queued")
     row = page.locator("tr", has_text="web-1")
     expect(row.locator(".spinner")).to_be_visible()
     expect(row.locator(".row-menu")).to_have_count(0)  # locked while its Task runs
