@@ -2,8 +2,7 @@ from django.contrib import admin, messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.admin_actions import sync_now_action
@@ -13,12 +12,18 @@ from portal.core.admin_base import (
     ReadOnlyAdmin,
     act_on_each,
     admin_page,
-    progress_bar,
 )
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.servers import console, services
 from portal.servers.admin.create_wizard import create_view
+from portal.servers.admin.server_list import (
+    POSTED_OPERATIONS,
+    ServerListMixin,
+    confirm_bulk,
+    opens_console,
+)
+from portal.servers.admin.server_page import ServerPageMixin
 from portal.servers.cdrom import services as cdrom_services
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.forms import IsoChoiceForm, ResizeForm
@@ -27,27 +32,6 @@ from portal.servers.models import Server
 
 # The page of a form that queues work (create, resize, mount; flavors' create and share).
 FORM_PAGE = "admin/servers/server/form.html"
-
-STATUS_COLOURS = {
-    Server.Status.CREATING: "#1f6feb",
-    Server.Status.READY: "#2da44e",
-    Server.Status.RESIZING: "#bf8700",
-    Server.Status.DELETING: "#bf8700",
-    Server.Status.DELETED: "#6e7781",
-    Server.Status.FAILED: "#cf222e",
-}
-
-
-# The server page's power buttons, shown when the server's state allows them
-# (`available_actions`): operate_type -> label (pause/lock stay with the API).
-PAGE_OPERATIONS = {
-    "start": _("Start"),
-    "stop": _("Stop"),
-    "softreboot": _("Reboot"),
-    "hardreboot": _("Hard reboot"),
-    "suspend": _("Suspend"),
-    "resume": _("Resume"),
-}
 
 
 class LiveOrDeletedFilter(HiddenByDefaultFilter):
@@ -69,26 +53,17 @@ class LiveOrDeletedFilter(HiddenByDefaultFilter):
 
 
 @admin.register(Server)
-class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
+class ServerAdmin(ServerListMixin, ServerPageMixin, ObjectToolMixin, ReadOnlyAdmin):
     """Servers: read from the database; every action goes through the services, as the
-    API's do (one code path), and shows up as a Task with its progress. "Create server"
-    and the server page's buttons (power, resize with a flavor picker, confirm or revert
-    a resize, delete) post to the views below."""
+    API's do (one code path), and shows up as a Task with its progress. "Create server",
+    the list's row menus and the server page's buttons (power, resize with a flavor
+    picker, confirm or revert a resize, delete) post to the views below. The list's
+    columns are ServerListMixin's, the page's sections ServerPageMixin's."""
 
     object_tool = ("admin:servers_server_create", _("Create server"))
-    change_form_template = "admin/servers/server/change_form.html"
-
-    list_display = [
-        "name", "instance_id", "tenant", "status_badge", "runtime_state", "flavor_name",
-        "instance_addr", "cloud", "created", "task_progress",
-    ]  # fmt: skip
     list_filter = [LiveOrDeletedFilter, "runtime_state", "origin", "cloud", "flavor_name"]
     # By name, either id, tenant, or an IP address (a text search in the addresses).
     search_fields = ["name", "instance_id", "backend_id", "tenant__tenant_id", "addresses"]
-    list_select_related = ["cloud", "tenant", "current_task"]
-    readonly_fields = ["ip_addresses", "security_groups", "task_history", "cd_drive"]
-    # The admin password is a secret (write-only, cleared once sent to the cloud).
-    exclude = ["admin_pass", "security_group_names", "addresses"]
     actions = [
         "start",
         "stop",
@@ -96,58 +71,6 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
         "delete_servers",
         sync_now_action("servers.sync", _("Sync now (the state of the selected servers' clouds)")),
     ]
-
-    @admin.display(description=_("security groups"))
-    def security_groups(self, server):
-        return ", ".join(server.security_group_names) or "-"
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, server):
-        colour = STATUS_COLOURS.get(server.status, "#6e7781")
-        return format_html(
-            '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px">{}</span>',
-            colour,
-            server.get_status_display(),
-        )
-
-    @admin.display(description=_("IP addresses"))
-    def ip_addresses(self, server):
-        """Per network, its addresses: `default-net: 10.0.0.5, fd00::5`."""
-        return (
-            format_html_join(
-                mark_safe("<br>"),
-                "{}: {}",
-                ((network, ", ".join(ips)) for network, ips in (server.addresses or {}).items()),
-            )
-            or "-"
-        )
-
-    @admin.display(description=_("latest task"))
-    def task_progress(self, server):
-        return progress_bar(server.current_task) if server.current_task else "-"
-
-    @admin.display(description=_("tasks"))
-    def task_history(self, server):
-        rows = format_html_join(
-            "",
-            # The progress bar carries the Task's state and message (kept live by tasks.js).
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (task.created, task.kind, progress_bar(task))
-                for task in services.tasks_of(server)[:50]
-            ),
-        )
-        return format_html("<table>{}</table>", rows)
-
-    @admin.display(description=_("mounted ISO"))
-    def cd_drive(self, server):
-        """The ISO in the server's CD drive (attaching, attached or detaching)."""
-        mount = cdrom_services.current_mount(server)
-        if mount is None:
-            return "-"
-        return format_html(
-            "{} ({}) {}", mount.iso, mount.get_status_display(), progress_bar(mount.task)
-        )
 
     def _operate(self, request, queryset, operate_type):
         actor = actor_of(request.user)
@@ -171,7 +94,11 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
 
     @admin.action(description=_("Stop the selected servers"))
     def stop(self, request, queryset):
-        self._operate(request, queryset, "stop")
+        return confirm_bulk(
+            self, request, queryset, action="stop",
+            question=_("Stop these servers? What runs on them stops too."),
+            act=lambda servers: self._operate(request, servers, "stop"),
+        )  # fmt: skip
 
     @admin.action(description=_("Reboot the selected servers"))
     def reboot(self, request, queryset):
@@ -180,13 +107,15 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
     @admin.action(description=_("Delete the selected servers (data disks are kept)"))
     def delete_servers(self, request, queryset):
         actor = actor_of(request.user)
-        act_on_each(
-            self,
-            request,
-            queryset,
-            lambda server: services.delete_server(server, actor=actor),
-            name=_server_name,
-        )
+        return confirm_bulk(
+            self, request, queryset, action="delete",
+            question=_("Delete these servers? Their data disks are kept."),
+            act=lambda servers: act_on_each(
+                self, request, servers,
+                lambda server: services.delete_server(server, actor=actor),
+                name=_server_name,
+            ),
+        )  # fmt: skip
 
     # ---- the create page, the server page's buttons -------------------------------
 
@@ -240,7 +169,7 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
         actions = available_actions(server, operator=True)
         at_rest = server.status == Server.Status.READY and not server.locked
         return {
-            "operations": [item for item in PAGE_OPERATIONS.items() if item[0] in actions],
+            "operations": [item for item in POSTED_OPERATIONS.items() if item[0] in actions],
             "can_resize": "resize" in actions,
             "awaits_confirmation": "confirm" in actions,
             "can_mount_iso": at_rest
@@ -251,7 +180,7 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
             .filter(server=server, status=IsoMount.Status.ATTACHED)
             .exists(),
             "can_delete": "delete" in actions,
-            "can_open_console": bool(server.backend_id) and server.runtime_state == "ACTIVE",
+            "can_open_console": opens_console(server),
         }
 
     def resize_view(self, request, pk):
@@ -318,12 +247,15 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
         return admin_page(self, request, FORM_PAGE, title, form=form, submit=submit, server=server)
 
     def operate_view(self, request, pk, operation):
-        """The server page's buttons (POST): power operations, confirm or revert a
-        resize, unmount the ISO, delete."""
+        """The server page's buttons and the list's row menus (POST): power operations,
+        confirm or revert a resize, unmount the ISO, delete. Back to the server's page, or
+        to the list a row menu posted from (`next`)."""
         if request.method != "POST":
             return redirect("admin:servers_server_change", pk)
         server = get_object_or_404(Server, pk=pk)
         actor = actor_of(request.user)
+        back = request.POST.get("next", "")
+        to_list = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
         try:
             if operation == "delete":
                 services.delete_server(server, actor=actor)
@@ -331,15 +263,18 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
                 cdrom_services.unmount_iso(server, actor=actor)
             elif operation in ("confirm", "revert"):
                 services.finish_resize(server, operation, actor=actor)
-            elif operation in PAGE_OPERATIONS:
+            elif operation in POSTED_OPERATIONS:
                 services.operate_server(server, operation, actor=actor, operator=True)
             else:
                 raise Http404
         except PortalError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
+            self.message_user(request, f"{server.name}: {exc.message}", messages.ERROR)
         else:
-            self.message_user(request, _("Queued; the task below shows the progress."))
-        return redirect("admin:servers_server_change", pk)
+            queued = _("%(name)s: queued; its row shows the progress.") % {"name": server.name}
+            self.message_user(
+                request, queued if to_list else _("Queued; the task below shows the progress.")
+            )
+        return redirect(back) if to_list else redirect("admin:servers_server_change", pk)
 
 
 def _server_name(server):

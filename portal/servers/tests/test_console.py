@@ -212,7 +212,7 @@ def test_a_server_not_in_the_cloud_has_neither(admin_client, tenant, cloud):
     building = ServerFactory(tenant=tenant, cloud=cloud, backend_id=None)
     html = server_page(admin_client, building, console_lines="10")
     assert f"/{building.pk}/console/" not in html
-    assert 'id="console-log"' not in html
+    assert 'id="tab-console-log"' not in html
     assert not Task.objects.exists()
 
 

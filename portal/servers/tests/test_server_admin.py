@@ -17,7 +17,10 @@ def test_changelist_with_badges_and_filters(cloud, tenant, admin_client):
     ServerFactory(cloud=cloud, tenant=tenant, name="beta", runtime_state="SHUTOFF")
     response = admin_client.get(CHANGELIST)
     assert response.status_code == 200
-    assert "border-radius" in response.content.decode()
+    assert (
+        '<span class="state-badge state-ready" title="ready">ready</span>'
+        in response.content.decode()
+    )
     response = admin_client.get(CHANGELIST, {"runtime_state": "SHUTOFF"})
     assert response.context["cl"].result_count == 1
 
@@ -51,12 +54,17 @@ def test_stop_and_delete_actions_go_through_the_services(
 ):
     answer = create(client_of_tenant, create_body())
     server = Server.objects.get(instance_id=answer["instance_id"])
-    admin_client.post(CHANGELIST, {"action": "stop", "_selected_action": [server.pk]})
+    # Stop and delete ask first (a confirmation page); "post" is its "Yes".
+    admin_client.post(
+        CHANGELIST, {"action": "stop", "_selected_action": [server.pk], "post": "yes"}
+    )
     server.refresh_from_db()
     assert server.runtime_state == "SHUTOFF"
     response = admin_client.post(CHANGELIST, {"action": "start", "_selected_action": [server.pk]})
     assert response.status_code == 302
-    admin_client.post(CHANGELIST, {"action": "delete_servers", "_selected_action": [server.pk]})
+    admin_client.post(
+        CHANGELIST, {"action": "delete_servers", "_selected_action": [server.pk], "post": "yes"}
+    )
     server.refresh_from_db()
     assert server.status == Server.Status.DELETED
 

@@ -134,15 +134,19 @@ def test_servers_are_stopped_and_started_from_the_list(
         ("Start the selected servers", "ACTIVE"),
     ):
         run_action(page, "web-1", action_label)
+        if runtime_state == "SHUTOFF":  # a stop asks first
+            expect(page.locator("#content")).to_contain_text("Stop these servers?")
+            page.get_by_role("button", name=re.compile("^Yes")).click()
         expect(page.locator(".messagelist")).to_contain_text("queued")
         progress = row.locator(".task-progress")
         expect(progress).to_have_attribute("data-state", "queued")
+        expect(row.locator(".spinner")).to_be_visible()
         with page.expect_navigation(timeout=20_000):  # the list refreshes itself
             job_queue.run_all()
-        expect(progress).to_have_attribute("data-state", "succeeded")
         assert Server.objects.get(name="web-1").runtime_state == runtime_state
         # The list was refreshed when the Task ended: the row says what the cloud says.
-        expect(row.locator(".field-runtime_state")).to_have_text(runtime_state)
+        expect(row.locator(".field-cloud_status_column")).to_have_text(runtime_state)
+        expect(row.locator(".spinner")).to_have_count(0)
 
 
 def test_the_server_page_refreshes_its_status_and_buttons_when_its_task_ends(
@@ -199,7 +203,9 @@ def test_the_server_page_shows_the_console_log(
     console_link = page.locator("#content").get_by_role("link", name="Console", exact=True)
     expect(console_link).to_have_attribute("target", "_blank")
 
-    section = page.locator("#console-log")
+    section = page.locator("#tab-console-log")
+    expect(section).to_be_hidden()  # a tab of its own
+    page.get_by_role("tab", name="Console log").click()
     section.get_by_label("Last lines").fill("3")
     section.get_by_role("button", name="Show").click()
 

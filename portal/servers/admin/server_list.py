@@ -1,0 +1,259 @@
+"""The servers list of the admin, like Horizon's Instances table: its columns, each row's
+menu of what the server's state allows now (`locking.available_actions`, the one source
+of those rules), and the confirmation page of the bulk actions that stop or delete."""
+
+from django.contrib import admin
+from django.contrib.admin import helpers
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.admin_base import progress_bar
+from portal.servers.locking import available_actions
+from portal.servers.models import Server
+
+# The admin's buttons that post a server's operation (to its operate view), by the
+# action's name in `available_actions`: label. Pause and lock stay with the API.
+POSTED_OPERATIONS = {
+    "start": _("Start"),
+    "stop": _("Stop"),
+    "softreboot": _("Reboot"),
+    "hardreboot": _("Hard reboot"),
+    "suspend": _("Suspend"),
+    "resume": _("Resume"),
+}
+RESIZE_ANSWERS = {"confirm": _("Confirm resize"), "revert": _("Revert resize")}
+
+POWER_STATES = {
+    "running": _("Running"),
+    "shutdown": _("Shut down"),
+    "paused": _("Paused"),
+    "suspended": _("Suspended"),
+    "nostate": _("No state"),
+}
+
+
+# Two overlapping sheets (no icon font: the admin has none, and a glyph may be missing).
+COPY_ICON = mark_safe(
+    '<svg aria-hidden="true" width="12" height="12" viewBox="0 0 16 16" fill="none" '
+    'stroke="currentColor" stroke-width="1.5"><rect x="5" y="5" width="9" height="9" rx="1"/>'
+    '<path d="M11 3V2H2v9h1"/></svg>'
+)
+# The list's badge of a state whose label is long: the full label is in its title.
+SHORT_STATUS_LABELS = {Server.Status.RESIZED: _("resized")}
+
+
+def opens_console(server) -> bool:
+    """A remote console exists only for a running server the cloud holds."""
+    return bool(server.backend_id) and server.runtime_state == "ACTIVE"
+
+
+def is_busy(server) -> bool:
+    """A Task is working on the server now."""
+    task = server.current_task
+    return task is not None and not task.is_finished
+
+
+def status_badge(server, short=False):
+    """The portal's own state, as a badge coloured by state (portal.css); `short` for the
+    list, where a long label is cut short (the full label in its title)."""
+    label = server.get_status_display()
+    return format_html(
+        '<span class="state-badge state-{}" title="{}">{}</span>',
+        server.status,
+        label,
+        SHORT_STATUS_LABELS.get(server.status, label) if short else label,
+    )
+
+
+def cloud_status(server):
+    """The cloud's status (Nova's ACTIVE, SHUTOFF...), with a spinner and the Task's
+    progress bar while one is working on the server (tasks.js reloads the page when it
+    ends)."""
+    shown = server.cloud_status or "-"
+    badge = format_html(
+        '<span class="cloud-status cloud-status-{}">{}</span>', shown.lower(), shown
+    )
+    if not is_busy(server):
+        return badge
+    return format_html(
+        '<span class="server-busy"><span class="spinner" role="status" aria-label="{}"></span>'
+        "{}</span>{}",
+        _("busy: %(kind)s") % {"kind": server.current_task.kind},
+        badge,
+        progress_bar(server.current_task),
+    )
+
+
+def power_state(server):
+    return POWER_STATES.get(server.power_state, server.power_state or "-")
+
+
+def address_lines(server):
+    """Every address as text, one a line, its network's name in its title."""
+    return (
+        format_html_join(
+            mark_safe("<br>"),
+            '<span class="nowrap" title="{}">{}</span>',
+            ((network, ip) for network, ips in (server.addresses or {}).items() for ip in ips),
+        )
+        or "-"
+    )
+
+
+def short_id(value):
+    """The first 8 characters of an id, the whole one in its title, with a copy button
+    (static/portal/servers.js)."""
+    if not value:
+        return "-"
+    return format_html(
+        '<span class="short-id"><code title="{}">{}</code>'
+        '<button type="button" class="copy-id" data-copy="{}" aria-label="{}" title="{}">'
+        "{}</button></span>",
+        value,
+        value[:8],
+        value,
+        _("Copy the id %(id)s") % {"id": value},
+        _("Copy"),
+        COPY_ICON,
+    )
+
+
+def localised(moment):
+    """A time in the active language's format and time zone."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def age(moment):
+    """ "3 hours", the exact time (localised, in the active time zone) in its title."""
+    if moment is None:
+        return "-"
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        moment.isoformat(),
+        localised(moment),
+        timesince(moment, depth=1),
+    )
+
+
+def row_menu_items(server):
+    """The row menu: (kind, label, target) of each action the server's state allows now;
+    kind is "post" or "delete" (a button posting to the operate view, target the
+    operation) or "link" (target the page's URL name)."""
+    items = []
+    for action in available_actions(server, operator=True):
+        if action in POSTED_OPERATIONS:
+            items.append(("post", POSTED_OPERATIONS[action], action))
+        elif action in RESIZE_ANSWERS:
+            items.append(("post", RESIZE_ANSWERS[action], action))
+        elif action == "resize":
+            items.append(("link", _("Resize…"), "admin:servers_server_resize"))
+        elif action == "delete":
+            items.append(("delete", _("Delete"), action))
+    return items
+
+
+class ServerListMixin:
+    """The columns of ServerAdmin's list."""
+
+    list_display = [
+        "name_column", "image_column", "address_column", "flavor_name",
+        "key_column", "cloud_status_column", "power_column", "zone_column", "age_column",
+        "tenant_column", "status_column", "row_menu",
+    ]  # fmt: skip
+    # The name links to the server's page itself: its cell also holds the short id's button.
+    list_display_links = None
+    list_select_related = ["tenant", "current_task"]
+    change_list_template = "admin/servers/server/change_list.html"
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_column(self, server):
+        """The name, and under it the short id."""
+        return format_html(
+            '<a href="{}">{}</a><br>{}',
+            reverse("admin:servers_server_change", args=[server.pk]),
+            server.name,
+            short_id(server.instance_id),
+        )
+
+    @admin.display(description=_("image"), ordering="image_name")
+    def image_column(self, server):
+        return server.image_name or (server.image_ref[:8] if server.image_ref else "-")
+
+    @admin.display(description=_("IP addresses"))
+    def address_column(self, server):
+        return address_lines(server)
+
+    @admin.display(description=_("key pair"), ordering="key_name")
+    def key_column(self, server):
+        return server.key_name or "-"
+
+    @admin.display(description=_("cloud status"), ordering="runtime_state")
+    def cloud_status_column(self, server):
+        return cloud_status(server)
+
+    @admin.display(description=_("power state"), ordering="power_state")
+    def power_column(self, server):
+        return power_state(server)
+
+    @admin.display(description=_("zone"), ordering="availability_zone")
+    def zone_column(self, server):
+        return server.availability_zone or "-"
+
+    @admin.display(description=_("age"), ordering="created")
+    def age_column(self, server):
+        return age(server.created)
+
+    @admin.display(description=_("tenant"), ordering="tenant__name")
+    def tenant_column(self, server):
+        tenant = server.tenant
+        return format_html('<span title="{}">{}</span>', tenant.tenant_id, tenant.name)
+
+    @admin.display(description=_("state"), ordering="status")
+    def status_column(self, server):
+        return status_badge(server, short=True)
+
+    @admin.display(description=_("actions"))
+    def row_menu(self, server):
+        items = [
+            (kind, label, _menu_url(kind, target, server))
+            for kind, label, target in row_menu_items(server)
+        ]
+        if not items:
+            return "-"
+        return render_to_string(
+            "admin/servers/server/row_menu.html", {"server": server, "items": items}
+        )
+
+
+def _menu_url(kind, target, server):
+    if kind in ("post", "delete"):
+        return reverse("admin:servers_server_operate", args=[server.pk, target])
+    return reverse(target, args=[server.pk])
+
+
+def confirm_bulk(model_admin, request, queryset, *, action, question, act):
+    """A bulk action that asks first, as Django's "delete selected" does: a page listing
+    the selected servers (those whose state refuses `action` marked) with "Yes" (posts
+    again with post=yes, then `act(queryset)`) and "No" (back to the list)."""
+    if request.POST.get("post") == "yes":
+        return act(queryset)
+    servers = [(server, action in available_actions(server, operator=True)) for server in queryset]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("Are you sure?"),
+        "question": question,
+        "servers": servers,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "changelist_url": reverse("admin:servers_server_changelist")
+        + (f"?{request.GET.urlencode()}" if request.GET else ""),
+    }
+    return TemplateResponse(request, "admin/servers/server/bulk_confirmation.html", context)
