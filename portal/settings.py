@@ -261,6 +261,14 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stuck-tasks": {"task": "portal.core.tasks.fail_stuck_tasks", "schedule": 60.0},
 }
 
+# Failed set-ups of a tenant in a cloud that beat retries (every 10 minutes) before an
+# operator must ("Retry the set-up" in the admin).
+TENANT_SETUP_RETRIES = env.int("TENANT_SETUP_RETRIES", default=6)
+CELERY_BEAT_SCHEDULE["retry-tenant-setups"] = {
+    "task": "portal.tenants.tasks.retry_setups",
+    "schedule": 600.0,
+}
+
 # Images (portal.images): the largest image file the upload API accepts, in bytes (413 above).
 IMAGE_UPLOAD_MAX_BYTES = env.int("IMAGE_UPLOAD_MAX_BYTES", default=64 * 1024**3)
 # Hours without a new piece after which an upload's staged pieces are removed (beat job).

@@ -192,12 +192,13 @@ def _credentials(identity):
     return tenant_credentials(identity)
 
 
-def test_create_without_a_cloud_identity_fails_the_task_and_releases(
+def test_create_in_a_region_the_tenant_is_not_set_up_in_is_refused_up_front(
     tenant, client_of_tenant, create_body
 ):
-    answer = create(client_of_tenant, create_body())
-    assert answer["task"]["state"] == "failed"
-    assert answer["task"]["error_code"] == "tenant_not_ready"
+    answer = create(client_of_tenant, create_body(), expect=409)
+    assert answer["error"]["code"] == "tenant_not_ready"
+    assert "region-one" in answer["error"]["message"]
+    assert not Server.objects.exists()
     assert quotas.usage_of(tenant)["instances"] == 0
 
 
