@@ -208,3 +208,21 @@ def test_the_tenant_list_reads_regions_in_constant_queries(
         body = platform_client.get(TENANTS_URL).json()
 
     assert [len(t["regions"]) for t in body["tenants"]] == [2, 2, 2]
+
+
+def test_the_admin_retries_failed_regions_and_skips_ready_ones(
+    cloud, second, admin_client, platform_client, run_commit_hooks
+):
+    inject_fault(second, "identity.create_domain", mode="unavailable")
+    tenant_id = sign_up(platform_client, "Acme").json()["tenant_id"]
+    TenantIdentity.objects.filter(cloud=second).update(failures=6)  # beat gave up
+
+    response = admin_client.post(
+        "/admin/tenants/tenant/",
+        {"action": "retry_setup", "_selected_action": [tenant_id]},
+        follow=True,
+    )
+
+    assert "1 set-up queued." in response.content.decode()
+    assert states(tenant_id) == {"region-one": "ready", "region-two": "ready"}
+    assert regions.retry_tenant(Tenant.objects.get(pk=tenant_id), actor="staff:alice") == 0
