@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status` or `origin` with their own choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
         "TenantStatusEnum": "portal.tenants.models.Tenant.Status",
+        "RegionSetupStateEnum": "portal.tenants.models.TenantIdentity.State",
+        "TaskStateEnum": "portal.core.models.Task.State",
         "ServerStatusEnum": "portal.servers.models.Server.Status",
         "ServerOriginEnum": "portal.servers.models.Server.Origin",
         "KeyPairStatusEnum": "portal.servers.models.KeyPair.Status",
