@@ -216,15 +216,14 @@ def _finish(identity, state, reason=""):
 
 def _settle(tenant):
     """Active once one region is ready; failed when no region is ready or under way."""
-    states = dict(tenant.identities.values_list("state", "state_message"))
-    if TenantIdentity.State.READY in states:
-        change = ("activate",)
-    elif TenantIdentity.State.PENDING in states:
-        return
-    else:
-        change = ("mark_failed", states.get(TenantIdentity.State.FAILED, ""))
+    messages = dict(tenant.identities.values_list("state", "state_message"))
     try:
-        getattr(tenant, change[0])(*change[1:])
+        if TenantIdentity.State.READY in messages:
+            tenant.activate()
+        elif TenantIdentity.State.PENDING in messages:
+            return
+        else:
+            tenant.mark_failed(messages[TenantIdentity.State.FAILED])
     except TransitionNotAllowed:
         return  # already so
     tenant.save(update_fields=["status", "status_message", "updated"])
