@@ -7,6 +7,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN python manage.py compilemessages --ignore=.venv \
  && SECRET_KEY=build-only python manage.py collectstatic --noinput
+# PORTAL_VAR_DIR of docker-compose.yml (its `staging` volume): writable by the user below.
+RUN mkdir -p /var/lib/portal && chown nobody:nogroup /var/lib/portal
 USER nobody
 EXPOSE 8000
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--limit-request-line", "8190"]

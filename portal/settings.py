@@ -195,6 +195,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStateEnum": "portal.core.models.Task.State",
         "WebhookDeliveryStateEnum": "portal.webhooks.models.Delivery.State",
         "TenantStatusEnum": "portal.tenants.models.Tenant.Status",
+        "RegionSetupStateEnum": "portal.tenants.models.TenantIdentity.State",
         "ServerStatusEnum": "portal.servers.models.Server.Status",
         "ServerOriginEnum": "portal.servers.models.Server.Origin",
         "KeyPairStatusEnum": "portal.servers.models.KeyPair.Status",
@@ -276,6 +277,14 @@ WEBHOOK_SWEEP_GRACE_SECONDS = env.int("WEBHOOK_SWEEP_GRACE_SECONDS", default=120
 CELERY_BEAT_SCHEDULE["requeue-overdue-webhook-deliveries"] = {
     "task": "portal.webhooks.tasks.requeue_overdue_deliveries",
     "schedule": 60.0,
+}
+
+# Failed set-ups of a tenant in a cloud that beat retries (every 10 minutes) before an
+# operator must ("Retry the set-up" in the admin).
+TENANT_SETUP_RETRIES = env.int("TENANT_SETUP_RETRIES", default=6)
+CELERY_BEAT_SCHEDULE["retry-tenant-setups"] = {
+    "task": "portal.tenants.tasks.retry_setups",
+    "schedule": 600.0,
 }
 
 # Images (portal.images): the largest image file the upload API accepts, in bytes (413 above).

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.clouds import services
 from portal.clouds.forms import CREDENTIAL_FIELDS, GENERAL_FIELDS, OPTION_FIELDS, CloudForm
 from portal.clouds.models import Cloud
+from portal.core.principals import actor_of
 
 
 @admin.register(Cloud)
@@ -19,4 +20,4 @@ class CloudAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        services.save_cloud(obj, form.cleaned_data)
+        services.save_cloud(obj, form.cleaned_data, actor=actor_of(request.user))

@@ -48,7 +48,7 @@ def counts_by(queryset, *fields) -> Counter:
 
 
 def cloud_rows() -> list[dict]:
-    tenants = counts_by(TenantIdentity.objects.all(), "cloud")
+    tenants = counts_by(TenantIdentity.objects.filter(state=TenantIdentity.State.READY), "cloud")
     servers = counts_by(Server.objects.exclude(status=Server.Status.DELETED), "cloud")
     images = counts_by(Image.objects.filter(missing_since__isnull=True), "cloud", "enabled")
     isos = counts_by(Iso.objects.filter(missing_since__isnull=True), "cloud")

@@ -50,6 +50,10 @@ class Actor:
         return f"{self.type}:{self.name}"
 
 
+# Who acts through the management commands (a Task's `requested_by`, the audit log).
+COMMAND_ACTOR = Actor(ACTOR_SYSTEM, "manage.py")
+
+
 def actor_of(user) -> Actor:
     if isinstance(user, ApiPrincipal):
         tenant_id = user.tenant.tenant_id if user.tenant else ""

@@ -17,6 +17,7 @@ from portal.core.errors import Conflict, ValidationFailed
 from portal.core.principals import tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
 from portal.servers.models import KeyPair
+from portal.tenants.regions import require_ready
 
 IMPORT_KIND = "keypair.import"
 DELETE_KIND = "keypair.delete"
@@ -85,7 +86,9 @@ def _bad_key(problem):
 
 def create_keypair(tenant, cloud, name, *, public_key="", key_type="ed25519", actor):
     """Import `public_key`, or generate a pair of `key_type` when none is given; queue its
-    registration in the cloud. Returns (key pair, Task, private key or "")."""
+    registration in the cloud. Returns (key pair, Task, private key or ""). Refused (409)
+    in a region where the tenant is not set up (yet)."""
+    require_ready(tenant, cloud)
     name = (name or "").strip()
     if not NAME_PATTERN.match(name):
         problem = _("1 to 255 letters, digits, spaces and _ . @ -")

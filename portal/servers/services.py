@@ -39,6 +39,7 @@ from portal.servers.locking import (
 )
 from portal.servers.models import Flavor, Server, Volume
 from portal.servers.server_templates.models import ServerTemplate
+from portal.tenants.regions import require_ready
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ class CreateRequest:
 
 def create_server(tenant, request: CreateRequest, *, actor, operator=False):
     """Accept a server for `tenant`: validate, reserve quota and queue the create job, in
-    one transaction. Returns (server, task). The network, security groups, zone and host
+    one transaction. Returns (server, task). A region where the tenant is not set up (yet)
+    is refused first (409 tenant_not_ready). The network, security groups, zone and host
     are checked against the network pull's mirrors first (portal.network), so an unknown
     (400) or unusable (422) one is refused before anything is written; the cloud checks
     them again in the job."""
@@ -101,6 +103,7 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
             fields={"hypervisor_hostname": [_("Only administrators may choose the host.")]}
         )
     cloud = cloud_for_region(request.region)
+    require_ready(tenant, cloud)
     flavor = _offered_flavor(tenant, cloud, request.flavor_ref)
     image = _bootable_image(tenant, cloud, request.image_ref, request.template)
     system_disk = _system_disk(request.system_disk, flavor, image)

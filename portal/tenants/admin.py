@@ -13,7 +13,7 @@ from rest_framework_api_key.models import APIKey
 from portal.core.admin_base import progress_bar
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
-from portal.tenants import keys, signup
+from portal.tenants import keys, regions, signup
 from portal.tenants.models import (
     PROVISION_TASK_KIND,
     TENANT_NAME_MAX_LENGTH,
@@ -43,6 +43,9 @@ class TenantIdentityInline(ReadOnlyInline):
     # Never the password: it is shown nowhere, not even to staff.
     fields = readonly_fields = (
         "cloud",
+        "state",
+        "state_message",
+        "failures",
         "domain_name",
         "domain_id",
         "project_name",
@@ -81,7 +84,7 @@ class TenantAddForm(forms.ModelForm):
         try:
             name = signup.clean_tenant_name(self.cleaned_data["name"])
             signup.ensure_name_available(name)
-            signup.provisioning_cloud()
+            signup.provisioning_clouds()
         except PortalError as exc:
             raise ValidationError(exc.message) from exc
         return name
@@ -95,7 +98,7 @@ class TenantAdmin(admin.ModelAdmin):
     readonly_fields = ("tenant_id", "status", "status_message", "setup", "created", "updated")
     fields = ("tenant_id", "name", "status", "status_message", "setup", "created", "updated")
     inlines = (TenantIdentityInline, TenantAPIKeyInline, TenantQuotaInline)
-    actions = ("rotate_key", "revoke_keys")
+    actions = ("rotate_key", "revoke_keys", "retry_setup")
 
     def has_delete_permission(self, request, obj=None):
         # Deleting the row would leave the tenant's domain, servers and volumes in the
@@ -149,6 +152,17 @@ class TenantAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Retry the set-up in regions where it failed"))
+    def retry_setup(self, request, queryset):
+        actor = actor_of(request.user)
+        count = sum(regions.retry_tenant(tenant, actor=actor) for tenant in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d set-up queued.", "%(count)d set-ups queued.", count)
+            % {"count": count},
             messages.SUCCESS,
         )
 

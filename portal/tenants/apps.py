@@ -20,4 +20,9 @@ class TenantsConfig(AppConfig):
         )
         # Imported for its side effect: it registers (on_task_abandoned) what the stuck-task
         # janitor does when it fails a sign-up, which must be known in every process.
+        # A cloud that starts serving gets every tenant set up in it.
+        from portal.clouds.services import cloud_opened
         from portal.tenants import provisioning  # noqa: F401
+        from portal.tenants.regions import on_cloud_opened
+
+        cloud_opened.connect(on_cloud_opened, dispatch_uid="tenants:set-up-in-opened-cloud")

@@ -73,8 +73,17 @@ class Tenant(TimestampedModel):
 
 
 class TenantIdentity(TimestampedModel):
-    """A tenant's Keystone domain, project, user and role in one cloud; each named after
-    the tenant id (seed 004). The user's password is generated and stored encrypted."""
+    """A tenant's Keystone domain, project, user and role in one cloud (region); each named
+    after the tenant id (seed 004). The user's password is generated and stored encrypted.
+
+    A tenant has one in every enabled cloud: sign-up and the registration of a cloud make
+    it `pending` and queue its set-up, which leaves it `ready` or `failed` (then retried).
+    Only in a region where it is ready may the tenant create anything."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
 
     tenant = models.ForeignKey(
         Tenant, on_delete=models.CASCADE, related_name="identities", verbose_name=_("tenant")
@@ -98,6 +107,22 @@ class TenantIdentity(TimestampedModel):
     # it), once granted to the user on the project: what a rollback revokes. Empty while
     # not granted, or when the cloud's options disable it (member_role "").
     member_role_id = models.CharField(_("member role id"), max_length=64, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    state_message = models.CharField(_("state message"), max_length=500, blank=True)
+    # The latest set-up Task: what its job works on, and what the API shows per region.
+    task = models.ForeignKey(
+        "core.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set-up task"),
+    )
+    # Set-ups that failed in a row; beat retries a failed one until this reaches the
+    # limit (TENANT_SETUP_RETRIES), an operator's retry starts the count again.
+    failures = models.PositiveSmallIntegerField(_("failed set-ups"), default=0)
 
     class Meta:
         verbose_name = _("cloud identity")
@@ -108,6 +133,10 @@ class TenantIdentity(TimestampedModel):
 
     def __str__(self):
         return f"{self.tenant_id} @ {self.cloud_id}"
+
+    @property
+    def is_ready(self):
+        return self.state == self.State.READY
 
     BACKEND_ID_FIELDS = ("domain_id", "project_id", "user_id", "role_id")
 

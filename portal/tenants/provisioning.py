@@ -1,9 +1,11 @@
-"""Setting a newly signed-up tenant up in its cloud (seed 004, 租户注册), the worker half.
+"""Setting a tenant up in one cloud (seed 004, 租户注册), the worker half.
 
-The Celery job of a "tenant.provision" Task calls `provision_tenant`, which creates the
-Keystone domain, project, user and role, also grants the user the cloud's stock member
-role (the services' default policies want it), checks that the tenant's user can log in,
-and activates the tenant - or undoes what it created and marks the tenant failed.
+The Celery job of a "tenant.provision" Task calls `provision_tenant` for the identity the
+Task sets up (regions.py queues it), which creates the Keystone domain, project, user and
+role, also grants the user the cloud's stock member role (the services' default policies
+want it), checks that the tenant's user can log in, and marks the identity ready - or
+undoes what it created and marks it failed. The tenant is active once one region is
+ready, failed while every region failed.
 """
 
 import logging
@@ -38,22 +40,23 @@ def provision_tenant(task, *, open_driver) -> str:
     """The work of a "tenant.provision" Task (run through core.services.execute_task).
 
     `open_driver(cloud)` is the Celery job's: only jobs open cloud drivers."""
-    identity = TenantIdentity.objects.select_related("tenant", "cloud").get(
-        tenant_id=task.tenant_id
-    )
+    identity = TenantIdentity.objects.select_related("tenant", "cloud").get(task=task)
     provisioner = _Provisioner(task, identity, open_driver)
     try:
         provisioner.run()
     except Exception as exc:
         provisioner.undo()
         reason = provisioner.failure_reason(exc)
-        _mark_tenant_failed(identity.tenant, reason)
+        _finish(identity, TenantIdentity.State.FAILED, reason)
         if isinstance(exc, PortalError):
             # Same code; the sentence says which step failed, without backend details.
             raise PortalError(reason, code=exc.code) from exc
         raise  # execute_task logs it in full and reports an internal error
-    _transition(identity.tenant, "activate")
-    return _("Tenant %(tenant_id)s is ready.") % {"tenant_id": identity.tenant_id}
+    _finish(identity, TenantIdentity.State.READY)
+    return _("Tenant %(tenant_id)s is ready in region %(region)s.") % {
+        "tenant_id": identity.tenant_id,
+        "region": identity.cloud.region,
+    }
 
 
 class _Provisioner:
@@ -197,26 +200,41 @@ def member_role_name(cloud) -> str:
     return cloud.options.get(MEMBER_ROLE_OPTION, DEFAULT_MEMBER_ROLE)
 
 
-def _mark_tenant_failed(tenant, reason):
-    _transition(tenant, "mark_failed", reason)
-
-
-def _transition(tenant, name, *args):
-    """Apply a status transition to the stored row; a repeated one is a no-op."""
+def _finish(identity, state, reason=""):
+    """Record how the set-up in one cloud ended, then the tenant's status it implies."""
     with transaction.atomic():
-        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        try:
-            getattr(tenant, name)(*args)
-        except TransitionNotAllowed:
-            logger.info("tenant %s is %s; %s skipped", tenant.pk, tenant.status, name)
-            return tenant
-        tenant.save(update_fields=["status", "status_message", "updated"])
-    return tenant
+        # The tenant's row lock serialises the set-ups of its regions ending together.
+        tenant = Tenant.objects.select_for_update().get(pk=identity.tenant_id)
+        identity.state, identity.state_message = state, str(reason)[:500]
+        fields = ["state", "state_message", "updated"]
+        if state == TenantIdentity.State.FAILED:
+            identity.failures += 1
+            fields.append("failures")
+        identity.save(update_fields=fields)
+        _settle(tenant)
+
+
+def _settle(tenant):
+    """Active once one region is ready; failed when no region is ready or under way."""
+    messages = dict(tenant.identities.values_list("state", "state_message"))
+    try:
+        if TenantIdentity.State.READY in messages:
+            tenant.activate()
+        elif TenantIdentity.State.PENDING in messages:
+            return
+        else:
+            tenant.mark_failed(messages[TenantIdentity.State.FAILED])
+    except TransitionNotAllowed:
+        return  # already so
+    tenant.save(update_fields=["status", "status_message", "updated"])
 
 
 @on_task_abandoned(PROVISION_TASK_KIND)
 def _provisioning_abandoned(task):
-    """The stuck-task janitor failed a sign-up: the tenant is failed too. What the job
-    created in the cloud stays recorded on its identity for an operator to remove."""
-    if task.tenant_id:
-        _mark_tenant_failed(task.tenant, _("Setting the tenant up in the cloud did not finish."))
+    """The stuck-task janitor failed a set-up: its region is failed too (and retried).
+    What the job created in the cloud stays recorded on the identity; a retry goes on
+    from there."""
+    identity = TenantIdentity.objects.filter(task=task).first()
+    if identity is not None:
+        message = _("Setting the tenant up in the cloud did not finish.")
+        _finish(identity, TenantIdentity.State.FAILED, message)

@@ -1,40 +1,33 @@
 """Signing a tenant up (seed 004, 租户注册), the request half.
 
 `register_tenant` runs in the request: in one database transaction it hands out the next
-tenant id, records the tenant (provisioning), its quota, its first API key and the names
-of its cloud identity, and queues a Task. Its Celery job (provisioning.py) then sets the
-tenant up in the cloud and activates it - or undoes what it created and marks it failed.
+tenant id, records the tenant (provisioning), its quota, its first API key and its cloud
+identity in every enabled cloud, each with a Task of its own (regions.py). Their Celery
+jobs (provisioning.py) set the tenant up in each cloud; the first to succeed activates it,
+and it is failed only if every region failed.
 """
 
 import logging
-import secrets
-import string
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal.clouds.models import Cloud
 from portal.core.errors import Conflict, ServiceUnavailable, ValidationFailed
-from portal.core.services import create_task, enqueue
 from portal.tenants.keys import issue_key
 from portal.tenants.models import (
-    PROVISION_TASK_KIND,
     TENANT_NAME_MAX_LENGTH,
     Tenant,
     TenantIdCounter,
-    TenantIdentity,
     TenantQuota,
     format_tenant_id,
 )
+from portal.tenants.regions import queue_setup
 
 logger = logging.getLogger(__name__)
 
-TASK_TARGET_TYPE = "tenant"
 # The counter is a single row; a fixed primary key lets any process find (or create) it.
 COUNTER_PK = 1
-PASSWORD_LENGTH = 24
-# Letters, digits and a few symbols no shell, URL or Keystone policy chokes on.
-PASSWORD_SYMBOLS = "-_.+=@%"
 FIRST_KEY_NAME = "sign-up"
 
 
@@ -60,33 +53,35 @@ def ensure_name_available(name):
         raise _duplicate_name(name)
 
 
-def provisioning_cloud(cloud=None) -> Cloud:
-    """The cloud a new tenant is set up in: the one given, else the default cloud."""
-    cloud = cloud or Cloud.objects.default()
-    if cloud is None or not cloud.enabled:
+def provisioning_clouds() -> list[Cloud]:
+    """The clouds a new tenant is set up in: every enabled one, the default cloud first."""
+    default = Cloud.objects.default()
+    if default is None:
         # A configuration problem of the portal, not of the request: 503, try later.
         raise ServiceUnavailable(
             _("No cloud is available to set up tenants in; an administrator must add one."),
             code="no_cloud",
         )
-    return cloud
+    return [default, *Cloud.objects.filter(enabled=True).exclude(pk=default.pk)]
 
 
-def register_tenant(name, *, actor, cloud=None):
-    """Sign a tenant up; returns (tenant, plaintext API key, provisioning Task).
+def register_tenant(name, *, actor):
+    """Sign a tenant up; returns (tenant, plaintext API key, the set-up Task in the
+    default cloud). The set-up Tasks of every region are on its identities.
 
     Everything is written in one transaction, so a refused or failed request leaves
     nothing behind - not even a used-up tenant number.
     """
     name = clean_tenant_name(name)
-    cloud = provisioning_cloud(cloud)
+    clouds = provisioning_clouds()
     try:
         with transaction.atomic():
             tenant = _create_tenant(name)
             TenantQuota.objects.create(tenant=tenant)
             _api_key, plaintext = issue_key(tenant, FIRST_KEY_NAME)
-            _create_identity(tenant, cloud)
-            task = _queue_provisioning(tenant, actor)
+            for cloud in clouds:
+                queue_setup(tenant, cloud, actor=actor)
+            task = tenant.identities.get(cloud=clouds[0]).task
     except IntegrityError as exc:
         # Only a concurrent sign-up with the same name gets here (the counter lock
         # serialises the rest); the case-insensitive unique index caught it.
@@ -127,39 +122,3 @@ def _locked_counter() -> TenantIdCounter:
         )
         counter = counters.get(pk=COUNTER_PK)
     return counter
-
-
-def _create_identity(tenant, cloud) -> TenantIdentity:
-    # Seed 004: domain, project, user and role are all named after the tenant id.
-    name = tenant.tenant_id
-    return TenantIdentity.objects.create(
-        tenant=tenant,
-        cloud=cloud,
-        domain_name=name,
-        project_name=name,
-        username=name,
-        role_name=name,
-        password=generate_password(),
-    )
-
-
-def generate_password(length=PASSWORD_LENGTH) -> str:
-    """A random password with every character class (Keystone policies may demand it)."""
-    classes = [string.ascii_lowercase, string.ascii_uppercase, string.digits, PASSWORD_SYMBOLS]
-    alphabet = "".join(classes)
-    while True:
-        password = "".join(secrets.choice(alphabet) for _position in range(length))
-        if all(any(c in chars for c in password) for chars in classes):
-            return password
-
-
-def _queue_provisioning(tenant, actor):
-    task = create_task(
-        PROVISION_TASK_KIND,
-        target_type=TASK_TARGET_TYPE,
-        target_id=tenant.tenant_id,
-        tenant=tenant,
-        actor=actor,
-    )
-    enqueue(task, "portal.tenants.tasks.provision_tenant")
-    return task

@@ -5,6 +5,7 @@ from portal.clouds.api.serializers import CloudSerializer
 from portal.clouds.models import Cloud
 from portal.core.api.mixins import SavedThroughServiceMixin
 from portal.core.api.permissions import IsOperator
+from portal.core.principals import actor_of
 
 
 class CloudViewSet(
@@ -27,4 +28,4 @@ class CloudViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def save_instance(self, cloud, changes):
-        return services.save_cloud(cloud, changes)
+        return services.save_cloud(cloud, changes, actor=actor_of(self.request.user))

@@ -1,5 +1,7 @@
 """View helpers shared by every app's API."""
 
+import time
+
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -65,6 +67,16 @@ def wait_if_asked(request, task):
     """Honour `?wait=N`: block until the Task ends or N seconds pass; returns it refreshed."""
     seconds = requested_wait_seconds(request)
     return wait_for_task(task, seconds) if seconds else task
+
+
+def wait_for_all_if_asked(request, tasks):
+    """`?wait=N` over several Tasks: one budget of N seconds for them all; returns them
+    refreshed."""
+    seconds = requested_wait_seconds(request)
+    if not seconds:
+        return list(tasks)
+    deadline = time.monotonic() + seconds
+    return [wait_for_task(task, max(deadline - time.monotonic(), 0)) for task in tasks]
 
 
 def accepted_with_task(request, record, task, serializer_class, *, reread, task_attribute):

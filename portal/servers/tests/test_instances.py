@@ -11,7 +11,7 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.images.models import Image
 from portal.servers import quotas
-from portal.servers.models import Server
+from portal.servers.models import QuotaReservation, Server
 from portal.tenants.quotas import update_quota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
@@ -192,13 +192,29 @@ def _credentials(identity):
     return tenant_credentials(identity)
 
 
-def test_create_without_a_cloud_identity_fails_the_task_and_releases(
+def test_create_in_a_region_the_tenant_is_not_set_up_in_is_refused_up_front(
     tenant, client_of_tenant, create_body
 ):
-    answer = create(client_of_tenant, create_body())
-    assert answer["task"]["state"] == "failed"
-    assert answer["task"]["error_code"] == "tenant_not_ready"
+    answer = create(client_of_tenant, create_body(), expect=409)
+    assert answer["error"]["code"] == "tenant_not_ready"
+    assert "region-one" in answer["error"]["message"]
+    assert not Server.objects.exists()
     assert quotas.usage_of(tenant)["instances"] == 0
+
+
+def test_create_in_a_region_whose_set_up_failed_is_refused_with_nothing_reserved(
+    tenant, identity, client_of_tenant, create_body
+):
+    identity.state = identity.State.FAILED
+    identity.save()
+
+    answer = create(client_of_tenant, create_body(), expect=409)
+
+    assert answer["error"]["code"] == "tenant_not_ready"
+    assert "retried" in answer["error"]["message"]
+    assert not Server.objects.exists()
+    assert set(quotas.usage_of(tenant).values()) == {0}
+    assert not QuotaReservation.objects.exists()
 
 
 def test_operators_create_for_a_named_tenant(tenant, identity, staff_client, create_body):

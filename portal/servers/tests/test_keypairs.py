@@ -100,10 +100,11 @@ def test_cloud_down_fails_the_task_and_the_key_pair(identity, client_of_tenant, 
     assert not KeyPair.objects.exists()
 
 
-def test_tenant_not_set_up_in_the_cloud_fails_the_key_pair(tenant, client_of_tenant, cloud):
-    answer = post(client_of_tenant, {"keypair_name": "k"})
-    assert answer["task"]["state"] == "failed"
-    assert KeyPair.objects.get().status == KeyPair.Status.FAILED
+def test_a_region_the_tenant_is_not_set_up_in_is_refused_up_front(client_of_tenant, cloud):
+    answer = post(client_of_tenant, {"keypair_name": "k"}, expect=409)
+    assert answer["error"]["code"] == "tenant_not_ready"
+    assert not KeyPair.objects.exists()
+    assert not Task.objects.exists()
 
 
 def test_delete_removes_it_from_the_cloud(identity, client_of_tenant, cloud):

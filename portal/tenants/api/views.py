@@ -1,10 +1,11 @@
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
+from portal.core.api.mixins import requested_wait_seconds, wait_for_all_if_asked
 from portal.core.api.permissions import IsOperator
 from portal.core.principals import actor_of, tenant_scope
 from portal.tenants import quotas, signup
@@ -15,7 +16,7 @@ from portal.tenants.api.serializers import (
     TenantCreateSerializer,
     TenantSerializer,
 )
-from portal.tenants.models import Tenant
+from portal.tenants.models import Tenant, TenantIdentity
 
 WAIT_PARAMETER = OpenApiParameter(
     "wait", OpenApiTypes.NUMBER, description="Seconds to wait for the task (<= 60)"
@@ -34,7 +35,14 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         tenant = tenant_scope(self.request.user)
-        tenants = Tenant.objects.all()
+        tenants = Tenant.objects.prefetch_related(
+            Prefetch(
+                "identities",
+                queryset=TenantIdentity.objects.select_related("cloud", "task").order_by(
+                    "cloud__region"
+                ),
+            )
+        )
         # Another tenant's row is simply not there: 404, never 403.
         return tenants if tenant is None else tenants.filter(pk=tenant.pk)
 
@@ -51,16 +59,18 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         parameters=[WAIT_PARAMETER],
     )
     def create(self, request):
-        """Sign a tenant up; answers 201 with its API key (shown only here) and the Task
-        that sets it up in the cloud (`?wait=N` waits for it)."""
+        """Sign a tenant up; answers 201 with its API key (shown only here), the Task that
+        sets it up in the default region and, in `regions`, each enabled region's set-up
+        (`?wait=N` waits up to N seconds for them all)."""
         requested_wait_seconds(request)  # a bad ?wait= is refused before anything is made
         form = TenantCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         tenant, apikey, task = signup.register_tenant(
             form.validated_data["tenant_name"], actor=actor_of(request.user)
         )
-        task = wait_if_asked(request, task)
-        tenant.refresh_from_db()
+        wait_for_all_if_asked(request, [i.task for i in tenant.identities.select_related("task")])
+        tenant = self.get_queryset().get(pk=tenant.pk)
+        task.refresh_from_db()
         tenant.apikey, tenant.task = apikey, task
         return Response(TenantCreatedSerializer(tenant).data, status=status.HTTP_201_CREATED)
 

@@ -37,4 +37,5 @@ def record_identity(tenant, cloud, credentials):
         username=credentials.username,
         password=credentials.password,
         role_name="member",
+        state=TenantIdentity.State.READY,
     )

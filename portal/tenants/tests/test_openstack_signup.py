@@ -106,8 +106,8 @@ def free_port():
 
 
 def make_default_cloud_at(cloud, auth_url):
-    """A copy of the harness cloud, at `auth_url`, as the cloud sign-up uses."""
-    Cloud.objects.filter(is_default=True).update(is_default=False)
+    """A copy of the harness cloud, at `auth_url`, as the only cloud sign-up uses."""
+    Cloud.objects.update(is_default=False, enabled=False)
     cloud.pk = None
     cloud.name = f"{RUN}-broken-{time.monotonic_ns()}"
     cloud.region = cloud.name

@@ -126,12 +126,13 @@ def test_a_redelivered_job_reuses_what_exists(cloud, platform_client, run_commit
     sign_up(platform_client, "Acme")
     identity = TenantIdentity.objects.get(tenant_id="t-0000000001")
     # As if the worker had died after the project was made: ids kept, Task running.
-    identity.domain_id = get_driver(cloud).identity.create_domain("t-0000000001")
-    identity.save()
     tenant = identity.tenant
     tenant.status = Tenant.Status.PROVISIONING
     tenant.save()
     task = Task.objects.create(kind="tenant.provision", tenant=tenant, state="running")
+    identity.domain_id = get_driver(cloud).identity.create_domain("t-0000000001")
+    identity.state, identity.task = TenantIdentity.State.PENDING, task
+    identity.save()
 
     provision_tenant(str(task.pk))
 

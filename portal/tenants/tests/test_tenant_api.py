@@ -36,6 +36,7 @@ def test_a_tenant_reads_itself(tenant, client_of_tenant):
         "tenant_name": tenant.name,
         "status": "active",
         "status_message": "",
+        "regions": [],
         "created_time": tenant.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 

@@ -1,13 +1,16 @@
 """import_clouds_yaml PATH [--cloud NAME] [--default] [--region REGION]
 
 Registers (or updates) an OpenStack cloud from a clouds.yaml. The password is stored
-encrypted by the model field and is never printed.
+encrypted by the model field and is never printed. A new cloud's first pulls and the
+set-up of every tenant there are queued at once (clouds.services.open_cloud).
 """
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.clouds.openstack.clouds_yaml import CloudsYamlError, import_cloud
+from portal.clouds.openstack.clouds_yaml import CloudsYamlError
+from portal.clouds.services import import_clouds_yaml
+from portal.core.principals import COMMAND_ACTOR
 
 
 class Command(BaseCommand):
@@ -25,11 +28,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            result = import_cloud(
+            result = import_clouds_yaml(
                 options["path"],
                 options["cloud"],
                 region=options["region"],
                 make_default=options["default"],
+                actor=COMMAND_ACTOR,
             )
         except (CloudsYamlError, ValidationError) as exc:
             raise CommandError(str(exc)) from exc

@@ -59,6 +59,7 @@ class Command(BaseCommand):
                 "options": {"delays": DEMO_DELAYS},
                 "is_default": not Cloud.objects.filter(is_default=True).exists(),
             },
+            actor=demo.ACTOR,
         )
 
     def _require_success(self, task, what):

@@ -1,8 +1,4 @@
-"""What the tenant commands share: who acts, and printing a key so scripts can take it."""
-
-from portal.core.principals import ACTOR_SYSTEM, Actor
-
-COMMAND_ACTOR = Actor(ACTOR_SYSTEM, "manage.py")
+"""What the tenant commands share: printing a key so scripts can take it."""
 
 
 def print_key_last(command, introduction, key):

@@ -3,9 +3,10 @@ from django.utils.translation import gettext as _
 
 from portal.core.errors import PortalError
 from portal.core.models import Task
+from portal.core.principals import COMMAND_ACTOR
 from portal.core.services import MAX_WAIT_SECONDS, wait_for_task
 from portal.tenants import signup
-from portal.tenants.management.commands._output import COMMAND_ACTOR, print_key_last
+from portal.tenants.management.commands._output import print_key_last
 
 
 class Command(BaseCommand):

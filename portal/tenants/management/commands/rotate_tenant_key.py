@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from portal.core.principals import COMMAND_ACTOR
 from portal.tenants import keys
-from portal.tenants.management.commands._output import COMMAND_ACTOR, print_key_last
+from portal.tenants.management.commands._output import print_key_last
 from portal.tenants.models import Tenant
 
 
