@@ -107,7 +107,8 @@ def _claim(task_id):
     unleased = Q(heartbeat__isnull=True) | Q(heartbeat__lt=stale)
     claimable = Q(state=Task.State.QUEUED) | (Q(state=Task.State.RUNNING) & unleased)
     # One conditional UPDATE: of two deliveries of one job, only one takes the lease.
-    if Task.objects.filter(claimable, pk=task_id).update(heartbeat=now):
+    # Only a worker renews it (an eager run holds none: no janitor takes it for dead).
+    if Task.objects.filter(claimable, pk=task_id).update(heartbeat=now if _in_worker() else None):
         task = Task.objects.get(pk=task_id)
         if task.state == Task.State.QUEUED:
             task.start()

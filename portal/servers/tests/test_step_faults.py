@@ -3,8 +3,6 @@ unlocked, in a true state (what the cloud holds), and the tenant's quota usage e
 what the cloud holds. Each flow's list of steps is checked against the cloud calls a
 successful run makes, so a step added later cannot go untested."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from portal.clouds.simulator import service
@@ -185,31 +183,3 @@ def test_a_fault_at_each_mount_step(server, tenant, identity, client_of_tenant, 
     assert not cloud_volumes(cloud).exists()
     assert_true_and_settled(server, tenant, identity, cloud)
     assert server.status == Server.Status.READY
-
-
-# ---- a redelivered resize ------------------------------------------------------------------
-
-
-def test_a_redelivered_resize_carries_on_where_the_dead_worker_stopped(
-    server, tenant, identity, client_of_tenant, catalog, cloud, cloud_calls, monkeypatch
-):
-    from portal.servers import tasks
-
-    monkeypatch.setattr(tasks.resize_server, "apply_async", lambda *a, **k: SimpleNamespace(id=""))
-    resize(client_of_tenant, server, catalog["flavors"]["m1.medium"])
-    server.refresh_from_db()
-    # The first worker stopped and resized the server, then died before confirming.
-    compute = SimulatorDriver(cloud).compute
-    compute.stop_server(server.backend_id)
-    compute.resize_server(server.backend_id, catalog["flavors"]["m1.medium"])
-    assert compute.get_server(server.backend_id).status == "VERIFY_RESIZE"
-    Server.objects.filter(pk=server.pk).update(resize_restores="ACTIVE")
-    Task.objects.filter(pk=server.current_task_id).update(state=Task.State.RUNNING)
-    cloud_calls.clear()
-
-    tasks.resize_server(str(server.current_task_id), catalog["flavor_rows"]["m1.medium"].pk)
-
-    assert Task.objects.get(pk=server.current_task_id).state == Task.State.SUCCEEDED
-    assert "compute.resize_server" not in cloud_calls
-    assert_true_and_settled(server, tenant, identity, cloud)
-    assert (server.runtime_state, server.flavor_name) == ("ACTIVE", "m1.medium")
