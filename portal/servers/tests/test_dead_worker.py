@@ -12,12 +12,14 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from portal.celery import app as celery_app
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.quotas import project_usage
 from portal.clouds.simulator.testing import set_delays
 from portal.core.models import Task
+from portal.core.services import create_task
 from portal.servers import quotas
 from portal.servers.models import Server
 from portal.servers.tests.test_instances import LIST
@@ -120,3 +122,20 @@ def test_a_create_whose_worker_was_killed_ends_with_nothing_held(
     cloud_usage = project_usage(cloud, identity.project_id)
     assert {name: quotas.usage_of(tenant)[name] for name in cloud_usage} == cloud_usage
     assert recovered_in < BUILD_SECONDS + 30
+
+
+def test_a_copy_of_a_job_a_live_worker_runs_waits_for_it(cloud, celery_worker, settings, caplog):
+    """The broker delivers a job again when it runs longer than the visibility timeout:
+    the copy finds the Task's lease live and comes back later, and takes the Task over
+    only once the lease has run out (here: nobody renews it)."""
+    settings.TASK_LEASE_SECONDS = LEASE
+    task = create_task("flavors.sync", target_type="cloud", target_id=cloud.pk)
+    Task.objects.filter(pk=task.pk).update(state=Task.State.RUNNING, heartbeat=timezone.now())
+
+    celery_app.signature(
+        "portal.servers.tasks.sync_flavors", args=[str(task.pk), cloud.pk]
+    ).apply_async()
+
+    wait_for(lambda: Task.objects.get(pk=task.pk).is_finished, 30, "the Task")
+    assert Task.objects.get(pk=task.pk).state == Task.State.SUCCEEDED
+    assert "running on another worker" in caplog.text

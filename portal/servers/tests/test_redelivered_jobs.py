@@ -70,3 +70,17 @@ def test_a_redelivered_stop_finds_the_server_stopped(
     assert Task.objects.get(pk=server.current_task_id).state == Task.State.SUCCEEDED
     assert_true_and_settled(server, tenant, identity, cloud)
     assert (server.status, server.runtime_state) == (Server.Status.READY, "SHUTOFF")
+
+
+def test_a_resize_after_an_abandoned_one_keeps_the_power_state_the_server_has_now(
+    server, tenant, identity, client_of_tenant, catalog, cloud
+):
+    operate(client_of_tenant, server, "stop")
+    # An abandoned resize's job had recorded the server running.
+    Server.objects.filter(pk=server.pk).update(resize_restores="ACTIVE")
+
+    answer = resize(client_of_tenant, server, catalog["flavors"]["m1.medium"])
+
+    assert answer["task"]["state"] == "succeeded", answer["task"]
+    assert_true_and_settled(server, tenant, identity, cloud)
+    assert (server.runtime_state, server.flavor_name) == ("SHUTOFF", "m1.medium")
