@@ -225,13 +225,51 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+# A dead worker (killed, its host lost) never acknowledges its job (acks_late): Redis
+# hands the job to another worker this many seconds after it was delivered (kombu's
+# default is an hour), checked every few seconds. A job still running on a live worker is
+# delivered again too: the Task's lease (TASK_LEASE_SECONDS) makes that copy wait for it.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+# A running job renews its Task's heartbeat every third of this; a Task whose heartbeat
+# is older belongs to a dead worker and a redelivered job takes it over.
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=60)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 4)),
+        "unacked_restore_throttle": 1,  # every interval, not every tenth
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live on the portal's Task rows
+# How long each kind's job may run (Celery's soft time limit, which the workflow answers
+# by undoing its work and failing the Task); the hard limit, which kills the process,
+# comes TASK_HARD_LIMIT_GRACE later. Kinds not named here: CELERY_TASK_SOFT_TIME_LIMIT.
+TASK_RUN_SECONDS = {
+    "server.create": 1200,
+    "server.resize": 1200,
+    "server.delete": 600,
+    "server.cleanup": 600,
+    "server.resize_confirm": 600,
+    "server.resize_revert": 600,
+    "server.operate": 300,
+    "server.console": 60,
+    "server.console_log": 60,
+    "keypair.import": 60,
+    "keypair.delete": 60,
+    "flavors.create": 120,
+    "flavors.share": 120,
+    "flavors.delete": 120,
+    "isos.mount": 1800,  # the first mount of an ISO streams it into the image service
+    "isos.unmount": 300,
+    "isos.release": 300,
+    "tenant.provision": 300,
+}
+TASK_HARD_LIMIT_GRACE = 60
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3600)
-CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + TASK_HARD_LIMIT_GRACE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -239,8 +277,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Cloud calls: every driver call has a connect and a read timeout (seconds).
 CLOUD_CONNECT_TIMEOUT = env.float("CLOUD_CONNECT_TIMEOUT", default=5.0)
 CLOUD_READ_TIMEOUT = env.float("CLOUD_READ_TIMEOUT", default=60.0)
-# A Task still running this long after its deadline is failed by the janitor job.
-TASK_DEFAULT_DEADLINE_SECONDS = env.int("TASK_DEFAULT_DEADLINE_SECONDS", default=1800)
+# A Task still queued or running past its deadline is failed by the janitor job (every
+# minute), which releases what it held. Unless given, a Task's deadline covers its job's
+# run time twice and a redelivery (core.services.deadline_seconds): the janitor is the
+# backstop for a lost job, not the recovery from a dead worker.
 
 LOGGING = {
     "version": 1,

@@ -77,6 +77,9 @@ class Task(ConcurrentTransitionMixin, models.Model):
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    # Renewed while a worker runs the job: a redelivered job finding it recent leaves the
+    # Task to that worker (see core.services._claim).
+    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     # What a read of the cloud found (a console URL, a console log), for its requester.
     result = models.JSONField(_("result"), null=True, blank=True)
 

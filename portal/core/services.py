@@ -4,14 +4,18 @@ Services create a Task and queue its Celery job with `enqueue`; the job runs its
 through `execute_task`, which records the outcome. Only Celery jobs call cloud drivers.
 """
 
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from celery import current_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -31,9 +35,22 @@ _abandon_handlers: dict[str, Callable[[Task], None]] = {}
 _finish_handlers: list[Callable[[Task], None]] = []
 
 
+def run_seconds(kind) -> int:
+    """How long a job of `kind` may run: its soft time limit (settings.TASK_RUN_SECONDS)."""
+    return settings.TASK_RUN_SECONDS.get(kind, settings.CELERY_TASK_SOFT_TIME_LIMIT)
+
+
+def deadline_seconds(kind) -> int:
+    """A Task's default deadline, seconds from its creation: room for its job to run to
+    its hard time limit twice, the second time after a dead worker's job came back
+    (visibility timeout, lease), so the janitor never fails a job that can still end."""
+    attempt = run_seconds(kind) + settings.TASK_HARD_LIMIT_GRACE
+    return 2 * attempt + settings.CELERY_VISIBILITY_TIMEOUT + settings.TASK_LEASE_SECONDS
+
+
 def create_task(kind, *, target_type="", target_id="", tenant=None, actor=None, deadline=None):
-    """A queued Task. `deadline` is seconds from now (default TASK_DEFAULT_DEADLINE_SECONDS)."""
-    seconds = deadline or settings.TASK_DEFAULT_DEADLINE_SECONDS
+    """A queued Task. `deadline` is seconds from now (default: `deadline_seconds(kind)`)."""
+    seconds = deadline or deadline_seconds(kind)
     requested_by = str(actor) if isinstance(actor, Actor) else str(actor or "system:portal")
     return Task.objects.create(
         kind=kind,
@@ -53,8 +70,12 @@ def enqueue(task, job_name, *args):
     registered task where this process knows it (eager in tests), else it is sent.
     """
 
+    soft = run_seconds(task.kind)
+    limits = {"soft_time_limit": soft, "time_limit": soft + settings.TASK_HARD_LIMIT_GRACE}
+
     def send():
-        result = celery_app.signature(job_name, args=[str(task.id), *args]).apply_async()
+        signature = celery_app.signature(job_name, args=[str(task.id), *args])
+        result = signature.apply_async(**limits)
         Task.objects.filter(pk=task.pk, celery_id="").update(celery_id=result.id or "")
 
     transaction.on_commit(send)
@@ -76,14 +97,31 @@ def report_step(task, percent, message):
 
 
 def _claim(task_id):
-    """Move a queued Task to running; None when it has already finished (a redelivery)."""
+    """Take the Task's lease for this job: (task, 0), or (None, 0) when it has finished
+    already, or (None, seconds) while another worker's lease on it lasts that long.
+
+    A queued Task is started. A running one is a redelivered job's: the broker hands a job
+    again when its worker died, and when it ran longer than the visibility timeout; a
+    stale heartbeat tells the first case (take the Task over and carry on: the workflows
+    resume), a recent one the second (leave the Task to the live worker)."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.TASK_LEASE_SECONDS)
+    unleased = Q(heartbeat__isnull=True) | Q(heartbeat__lt=stale)
+    claimable = Q(state=Task.State.QUEUED) | (Q(state=Task.State.RUNNING) & unleased)
+    # One conditional UPDATE: of two deliveries of one job, only one takes the lease.
+    # Only a worker renews it (an eager run holds none: no janitor takes it for dead).
+    if Task.objects.filter(claimable, pk=task_id).update(heartbeat=now if _in_worker() else None):
+        task = Task.objects.get(pk=task_id)
+        if task.state == Task.State.QUEUED:
+            task.start()
+            task.save()
+        elif task.started:
+            logger.warning("task %s: taking over from a worker that stopped", task.pk)
+        return task, 0
     task = Task.objects.filter(pk=task_id).first()
     if task is None or task.is_finished:
-        return None
-    if task.state == Task.State.QUEUED:
-        task.start()
-        task.save()
-    return task
+        return None, 0
+    return None, max((task.heartbeat - stale).total_seconds(), 1.0)
 
 
 def _finish(task, transition_name, *args):
@@ -92,6 +130,7 @@ def _finish(task, transition_name, *args):
         # A savepoint, so a refused save does not spoil a caller's transaction.
         with transaction.atomic():
             getattr(task, transition_name)(*args)
+            task.heartbeat = None
             task.save()
             announce_task_finished(task)
     except (ConcurrentTransition, TransitionNotAllowed):
@@ -127,12 +166,16 @@ def execute_task(task_id, work: Callable[[Task], str | None]):
     A PortalError (cloud errors included) fails the Task with its code and sentence;
     anything else is logged in full and the Task says only that it failed.
     """
-    task = _claim(task_id)
+    task, leased_for = _claim(task_id)
+    if leased_for:
+        _come_back_later(task_id, leased_for)
+        return None
     if task is None:
         logger.info("task %s already finished; nothing to do", task_id)
         return None
     try:
-        message = work(task)
+        with _keeping_lease(task):
+            message = work(task)
     except PortalError as exc:
         logger.warning("task %s (%s) failed: %s %s", task.pk, task.kind, exc.code, exc.message)
         fail_task(task, exc.code, exc.message)
@@ -145,6 +188,48 @@ def execute_task(task_id, work: Callable[[Task], str | None]):
     else:
         succeed_task(task, message or "")
     return task
+
+
+def _in_worker() -> bool:
+    """Whether this runs as a job a worker received (not eagerly, not called directly)."""
+    request = current_task.request if current_task else None
+    return request is not None and not (request.called_directly or request.is_eager)
+
+
+def _come_back_later(task_id, seconds):
+    """A live worker holds the Task: queue this job again for when its lease would run
+    out (well inside the visibility timeout, so the copy is not delivered twice itself)."""
+    logger.info("task %s is running on another worker; looking again in %.0fs", task_id, seconds)
+    if _in_worker():
+        countdown = min(seconds, max(settings.CELERY_VISIBILITY_TIMEOUT / 2, 1))
+        raise current_task.retry(countdown=countdown, max_retries=None)
+
+
+@contextlib.contextmanager
+def _keeping_lease(task):
+    """Renew the Task's heartbeat from a thread while its job runs in a worker."""
+    if not _in_worker():
+        yield
+        return
+    done = threading.Event()
+
+    def renew():
+        while not done.wait(settings.TASK_LEASE_SECONDS / 3):
+            try:
+                Task.objects.filter(pk=task.pk, state=Task.State.RUNNING).update(
+                    heartbeat=timezone.now()
+                )
+            except Exception:  # a database hiccup: the next beat tries again
+                logger.exception("task %s: renewing its lease failed", task.pk)
+        connection.close()  # this thread's own connection
+
+    renewer = threading.Thread(target=renew, name=f"lease-{task.pk}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
 
 
 def wait_for_task(task, seconds):
@@ -184,14 +269,18 @@ def _release(task):
 
 
 def fail_stuck_tasks(now=None):
-    """Fail Tasks still queued or running past their deadline; returns how many."""
+    """Fail Tasks still queued or running past their deadline, and those whose worker
+    died and whose job no worker took over in time; returns how many."""
     now = now or timezone.now()
-    stuck = Task.objects.filter(
-        state__in=[Task.State.QUEUED, Task.State.RUNNING], deadline__lt=now
-    ).order_by("deadline")
+    past_deadline = Q(state__in=[Task.State.QUEUED, Task.State.RUNNING], deadline__lt=now)
+    orphaned = Q(state=Task.State.RUNNING, heartbeat__lt=now - _redelivery_allowance())
+    stuck = Task.objects.filter(past_deadline | orphaned).order_by("deadline")
     failed = 0
     for task in stuck.iterator():
-        message = _("The operation did not finish before its deadline; it was stopped.")
+        if task.deadline and task.deadline < now:
+            message = _("The operation did not finish before its deadline; it was stopped.")
+        else:
+            message = _("The worker running the operation stopped and no other took it over.")
         if not fail_task(task, "stuck", message):
             continue
         failed += 1
@@ -200,6 +289,13 @@ def fail_stuck_tasks(now=None):
         except Exception:
             logger.exception("releasing what stuck task %s held failed", task.pk)
     return failed
+
+
+def _redelivery_allowance() -> timedelta:
+    """How long after a dead worker's last heartbeat its job is back on another worker at
+    the latest (lease, visibility timeout), with a minute to spare."""
+    seconds = settings.TASK_LEASE_SECONDS + settings.CELERY_VISIBILITY_TIMEOUT + 60
+    return timedelta(seconds=seconds)
 
 
 def record_audit_event(request, status_code):

@@ -200,7 +200,7 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
 
     @transition(field=status, source=Status.READY, target=Status.RESIZING)
     def begin_resize(self):
-        pass
+        self.resize_restores = ""  # the job records it (an abandoned resize may have left one)
 
     @transition(field=status, source=Status.RESIZING, target=Status.RESIZED)
     def await_resize_confirmation(self, flavor, restores):

@@ -277,7 +277,7 @@ def resize_server(server, flavor_ref, *, actor):
         lock_for_operation(server)
         server = Server.objects.select_for_update().get(pk=server.pk)
         server.begin_resize()
-        server.save(update_fields=["status", "updated"])
+        server.save(update_fields=["status", "resize_restores", "updated"])
         task = new_server_task(server, RESIZE_KIND, actor)
         growth = {
             "cores": max(flavor.vcpus - server.vcpus, 0),

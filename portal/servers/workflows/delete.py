@@ -2,6 +2,7 @@
 state sync)."""
 
 import contextlib
+import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,8 @@ from portal.servers import quotas
 from portal.servers.locking import unlock
 from portal.servers.models import Volume
 from portal.servers.workflows.recording import find_by_metadata, save_backend_id
+
+logger = logging.getLogger(__name__)
 
 # ---- leftovers of a failed create ------------------------------------------------------
 
@@ -80,11 +83,19 @@ def delete(task, server, driver, create_failed=False) -> str:
             report_step(task, 50, _("Deleting the server"))
             _delete_in_cloud(server, driver)
     except Exception as exc:
-        with transaction.atomic():
-            server.cancel_delete(getattr(exc, "message", ""), create_failed)
-            server.save(update_fields=["status", "status_message", "updated"])
-        unlock(server)
-        raise
+        # A cloud that took the deletion before the failure (while it was waited for,
+        # say) no longer has the server: then the deletion is done.
+        if create_failed or not _gone_from_cloud(server, driver):
+            with transaction.atomic():
+                server.cancel_delete(getattr(exc, "message", ""), create_failed)
+                server.save(update_fields=["status", "status_message", "updated"])
+            unlock(server)
+            raise
+    _record_deleted(server)
+    return _("Server %(name)s was deleted.") % {"name": server.name}
+
+
+def _record_deleted(server):
     with transaction.atomic():
         quotas.release_server(server)
         server.data_volumes.update(server=None, device="")
@@ -93,7 +104,20 @@ def delete(task, server, driver, create_failed=False) -> str:
             update_fields=["status", "runtime_state", "power_state", "addresses", "updated"]
         )
     unlock(server)
-    return _("Server %(name)s was deleted.") % {"name": server.name}
+
+
+def _gone_from_cloud(server, driver) -> bool:
+    """Whether the cloud answers that it no longer has the server (False when it has it
+    or does not answer)."""
+    if not server.backend_id:
+        return False
+    try:
+        driver.compute.get_server(server.backend_id)
+    except CloudNotFound:
+        return True
+    except Exception:
+        logger.warning("server %s: could not ask whether the cloud still has it", server.pk)
+    return False
 
 
 def _detach_data_volumes(task, server, driver):

@@ -22,14 +22,14 @@ SETTLES_IN = {
 
 
 def operate(task, server, driver, operate_type) -> str:
+    """Ask for the operation and wait until the server settles. A redelivered job finds a
+    server already where the operation leads (and which it could not start from) and
+    only records it, instead of failing on the cloud's refusal."""
+    target = SETTLES_IN.get(operate_type)
     try:
-        report_step(task, 20, _("Asking the cloud to %(op)s the server") % {"op": operate_type})
-        method = getattr(driver.compute, OPERATIONS[operate_type].method)
-        if operate_type == "hardreboot":
-            method(server.backend_id, hard=True)
-        else:
-            method(server.backend_id)
-        target = SETTLES_IN.get(operate_type)
+        info = driver.compute.get_server(server.backend_id)
+        if not (info.status == target and not OPERATIONS[operate_type].allows(info.status)):
+            _ask(task, server, driver, operate_type)
         if target:
             report_step(task, 50, _("Waiting for the server to be %(state)s") % {"state": target})
             info = wait_for_server(driver, server, target, what=operate_type, cloud=server.cloud)
@@ -39,3 +39,12 @@ def operate(task, server, driver, operate_type) -> str:
     finally:
         unlock(server)
     return _("The server is %(state)s.") % {"state": server.runtime_state}
+
+
+def _ask(task, server, driver, operate_type):
+    report_step(task, 20, _("Asking the cloud to %(op)s the server") % {"op": operate_type})
+    method = getattr(driver.compute, OPERATIONS[operate_type].method)
+    if operate_type == "hardreboot":
+        method(server.backend_id, hard=True)
+    else:
+        method(server.backend_id)

@@ -18,30 +18,49 @@ logger = logging.getLogger(__name__)
 
 def resize(task, server, driver, flavor) -> str:
     """Seed 003's resize: check, stop (cold resize), resize, wait for VERIFY_RESIZE,
-    confirm, restore the power state, settle the quota, unlock. On failure: revert what
-    the cloud holds, restore the power state, release the reserved quota, unlock."""
+    confirm, restore the power state, settle the quota, unlock. Every step, the first
+    read included, is inside the rollback: on failure the quota is settled against the
+    flavor the cloud ends up holding (see `_settle_failed_resize`).
+
+    A redelivered job carries on: the power state to restore was recorded by the first
+    attempt, and a server already resized (VERIFY_RESIZE, or on the new flavor) is not
+    resized again."""
     cloud = server.cloud
-    report_step(task, 5, _("Checking the server"))
-    before = driver.compute.get_server(server.backend_id)
+    restores = server.resize_restores
     try:
-        if before.status == "ACTIVE" and not cloud.options.get("live_resize"):
-            report_step(task, 15, _("Stopping the server for a cold resize"))
-            driver.compute.stop_server(server.backend_id)
-            wait_for_server(driver, server, "SHUTOFF", what=_("stopping"), cloud=cloud)
-        report_step(task, 30, _("Resizing to flavor %(name)s") % {"name": flavor.name})
-        driver.compute.resize_server(server.backend_id, flavor.backend_id)
-        report_step(task, 50, _("Waiting for the cloud to verify the resize"))
-        info = wait_for_server(driver, server, "VERIFY_RESIZE", what=_("the resize"), cloud=cloud)
+        report_step(task, 5, _("Checking the server"))
+        info = driver.compute.get_server(server.backend_id)
+        restores = restores or _remember_power_state(server, info.status)
+        if info.status != "VERIFY_RESIZE" and info.flavor_id != flavor.backend_id:
+            if info.status == "ACTIVE" and not cloud.options.get("live_resize"):
+                report_step(task, 15, _("Stopping the server for a cold resize"))
+                driver.compute.stop_server(server.backend_id)
+                wait_for_server(driver, server, "SHUTOFF", what=_("stopping"), cloud=cloud)
+            report_step(task, 30, _("Resizing to flavor %(name)s") % {"name": flavor.name})
+            driver.compute.resize_server(server.backend_id, flavor.backend_id)
+            report_step(task, 50, _("Waiting for the cloud to verify the resize"))
+            info = wait_for_server(
+                driver, server, "VERIFY_RESIZE", what=_("the resize"), cloud=cloud
+            )
         if leaves_resizes_for_confirmation(cloud):
-            return _await_confirmation(server, info, flavor, before.status)
-        report_step(task, 70, _("Confirming the resize"))
-        info = _confirm_in_cloud(server, driver)
-        info = _restore_power(task, server, driver, before.status, info)
+            return _await_confirmation(server, info, flavor, restores)
+        if info.status == "VERIFY_RESIZE":
+            report_step(task, 70, _("Confirming the resize"))
+            info = _confirm_in_cloud(server, driver)
+        info = _restore_power(task, server, driver, restores, info)
     except Exception:
-        _undo_resize(task, server, driver, before)
+        _settle_failed_resize(task, server, driver, flavor, restores)
         raise
     _finish_resize(task, server, info, flavor)
     return _("The server now has flavor %(name)s.") % {"name": flavor.name}
+
+
+def _remember_power_state(server, status) -> str:
+    """Record the status to restore, so that a redelivered job (which may find the
+    server stopped by the first attempt) restores the one the server had."""
+    server.resize_restores = status
+    server.save(update_fields=["resize_restores", "updated"])
+    return status
 
 
 def leaves_resizes_for_confirmation(cloud) -> bool:
@@ -108,21 +127,31 @@ def _finish_resize(task, server, info, flavor, reservations=None):
 RESIZE_FIELDS = ["status", "resize_flavor", "resize_restores"]
 
 
-def _undo_resize(task, server, driver, before):
+def _settle_failed_resize(task, server, driver, flavor, restores):
+    """Revert what the cloud holds if the resize is still unconfirmed, restore the power
+    state, then settle the quota against the flavor the cloud holds: a resize confirmed
+    before the failure (the restart failed, say) keeps its reservation, now in use;
+    otherwise the reservation is released. The server is unlocked either way."""
     logger.warning("task %s: resizing server %s failed; rolling back", task.pk, server.pk)
+    info = None
     try:
         info = driver.compute.get_server(server.backend_id)
         if info.status == "VERIFY_RESIZE":
             driver.compute.revert_resize(server.backend_id)
             info = _wait_resize_settled(server, driver, what=_("reverting the resize"))
-        info = _restore_power(task, server, driver, before.status, info)
-        record_server(server, info)
+        info = _restore_power(task, server, driver, restores, info)
     except Exception:
         logger.exception("task %s: rolling back the resize of %s failed", task.pk, server.pk)
+    if info is not None and info.flavor_id == flavor.backend_id and info.status != "VERIFY_RESIZE":
+        _finish_resize(task, server, info, flavor)
+        return
     with transaction.atomic():
         quotas.release_task_reservations(task)
         server.end_resize()
-        server.save(update_fields=["status", "updated"])
+        if info is None:  # the cloud did not answer: the state sync records what it holds
+            server.save(update_fields=["status", *RESIZE_FIELDS[1:], "updated"])
+        else:
+            record_server(server, info, *RESIZE_FIELDS)
     unlock(server)
 
 
