@@ -6,6 +6,7 @@ deployment sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, FIELD_ENCRYPTION_KE
 ALLOWED_HOSTS, PORTAL_HTTPS=true and (usually) PLATFORM_AUTHZ_URL; see README.md.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI assets as static files
     "django_celery_beat",
+    "axes",
+    "csp",
+    "django_prometheus",
     "portal.core",
     "portal.clouds",
     "portal.tenants",
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "portal.core.middleware.RequestIdMiddleware",
     "portal.core.middleware.NulByteMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -64,8 +69,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "portal.core.middleware.AuditMiddleware",
     "portal.core.idempotency.IdempotencyMiddleware",
+    # Last: it answers a locked-out admin login before the view runs.
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -104,6 +113,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, early
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin logins: locked for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT failures of one
+# username from one address (so a guesser cannot lock everyone out of one account).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "portal.core.api.throttles.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -172,6 +195,19 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.core.api.throttles.ApiKeyRateThrottle",
+        "portal.core.api.throttles.TenantRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("THROTTLE_API_KEY_RATE", default="1200/minute"),
+        "tenant": env.str("THROTTLE_TENANT_RATE", default="3000/minute"),
+        # Wrong API keys from one client address: past this, 429 before any key is checked.
+        "failed_auth": env.str("THROTTLE_FAILED_AUTH_RATE", default="20/minute"),
+    },
+    # Proxies in front of the portal that append to X-Forwarded-For; 0: the client's
+    # address is REMOTE_ADDR and X-Forwarded-For is not trusted.
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
     "PAGE_SIZE": 20,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "UNAUTHENTICATED_USER": None,
