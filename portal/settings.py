@@ -6,6 +6,7 @@ deployment sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, FIELD_ENCRYPTION_KE
 ALLOWED_HOSTS, PORTAL_HTTPS=true and (usually) PLATFORM_AUTHZ_URL; see README.md.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -165,6 +166,8 @@ if env.str("STAGING_S3_BUCKET", default=""):
 PORTAL_HTTPS = env.bool("PORTAL_HTTPS", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = PORTAL_HTTPS
+# Probes and scrapers ask over plain HTTP from inside the deployment.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = PORTAL_HTTPS
 CSRF_COOKIE_SECURE = PORTAL_HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PORTAL_HTTPS else 0)
@@ -243,6 +246,19 @@ PLATFORM_AUTHZ_URL = env.str("PLATFORM_AUTHZ_URL", default="")
 PLATFORM_AUTHZ_TIMEOUT = env.float("PLATFORM_AUTHZ_TIMEOUT", default=3.0)
 PLATFORM_AUTHZ_CACHE_SECONDS = env.int("PLATFORM_AUTHZ_CACHE_SECONDS", default=30)
 
+# /metrics (Prometheus): readable from these networks, or anywhere with
+# `Authorization: Bearer <METRICS_TOKEN>`. The worker serves its own on WORKER_METRICS_PORT
+# (unset: none); PROMETHEUS_MULTIPROC_DIR sums a host's processes (README, "Monitoring").
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(net)
+    for net in env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+]
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+# /readyz: a cloud is ready when its last check (a beat job) passed within this time.
+CLOUD_CHECK_SECONDS = env.int("CLOUD_CHECK_SECONDS", default=60)
+CLOUD_CHECK_MAX_AGE_SECONDS = env.int("CLOUD_CHECK_MAX_AGE_SECONDS", default=300)
+
 # Celery. The embedded default broker is kombu's filesystem transport: no server needed.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -295,6 +311,7 @@ LOGGING = {
 # can change their intervals. Per-cloud sync jobs are created with each cloud.
 CELERY_BEAT_SCHEDULE = {
     "fail-stuck-tasks": {"task": "portal.core.tasks.fail_stuck_tasks", "schedule": 60.0},
+    "check-clouds": {"task": "portal.clouds.tasks.check_clouds", "schedule": CLOUD_CHECK_SECONDS},
 }
 
 # Images (portal.images): the largest image file the upload API accepts, in bytes (413 above).

@@ -9,7 +9,9 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from portal.core.checks import warn_when_unset
+        from portal.core.metrics import register_queue_length
 
+        register_queue_length()
         warn_when_unset(
             "FIELD_ENCRYPTION_KEYS",
             "FIELD_ENCRYPTION_KEYS is empty: stored secrets (cloud and tenant passwords) are "

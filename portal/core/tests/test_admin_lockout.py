@@ -10,9 +10,7 @@ LOGIN_URL = "/admin/login/?next=/admin/"
 
 
 def log_in(client, password, username="operator", address="10.1.1.1"):
-    return client.post(
-        LOGIN_URL, {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post(LOGIN_URL, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_the_right_password_logs_in(client, staff_user):
