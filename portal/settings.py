@@ -255,6 +255,7 @@ METRICS_ALLOWED_NETWORKS = [
 ]
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+WORKER_METRICS_ADDRESS = env.str("WORKER_METRICS_ADDRESS", default="127.0.0.1")
 # /readyz: a cloud is ready when its last check (a beat job) passed within this time.
 CLOUD_CHECK_SECONDS = env.int("CLOUD_CHECK_SECONDS", default=60)
 CLOUD_CHECK_MAX_AGE_SECONDS = env.int("CLOUD_CHECK_MAX_AGE_SECONDS", default=300)
@@ -289,17 +290,25 @@ CLOUD_READ_TIMEOUT = env.float("CLOUD_READ_TIMEOUT", default=60.0)
 # A Task still running this long after its deadline is failed by the janitor job.
 TASK_DEFAULT_DEADLINE_SECONDS = env.int("TASK_DEFAULT_DEADLINE_SECONDS", default=1800)
 
+# One JSON object a line (LOG_FORMAT=json, for log collectors) or plain text; both carry
+# the request id, also on the worker's lines of the jobs a request queued.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "portal.core.logging.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
             "filters": ["request_id"],
         },
     },

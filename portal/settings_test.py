@@ -21,7 +21,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # The suite calls from one address with many keys: limits that no test meets by accident.
 # Tests of the limits themselves set tight rates (portal/core/tests/test_throttling.py).
-REST_FRAMEWORK = {  # noqa: F405
+REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"api_key": None, "tenant": None, "failed_auth": None},
 }

@@ -5,7 +5,6 @@ from portal.clouds import services
 from portal.clouds.forms import CREDENTIAL_FIELDS, GENERAL_FIELDS, OPTION_FIELDS, CloudForm
 from portal.clouds.models import Cloud
 
-
 # Written by beat's check of the clouds (portal/clouds/health.py), read by /readyz.
 CHECK_FIELDS = ["checked_at", "check_ok", "check_message"]
 

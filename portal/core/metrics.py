@@ -12,9 +12,16 @@ import inspect
 import logging
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    multiprocess,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
@@ -143,7 +150,21 @@ def registry():
 def register_queue_length():
     """Add the queue gauge to this process's registry (once; from CoreConfig.ready)."""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        try:
+        with suppress(ValueError):  # already registered (ready() run twice in tests)
             REGISTRY.register(QueueLengthCollector())
-        except ValueError:  # already registered (ready() run twice in tests)
-            pass
+
+
+def serve_worker_metrics():
+    """In a Celery worker, serve /metrics on WORKER_METRICS_PORT (unset: not at all) once
+    it is ready: the Tasks' counts and the cloud calls are recorded there, not in the web."""
+    from celery.signals import worker_ready
+
+    def start(**kwargs):
+        from django.conf import settings
+
+        if settings.WORKER_METRICS_PORT:
+            start_http_server(
+                settings.WORKER_METRICS_PORT, settings.WORKER_METRICS_ADDRESS, registry()
+            )
+
+    worker_ready.connect(start, weak=False, dispatch_uid="portal-worker-metrics")

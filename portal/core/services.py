@@ -96,6 +96,7 @@ def _finish(task, transition_name, *args):
         task.refresh_from_db()
         logger.warning("task %s was finished elsewhere (%s)", task.pk, task.state)
         return False
+    logger.info("task %s (%s) %s", task.pk, task.kind, task.state)
     metrics.record_task_finished(task)
     return True
 

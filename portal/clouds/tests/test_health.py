@@ -8,6 +8,7 @@ from prometheus_client import REGISTRY
 
 from portal.clouds import health
 from portal.clouds.drivers import get_driver
+from portal.clouds.errors import CloudUnavailable
 from portal.clouds.models import Cloud
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.tests.factories import CloudFactory
@@ -26,7 +27,8 @@ def test_a_cloud_is_ready_once_its_check_passed(client, cloud):
     health.check_enabled_clouds()
 
     cloud.refresh_from_db()
-    assert cloud.check_ok is True and cloud.checked_at is not None
+    assert cloud.check_ok is True
+    assert cloud.checked_at is not None
     assert readiness(client) == (200, {"database": "ok", "broker": "ok", "cloud:sim": "ok"})
 
 
@@ -37,7 +39,8 @@ def test_a_cloud_that_does_not_answer_makes_the_portal_unready(client, cloud):
     assert health.check_enabled_clouds() == {"sim": False}
 
     cloud.refresh_from_db()
-    assert cloud.check_ok is False and cloud.check_message
+    assert cloud.check_ok is False
+    assert cloud.check_message
     assert readiness(client) == (503, {"database": "ok", "broker": "ok", "cloud:sim": "failing"})
 
 
@@ -77,7 +80,7 @@ def test_every_driver_call_is_timed_by_operation_and_outcome(cloud):
     error_before = call_count("compute.list_flavors", "error")
     inject_fault(cloud, "compute.list_flavors", mode="unavailable")
 
-    with pytest.raises(Exception):
+    with pytest.raises(CloudUnavailable):
         driver.compute.list_flavors()
     driver.compute.list_flavors()
 
