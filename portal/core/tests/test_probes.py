@@ -1,6 +1,10 @@
 """/healthz, /readyz and /metrics: what monitoring asks, and who may read the metrics."""
 
+import socket
+import urllib.request
+
 import pytest
+from celery.signals import worker_ready
 from prometheus_client.parser import text_string_to_metric_families
 
 from portal.celery import app as celery_app
@@ -58,6 +62,7 @@ def test_metrics_count_requests_by_view(client):
     assert response["Content-Type"].startswith("text/plain")
     by_view = samples(response, "django_http_requests_total_by_view_transport_method_total")
     assert by_view[(("method", "GET"), ("transport", "http"), ("view", "healthz"))] >= 1
+    assert samples(response, "django_db_execute_total")  # queries, by database and vendor
 
 
 def test_metrics_count_tasks_by_kind_and_outcome(client):
@@ -125,3 +130,17 @@ def test_metrics_networks_come_from_the_settings(client, settings):
 
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.7").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
+
+
+def test_a_worker_serves_its_own_metrics_on_its_port(settings):
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.WORKER_METRICS_PORT = port
+    services.execute_task(TaskFactory(kind="probe.worker").pk, lambda task: "done")
+
+    worker_ready.send(sender=None)
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+        text = answer.read().decode()
+    assert 'portal_tasks_finished_total{kind="probe.worker",outcome="succeeded"}' in text
