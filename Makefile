@@ -26,7 +26,8 @@ run: install
 	$(BIN)/python manage.py load_demo --port $(PORT)
 	# The logins again once web, worker and beat answer (not lost under their banners).
 	$(BIN)/python manage.py demo_banner --port $(PORT) &
-	exec $(BIN)/honcho -f Procfile start
+	# Plain log lines for a person at a terminal; deployments keep the JSON default.
+	LOG_FORMAT=$${LOG_FORMAT:-plain} exec $(BIN)/honcho -f Procfile start
 
 # The whole suite: unit tests on PostgreSQL + Redis, the same again on SQLite (what
 # `make run` uses; browser tests aside), then the integration suite against a local

@@ -6,9 +6,12 @@ deployment sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, FIELD_ENCRYPTION_KE
 ALLOWED_HOSTS, PORTAL_HTTPS=true and (usually) PLATFORM_AUTHZ_URL; see README.md.
 """
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +46,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI assets as static files
     "django_celery_beat",
     "formtools",  # the "Create server" wizard (SessionWizardView)
+    "axes",
+    "csp",
+    "django_prometheus",
     "portal.core",
     "portal.webhooks",
     "portal.clouds",
@@ -55,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "portal.core.middleware.RequestIdMiddleware",
     "portal.core.middleware.NulByteMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -66,8 +73,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "portal.core.middleware.AuditMiddleware",
     "portal.core.idempotency.IdempotencyMiddleware",
+    # Last: it answers a locked-out admin login before the view runs.
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -102,10 +113,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# The same backends, counting queries and errors for /metrics (django-prometheus).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, early
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin logins: locked for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT failures of one
+# username from one address (so a guesser cannot lock everyone out of one account).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "portal.core.api.throttles.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -144,6 +173,8 @@ if env.str("STAGING_S3_BUCKET", default=""):
 PORTAL_HTTPS = env.bool("PORTAL_HTTPS", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = PORTAL_HTTPS
+# Probes and scrapers ask over plain HTTP from inside the deployment.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = PORTAL_HTTPS
 CSRF_COOKIE_SECURE = PORTAL_HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PORTAL_HTTPS else 0)
@@ -151,6 +182,27 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PORTAL_HTTPS
 SECURE_HSTS_PRELOAD = PORTAL_HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from the portal's own files (no
+# inline <script> or on...= handlers; a needed inline script carries
+# nonce="{{ request.csp_nonce }}"). Inline styles stay allowed: the admin and Swagger UI
+# use style attributes. CSP_REPORT_ONLY=true sends it as Report-Only, to try a change.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY
+    CONTENT_SECURITY_POLICY = None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -174,6 +226,19 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.core.api.throttles.ApiKeyRateThrottle",
+        "portal.core.api.throttles.TenantRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("THROTTLE_API_KEY_RATE", default="1200/minute"),
+        "tenant": env.str("THROTTLE_TENANT_RATE", default="3000/minute"),
+        # Wrong API keys from one client address: past this, 429 before any key is checked.
+        "failed_auth": env.str("THROTTLE_FAILED_AUTH_RATE", default="20/minute"),
+    },
+    # Proxies in front of the portal that append to X-Forwarded-For; 0: the client's
+    # address is REMOTE_ADDR and X-Forwarded-For is not trusted.
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
     "PAGE_SIZE": 20,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "UNAUTHENTICATED_USER": None,
@@ -211,6 +276,20 @@ SPECTACULAR_SETTINGS = {
 PLATFORM_AUTHZ_URL = env.str("PLATFORM_AUTHZ_URL", default="")
 PLATFORM_AUTHZ_TIMEOUT = env.float("PLATFORM_AUTHZ_TIMEOUT", default=3.0)
 PLATFORM_AUTHZ_CACHE_SECONDS = env.int("PLATFORM_AUTHZ_CACHE_SECONDS", default=30)
+
+# /metrics (Prometheus): readable from these networks, or anywhere with
+# `Authorization: Bearer <METRICS_TOKEN>`. The worker serves its own on WORKER_METRICS_PORT
+# (unset: none); PROMETHEUS_MULTIPROC_DIR sums a host's processes (README, "Monitoring").
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(net)
+    for net in env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+]
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+WORKER_METRICS_ADDRESS = env.str("WORKER_METRICS_ADDRESS", default="127.0.0.1")
+# /readyz: a cloud is ready when its last check (a beat job) passed within this time.
+CLOUD_CHECK_SECONDS = env.int("CLOUD_CHECK_SECONDS", default=60)
+CLOUD_CHECK_MAX_AGE_SECONDS = env.int("CLOUD_CHECK_MAX_AGE_SECONDS", default=300)
 
 # Celery. The embedded default broker is kombu's filesystem transport: no server needed.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -282,17 +361,25 @@ CLOUD_READ_TIMEOUT = env.float("CLOUD_READ_TIMEOUT", default=60.0)
 # run time twice and a redelivery (core.services.deadline_seconds): the janitor is the
 # backstop for a lost job, not the recovery from a dead worker.
 
+# One JSON object a line (LOG_FORMAT=json, for log collectors) or plain text; both carry
+# the request id, also on the worker's lines of the jobs a request queued.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "portal.core.logging.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
             "filters": ["request_id"],
         },
     },
@@ -304,6 +391,7 @@ LOGGING = {
 # can change their intervals. Per-cloud sync jobs are created with each cloud.
 CELERY_BEAT_SCHEDULE = {
     "fail-stuck-tasks": {"task": "portal.core.tasks.fail_stuck_tasks", "schedule": 60.0},
+    "check-clouds": {"task": "portal.clouds.tasks.check_clouds", "schedule": CLOUD_CHECK_SECONDS},
 }
 
 # Webhooks (portal.webhooks): every Task end is POSTed to the platform's endpoints, with a

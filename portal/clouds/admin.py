@@ -6,18 +6,23 @@ from portal.clouds.forms import CREDENTIAL_FIELDS, GENERAL_FIELDS, OPTION_FIELDS
 from portal.clouds.models import Cloud
 from portal.core.principals import actor_of
 
+# Written by beat's check of the clouds (portal/clouds/health.py), read by /readyz.
+CHECK_FIELDS = ["checked_at", "check_ok", "check_message"]
+
 
 @admin.register(Cloud)
 class CloudAdmin(admin.ModelAdmin):
     form = CloudForm
-    list_display = ["name", "kind", "region", "auth_url", "enabled", "is_default"]
+    list_display = ["name", "kind", "region", "auth_url", "enabled", "is_default", "check_ok"]
     list_filter = ["kind", "enabled"]
     search_fields = ["name", "region", "auth_url"]
     fieldsets = [
         (None, {"fields": GENERAL_FIELDS}),
         (_("Admin credentials"), {"fields": CREDENTIAL_FIELDS}),
         (_("Driver options"), {"fields": OPTION_FIELDS, "classes": ["collapse"]}),
+        (_("Last check"), {"fields": CHECK_FIELDS}),
     ]
+    readonly_fields = CHECK_FIELDS
 
     def save_model(self, request, obj, form, change):
         services.save_cloud(obj, form.cleaned_data, actor=actor_of(request.user))

@@ -5,11 +5,14 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.base import CloudDriver, TenantCredentials
 from portal.clouds.errors import CloudUnavailable
+from portal.core.metrics import time_call
 
 DRIVER_CLASSES = {
     "simulator": "portal.clouds.simulator.driver.SimulatorDriver",
     "openstack": "portal.clouds.openstack.driver.OpenStackDriver",
 }
+# The driver's sections (clouds/base.py, CloudDriver): each call through them is timed.
+SECTIONS = ("identity", "images", "compute", "volumes", "network")
 
 
 def get_driver(cloud, credentials: TenantCredentials | None = None) -> CloudDriver:
@@ -21,4 +24,31 @@ def get_driver(cloud, credentials: TenantCredentials | None = None) -> CloudDriv
         )
     if not cloud.enabled:
         raise CloudUnavailable(_("The cloud %(name)s is disabled.") % {"name": cloud.name})
-    return import_string(path)(cloud, credentials)
+    return TimedDriver(import_string(path)(cloud, credentials), cloud.kind)
+
+
+class TimedDriver:
+    """The driver, with every call of its sections timed in the
+    portal_cloud_call_duration_seconds histogram (operation "compute.start_server")."""
+
+    def __init__(self, driver, cloud_kind):
+        self._driver = driver
+        for section in SECTIONS:
+            setattr(self, section, _TimedSection(getattr(driver, section), cloud_kind, section))
+
+    def __getattr__(self, name):
+        return getattr(self._driver, name)
+
+    def __repr__(self):
+        return repr(self._driver)
+
+
+class _TimedSection:
+    def __init__(self, section, cloud_kind, section_name):
+        self._section, self._kind, self._name = section, cloud_kind, section_name
+
+    def __getattr__(self, name):
+        attribute = getattr(self._section, name)
+        if name.startswith("_") or not callable(attribute):
+            return attribute
+        return time_call(self._kind, f"{self._name}.{name}", attribute)

@@ -49,6 +49,12 @@ class Cloud(TimestampedModel):
         help_text=_("Driver options, e.g. simulator delays or auto-confirm of resizes."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+    # The last check of the cloud by beat's check_clouds job (portal/clouds/health.py).
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
+    check_ok = models.BooleanField(_("answering"), null=True, editable=False)
+    check_message = models.CharField(
+        _("last check's error"), max_length=500, blank=True, editable=False
+    )
     is_default = models.BooleanField(_("default"), default=False)
 
     objects = CloudQuerySet.as_manager()

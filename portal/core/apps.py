@@ -9,7 +9,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from portal.core.checks import warn_when_unset
+        from portal.core.logging import connect_job_signals
+        from portal.core.metrics import register_queue_length, serve_worker_metrics
 
+        register_queue_length()
+        connect_job_signals()
+        serve_worker_metrics()
         warn_when_unset(
             "FIELD_ENCRYPTION_KEYS",
             "FIELD_ENCRYPTION_KEYS is empty: stored secrets (cloud and tenant passwords) are "

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from portal.celery import app as celery_app
+from portal.core import metrics
 from portal.core.errors import PortalError
 from portal.core.models import AuditEvent, Task
 from portal.core.principals import Actor, actor_of
@@ -137,6 +138,8 @@ def _finish(task, transition_name, *args):
         task.refresh_from_db()
         logger.warning("task %s was finished elsewhere (%s)", task.pk, task.state)
         return False
+    logger.info("task %s (%s) %s", task.pk, task.kind, task.state)
+    metrics.record_task_finished(task)
     return True
 
 

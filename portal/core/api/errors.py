@@ -1,6 +1,7 @@
 """Every API error in one shape: {"error": {code, message, fields, request_id}}."""
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -73,7 +74,7 @@ def exception_handler(exc, context):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+            headers["Retry-After"] = str(math.ceil(exc.wait))
     elif isinstance(exc, Http404):
         status, body = 404, error_body("not_found", _("Not found."))
     elif isinstance(exc, DjangoPermissionDenied):

@@ -3,6 +3,9 @@
 A tenant call carries `Authorization: Api-Key <key>`, `X-Tenant-Id` and
 `X-Platform-User-Id`; the key must be the tenant's, not revoked and not expired. A call
 with a key but no X-Tenant-Id is a platform call and needs a platform key.
+
+Failed attempts are counted per client address (FailedAuthGuard): once too many, the
+address is answered 429 before any key it sends is checked, so keys cannot be guessed.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +13,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
+from portal.core.api.throttles import FailedAuthGuard
 from portal.core.principals import ACTOR_PLATFORM, ACTOR_TENANT, ApiPrincipal
 from portal.tenants.models import PlatformAPIKey, TenantAPIKey
 
@@ -22,13 +26,21 @@ class ApiKeyAuthentication(BaseAuthentication):
         scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
         if scheme != KEYWORD:
             return None  # not ours: session authentication may still apply
-        key = key.strip()
+        guard = FailedAuthGuard()
+        guard.refuse_if_tripped(request)
+        try:
+            return self._principal(request, key.strip()), key.strip()
+        except exceptions.AuthenticationFailed:
+            guard.record_failure(request)
+            raise
+
+    def _principal(self, request, key):
         if not key:
             raise exceptions.AuthenticationFailed(_("The API key is missing."))
         tenant_id = request.headers.get("X-Tenant-Id", "").strip()
         if tenant_id:
-            return self._tenant_principal(request, key, tenant_id), key
-        return self._platform_principal(key), key
+            return self._tenant_principal(request, key, tenant_id)
+        return self._platform_principal(key)
 
     def authenticate_header(self, request):
         return KEYWORD

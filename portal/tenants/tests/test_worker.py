@@ -1,11 +1,17 @@
 """End to end with a real Celery worker on Redis: sign up and wait for the set-up."""
 
+import json
+import logging
+
 import pytest
+from django.conf import settings
+from pythonjsonlogger.json import JsonFormatter
 
 from portal.celery import app
+from portal.core.logging import RequestIdFilter
 from portal.tenants import tasks as tenant_tasks
 from portal.tenants.models import Tenant
-from portal.tenants.tests.conftest import sign_up
+from portal.tenants.tests.conftest import TENANTS_URL, sign_up
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,3 +26,46 @@ def test_sign_up_through_a_real_worker(cloud, platform_client, celery_worker):
     identity = Tenant.objects.get(pk=body["tenant_id"]).identities.get()
     assert identity.role_assigned
     assert identity.member_role_id
+
+
+@pytest.fixture
+def json_log_lines():
+    """The lines logged meanwhile, as the settings' JSON formatter writes them."""
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(self.format(record)))
+
+    config = settings.LOGGING
+    handler = Collect()
+    handler.setFormatter(
+        JsonFormatter(**{k: v for k, v in config["formatters"]["json"].items() if k != "()"})
+    )
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    level = root.level  # the test worker lowers the root logger to errors only
+    root.addHandler(handler)
+    yield lines
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_logs_under_the_id_of_the_request_that_queued_the_job(
+    cloud, platform_client, celery_worker, json_log_lines
+):
+    logging.getLogger().setLevel(logging.INFO)
+    response = platform_client.post(
+        f"{TENANTS_URL}?wait=30",
+        {"tenant_name": "Logged"},
+        format="json",
+        HTTP_X_REQUEST_ID="req-from-platform-42",
+    )
+
+    assert response["X-Request-Id"] == "req-from-platform-42"
+    task_id = response.json()["task"]["task_id"]
+    worker_lines = [line for line in json_log_lines if task_id in line["message"]]
+    assert worker_lines, json_log_lines
+    assert {line["request_id"] for line in worker_lines} == {"req-from-platform-42"}
+    assert {"time", "level", "logger"} <= set(worker_lines[0])
