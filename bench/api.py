@@ -90,7 +90,7 @@ def tenant_with_servers(count):
         "X-Tenant-Id": tenant.tenant_id,
         "X-Platform-User-Id": "bench",
     }
-    return headers, Server.objects.filter(cloud=cloud, tenant=tenant).count()
+    return headers, Server.objects.filter(tenant=tenant, status=Server.Status.READY).count()
 
 
 def serve_and_load(args, headers):

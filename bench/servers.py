@@ -130,7 +130,7 @@ def bench_list(args):
     per_tenant = max(args.servers // args.tenants, PAGE)
     credentials = ensure_cloud_servers(cloud, measured, per_tenant)
     ensure_rows(cloud, tenants[1:], args.servers - per_tenant)
-    total = Server.objects.filter(cloud=cloud).count()
+    total = Server.objects.exclude(status=Server.Status.DELETED).count()
 
     _, key = TenantAPIKey.objects.create_key(tenant=measured, name="bench")
     tenant_client = APIClient(
@@ -249,13 +249,15 @@ def ensure_cloud_servers(cloud, tenant, count):
 
 
 def ensure_rows(cloud, tenants, count):
-    """Rows only (no cloud object) for the other tenants, spread evenly."""
+    """Rows only (no cloud object) for the other tenants, spread evenly, in a cloud of
+    their own beside `cloud` (never synced: a state sync would mark them deleted)."""
     from portal.servers.models import Server
 
-    rows = Server.objects.filter(cloud=cloud).exclude(origin=Server.Origin.DISCOVERED)
-    if rows.count() >= count:
+    cloud = bench_cloud(f"{cloud.name}-rows")
+    rows = Server.objects.filter(cloud=cloud, status=Server.Status.READY)
+    if rows.count() == count:
         return
-    rows.delete()
+    Server.objects.filter(cloud=cloud).delete()
     batch = []
     for n in range(count):
         batch.append(server_row(cloud, tenants[n % len(tenants)], n))
