@@ -147,6 +147,15 @@ class InstanceCreateSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=255, write_only=True
     )
 
+    def named_resources(self) -> list[str]:
+        """The existing resources the request names, for the platform's permission check:
+        image, flavor, network, security groups and key pair."""
+        data = self.validated_data
+        return [
+            data["image_ref"], data["flavor_ref"], data["network_uuid"],
+            *data.get("security_group_name", ()), data.get("key_name", ""),
+        ]  # fmt: skip
+
     def to_request(self) -> services.CreateRequest:
         data = dict(self.validated_data)
         data.pop("tenant_id", None)

@@ -37,7 +37,7 @@ from portal.servers.flavors import find_flavor, flavors_visible_to
 from portal.servers.models import Server
 from portal.servers.server_templates import services as server_templates
 from portal.servers.server_templates.models import ServerTemplate
-from portal.tenants.api.permissions import PlatformResourcePermission
+from portal.tenants.api.permissions import PlatformResourcePermission, ask_about_body
 from portal.tenants.models import Tenant
 
 
@@ -120,6 +120,7 @@ class InstanceViewSet(
         requested_wait_seconds(request)
         form = InstanceCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        ask_about_body(self, form.named_resources(), with_object=False)
         server, task = services.create_server(
             _tenant_for(request, form.validated_data.get("tenant_id")),
             form.to_request(),
@@ -170,6 +171,7 @@ class InstanceViewSet(
         requested_wait_seconds(request)
         form = FlavorChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        ask_about_body(self, [form.validated_data["flavor_ref"]])
         server, task = services.resize_server(
             self.get_object(), form.validated_data["flavor_ref"], actor=actor_of(request.user)
         )
