@@ -9,6 +9,7 @@ from portal.clouds.api.sync import SyncActionMixin
 from portal.clouds.sync import cloud_for_region
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
+from portal.core.api.schema import read_by_caller
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
@@ -41,6 +42,7 @@ from portal.tenants.api.permissions import PlatformResourcePermission, ask_about
 from portal.tenants.models import Tenant
 
 
+@read_by_caller("FlavorForCaller", FlavorSerializer, OperatorFlavorSerializer)
 class FlavorViewSet(SyncActionMixin, viewsets.ReadOnlyModelViewSet):
     """Flavors (seed 004 FlavorService), served from the portal's mirror of the clouds.
 
