@@ -193,7 +193,7 @@ SPECTACULAR_SETTINGS = {
     # Every operation's error answers, in the error shape (portal/core/api/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.core.api.schema.add_error_responses",
+        "portal.core.api.schema.document_errors_and_waits",
     ],
     # Several models have a `status` or `origin` with their own choices: name each enum.
     "ENUM_NAME_OVERRIDES": {

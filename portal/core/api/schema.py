@@ -4,6 +4,7 @@
   shape of design/api.md (portal/core/api/errors.py). A postprocessing hook
   (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]) rather than an annotation on each view:
   the statuses follow from what an operation takes.
+- `?wait=N` on every operation answering 202 with a Task (design/api.md).
 - Answers whose shape depends on the caller (a tenant sees fewer fields than an operator):
   `CallerShapes`, documented as either shape.
 """
@@ -84,14 +85,25 @@ BODY = {"413": "The request body is too large."}
 
 UNSAFE_METHODS = {"post", "put", "patch", "delete"}
 
+WAIT_PARAMETER = {
+    "in": "query",
+    "name": "wait",
+    "schema": {"type": "number", "minimum": 0, "maximum": 60},
+    "description": "Seconds (at most 60) to wait for the operation's Task to end.",
+}
 
-def add_error_responses(result, generator, request, public):
-    """Document the error answers of every operation of `result` (the schema)."""
+
+def document_errors_and_waits(result, generator, request, public):
+    """Document the error answers of every operation of `result` (the schema), and the
+    `wait` of those answering 202."""
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
     reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
+            parameters = operation.setdefault("parameters", [])
+            if "202" in responses and not any(p["name"] == "wait" for p in parameters):
+                parameters.append(WAIT_PARAMETER)
             for status, description in error_statuses(method, operation).items():
                 responses.setdefault(
                     status,

@@ -119,3 +119,10 @@ def test_an_error_answer_matches_the_documented_shape(schema, staff_client):
     answer = staff_client.get("/api/v1/tasks/no-such-task/")
     assert answer.status_code == 404
     jsonschema.validate(answer.json(), component(schema, "Error"))
+
+
+def test_every_operation_answering_202_takes_wait(schema):
+    for path, method, operation in operations(schema):
+        if "202" in operation["responses"]:
+            names = {parameter["name"] for parameter in operation.get("parameters", ())}
+            assert "wait" in names, (method, path)
