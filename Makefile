@@ -42,7 +42,7 @@ test-unit: install services
 	$(BIN)/pytest -q
 
 test-sqlite: install services
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -q -p no:cacheprovider -m "not openstack and not browser"
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -q -p no:cacheprovider -m "not openstack and not browser and not schemathesis"
 
 test-openstack: install services
 	scripts/openstack-lite/up
