@@ -43,7 +43,7 @@ test-unit: install services
 	$(BIN)/pytest -q
 
 test-sqlite: install services
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -q -p no:cacheprovider -m "not openstack and not browser and not multihost"
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -q -p no:cacheprovider -m "not openstack and not browser and not multihost and not schemathesis"
 
 test-openstack: install services
 	scripts/openstack-lite/up

@@ -7,8 +7,9 @@ class TaskSerializer(serializers.ModelSerializer):
     task_id = serializers.CharField(read_only=True)
     tenant_id = serializers.CharField(read_only=True, allow_null=True)
     created_time = serializers.DateTimeField(source="created", read_only=True)
-    started_time = serializers.DateTimeField(source="started", read_only=True)
-    finished_time = serializers.DateTimeField(source="finished", read_only=True)
+    # null until the job starts / ends
+    started_time = serializers.DateTimeField(source="started", read_only=True, allow_null=True)
+    finished_time = serializers.DateTimeField(source="finished", read_only=True, allow_null=True)
 
     class Meta:
         model = Task

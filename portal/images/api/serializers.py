@@ -32,7 +32,7 @@ class OperatorImageSerializer(ImageSerializer):
 
     uploaded_by = serializers.SerializerMethodField()
     missing = serializers.BooleanField(source="is_missing")
-    synced_time = serializers.DateTimeField(source="synced_at")
+    synced_time = serializers.DateTimeField(source="synced_at", allow_null=True)  # uploads
 
     class Meta(ImageSerializer.Meta):
         fields = [

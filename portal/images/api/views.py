@@ -7,6 +7,7 @@ from portal.clouds.api.sync import SyncActionMixin
 from portal.core.api.mixins import accepted_with_task, requested_wait_seconds
 from portal.core.api.parsers import RawBodyParser
 from portal.core.api.permissions import IsOperator
+from portal.core.api.schema import read_by_caller
 from portal.core.flags import set_row_enabled
 from portal.core.principals import actor_of, is_operator
 from portal.images import services, uploads
@@ -23,6 +24,7 @@ class OctetStreamParser(RawBodyParser):
     media_type = "application/octet-stream"
 
 
+@read_by_caller("ImageForCaller", ImageSerializer, OperatorImageSerializer)
 class ImageViewSet(
     SyncActionMixin,
     mixins.CreateModelMixin,
@@ -115,14 +117,14 @@ class ImageViewSet(
             reread=services.reread, task_attribute="current_task",
         )  # fmt: skip
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=OperatorImageSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsOperator])
     def enable(self, request, image_id=None):
         """Offer the image to tenants again (a portal flag; operators)."""
         image = set_row_enabled(self.get_object(), True)
         return Response(self.get_serializer(image).data)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=OperatorImageSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsOperator])
     def disable(self, request, image_id=None):
         """Stop offering the image for new templates and servers (operators); existing

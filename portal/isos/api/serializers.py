@@ -55,7 +55,7 @@ class IsoSerializer(serializers.ModelSerializer):
         source="uploaded_by.username", allow_null=True, read_only=True
     )
     mounted_on = serializers.SerializerMethodField()
-    mtime = serializers.DateTimeField(read_only=True)
+    mtime = serializers.DateTimeField(read_only=True, allow_null=True)  # not on the FTP yet
     missing = serializers.BooleanField(source="is_missing", read_only=True)
 
     class Meta:

@@ -1,9 +1,8 @@
 import io
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from portal.clouds.api.sync import SyncActionMixin
@@ -15,6 +14,7 @@ from portal.core.api.mixins import (
 )
 from portal.core.api.parsers import RawBodyParser
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
+from portal.core.api.schema import read_by_caller
 from portal.core.flags import set_row_enabled
 from portal.core.principals import actor_of, tenant_scope
 from portal.isos import ftp_servers, services, uploads
@@ -60,10 +60,15 @@ class FtpServerViewSet(SavedThroughServiceMixin, viewsets.ModelViewSet):
         return Response(ConnectionCheckSerializer(check).data)
 
 
-class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
+@read_by_caller("IsoForCaller", TenantIsoSerializer, IsoSerializer)
+class IsoViewSet(
+    SyncActionMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):  # fmt: skip
     """ISOs on the clouds' FTP servers (operators; tenants read the mountable ones).
 
-    POST creates an ISO waiting for its file (201, status queued); PUT .../file sends the
+    POST creates an ISO waiting for its file (201, status queued); PATCH changes its name,
+    description and OS type (there is no PUT of the whole ISO); PUT .../file sends the
     file (202 + Task); DELETE removes an uploaded ISO from the FTP server, then the portal
     (202 + Task). A tenant lists and reads the enabled, available ISOs (to choose one to
     mount on its servers), without where they are stored or mounted.
@@ -94,16 +99,13 @@ class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
             return TenantIsoSerializer
         return IsoSerializer
 
-    def update(self, request, *args, **kwargs):
-        raise MethodNotAllowed("PUT")
-
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         iso = services.create_iso(serializer.validated_data, user=request.user)
         return Response(self.get_serializer(iso).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=IsoUpdateSerializer)
+    @extend_schema(request=IsoUpdateSerializer, responses=IsoSerializer)
     def partial_update(self, request, *args, **kwargs):
         iso = self.get_object()
         body = IsoUpdateSerializer(data=request.data)
@@ -135,14 +137,14 @@ class IsoViewSet(SyncActionMixin, viewsets.ModelViewSet):
         )
         return self._accepted(request, iso, task)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=IsoSerializer)
     @action(detail=True, methods=["post"])
     def enable(self, request, iso_id=None):
         """Allow mounting the ISO."""
         iso = set_row_enabled(self.get_object(), True)
         return Response(self.get_serializer(iso).data)
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=IsoSerializer)
     @action(detail=True, methods=["post"])
     def disable(self, request, iso_id=None):
         """Refuse new mounts of the ISO (existing mounts stay)."""

@@ -2,6 +2,7 @@ import hashlib
 import io
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
 from portal.core.models import Task
 from portal.core.tests.bodies import CutOffBody
@@ -267,3 +268,19 @@ def test_platform_key_may_manage(platform_client, ftp_server):
     iso = IsoFactory(ftp_server=ftp_server, cloud=ftp_server.cloud)
     assert platform_client.post(f"/api/v1/isos/{iso.iso_id}/disable").status_code == 200
     assert platform_client.get("/api/v1/isos/nope").status_code == 404
+
+
+def test_the_schema_documents_the_iso_each_caller_reads(client_of_tenant, staff_client):
+    """A tenant reads fewer fields than an operator: the schema offers either shape
+    (it documented only the operator's, which a tenant's answer violates)."""
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    iso = IsoFactory()
+
+    either = [ref["$ref"].rsplit("/", 1)[1] for ref in schemas["IsoForCaller"]["anyOf"]]
+    for client, shape in ((client_of_tenant, "TenantIso"), (staff_client, "Iso")):
+        answer = client.get(f"/api/v1/isos/{iso.iso_id}/").json()
+        assert shape in either
+        assert set(schemas[shape]["required"]) <= set(answer)
+    assert not set(schemas["Iso"]["required"]) <= set(
+        client_of_tenant.get(f"/api/v1/isos/{iso.iso_id}/").json()
+    )

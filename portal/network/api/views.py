@@ -1,6 +1,7 @@
 from rest_framework import viewsets
 
 from portal.clouds.api.sync import SyncActionMixin
+from portal.core.api.schema import read_by_caller
 from portal.core.errors import NotFound
 from portal.core.principals import is_operator
 from portal.network import services
@@ -8,6 +9,7 @@ from portal.network.api.serializers import NetworkSerializer, OperatorNetworkSer
 from portal.network.filters import NetworkFilter
 
 
+@read_by_caller("NetworkForCaller", NetworkSerializer, OperatorNetworkSerializer)
 class NetworkViewSet(SyncActionMixin, viewsets.ReadOnlyModelViewSet):
     """Networks, served from the portal's mirror of the clouds (refreshed by the network
     sync). A tenant sees its own projects' networks and shared ones, i.e. those it may

@@ -16,7 +16,8 @@ class FlavorSerializer(serializers.ModelSerializer):
     are strings here too (RAM in MB, disk in GB).
     """
 
-    flavor_id = serializers.CharField(source="backend_id")
+    # null while a flavor an operator created is not in the cloud yet
+    flavor_id = serializers.CharField(source="backend_id", allow_null=True)
     flavor_name = serializers.CharField(source="name")
     flavor_vcpus = serializers.CharField(source="vcpus")
     flavor_ram = serializers.CharField(source="ram")
@@ -37,7 +38,7 @@ class OperatorFlavorSerializer(FlavorSerializer):
     cloud still lists the flavor."""
 
     missing = serializers.BooleanField(source="is_missing")
-    synced_time = serializers.DateTimeField(source="synced_at")
+    synced_time = serializers.DateTimeField(source="synced_at", allow_null=True)  # never synced
     shared_with = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta(FlavorSerializer.Meta):
@@ -146,6 +147,15 @@ class InstanceCreateSerializer(serializers.Serializer):
     admin_pass = serializers.CharField(
         required=False, allow_blank=True, max_length=255, write_only=True
     )
+
+    def named_resources(self) -> list[str]:
+        """The existing resources the request names, for the platform's permission check:
+        image, flavor, network, security groups and key pair."""
+        data = self.validated_data
+        return [
+            data["image_ref"], data["flavor_ref"], data["network_uuid"],
+            *data.get("security_group_name", ()), data.get("key_name", ""),
+        ]  # fmt: skip
 
     def to_request(self) -> services.CreateRequest:
         data = dict(self.validated_data)

@@ -9,6 +9,7 @@ from portal.clouds.api.sync import SyncActionMixin
 from portal.clouds.sync import cloud_for_region
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
+from portal.core.api.schema import read_by_caller
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
@@ -37,10 +38,11 @@ from portal.servers.flavors import find_flavor, flavors_visible_to
 from portal.servers.models import Server
 from portal.servers.server_templates import services as server_templates
 from portal.servers.server_templates.models import ServerTemplate
-from portal.tenants.api.permissions import PlatformResourcePermission
+from portal.tenants.api.permissions import PlatformResourcePermission, ask_about_body
 from portal.tenants.models import Tenant
 
 
+@read_by_caller("FlavorForCaller", FlavorSerializer, OperatorFlavorSerializer)
 class FlavorViewSet(SyncActionMixin, viewsets.ReadOnlyModelViewSet):
     """Flavors (seed 004 FlavorService), served from the portal's mirror of the clouds.
 
@@ -120,6 +122,7 @@ class InstanceViewSet(
         requested_wait_seconds(request)
         form = InstanceCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        ask_about_body(self, form.named_resources(), with_object=False)
         server, task = services.create_server(
             _tenant_for(request, form.validated_data.get("tenant_id")),
             form.to_request(),
@@ -170,6 +173,7 @@ class InstanceViewSet(
         requested_wait_seconds(request)
         form = FlavorChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        ask_about_body(self, [form.validated_data["flavor_ref"]])
         server, task = services.resize_server(
             self.get_object(), form.validated_data["flavor_ref"], actor=actor_of(request.user)
         )

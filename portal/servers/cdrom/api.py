@@ -15,7 +15,7 @@ from portal.isos.models import Iso
 from portal.servers.cdrom import services
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.services import servers_visible_to
-from portal.tenants.api.permissions import PlatformResourcePermission
+from portal.tenants.api.permissions import PlatformResourcePermission, ask_about_body
 
 
 class IsoMountSerializer(serializers.ModelSerializer):
@@ -80,6 +80,7 @@ class CdromViewSet(viewsets.GenericViewSet):
         requested_wait_seconds(request)
         body = MountRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        ask_about_body(self, [body.validated_data["iso_id"]])
         server = self.get_object()
         iso = Iso.objects.filter(iso_id=body.validated_data["iso_id"]).first()
         if iso is None:

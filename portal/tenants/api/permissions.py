@@ -20,8 +20,8 @@ class PlatformResourcePermission(BasePermission):
       URL named, which is the public id the platform knows);
     - or `get_authz_resource_ids(obj)` for anything else.
 
-    A view acting on ids from the request body calls
-    portal.tenants.authz.check_resource_access itself.
+    Resources the request body names (a flavor to resize to, an ISO to mount) are asked
+    about in the same question: see `ask_about_body`.
     """
 
     def has_object_permission(self, request, view, obj):
@@ -35,6 +35,10 @@ def authz_action_of(view) -> str:
 
 
 def resource_ids_of(view, obj) -> list[str]:
+    return [*_object_ids(view, obj), *getattr(view, "authz_body_ids", ())]
+
+
+def _object_ids(view, obj):
     if hasattr(view, "get_authz_resource_ids"):
         return list(view.get_authz_resource_ids(obj))
     attr = getattr(view, "authz_id_attr", None)
@@ -42,6 +46,22 @@ def resource_ids_of(view, obj) -> list[str]:
         return [str(getattr(obj, attr))]
     lookup_kwarg = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", "pk")
     return [str(view.kwargs[lookup_kwarg])]
+
+
+def ask_about_body(view, resource_ids, *, with_object=True) -> None:
+    """The existing resources a validated request body names (seed 004: `resource_id` is
+    variadic), asked about in one question with the object of the URL.
+
+    With `with_object`, they are held on the view for PlatformResourcePermission, which
+    asks when the view's `get_object()` runs next (so another tenant's object is still a
+    404 first); without (a create: no object yet), the platform is asked now. A denial
+    is the same 403 `platform_denied` as for an id in the URL.
+    """
+    ids = [str(resource_id) for resource_id in resource_ids if resource_id]
+    if with_object:
+        view.authz_body_ids = ids
+    else:
+        check_resource_access(view.request.user, ids, authz_action_of(view))
 
 
 class TenantReadsOperatorWrites(IsTenantOrStaff):
