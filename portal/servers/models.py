@@ -167,6 +167,18 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
             models.Index(fields=["tenant", "status", "-created"], name="server_tenant_idx"),
             # The operators' list: every server, newest first.
             models.Index(fields=["-created", "-id"], name="server_created_idx"),
+            # The default lists (API and admin) hide deleted servers, history that only
+            # grows: these pages must not scan past it.
+            models.Index(
+                fields=["-created", "-id"],
+                name="server_live_created_idx",
+                condition=~models.Q(status="deleted"),
+            ),
+            models.Index(
+                fields=["tenant", "-created", "-id"],
+                name="server_tenant_live_idx",
+                condition=~models.Q(status="deleted"),
+            ),
             models.Index(fields=["name"], name="server_name_idx"),
         ]
 
