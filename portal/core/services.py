@@ -13,13 +13,13 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from portal.celery import app as celery_app
 from portal.core.errors import PortalError
 from portal.core.models import AuditEvent, Task
 from portal.core.principals import Actor, actor_of
+from portal.core.task_messages import CoreMessages
 
 logger = logging.getLogger(__name__)
 
@@ -59,18 +59,21 @@ def enqueue(task, job_name, *args):
 
 
 def report_progress(task, percent, message=""):
-    """Record progress of a running Task (a conditional UPDATE: never revives a finished one)."""
+    """Record progress of a running Task (a conditional UPDATE: never revives a finished one).
+
+    `message` is a task message (core.task_messages), shown in each reader's language."""
     percent = max(0, min(100, int(percent)))
+    task.progress = percent
+    task.set_message(message)
     Task.objects.filter(pk=task.pk, state=Task.State.RUNNING).update(
-        progress=percent, message=str(message)[:500]
+        progress=percent, message_code=task.message_code, message_params=task.message_params
     )
-    task.progress, task.message = percent, str(message)[:500]
 
 
 def report_step(task, percent, message):
     """Record a step of a running Task's work as its progress, and log it."""
     report_progress(task, percent, message)
-    logger.info("task %s: %s", task.pk, message)
+    logger.info("task %s: %s", task.pk, task.message)
 
 
 def _claim(task_id):
@@ -99,11 +102,12 @@ def _finish(task, transition_name, *args):
 
 
 def succeed_task(task, message=""):
-    return _finish(task, "succeed", str(message))
+    return _finish(task, "succeed", message)
 
 
 def fail_task(task, code, message):
-    return _finish(task, "fail", code, str(message))
+    """Fail `task` with `message` (a task message, or the PortalError that failed it)."""
+    return _finish(task, "fail", code, message)
 
 
 def execute_task(task_id, work: Callable[[Task], str | None]):
@@ -120,13 +124,13 @@ def execute_task(task_id, work: Callable[[Task], str | None]):
         message = work(task)
     except PortalError as exc:
         logger.warning("task %s (%s) failed: %s %s", task.pk, task.kind, exc.code, exc.message)
-        fail_task(task, exc.code, exc.message)
+        fail_task(task, exc.code, exc)
     except SoftTimeLimitExceeded:
         logger.error("task %s (%s) ran out of time", task.pk, task.kind)
-        fail_task(task, "timeout", _("The operation took too long and was stopped."))
+        fail_task(task, "timeout", CoreMessages.TIMED_OUT)
     except Exception:
         logger.exception("task %s (%s) crashed", task.pk, task.kind)
-        fail_task(task, "internal_error", _("An unexpected error occurred; it has been logged."))
+        fail_task(task, "internal_error", CoreMessages.CRASHED)
     else:
         succeed_task(task, message or "")
     return task
@@ -156,9 +160,9 @@ def on_task_abandoned(kind):
 
 def release_held(task, reason):
     """Release what `task` holds as the janitor would (its registered handler), with
-    `reason` as the message the handler records: for a job that cannot start its work
-    (no cloud driver can be opened)."""
-    task.message = str(reason)[:500]
+    `reason` (a task message or PortalError) as the message the handler records: for a job
+    that cannot start its work (no cloud driver can be opened)."""
+    task.set_message(reason)
     _release(task)
 
 
@@ -176,8 +180,7 @@ def fail_stuck_tasks(now=None):
     ).order_by("deadline")
     failed = 0
     for task in stuck.iterator():
-        message = _("The operation did not finish before its deadline; it was stopped.")
-        if not fail_task(task, "stuck", message):
+        if not fail_task(task, "stuck", CoreMessages.STUCK):
             continue
         failed += 1
         try:

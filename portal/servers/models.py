@@ -67,6 +67,40 @@ def new_instance_id():
     return str(uuid.uuid4())
 
 
+# Nova's server statuses and power states, shown by their label in the admin (the API
+# keeps the raw values); a value not listed is shown as it is.
+RUNTIME_STATES = [
+    ("ACTIVE", _("Active")),
+    ("BUILD", _("Building")),
+    ("DELETED", _("Deleted")),
+    ("ERROR", _("Error")),
+    ("HARD_REBOOT", _("Hard rebooting")),
+    ("MIGRATING", _("Migrating")),
+    ("PASSWORD", _("Setting the password")),
+    ("PAUSED", _("Paused")),
+    ("REBOOT", _("Rebooting")),
+    ("REBUILD", _("Rebuilding")),
+    ("RESCUE", _("Rescue mode")),
+    ("RESIZE", _("Resizing")),
+    ("REVERT_RESIZE", _("Reverting the resize")),
+    ("SHELVED", _("Shelved")),
+    ("SHELVED_OFFLOADED", _("Shelved and offloaded")),
+    ("SHUTOFF", _("Shut off")),
+    ("SOFT_DELETED", _("Soft-deleted")),
+    ("SUSPENDED", _("Suspended")),
+    ("UNKNOWN", _("Unknown")),
+    ("VERIFY_RESIZE", _("Resized, awaiting confirmation")),
+]
+POWER_STATES = [
+    ("nostate", _("No state")),
+    ("running", _("Running")),
+    ("paused", _("Paused")),
+    ("shutdown", _("Shut down")),
+    ("crashed", _("Crashed")),
+    ("suspended", _("Suspended")),
+]
+
+
 class Server(ConcurrentTransitionMixin, CloudResourceModel):
     """A tenant's server (seed 004's Instance).
 
@@ -130,8 +164,12 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
     addresses = models.JSONField(_("addresses"), default=dict, blank=True)
     status = FSMField(_("status"), default=Status.CREATING, choices=Status.choices)
     status_message = models.CharField(_("status message"), max_length=500, blank=True)
-    runtime_state = models.CharField(_("cloud status"), max_length=32, blank=True)
-    power_state = models.CharField(_("power state"), max_length=32, blank=True)
+    runtime_state = models.CharField(
+        _("cloud status"), max_length=32, blank=True, choices=RUNTIME_STATES
+    )
+    power_state = models.CharField(
+        _("power state"), max_length=32, blank=True, choices=POWER_STATES
+    )
     locked = models.BooleanField(_("locked by an operation"), default=False)
     cloud_locked = models.BooleanField(_("locked in the cloud"), default=False)
     current_task = models.ForeignKey(

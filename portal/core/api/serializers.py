@@ -9,6 +9,9 @@ class TaskSerializer(serializers.ModelSerializer):
     created_time = serializers.DateTimeField(source="created", read_only=True)
     started_time = serializers.DateTimeField(source="started", read_only=True)
     finished_time = serializers.DateTimeField(source="finished", read_only=True)
+    # Rendered in the request's language (Accept-Language); `message_code` names the
+    # sentence for clients that keep their own.
+    message = serializers.CharField(read_only=True)
 
     class Meta:
         model = Task
@@ -18,6 +21,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "state",
             "progress",
             "message",
+            "message_code",
             "error_code",
             "target_type",
             "target_id",

@@ -1,0 +1,24 @@
+"""The sentences of the images app's Tasks (core.task_messages)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.task_messages import Messages
+
+
+class ImageMessages(Messages, prefix="images"):
+    READ = _("Read %(count)d images.")
+    NOT_TRANSFERRING = _("The image is %(state)s, no longer waiting for its transfer.")
+    ACTIVE = _("The image %(name)s is active in the cloud.")
+    CUT_OFF = _("The upload was cut off.")
+    CUT_OFF_WAITING = _("The upload was cut off: no piece arrived for %(seconds)d seconds.")
+    FORMAT_MISMATCH = _("The file is not a %(format)s image (its first bytes say otherwise).")
+    SENT = _("Sent %(sent)d of %(size)d bytes to the cloud.")
+    SIZE_MISMATCH = _(
+        "The cloud's copy does not match the upload (size %(cloud_size)s, expected "
+        "%(size)s); it was removed."
+    )
+    CHECKSUM_MISMATCH = _(
+        "The cloud's copy has the checksum %(cloud)s, not %(expected)s as expected; it was removed."
+    )
+    NOT_ACTIVE = _("The cloud left the image %(status)s instead of active; it was removed.")
+    DELETED = _("The image %(name)s was deleted.")

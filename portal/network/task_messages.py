@@ -1,0 +1,9 @@
+"""The sentences of the network app's Tasks (core.task_messages)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.task_messages import Messages
+
+
+class NetworkMessages(Messages, prefix="network"):
+    READ = _("Read %(count)d objects from the cloud.")
