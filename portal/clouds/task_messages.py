@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 # Imported so that the cloud errors' sentences ("error.<class>") are registered wherever
 # Tasks are shown, not only where a driver ran.
 import portal.clouds.errors  # noqa: F401
+from portal.clouds.models import Cloud
+from portal.core.sentences import names_from, target_names
 from portal.core.task_messages import Messages
 
 
@@ -19,3 +21,7 @@ class CloudMessages(Messages, prefix="clouds"):
     DISABLED = _("The cloud %(name)s is disabled.")
     OPERATION_FAILED = _("The cloud reports that %(what)s failed.")
     TOO_SLOW = _("%(what)s did not finish within %(seconds)d seconds.")
+
+
+# How the Task list names a cloud.
+target_names("cloud", names_from(Cloud, "pk", "name"))

@@ -58,6 +58,8 @@ class Task(ConcurrentTransitionMixin, models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    # Which operation of its kind (a server's power operation: "stop", "start"...).
+    action = models.CharField(_("action"), max_length=32, blank=True)
     state = FSMField(_("state"), default=State.QUEUED, choices=State.choices, db_index=True)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     # The message as a code and parameters (core.task_messages), rendered when shown.

@@ -29,12 +29,16 @@ MAX_WAIT_SECONDS = 60
 _abandon_handlers: dict[str, Callable[[Task], None]] = {}
 
 
-def create_task(kind, *, target_type="", target_id="", tenant=None, actor=None, deadline=None):
-    """A queued Task. `deadline` is seconds from now (default TASK_DEFAULT_DEADLINE_SECONDS)."""
+def create_task(
+    kind, *, target_type="", target_id="", tenant=None, actor=None, deadline=None, action=""
+):
+    """A queued Task. `deadline` is seconds from now (default TASK_DEFAULT_DEADLINE_SECONDS);
+    `action` names the operation within its kind where the kind has several."""
     seconds = deadline or settings.TASK_DEFAULT_DEADLINE_SECONDS
     requested_by = str(actor) if isinstance(actor, Actor) else str(actor or "system:portal")
     return Task.objects.create(
         kind=kind,
+        action=action,
         target_type=target_type,
         target_id=str(target_id),
         tenant=tenant,

@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.sentences import names_from, operation, target_names
 from portal.core.task_messages import Messages
+from portal.images.models import Image
 
 
 class ImageMessages(Messages, prefix="images"):
@@ -22,3 +24,9 @@ class ImageMessages(Messages, prefix="images"):
     )
     NOT_ACTIVE = _("The cloud left the image %(status)s instead of active; it was removed.")
     DELETED = _("The image %(name)s was deleted.")
+
+
+operation("images.sync", _("%(actor)s synced the images of %(target)s"))
+operation("images.upload", _("%(actor)s uploaded image %(target)s"))
+operation("images.delete", _("%(actor)s deleted image %(target)s"))
+target_names("image", names_from(Image, "image_id", "name"))

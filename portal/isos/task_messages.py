@@ -3,7 +3,9 @@ errors that fail them (remote.TransferError)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.sentences import names_from, operation, target_names
 from portal.core.task_messages import Messages
+from portal.isos.models import Iso
 
 
 class IsoMessages(Messages, prefix="isos"):
@@ -37,3 +39,9 @@ class RemoteMessages(Messages, prefix="isos.remote"):
     )
     HOST_KEY_INVALID = _("The pinned SSH host key is not a valid public key.")
     PRIVATE_KEY_INVALID = _("The SSH private key cannot be read.")
+
+
+operation("isos.sync", _("%(actor)s synced the ISOs of %(target)s"))
+operation("isos.upload", _("%(actor)s uploaded ISO %(target)s"))
+operation("isos.delete", _("%(actor)s deleted ISO %(target)s"))
+target_names("iso", names_from(Iso, "iso_id", "file_name"))

@@ -3,8 +3,10 @@ is waited for (the `what` of clouds.polling's errors)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.sentences import names_from, operation, target_names
 from portal.core.task_messages import Messages, Template
-from portal.servers.models import RUNTIME_STATES
+from portal.servers.cloud_states import RUNTIME_STATES
+from portal.servers.models import Flavor, KeyPair, Server
 
 
 class CreateMessages(Messages, prefix="servers.create"):
@@ -149,3 +151,39 @@ class CdromMessages(Messages, prefix="servers.cdrom"):
     ATTACHING_THE_CD_VOLUME = _("attaching the CD volume")
     DETACHING_THE_CD_VOLUME = _("detaching the CD volume")
     THE_ISO_REGISTRATION = _("the ISO registration")
+
+
+# ---- the Task list's sentences (core.sentences) ------------------------------------------
+
+operation("server.create", _("%(actor)s created server %(target)s"))
+operation("server.delete", _("%(actor)s deleted server %(target)s"))
+operation("server.resize", _("%(actor)s resized server %(target)s"))
+operation("server.resize_confirm", _("%(actor)s confirmed the resize of %(target)s"))
+operation("server.resize_revert", _("%(actor)s reverted the resize of %(target)s"))
+operation("server.cleanup", _("%(actor)s removed what the failed create of %(target)s left"))
+operation("server.console", _("%(actor)s opened the console of %(target)s"))
+operation("server.console_log", _("%(actor)s read the console log of %(target)s"))
+operation("server.operate", _("%(actor)s ran a power operation on %(target)s"))
+operation("server.operate", _("%(actor)s started %(target)s"), action="start")
+operation("server.operate", _("%(actor)s stopped %(target)s"), action="stop")
+operation("server.operate", _("%(actor)s rebooted %(target)s"), action="softreboot")
+operation("server.operate", _("%(actor)s hard-rebooted %(target)s"), action="hardreboot")
+operation("server.operate", _("%(actor)s suspended %(target)s"), action="suspend")
+operation("server.operate", _("%(actor)s resumed %(target)s"), action="resume")
+operation("server.operate", _("%(actor)s paused %(target)s"), action="pause")
+operation("server.operate", _("%(actor)s unpaused %(target)s"), action="unpause")
+operation("server.operate", _("%(actor)s locked %(target)s"), action="lock")
+operation("server.operate", _("%(actor)s unlocked %(target)s"), action="unlock")
+operation("servers.sync", _("%(actor)s synced the servers of %(target)s"))
+operation("flavors.sync", _("%(actor)s synced the flavors of %(target)s"))
+operation("flavors.create", _("%(actor)s created a flavor in %(target)s"))
+operation("flavors.share", _("%(actor)s shared flavor %(target)s"))
+operation("flavors.delete", _("%(actor)s deleted flavor %(target)s"))
+operation("keypair.import", _("%(actor)s imported key pair %(target)s"))
+operation("keypair.delete", _("%(actor)s deleted key pair %(target)s"))
+operation("isos.mount", _("%(actor)s mounted an ISO on %(target)s"))
+operation("isos.unmount", _("%(actor)s unmounted the ISO of %(target)s"))
+operation("isos.release", _("%(actor)s deleted the CD volume of %(target)s"))
+target_names("server", names_from(Server, "instance_id", "name"))
+target_names("flavor", names_from(Flavor, "pk", "name"))
+target_names("keypair", names_from(KeyPair, "keypair_id", "name"))

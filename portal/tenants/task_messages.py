@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.sentences import names_from, operation, target_names
 from portal.core.task_messages import Messages
+from portal.tenants.models import Tenant
 
 
 class ProvisionMessages(Messages, prefix="tenants.provision"):
@@ -18,3 +20,7 @@ class ProvisionMessages(Messages, prefix="tenants.provision"):
     STEP_FAILED = _("%(step)s failed: %(detail)s")
     READY = _("Tenant %(tenant_id)s is ready.")
     LOGIN_FAILED = _("The tenant's new cloud user could not log in.")
+
+
+operation("tenant.provision", _("%(actor)s set tenant %(target)s up in the cloud"))
+target_names("tenant", names_from(Tenant, "tenant_id", "name"))

@@ -38,6 +38,11 @@ class Migration(migrations.Migration):
             name="message_params",
             field=models.JSONField(blank=True, default=dict, verbose_name="message parameters"),
         ),
+        migrations.AddField(
+            model_name="task",
+            name="action",
+            field=models.CharField(blank=True, max_length=32, verbose_name="action"),
+        ),
         migrations.RunPython(keep_old_text, back_to_text),
         migrations.RemoveField(model_name="task", name="message"),
     ]

@@ -17,6 +17,7 @@ from portal.core.admin_base import (
 )
 from portal.core.errors import PortalError
 from portal.core.principals import actor_of
+from portal.core.sentences import task_sentence
 from portal.servers import console, services
 from portal.servers.cdrom import services as cdrom_services
 from portal.servers.cdrom.models import IsoMount
@@ -132,7 +133,7 @@ class ServerAdmin(ObjectToolMixin, ReadOnlyAdmin):
             # The progress bar carries the Task's state and message (kept live by tasks.js).
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (task.created, task.kind, progress_bar(task))
+                (task.created, task_sentence(task, server.name), progress_bar(task))
                 for task in services.tasks_of(server)[:50]
             ),
         )
