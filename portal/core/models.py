@@ -56,7 +56,7 @@ class Task(ConcurrentTransitionMixin, models.Model):
 
     FINISHED_STATES = (State.SUCCEEDED, State.FAILED)
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=64, db_index=True)
     # Which operation of its kind (a server's power operation: "stop", "start"...).
     action = models.CharField(_("action"), max_length=32, blank=True)

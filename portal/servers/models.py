@@ -195,6 +195,8 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
                 return ips[0]
         return ""
 
+    instance_addr.fget.short_description = _("instance address")
+
     @transition(field=status, source=Status.CREATING, target=Status.READY)
     def mark_created(self):
         self.status_message = ""

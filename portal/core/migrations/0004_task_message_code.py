@@ -1,6 +1,8 @@
 """Task messages become a code and parameters; the free-text messages written before are
 kept as they are (code "" with params {"text": ...}), so old rows show what they showed."""
 
+import uuid
+
 from django.db import migrations, models
 from django.db.models import F, Value
 from django.db.models.functions import JSONObject
@@ -45,4 +47,15 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(keep_old_text, back_to_text),
         migrations.RemoveField(model_name="task", name="message"),
+        migrations.AlterField(
+            model_name="task",
+            name="id",
+            field=models.UUIDField(
+                default=uuid.uuid4,
+                editable=False,
+                primary_key=True,
+                serialize=False,
+                verbose_name="ID",
+            ),
+        ),
     ]

@@ -39,7 +39,7 @@ def test_a_task_reads_as_who_did_what_to_which_server_and_how_it_went(admin_clie
 
     sentence = f"admin stopped web-1 ({server.tenant.tenant_id}): succeeded, 4 s"
     assert sentence in page
-    assert "The server is Shut off." in page  # the message, its state by label
+    assert "The server is shut off." in page  # the message, its state by label
     assert task_sentence(task) == sentence.replace("web-1", server.instance_id)  # not named
 
 
