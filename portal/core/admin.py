@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.admin_base import HiddenByDefaultFilter, ReadOnlyAdmin, progress_bar
 from portal.core.models import AuditEvent, Task
 from portal.core.principals import BEAT_ACTOR
-from portal.core.sentences import audit_sentence, name_targets, task_sentence
+from portal.core.sentences import audit_sentence, kind_label, name_targets, task_sentence
 
 
 class ScheduledFilter(HiddenByDefaultFilter):
@@ -27,6 +27,20 @@ class ScheduledFilter(HiddenByDefaultFilter):
         return queryset.filter(requested_by=BEAT_ACTOR) if value == self.ONLY else queryset
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kinds of Task there are, by their names."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = Task.objects.order_by("kind").values_list("kind", flat=True).distinct()
+        return sorted(((kind, kind_label(kind)) for kind in kinds), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 class TaskChangeList(ChangeList):
     """Names the page's targets for the sentences: one query per kind of target."""
 
@@ -40,7 +54,7 @@ class TaskChangeList(ChangeList):
 class TaskAdmin(ReadOnlyAdmin):
     list_display = ["sentence", "progress_display", "created"]
     list_display_links = ["sentence"]
-    list_filter = ["state", "kind", ScheduledFilter, "created"]
+    list_filter = ["state", KindFilter, ScheduledFilter, "created"]
     search_fields = ["id", "target_id", "kind", "requested_by", "message_code"]
     date_hierarchy = "created"
     list_select_related = ["tenant"]

@@ -20,6 +20,7 @@ from portal.core.principals import ACTOR_ANONYMOUS, ACTOR_SYSTEM
 from portal.core.task_messages import Template
 
 _operations: dict[tuple[str, str], Template] = {}
+_kind_labels: dict[str, object] = {}  # kind -> its name (a lazy string), for the list filter
 _target_names: dict[str, Callable[[list[str]], dict[str, str]]] = {}
 
 # The portal's own actors (a Task's `requested_by`), by name.
@@ -31,13 +32,21 @@ SYSTEM_ACTORS = {
 UNKNOWN_OPERATION = Template("task.unknown", gettext_lazy("%(actor)s ran %(kind)s on %(target)s"))
 
 
-def operation(kind: str, phrase, *, action: str = "") -> Template:
+def operation(kind: str, phrase, *, action: str = "", label=None) -> Template:
     """Register what a Task of `kind` (and `action`, e.g. the power operation) does, as a
-    phrase with %(actor)s and %(target)s: `operation("server.delete", _("%(actor)s
-    deleted %(target)s"))`."""
+    phrase with %(actor)s and %(target)s, and the kind's name (`label`) for the list's
+    filter: `operation("server.delete", _("%(actor)s deleted %(target)s"),
+    label=_("server deletion"))`."""
+    if label is not None:
+        _kind_labels[kind] = label
     code = f"task.{kind}.{action}" if action else f"task.{kind}"
     template = _operations[(kind, action)] = Template(code, phrase)
     return template
+
+
+def kind_label(kind: str) -> str:
+    """A Task kind by its name in the active language (the kind itself if unnamed)."""
+    return str(_kind_labels.get(kind, kind))
 
 
 def target_names(target_type: str, lookup: Callable[[list[str]], dict[str, str]]) -> None:

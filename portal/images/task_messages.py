@@ -26,7 +26,7 @@ class ImageMessages(Messages, prefix="images"):
     DELETED = _("The image %(name)s was deleted.")
 
 
-operation("images.sync", _("%(actor)s synced the images of %(target)s"))
-operation("images.upload", _("%(actor)s uploaded image %(target)s"))
-operation("images.delete", _("%(actor)s deleted image %(target)s"))
+operation("images.sync", _("%(actor)s synced the images of %(target)s"), label=_("image sync"))
+operation("images.upload", _("%(actor)s uploaded image %(target)s"), label=_("image upload"))
+operation("images.delete", _("%(actor)s deleted image %(target)s"), label=_("image deletion"))
 target_names("image", names_from(Image, "image_id", "name"))

@@ -41,7 +41,7 @@ class RemoteMessages(Messages, prefix="isos.remote"):
     PRIVATE_KEY_INVALID = _("The SSH private key cannot be read.")
 
 
-operation("isos.sync", _("%(actor)s synced the ISOs of %(target)s"))
-operation("isos.upload", _("%(actor)s uploaded ISO %(target)s"))
-operation("isos.delete", _("%(actor)s deleted ISO %(target)s"))
+operation("isos.sync", _("%(actor)s synced the ISOs of %(target)s"), label=_("ISO sync"))
+operation("isos.upload", _("%(actor)s uploaded ISO %(target)s"), label=_("ISO upload"))
+operation("isos.delete", _("%(actor)s deleted ISO %(target)s"), label=_("ISO deletion"))
 target_names("iso", names_from(Iso, "iso_id", "file_name"))

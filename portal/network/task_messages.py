@@ -10,4 +10,4 @@ class NetworkMessages(Messages, prefix="network"):
     READ = _("Read %(count)d objects from the cloud.")
 
 
-operation("network.sync", _("%(actor)s synced the networks of %(target)s"))
+operation("network.sync", _("%(actor)s synced the networks of %(target)s"), label=_("network sync"))

@@ -155,15 +155,35 @@ class CdromMessages(Messages, prefix="servers.cdrom"):
 
 # ---- the Task list's sentences (core.sentences) ------------------------------------------
 
-operation("server.create", _("%(actor)s created server %(target)s"))
-operation("server.delete", _("%(actor)s deleted server %(target)s"))
-operation("server.resize", _("%(actor)s resized server %(target)s"))
-operation("server.resize_confirm", _("%(actor)s confirmed the resize of %(target)s"))
-operation("server.resize_revert", _("%(actor)s reverted the resize of %(target)s"))
-operation("server.cleanup", _("%(actor)s removed what the failed create of %(target)s left"))
-operation("server.console", _("%(actor)s opened the console of %(target)s"))
-operation("server.console_log", _("%(actor)s read the console log of %(target)s"))
-operation("server.operate", _("%(actor)s ran a power operation on %(target)s"))
+operation("server.create", _("%(actor)s created server %(target)s"), label=_("server creation"))
+operation("server.delete", _("%(actor)s deleted server %(target)s"), label=_("server deletion"))
+operation("server.resize", _("%(actor)s resized server %(target)s"), label=_("resize"))
+operation(
+    "server.resize_confirm",
+    _("%(actor)s confirmed the resize of %(target)s"),
+    label=_("resize confirmation"),
+)
+operation(
+    "server.resize_revert",
+    _("%(actor)s reverted the resize of %(target)s"),
+    label=_("resize revert"),
+)
+operation(
+    "server.cleanup",
+    _("%(actor)s removed what the failed create of %(target)s left"),
+    label=_("cleanup of a failed create"),
+)
+operation(
+    "server.console", _("%(actor)s opened the console of %(target)s"), label=_("remote console")
+)
+operation(
+    "server.console_log", _("%(actor)s read the console log of %(target)s"), label=_("console log")
+)
+operation(
+    "server.operate",
+    _("%(actor)s ran a power operation on %(target)s"),
+    label=_("power operation"),
+)
 operation("server.operate", _("%(actor)s started %(target)s"), action="start")
 operation("server.operate", _("%(actor)s stopped %(target)s"), action="stop")
 operation("server.operate", _("%(actor)s rebooted %(target)s"), action="softreboot")
@@ -174,16 +194,22 @@ operation("server.operate", _("%(actor)s paused %(target)s"), action="pause")
 operation("server.operate", _("%(actor)s unpaused %(target)s"), action="unpause")
 operation("server.operate", _("%(actor)s locked %(target)s"), action="lock")
 operation("server.operate", _("%(actor)s unlocked %(target)s"), action="unlock")
-operation("servers.sync", _("%(actor)s synced the servers of %(target)s"))
-operation("flavors.sync", _("%(actor)s synced the flavors of %(target)s"))
-operation("flavors.create", _("%(actor)s created a flavor in %(target)s"))
-operation("flavors.share", _("%(actor)s shared flavor %(target)s"))
-operation("flavors.delete", _("%(actor)s deleted flavor %(target)s"))
-operation("keypair.import", _("%(actor)s imported key pair %(target)s"))
-operation("keypair.delete", _("%(actor)s deleted key pair %(target)s"))
-operation("isos.mount", _("%(actor)s mounted an ISO on %(target)s"))
-operation("isos.unmount", _("%(actor)s unmounted the ISO of %(target)s"))
-operation("isos.release", _("%(actor)s deleted the CD volume of %(target)s"))
+operation("servers.sync", _("%(actor)s synced the servers of %(target)s"), label=_("state sync"))
+operation("flavors.sync", _("%(actor)s synced the flavors of %(target)s"), label=_("flavor sync"))
+operation(
+    "flavors.create", _("%(actor)s created a flavor in %(target)s"), label=_("flavor creation")
+)
+operation("flavors.share", _("%(actor)s shared flavor %(target)s"), label=_("flavor sharing"))
+operation("flavors.delete", _("%(actor)s deleted flavor %(target)s"), label=_("flavor deletion"))
+operation("keypair.import", _("%(actor)s imported key pair %(target)s"), label=_("key pair import"))
+operation(
+    "keypair.delete", _("%(actor)s deleted key pair %(target)s"), label=_("key pair deletion")
+)
+operation("isos.mount", _("%(actor)s mounted an ISO on %(target)s"), label=_("ISO mount"))
+operation("isos.unmount", _("%(actor)s unmounted the ISO of %(target)s"), label=_("ISO unmount"))
+operation(
+    "isos.release", _("%(actor)s deleted the CD volume of %(target)s"), label=_("CD volume release")
+)
 target_names("server", names_from(Server, "instance_id", "name"))
 target_names("flavor", names_from(Flavor, "pk", "name"))
 target_names("keypair", names_from(KeyPair, "keypair_id", "name"))

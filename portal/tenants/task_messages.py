@@ -22,5 +22,9 @@ class ProvisionMessages(Messages, prefix="tenants.provision"):
     LOGIN_FAILED = _("The tenant's new cloud user could not log in.")
 
 
-operation("tenant.provision", _("%(actor)s set tenant %(target)s up in the cloud"))
+operation(
+    "tenant.provision",
+    _("%(actor)s set tenant %(target)s up in the cloud"),
+    label=_("tenant set-up"),
+)
 target_names("tenant", names_from(Tenant, "tenant_id", "name"))

@@ -96,3 +96,17 @@ def test_the_audit_log_reads_as_sentences_in_constant_queries(client, staff_user
     for number in range(20):
         event(action="api:image-list POST", object_id=str(number))
     assert count_queries(client, "/admin/core/auditevent/") == few
+
+
+def test_the_kind_filter_names_each_kind(admin_client):
+    server = ServerFactory(name="web-4")
+    finished_task(server, kind="server.delete", action="")
+    finished_task(ServerFactory(name="web-5"))
+    page = admin_client.get(LIST)
+    choices = [
+        choice["display"]
+        for choice in page.context["cl"].filter_specs[1].choices(page.context["cl"])
+    ]
+    assert choices[1:] == ["power operation", "server deletion"]
+    listed = admin_client.get(LIST, {"kind": "server.delete"}).context["cl"].result_list
+    assert [task.target_id for task in listed] == [server.instance_id]
