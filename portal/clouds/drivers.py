@@ -1,10 +1,10 @@
 """Opening a driver for a cloud. Only Celery jobs call this (and the demo loader)."""
 
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
 from portal.clouds.base import CloudDriver, TenantCredentials
 from portal.clouds.errors import CloudUnavailable
+from portal.clouds.task_messages import CloudMessages
 from portal.core.metrics import time_call
 
 DRIVER_CLASSES = {
@@ -19,11 +19,9 @@ def get_driver(cloud, credentials: TenantCredentials | None = None) -> CloudDriv
     """A driver for `cloud`, as its admin (no credentials) or as a tenant's user."""
     path = DRIVER_CLASSES.get(cloud.kind)
     if path is None:
-        raise CloudUnavailable(
-            _("Clouds of kind %(kind)s are not supported yet.") % {"kind": cloud.kind}
-        )
+        raise CloudUnavailable(CloudMessages.NOT_SUPPORTED(kind=cloud.kind))
     if not cloud.enabled:
-        raise CloudUnavailable(_("The cloud %(name)s is disabled.") % {"name": cloud.name})
+        raise CloudUnavailable(CloudMessages.DISABLED(name=cloud.name))
     return TimedDriver(import_string(path)(cloud, credentials), cloud.kind)
 
 

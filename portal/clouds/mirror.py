@@ -16,9 +16,9 @@ from itertools import islice
 
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from portal.clouds.task_messages import CloudMessages
 from portal.core.models import CloudResourceModel
 
 PAGE_SIZE = 200
@@ -52,11 +52,14 @@ class SyncCounts:
     updated: int = 0
     missing: int = 0
 
+    def message(self):
+        """What the pull did, as a task message."""
+        return CloudMessages.COUNTS(
+            read=self.read, created=self.created, updated=self.updated, missing=self.missing
+        )
+
     def __str__(self):
-        return _(
-            "%(read)d read from the cloud: %(created)d new, %(updated)d changed, "
-            "%(missing)d no longer in the cloud."
-        ) % vars(self)
+        return str(self.message())
 
 
 def pages(items: Iterable, size: int | None = None) -> Iterator[list]:

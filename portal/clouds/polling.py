@@ -4,10 +4,9 @@ up to the cloud's wait limit (its `wait_seconds` option). Only the worker side w
 import time
 from collections.abc import Callable
 
-from django.utils.translation import gettext as _
-
 from portal.clouds.base import ServerInfo
 from portal.clouds.errors import CloudError
+from portal.clouds.task_messages import CloudMessages
 
 FIRST_PAUSE = 0.2  # seconds between the first polls
 MAX_PAUSE = 10.0
@@ -29,12 +28,9 @@ def wait_until(read: Callable, done: Callable, *, what: str, cloud, failed=None)
         if done(result):
             return result
         if failed is not None and failed(result):
-            raise OperationFailed(_("The cloud reports that %(what)s failed.") % {"what": what})
+            raise OperationFailed(CloudMessages.OPERATION_FAILED(what=what))
         if time.monotonic() >= deadline:
-            raise OperationFailed(
-                _("%(what)s did not finish within %(seconds)d seconds.")
-                % {"what": what, "seconds": limit}
-            )
+            raise OperationFailed(CloudMessages.TOO_SLOW(what=what, seconds=limit))
         time.sleep(pause)
         pause = min(pause * 2, MAX_PAUSE)
 

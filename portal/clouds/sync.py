@@ -23,6 +23,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
+from portal.clouds.task_messages import CloudMessages
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.models import Task
 from portal.core.principals import BEAT_ACTOR
@@ -118,9 +119,9 @@ def run_sync_job(task_id, cloud_id, sync: Callable) -> None:
     def work(task):
         cloud = Cloud.objects.filter(pk=cloud_id).first()
         if cloud is None:
-            raise NotFound(_("The cloud no longer exists."))
+            raise NotFound(CloudMessages.GONE)
         counts = sync(cloud, get_driver(cloud), progress=partial(report_progress, task))
-        return str(counts)
+        return counts.message()
 
     execute_task(task_id, work)
 

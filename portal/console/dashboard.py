@@ -12,6 +12,7 @@ from portal.clouds.models import Cloud
 from portal.console.capacity import capacity_summary
 from portal.core.bars import percent_of
 from portal.core.models import Task
+from portal.core.sentences import name_targets, task_sentence
 from portal.images.models import Image
 from portal.isos.models import Iso
 from portal.servers.models import QuotaReservation, Server
@@ -145,12 +146,15 @@ def task_summary(since) -> dict:
         }
         for state, label in Task.State.choices
     ]
-    problems = (
-        recent.filter(state__in=[Task.State.RUNNING, Task.State.FAILED])
-        .select_related("tenant")
-        .order_by("-created")[:PROBLEM_TASK_ROWS]
+    problems = list(
+        recent.filter(state__in=[Task.State.RUNNING, Task.State.FAILED]).order_by("-created")[
+            :PROBLEM_TASK_ROWS
+        ]
     )
-    return {"total": total, "states": states, "problems": list(problems),
+    name_targets(problems)
+    for task in problems:
+        task.sentence = task_sentence(task)
+    return {"total": total, "states": states, "problems": problems,
             "all_url": task_list_url(**window)}  # fmt: skip
 
 

@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Tasks and audit")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        # Every app's Task sentences, so a Task is shown in any process (not only the
+        # worker that ran it).
+        autodiscover_modules("task_messages")
         from portal.core.checks import warn_when_unset
         from portal.core.logging import connect_job_signals
         from portal.core.metrics import register_queue_length, serve_worker_metrics

@@ -5,12 +5,21 @@ admin shows their message. Cloud drivers raise the CloudError subclasses of
 portal.clouds.errors, which are PortalErrors too.
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.task_messages import Template, as_message
 
 
 class PortalError(Exception):
     """Subclasses may name their HTTP status and code in the class statement:
-    `class NotFound(PortalError, status=404, code="not_found")`."""
+    `class NotFound(PortalError, status=404, code="not_found")`.
+
+    The message may be a task message (task_messages.Template or TaskMessage), so a Task
+    this error fails shows it in its reader's language; `message` is the sentence in the
+    language active when raised. A class's `default_message` is registered as the task
+    message "error.<class name>".
+    """
 
     status = 400
     code = "bad_request"
@@ -22,13 +31,27 @@ class PortalError(Exception):
             cls.status = status
         if code is not None:
             cls.code = code
+        if isinstance(cls.__dict__.get("default_message"), Promise):
+            cls.default_message = Template(f"error.{cls.__name__}", cls.default_message)
 
     def __init__(self, message=None, *, code=None, fields=None):
-        self.message = str(message or self.default_message)
+        self.task_message = as_message(message or self.default_message)
+        # Text is kept whole (an API error may be longer than a Task's message).
+        self.message = self.task_message.render() if self.task_message.code else str(message)
         if code:
             self.code = code
         self.fields = fields or {}
         super().__init__(self.message)
+
+    def reword(self, message):
+        """Say it differently (a task message that may hold this error's own as a
+        parameter), e.g. with what a workflow did about it."""
+        self.task_message = as_message(message)
+        self.message = self.task_message.render()
+        self.args = (self.message,)
+
+
+PortalError.default_message = Template("error.PortalError", PortalError.default_message)
 
 
 class ValidationFailed(PortalError, status=400, code="invalid"):

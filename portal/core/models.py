@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from portal.core import task_messages
 from portal.core.fields import EncryptedTextField
 
 
@@ -55,11 +56,15 @@ class Task(ConcurrentTransitionMixin, models.Model):
 
     FINISHED_STATES = (State.SUCCEEDED, State.FAILED)
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    # Which operation of its kind (a server's power operation: "stop", "start"...).
+    action = models.CharField(_("action"), max_length=32, blank=True)
     state = FSMField(_("state"), default=State.QUEUED, choices=State.choices, db_index=True)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
+    # The message as a code and parameters (core.task_messages), rendered when shown.
+    message_code = models.CharField(_("message code"), max_length=100, blank=True)
+    message_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     error_code = models.CharField(_("error code"), max_length=50, blank=True)
     tenant = models.ForeignKey(
         "tenants.Tenant",
@@ -97,6 +102,16 @@ class Task(ConcurrentTransitionMixin, models.Model):
         return str(self.id)
 
     @property
+    def message(self) -> str:
+        """The message in the active language (the reader's)."""
+        return task_messages.render(self.message_code, self.message_params)
+
+    def set_message(self, message):
+        """Keep `message` (a TaskMessage, Template, PortalError or text) as code and params."""
+        message = task_messages.as_message(message)
+        self.message_code, self.message_params = message.code, message.params
+
+    @property
     def is_finished(self):
         return self.state in self.FINISHED_STATES
 
@@ -107,13 +122,13 @@ class Task(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=[State.QUEUED, State.RUNNING], target=State.SUCCEEDED)
     def succeed(self, message=""):
         self.progress = 100
-        self.message = message[:500]
+        self.set_message(message)
         self.finished = timezone.now()
 
     @transition(field=state, source=[State.QUEUED, State.RUNNING], target=State.FAILED)
     def fail(self, code, message):
         self.error_code = code[:50]
-        self.message = message[:500]
+        self.set_message(message)
         self.finished = timezone.now()
 
 

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from portal.celery import app as celery_app
@@ -25,6 +24,7 @@ from portal.core import metrics
 from portal.core.errors import PortalError
 from portal.core.models import AuditEvent, Task
 from portal.core.principals import Actor, actor_of
+from portal.core.task_messages import CoreMessages
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +49,16 @@ def deadline_seconds(kind) -> int:
     return 2 * attempt + settings.CELERY_VISIBILITY_TIMEOUT + settings.TASK_LEASE_SECONDS
 
 
-def create_task(kind, *, target_type="", target_id="", tenant=None, actor=None, deadline=None):
-    """A queued Task. `deadline` is seconds from now (default: `deadline_seconds(kind)`)."""
+def create_task(
+    kind, *, target_type="", target_id="", tenant=None, actor=None, deadline=None, action=""
+):
+    """A queued Task. `deadline` is seconds from now (default: `deadline_seconds(kind)`);
+    `action` names the operation within its kind where the kind has several."""
     seconds = deadline or deadline_seconds(kind)
     requested_by = str(actor) if isinstance(actor, Actor) else str(actor or "system:portal")
     return Task.objects.create(
         kind=kind,
+        action=action,
         target_type=target_type,
         target_id=str(target_id),
         tenant=tenant,
@@ -83,18 +87,21 @@ def enqueue(task, job_name, *args):
 
 
 def report_progress(task, percent, message=""):
-    """Record progress of a running Task (a conditional UPDATE: never revives a finished one)."""
+    """Record progress of a running Task (a conditional UPDATE: never revives a finished one).
+
+    `message` is a task message (core.task_messages), shown in each reader's language."""
     percent = max(0, min(100, int(percent)))
+    task.progress = percent
+    task.set_message(message)
     Task.objects.filter(pk=task.pk, state=Task.State.RUNNING).update(
-        progress=percent, message=str(message)[:500]
+        progress=percent, message_code=task.message_code, message_params=task.message_params
     )
-    task.progress, task.message = percent, str(message)[:500]
 
 
 def report_step(task, percent, message):
     """Record a step of a running Task's work as its progress, and log it."""
     report_progress(task, percent, message)
-    logger.info("task %s: %s", task.pk, message)
+    logger.info("task %s: %s", task.pk, task.message)
 
 
 def _claim(task_id):
@@ -156,11 +163,12 @@ def announce_task_finished(task):
 
 
 def succeed_task(task, message=""):
-    return _finish(task, "succeed", str(message))
+    return _finish(task, "succeed", message)
 
 
 def fail_task(task, code, message):
-    return _finish(task, "fail", code, str(message))
+    """Fail `task` with `message` (a task message, or the PortalError that failed it)."""
+    return _finish(task, "fail", code, message)
 
 
 def execute_task(task_id, work: Callable[[Task], str | None]):
@@ -181,13 +189,13 @@ def execute_task(task_id, work: Callable[[Task], str | None]):
             message = work(task)
     except PortalError as exc:
         logger.warning("task %s (%s) failed: %s %s", task.pk, task.kind, exc.code, exc.message)
-        fail_task(task, exc.code, exc.message)
+        fail_task(task, exc.code, exc)
     except SoftTimeLimitExceeded:
         logger.error("task %s (%s) ran out of time", task.pk, task.kind)
-        fail_task(task, "timeout", _("The operation took too long and was stopped."))
+        fail_task(task, "timeout", CoreMessages.TIMED_OUT)
     except Exception:
         logger.exception("task %s (%s) crashed", task.pk, task.kind)
-        fail_task(task, "internal_error", _("An unexpected error occurred; it has been logged."))
+        fail_task(task, "internal_error", CoreMessages.CRASHED)
     else:
         succeed_task(task, message or "")
     return task
@@ -259,9 +267,9 @@ def on_task_abandoned(kind):
 
 def release_held(task, reason):
     """Release what `task` holds as the janitor would (its registered handler), with
-    `reason` as the message the handler records: for a job that cannot start its work
-    (no cloud driver can be opened)."""
-    task.message = str(reason)[:500]
+    `reason` (a task message or PortalError) as the message the handler records: for a job
+    that cannot start its work (no cloud driver can be opened)."""
+    task.set_message(reason)
     _release(task)
 
 
@@ -281,9 +289,9 @@ def fail_stuck_tasks(now=None):
     failed = 0
     for task in stuck.iterator():
         if task.deadline and task.deadline < now:
-            message = _("The operation did not finish before its deadline; it was stopped.")
+            message = CoreMessages.STUCK
         else:
-            message = _("The worker running the operation stopped and no other took it over.")
+            message = CoreMessages.WORKER_LOST
         if not fail_task(task, "stuck", message):
             continue
         failed += 1

@@ -10,7 +10,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from portal.clouds.errors import CloudNotFound
 from portal.clouds.formats import HEAD_BYTES, TAIL_BYTES, content_matches
@@ -18,8 +17,10 @@ from portal.clouds.mirror import CloudMirror, SyncCounts, pages
 from portal.core import staging
 from portal.core.errors import Conflict, Unprocessable
 from portal.core.services import on_task_abandoned, report_progress
+from portal.core.task_messages import TaskMessage
 from portal.images import pieces
 from portal.images.models import UPLOAD_KIND, Image, UploadState
+from portal.images.task_messages import ImageMessages as M
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def sync_images(cloud, driver, progress=None) -> SyncCounts:
         if progress:
             # The total is unknown until the listing ends: creep towards 90%.
             percent = 90 - 80 // (number + 1)
-            progress(percent, _("Read %(count)d images.") % {"count": mirror.counts.read})
+            progress(percent, M.READ(count=mirror.counts.read))
     mirror.mark_missing(Image.objects.filter(status=Image.ACTIVE))
     return mirror.counts
 
@@ -97,7 +98,7 @@ def _adopt_cloud_ids(images):
 # ---- uploads: portal -> cloud ------------------------------------------------------
 
 
-def transfer_image(image_pk, driver, task) -> str:
+def transfer_image(image_pk, driver, task) -> TaskMessage:
     """Create the image in the cloud and stream the staged data into it.
 
     The cloud's copy is checked (size, checksum) before the portal calls the image
@@ -108,10 +109,7 @@ def transfer_image(image_pk, driver, task) -> str:
     """
     image = Image.objects.select_related("cloud").get(pk=image_pk)
     if image.upload_state != UploadState.TRANSFERRING:
-        raise Conflict(
-            _("The image is %(state)s, no longer waiting for its transfer.")
-            % {"state": image.get_upload_state_display()}
-        )
+        raise Conflict(M.NOT_TRANSFERRING(state=image.get_upload_state_display()))
     if image.backend_id:
         # A redelivered job (its worker died): drop the first attempt's cloud image.
         _remove_from_cloud(image.backend_id, driver)
@@ -140,7 +138,7 @@ def transfer_image(image_pk, driver, task) -> str:
     finally:
         pieces.discard(image)
         Image.objects.filter(pk=image.pk).update(staged_parts=[])
-    return _("The image %(name)s is active in the cloud.") % {"name": image.name}
+    return M.ACTIVE(name=image.name)
 
 
 def _staged_stream(image: Image) -> pieces.StagedData:
@@ -166,13 +164,12 @@ def _wait_for_pieces(image_pk, listed: int) -> list[str]:
     while True:
         row = Image.objects.filter(pk=image_pk).values("upload_state", "staged_parts").first()
         if row is None or row["upload_state"] != UploadState.TRANSFERRING:
-            raise Unprocessable(_("The upload was cut off."), code="upload_cut_off")
+            raise Unprocessable(M.CUT_OFF, code="upload_cut_off")
         if len(row["staged_parts"]) > listed:
             return row["staged_parts"][listed:]
         if time.monotonic() >= deadline:
             raise Unprocessable(
-                _("The upload was cut off: no piece arrived for %(seconds)d seconds.")
-                % {"seconds": seconds},
+                M.CUT_OFF_WAITING(seconds=seconds),
                 code="upload_cut_off",
             )
         _pause(PIECE_POLL_SECONDS)
@@ -184,8 +181,7 @@ def _verify_format(image: Image, data: pieces.StagedData) -> None:
         image.disk_format, data.head, data.tail
     ):
         raise Unprocessable(
-            _("The file is not a %(format)s image (its first bytes say otherwise).")
-            % {"format": image.disk_format},
+            M.FORMAT_MISMATCH(format=image.disk_format),
             code="format_mismatch",
         )
 
@@ -209,11 +205,7 @@ def _throttled_progress(task, image: Image):
         if percent == last["percent"] or not due:
             return
         last.update(percent=percent, time=now)
-        report_progress(
-            task, percent,
-            _("Sent %(sent)d of %(size)d bytes to the cloud.")
-            % {"sent": sent, "size": image.upload_size},
-        )  # fmt: skip
+        report_progress(task, percent, M.SENT(sent=sent, size=image.upload_size))
 
     return progress
 
@@ -221,26 +213,17 @@ def _throttled_progress(task, image: Image):
 def _verify_copy(image: Image, info, md5: str) -> None:
     if info.size != image.upload_size:
         raise Unprocessable(
-            _(
-                "The cloud's copy does not match the upload (size %(cloud_size)s, expected "
-                "%(size)s); it was removed."
-            )
-            % {"cloud_size": info.size, "size": image.upload_size},
+            M.SIZE_MISMATCH(cloud_size=info.size, size=image.upload_size),
             code="checksum_mismatch",
         )
     if info.checksum and info.checksum.lower() != md5:
         raise Unprocessable(
-            _(
-                "The cloud's copy has the checksum %(cloud)s, not %(expected)s as expected; "
-                "it was removed."
-            )
-            % {"cloud": info.checksum, "expected": md5},
+            M.CHECKSUM_MISMATCH(cloud=info.checksum, expected=md5),
             code="checksum_mismatch",
         )
     if (info.status or "").lower() != Image.ACTIVE:
         raise Unprocessable(
-            _("The cloud left the image %(status)s instead of active; it was removed.")
-            % {"status": info.status},
+            M.NOT_ACTIVE(status=info.status),
             code="not_active",
         )
 
@@ -322,7 +305,7 @@ def _abandoned_transfer(task) -> None:
 # ---- deleting uploaded images ------------------------------------------------------
 
 
-def delete_uploaded_image(image_pk, driver) -> str:
+def delete_uploaded_image(image_pk, driver) -> TaskMessage:
     """The deletion job's work: the cloud's image (already gone is fine), the staged
     data, then the row. On a cloud error the image stays as it was."""
     image = Image.objects.get(pk=image_pk)
@@ -337,4 +320,4 @@ def delete_uploaded_image(image_pk, driver) -> str:
             image.deletion_failed()
             image.save()
         raise
-    return _("The image %(name)s was deleted.") % {"name": image.name}
+    return M.DELETED(name=image.name)

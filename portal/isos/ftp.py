@@ -7,8 +7,6 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from django.utils.translation import gettext as _
-
 from portal.isos.remote import (
     CONNECT_TIMEOUT,
     RemoteFile,
@@ -16,6 +14,7 @@ from portal.isos.remote import (
     is_iso_name,
     translated_errors,
 )
+from portal.isos.task_messages import RemoteMessages as M
 
 BLOCK_SIZE = 1 << 20
 # Reconnections an upload tries after a dropped connection before it gives up.
@@ -266,8 +265,7 @@ def _check_size(session, name, size):
     remote = session.size(name)
     if remote != size:
         raise TransferError(
-            _("The FTP server holds %(remote)s bytes of the %(size)d sent.")
-            % {"remote": remote if remote is not None else "?", "size": size},
+            M.SIZE_MISMATCH(remote=remote if remote is not None else "?", size=size),
             code="size_mismatch",
         )
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import paramiko
-from django.utils.translation import gettext as _
 
 from portal.core.errors import PortalError
+from portal.isos.task_messages import RemoteMessages as M
 
 CONNECT_TIMEOUT = 10
 
@@ -50,27 +50,19 @@ def _where(server, ssh=False):
 
 def _network_error(exc: OSError, where: str) -> TransferError:
     if isinstance(exc, ConnectionRefusedError):
-        return TransferError(
-            _("Connection refused by %(where)s.") % {"where": where}, code="connection_refused"
-        )
+        return TransferError(M.REFUSED(where=where), code="connection_refused")
     if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
-        return TransferError(
-            _("The connection to %(where)s was cut.") % {"where": where}, code="connection_lost"
-        )
+        return TransferError(M.CUT(where=where), code="connection_lost")
     if isinstance(exc, TimeoutError | socket.timeout):
-        return TransferError(
-            _("No answer from %(where)s in time.") % {"where": where}, code="timeout"
-        )
+        return TransferError(M.NO_ANSWER(where=where), code="timeout")
     if isinstance(exc, socket.gaierror):
         return TransferError(
-            _("The host name of %(where)s cannot be resolved.") % {"where": where},
+            M.HOST_UNKNOWN(where=where),
             code="host_unknown",
         )
     if isinstance(exc, ssl.SSLError):
-        return TransferError(_("TLS failed with %(where)s.") % {"where": where}, code="tls_failed")
-    return TransferError(
-        _("The connection to %(where)s failed.") % {"where": where}, code="connection_failed"
-    )
+        return TransferError(M.TLS_FAILED(where=where), code="tls_failed")
+    return TransferError(M.CONNECTION_FAILED(where=where), code="connection_failed")
 
 
 def _reply_error(exc: ftplib.Error, doing: str) -> TransferError:
@@ -79,26 +71,26 @@ def _reply_error(exc: ftplib.Error, doing: str) -> TransferError:
     number = reply[:3]
     text = reply[4:].strip()
     if number == "530":
-        return TransferError(_("Login incorrect."), code="login_incorrect")
+        return TransferError(M.LOGIN_INCORRECT, code="login_incorrect")
     if number in ("452", "552") or (number[:1] in "45" and _sounds_full(text)):
         return TransferError(
-            _("The FTP server is out of space or over quota (%(reply)s).") % {"reply": text},
+            M.DISK_FULL(reply=text),
             code="disk_full",
         )
     if number in ("550", "553") and doing == "cwd":
-        return TransferError(_("The directory does not exist."), code="directory_missing")
+        return TransferError(M.NO_DIRECTORY, code="directory_missing")
     if number in ("550", "553", "532"):
         return TransferError(
-            _("Permission denied by the FTP server (%(reply)s).") % {"reply": text},
+            M.PERMISSION_DENIED(reply=text),
             code="permission_denied",
         )
     if number in ("421", "425", "426"):
         return TransferError(
-            _("The FTP server dropped the connection (%(reply)s).") % {"reply": text},
+            M.DROPPED(reply=text),
             code="connection_lost",
         )
     return TransferError(
-        _("The FTP server refused to %(doing)s: %(reply)s") % {"doing": doing, "reply": reply},
+        M.REFUSED_TO(doing=doing, reply=reply),
         code="ftp_error",
     )
 
@@ -118,27 +110,23 @@ def translated_errors(server, doing, ssh=False):
     except ftplib.Error as exc:
         raise _reply_error(exc, doing) from exc
     except paramiko.AuthenticationException as exc:
-        raise TransferError(_("SSH login incorrect."), code="login_incorrect") from exc
+        raise TransferError(M.SSH_LOGIN_INCORRECT, code="login_incorrect") from exc
     except paramiko.BadHostKeyException as exc:
         raise TransferError(
-            _("The SSH host key of %(where)s is not the pinned one.")
-            % {"where": _where(server, ssh)},
+            M.HOST_KEY_MISMATCH(where=_where(server, ssh)),
             code="host_key_mismatch",
         ) from exc
     except paramiko.SSHException as exc:
         if "not found in known_hosts" in str(exc):
             raise TransferError(
-                _("The SSH host key of %(where)s is not the pinned one.")
-                % {"where": _where(server, ssh)},
+                M.HOST_KEY_MISMATCH(where=_where(server, ssh)),
                 code="host_key_mismatch",
             ) from exc
-        raise TransferError(
-            _("SSH failed with %(where)s.") % {"where": _where(server, ssh)}, code="ssh_error"
-        ) from exc
+        raise TransferError(M.SSH_FAILED(where=_where(server, ssh)), code="ssh_error") from exc
     except (OSError, EOFError) as exc:
         if isinstance(exc, OSError):
             raise _network_error(exc, _where(server, ssh)) from exc
         raise TransferError(
-            _("The connection to %(where)s was closed.") % {"where": _where(server, ssh)},
+            M.CLOSED(where=_where(server, ssh)),
             code="connection_lost",
         ) from exc

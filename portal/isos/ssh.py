@@ -9,7 +9,6 @@ import shlex
 from datetime import UTC, datetime
 
 import paramiko
-from django.utils.translation import gettext as _
 
 from portal.isos.remote import (
     CONNECT_TIMEOUT,
@@ -18,6 +17,7 @@ from portal.isos.remote import (
     is_iso_name,
     translated_errors,
 )
+from portal.isos.task_messages import RemoteMessages as M
 
 
 class SshSession:
@@ -66,18 +66,14 @@ class SshSession:
             try:
                 self.sftp.listdir(self.server.ssh_dir)
             except FileNotFoundError as exc:
-                raise TransferError(
-                    _("The SSH directory does not exist."), code="directory_missing"
-                ) from exc
+                raise TransferError(M.NO_SSH_DIRECTORY, code="directory_missing") from exc
 
     def list_isos(self) -> list[RemoteFile]:
         with translated_errors(self.server, "list the directory", ssh=True):
             try:
                 entries = self.sftp.listdir_attr(self.server.ssh_dir)
             except FileNotFoundError as exc:
-                raise TransferError(
-                    _("The SSH directory does not exist."), code="directory_missing"
-                ) from exc
+                raise TransferError(M.NO_SSH_DIRECTORY, code="directory_missing") from exc
         return [
             RemoteFile(
                 entry.filename,
@@ -106,15 +102,13 @@ def _pinned_host_key(server):
     parts = (server.ssh_host_key or "").split()
     if len(parts) < 2:
         raise TransferError(
-            _("No SSH host key is pinned for this server; enter the storage host's public key."),
+            M.HOST_KEY_MISSING,
             code="host_key_missing",
         )
     try:
         return paramiko.PKey.from_type_string(parts[0], base64.b64decode(parts[1]))
     except (ValueError, binascii.Error, paramiko.SSHException) as exc:
-        raise TransferError(
-            _("The pinned SSH host key is not a valid public key."), code="host_key_invalid"
-        ) from exc
+        raise TransferError(M.HOST_KEY_INVALID, code="host_key_invalid") from exc
 
 
 def _private_key(text):
@@ -125,4 +119,4 @@ def _private_key(text):
             return key_class.from_private_key(io.StringIO(text))
         except (paramiko.SSHException, ValueError):
             continue
-    raise TransferError(_("The SSH private key cannot be read."), code="private_key_invalid")
+    raise TransferError(M.PRIVATE_KEY_INVALID, code="private_key_invalid")

@@ -6,9 +6,9 @@ app's (its cdrom package).
 from functools import partial
 
 from celery import shared_task
-from django.utils.translation import gettext as _
 
 from portal.clouds.models import Cloud
+from portal.clouds.task_messages import CloudMessages
 from portal.core.errors import NotFound
 from portal.core.services import execute_task, report_progress
 from portal.isos import workflows
@@ -21,7 +21,7 @@ def sync_isos(task_id, cloud_id):
     def work(task):
         cloud = Cloud.objects.filter(pk=cloud_id).first()
         if cloud is None:
-            raise NotFound(_("The cloud no longer exists."))
+            raise NotFound(CloudMessages.GONE)
         return workflows.sync_cloud_isos(cloud, progress=partial(report_progress, task))
 
     execute_task(task_id, work)

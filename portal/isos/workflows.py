@@ -6,20 +6,21 @@ cloud (no cloud driver is opened); the request side (services.py, uploads.py) qu
 from functools import partial
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from portal.clouds.mirror import CloudMirror, SyncCounts, pages
 from portal.core import staging
 from portal.core.services import on_task_abandoned, report_progress
+from portal.core.task_messages import TaskMessage
 from portal.isos.ftp import FtpSession, remove_quietly, temp_name_for, upload_file
 from portal.isos.models import DELETE_KIND, UPLOAD_KIND, FtpServer, Iso
 from portal.isos.remote import TransferError
 from portal.isos.ssh import SshSession
+from portal.isos.task_messages import IsoMessages as M
 
 # ---- the ISO sync --------------------------------------------------------------------
 
 
-def sync_cloud_isos(cloud, progress=None) -> str:
+def sync_cloud_isos(cloud, progress=None) -> TaskMessage:
     """Sync the ISO directory of each FTP server of `cloud`; returns a summary.
 
     A server that cannot be read is reported (and its ISOs left as they were); the others
@@ -36,14 +37,14 @@ def sync_cloud_isos(cloud, progress=None) -> str:
         for name in ("read", "created", "updated", "missing"):
             setattr(counts, name, getattr(counts, name) + getattr(server_counts, name))
         if progress:
-            progress(100 * number // (len(servers) + 1), str(counts))
+            progress(100 * number // (len(servers) + 1), counts.message())
     if failures:
         server, exc = failures[0]
         raise TransferError(
-            _("FTP server %(name)s: %(reason)s") % {"name": server.name, "reason": exc.message},
+            M.SERVER_FAILED(name=server.name, reason=exc),
             code=exc.code,
         )
-    return str(counts)
+    return counts.message()
 
 
 def sync_server_isos(server: FtpServer) -> SyncCounts:
@@ -97,7 +98,7 @@ def _adopt_new_files(server, isos):
 # ---- uploads -------------------------------------------------------------------------
 
 
-def run_upload(iso_pk, task) -> str:
+def run_upload(iso_pk, task) -> TaskMessage:
     """The upload job's work: send the staged file, then make the ISO available.
 
     On any failure the ISO is marked failed, the partial remote file is removed
@@ -112,7 +113,7 @@ def run_upload(iso_pk, task) -> str:
         percent = 99 * sent // max(iso.size or 1, 1)
         if percent != last["percent"]:
             last["percent"] = percent
-            report_progress(task, percent, _("%(sent)d bytes sent.") % {"sent": sent})
+            report_progress(task, percent, M.BYTES_SENT(sent=sent))
 
     try:
         with staging.open_staged(staging_name) as source:
@@ -127,7 +128,7 @@ def run_upload(iso_pk, task) -> str:
         raise
     finally:
         staging.delete_names([staging_name])
-    return _("Uploaded %(name)s (%(size)d bytes).") % {"name": iso.file_name, "size": iso.size}
+    return M.UPLOADED(name=iso.file_name, size=iso.size)
 
 
 @on_task_abandoned(UPLOAD_KIND)
@@ -144,7 +145,7 @@ def _release_abandoned_upload(task):
 # ---- deletion ------------------------------------------------------------------------
 
 
-def run_deletion(iso_pk, previous_status) -> str:
+def run_deletion(iso_pk, previous_status) -> TaskMessage:
     """The deletion job's work: remove the remote file (already gone is fine), then the
     row. If the FTP server refuses, the ISO returns to its previous status."""
     iso = Iso.objects.select_related("ftp_server").get(pk=iso_pk)
@@ -156,7 +157,7 @@ def run_deletion(iso_pk, previous_status) -> str:
         Iso.objects.filter(pk=iso.pk).update(status=previous_status, updated=timezone.now())
         raise
     iso.delete()
-    return _("Deleted %(name)s.") % {"name": iso.file_name}
+    return M.DELETED(name=iso.file_name)
 
 
 @on_task_abandoned(DELETE_KIND)

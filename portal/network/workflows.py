@@ -2,10 +2,10 @@
 availability zones and compute hosts, which services.py checks requests against."""
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from portal.clouds.mirror import CloudMirror, SyncCounts, pages
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+from portal.network.task_messages import NetworkMessages
 
 # The capacity and usage figures of a compute host, mirrored as the driver reads them.
 HOST_FIGURES = (
@@ -31,7 +31,7 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
     ]
     if progress:
         read = sum(len(objects) for _model, objects in listings)
-        progress(50, _("Read %(count)d objects from the cloud.") % {"count": read})
+        progress(50, NetworkMessages.READ(count=read))
     total = SyncCounts()
     with transaction.atomic():
         for model, objects in listings:

@@ -74,10 +74,11 @@ def available_actions(server, *, operator=False) -> list[str]:
     return actions
 
 
-def server_task(server, kind, actor, deadline=None):
+def server_task(server, kind, actor, deadline=None, action=""):
     """A Task on `server`, in its history (reads of the cloud, e.g. its console log)."""
     return create_task(
         kind,
+        action=action,
         target_type=SERVER_TARGET,
         target_id=server.instance_id,
         tenant=server.tenant,
@@ -86,9 +87,9 @@ def server_task(server, kind, actor, deadline=None):
     )
 
 
-def new_server_task(server, kind, actor, deadline=None):
+def new_server_task(server, kind, actor, deadline=None, action=""):
     """A Task on `server`, recorded as its current one (ISO mounts use it too)."""
-    task = server_task(server, kind, actor, deadline)
+    task = server_task(server, kind, actor, deadline, action)
     Server.objects.filter(pk=server.pk).update(current_task=task)
     server.current_task = task
     return task

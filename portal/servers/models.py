@@ -9,6 +9,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from portal.clouds.mirror import MirroredModel
 from portal.core.fields import EncryptedTextField
 from portal.core.models import CloudResourceModel, TimestampedModel
+from portal.servers.cloud_states import POWER_STATES, RUNTIME_STATES
 from portal.tenants.models import TenantQuota
 
 
@@ -130,8 +131,12 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
     addresses = models.JSONField(_("addresses"), default=dict, blank=True)
     status = FSMField(_("status"), default=Status.CREATING, choices=Status.choices)
     status_message = models.CharField(_("status message"), max_length=500, blank=True)
-    runtime_state = models.CharField(_("cloud status"), max_length=32, blank=True)
-    power_state = models.CharField(_("power state"), max_length=32, blank=True)
+    runtime_state = models.CharField(
+        _("cloud status"), max_length=32, blank=True, choices=RUNTIME_STATES
+    )
+    power_state = models.CharField(
+        _("power state"), max_length=32, blank=True, choices=POWER_STATES
+    )
     locked = models.BooleanField(_("locked by an operation"), default=False)
     cloud_locked = models.BooleanField(_("locked in the cloud"), default=False)
     current_task = models.ForeignKey(
@@ -201,6 +206,8 @@ class Server(ConcurrentTransitionMixin, CloudResourceModel):
             if ips:
                 return ips[0]
         return ""
+
+    instance_addr.fget.short_description = _("instance address")
 
     @transition(field=status, source=Status.CREATING, target=Status.READY)
     def mark_created(self):

@@ -39,6 +39,7 @@ from portal.servers.locking import (
 )
 from portal.servers.models import Flavor, Server, Volume
 from portal.servers.server_templates.models import ServerTemplate
+from portal.servers.task_messages import operation_verb, runtime_state_label
 from portal.tenants.regions import require_ready
 
 logger = logging.getLogger(__name__)
@@ -251,12 +252,15 @@ def operate_server(server, operate_type, *, actor, operator=False):
     if not operation.allows(server.runtime_state):
         raise Conflict(
             _("Cannot %(operation)s the server while it is %(state)s.")
-            % {"operation": operate_type, "state": server.runtime_state or server.status},
+            % {
+                "operation": operation_verb(operate_type),
+                "state": runtime_state_label(server.runtime_state) or server.get_status_display(),
+            },
             code="invalid_state",
         )
     with transaction.atomic():
         lock_for_operation(server)
-        task = new_server_task(server, OPERATE_KIND, actor)
+        task = new_server_task(server, OPERATE_KIND, actor, action=operate_type)
         enqueue(task, "portal.servers.tasks.operate_server", operate_type)
     return task
 

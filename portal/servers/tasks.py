@@ -2,7 +2,6 @@
 and key pair operations (their flows are in workflows/). Only these open cloud drivers."""
 
 from celery import shared_task
-from django.utils.translation import gettext as _
 
 from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
@@ -13,6 +12,7 @@ from portal.servers.cdrom import workflows as cdrom_workflows
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.locking import OPERATIONS
 from portal.servers.models import Flavor, KeyPair, Server
+from portal.servers.task_messages import FlavorMessages, TenantMessages
 from portal.servers.workflows import (
     console,
     create,
@@ -50,7 +50,7 @@ def _run_flavor_job(task_id, flavor_pk, flow, *args):
     def work(task):
         flavor = Flavor.objects.select_related("cloud").filter(pk=flavor_pk).first()
         if flavor is None:  # deleted meanwhile
-            raise NotFound(_("No such flavor in this region."))
+            raise NotFound(FlavorMessages.NOT_FOUND)
         return flow(task, flavor, get_driver(flavor.cloud), *args)
 
     execute_task(task_id, work)
@@ -81,7 +81,7 @@ def _run_on_target(task_id, load, open_drivers, flow, *args):
         try:
             drivers = open_drivers(target)
         except PortalError as exc:
-            release_held(task, exc.message)
+            release_held(task, exc)
             raise
         return flow(task, target, *drivers, *args)
 
@@ -116,9 +116,7 @@ def _tenant_driver(tenant, cloud):
     """The driver with the tenant's own cloud user; 503 if it is not set up there yet."""
     identity = TenantIdentity.objects.filter(tenant=tenant, cloud=cloud).first()
     if identity is None or not identity.project_id:
-        raise ServiceUnavailable(
-            _("The tenant is not set up in this cloud yet."), code="tenant_not_ready"
-        )
+        raise ServiceUnavailable(TenantMessages.NOT_READY, code="tenant_not_ready")
     return get_driver(cloud, tenant_credentials(identity))
 
 

@@ -181,7 +181,14 @@ class TenantAdmin(admin.ModelAdmin):
 
 @admin.register(PlatformAPIKey)
 class PlatformAPIKeyAdmin(APIKeyModelAdmin):
-    """The library's admin: shows a new key once, on creation."""
+    """The library's admin: shows a new key once, on creation (its "Has expired" column
+    named in the portal's languages)."""
+
+    list_display = ["prefix", "name", "created", "expiry_date", "has_expired", "revoked"]
+
+    @admin.display(description=_("has expired"), boolean=True)
+    def has_expired(self, key):
+        return key.has_expired
 
 
 # The library's own APIKey model is not used by the portal (tenant and platform keys are

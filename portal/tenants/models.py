@@ -161,6 +161,30 @@ class PlatformAPIKey(AbstractAPIKey):
         verbose_name_plural = _("platform API keys")
 
 
+# The API key library names its fields in English only: named here in the portal's
+# languages (its help texts repeated so that the portal's catalogue translates them).
+API_KEY_FIELD_LABELS = {
+    "id": (_("ID"), ""),
+    "prefix": (_("prefix"), ""),
+    "hashed_key": (_("hashed key"), ""),
+    "created": (_("created"), ""),
+    "name": (
+        _("name"),
+        _("A free-form name for the API key. Need not be unique. 50 characters max."),
+    ),
+    "revoked": (
+        _("revoked"),
+        _("If the API key is revoked, clients cannot use it anymore. (This cannot be undone.)"),
+    ),
+    "expiry_date": (_("expires"), _("Once API key expires, clients cannot use it anymore.")),
+}
+for _key_model in (TenantAPIKey, PlatformAPIKey):
+    for _field_name, (_label, _help) in API_KEY_FIELD_LABELS.items():
+        _field = _key_model._meta.get_field(_field_name)
+        _field.verbose_name = _label
+        _field.help_text = _help or _field.help_text
+
+
 QUOTA_VALIDATORS = [MinValueValidator(UNLIMITED)]
 
 

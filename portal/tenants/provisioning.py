@@ -12,14 +12,15 @@ import logging
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed
 
 from portal.clouds.errors import CloudError
 from portal.core.errors import PortalError
 from portal.core.services import on_task_abandoned, report_progress
+from portal.core.task_messages import CoreMessages, TaskMessage
 from portal.tenants.credentials import tenant_credentials
 from portal.tenants.models import PROVISION_TASK_KIND, Tenant, TenantIdentity
+from portal.tenants.task_messages import ProvisionMessages as M
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +34,10 @@ class IdentityCheckFailed(CloudError):
     """The tenant's new Keystone user could not log in (seed 004 rule 4: re-read it)."""
 
     code = "identity_check_failed"
-    default_message = gettext_lazy("The tenant's new cloud user could not log in.")
+    default_message = M.LOGIN_FAILED
 
 
-def provision_tenant(task, *, open_driver) -> str:
+def provision_tenant(task, *, open_driver) -> TaskMessage:
     """The work of a "tenant.provision" Task (run through core.services.execute_task).
 
     `open_driver(cloud)` is the Celery job's: only jobs open cloud drivers."""
@@ -53,10 +54,7 @@ def provision_tenant(task, *, open_driver) -> str:
             raise PortalError(reason, code=exc.code) from exc
         raise  # execute_task logs it in full and reports an internal error
     _finish(identity, TenantIdentity.State.READY)
-    return _("Tenant %(tenant_id)s is ready in region %(region)s.") % {
-        "tenant_id": identity.tenant_id,
-        "region": identity.cloud.region,
-    }
+    return M.READY(tenant_id=identity.tenant_id, region=identity.cloud.region)
 
 
 class _Provisioner:
@@ -68,17 +66,12 @@ class _Provisioner:
 
     # (identity field recording the step's result, progress %, what it does, method)
     STEPS = (
-        ("domain_id", 10, gettext_lazy("Creating the tenant's domain"), "_create_domain"),
-        ("project_id", 25, gettext_lazy("Creating the tenant's project"), "_create_project"),
-        ("user_id", 40, gettext_lazy("Creating the tenant's user"), "_create_user"),
-        ("role_id", 55, gettext_lazy("Creating the tenant's role"), "_create_role"),
-        ("role_assigned", 70, gettext_lazy("Granting the role to the user"), "_assign_role"),
-        (
-            "member_role_id",
-            80,
-            gettext_lazy("Granting the cloud's member role to the user"),
-            "_grant_member_role",
-        ),
+        ("domain_id", 10, M.CREATING_DOMAIN, "_create_domain"),
+        ("project_id", 25, M.CREATING_PROJECT, "_create_project"),
+        ("user_id", 40, M.CREATING_USER, "_create_user"),
+        ("role_id", 55, M.CREATING_ROLE, "_create_role"),
+        ("role_assigned", 70, M.GRANTING_ROLE, "_assign_role"),
+        ("member_role_id", 80, M.GRANTING_MEMBER_ROLE, "_grant_member_role"),
     )
     # (identity field, method), newest first
     UNDO = (
@@ -95,7 +88,7 @@ class _Provisioner:
         self.identity = identity
         self.open_driver = open_driver
         self.api = None
-        self.step = gettext_lazy("Connecting to the cloud")
+        self.step = M.CONNECTING
 
     def run(self):
         self.api = self.open_driver(self.identity.cloud).identity
@@ -105,13 +98,13 @@ class _Provisioner:
             if not getattr(self.identity, field):  # else made by an earlier delivery
                 self._begin(percent, step)
                 self._save(field, getattr(self, method)())
-        self._begin(90, gettext_lazy("Checking that the tenant's user can log in"))
+        self._begin(90, M.CHECKING_LOGIN)
         if not self.api.check_login(tenant_credentials(self.identity)):
             raise IdentityCheckFailed()
 
     def _begin(self, percent, step):
         self.step = step
-        report_progress(self.task, percent, _("%(step)s...") % {"step": step})
+        report_progress(self.task, percent, M.STEP(step=step))
 
     def _save(self, field, value):
         setattr(self.identity, field, value)
@@ -186,13 +179,10 @@ class _Provisioner:
     def _delete_domain(self):
         self.api.delete_domain(self.identity.domain_id)
 
-    def failure_reason(self, exc) -> str:
+    def failure_reason(self, exc) -> TaskMessage:
         """A sentence for the tenant and the Task: the step and the error's safe message."""
-        if isinstance(exc, PortalError):
-            detail = exc.message
-        else:
-            detail = _("An unexpected error occurred; it has been logged.")
-        return _("%(step)s failed: %(detail)s") % {"step": self.step, "detail": detail}
+        detail = exc if isinstance(exc, PortalError) else CoreMessages.CRASHED
+        return M.STEP_FAILED(step=self.step, detail=detail)
 
 
 def member_role_name(cloud) -> str:

@@ -223,6 +223,7 @@ README = ROOT.parent / "README.md"
 # Files every app may have, described once by the README's first table.
 COMMON_FILES = {
     "__init__.py", "apps.py", "models.py", "services.py", "tasks.py", "workflows.py",
+    "task_messages.py",
     "admin.py", "forms.py", "filters.py", "api", "admin", "workflows", "tests",
     "migrations", "management", "__pycache__",
 }  # fmt: skip

@@ -10,6 +10,9 @@ class TaskSerializer(serializers.ModelSerializer):
     # null until the job starts / ends
     started_time = serializers.DateTimeField(source="started", read_only=True, allow_null=True)
     finished_time = serializers.DateTimeField(source="finished", read_only=True, allow_null=True)
+    # Rendered in the request's language (Accept-Language); `message_code` names the
+    # sentence for clients that keep their own.
+    message = serializers.CharField(read_only=True)
 
     class Meta:
         model = Task
@@ -19,6 +22,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "state",
             "progress",
             "message",
+            "message_code",
             "error_code",
             "target_type",
             "target_id",

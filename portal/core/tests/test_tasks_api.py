@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from conftest import tenant_client
 from portal.core.models import Task
@@ -7,7 +8,7 @@ from portal.core.tests.factories import TaskFactory
 pytestmark = pytest.mark.django_db
 
 TASK_FIELDS = {
-    "task_id", "kind", "state", "progress", "message", "error_code", "target_type",
+    "task_id", "kind", "state", "progress", "message", "message_code", "error_code", "target_type",
     "target_id", "tenant_id", "created_time", "started_time", "finished_time",
 }  # fmt: skip
 
@@ -127,3 +128,17 @@ def test_tasks_are_read_only(client_of_tenant, tenant):
 def test_a_second_key_of_the_same_tenant_sees_the_same_tasks(tenant):
     TaskFactory(tenant=tenant)
     assert tenant_client(tenant, "another-user").get("/api/v1/tasks").json()["count"] == 1
+
+
+def test_the_message_is_rendered_in_the_language_the_request_asks_for(tenant, client_of_tenant):
+    from portal.servers.task_messages import ResizeMessages
+
+    task = TaskFactory(tenant=tenant, message=ResizeMessages.RESIZING(name="m1.small"))
+    english = client_of_tenant.get(f"/api/v1/tasks/{task.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = client_of_tenant.get(
+        f"/api/v1/tasks/{task.pk}", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"
+    ).json()
+    assert english["message"] == "Resizing to flavor m1.small"
+    assert english["message_code"] == chinese["message_code"] == "servers.resize.resizing"
+    with translation.override("zh-hans"):
+        assert chinese["message"] == str(ResizeMessages.RESIZING(name="m1.small"))

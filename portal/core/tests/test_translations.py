@@ -1,5 +1,7 @@
-"""Both catalogues (en, zh_Hans) cover every user-facing string of the code, translated."""
+"""Both catalogues (en, zh_Hans) cover every user-facing string of the code, translated,
+the sentences stored in Tasks (core.task_messages) included."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -7,6 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
+
+from portal.core import task_messages
 
 BASE = Path(settings.BASE_DIR)
 LANGUAGES = ["en", "zh_Hans"]
@@ -56,3 +61,54 @@ def test_every_string_is_translated(fresh_catalogues, language, domain):
         f"{len(missing)} strings lack a {language} translation ({domain}); run `make messages` "
         f"and translate them: " + "; ".join(missing[:20])
     )
+
+
+# ---- the stored Task messages ------------------------------------------------------------
+
+# A word of English left in a sentence: two or more letters, one of them lower case
+# (acronyms such as ISO, SSH or TLS are the same in Chinese text).
+ENGLISH_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*[a-z][A-Za-z]*")
+
+
+def sample_params(template):
+    """A value for each of the template's placeholders: numbers for %d, digits for %s."""
+    names = re.findall(r"%\((\w+)\)[sd]", str(template.text))
+    return dict.fromkeys(names, 7)
+
+
+def test_every_task_message_code_has_a_chinese_translation():
+    untranslated = []
+    for code, template in task_messages.templates().items():
+        with translation.override("en"):
+            english = str(template.text)
+        with translation.override("zh-hans"):
+            chinese = str(template.text)
+        if chinese == english:
+            untranslated.append(code)
+    assert not untranslated, (
+        f"{len(untranslated)} task messages lack a zh-hans translation: "
+        + "; ".join(untranslated[:20])
+    )
+
+
+@pytest.mark.django_db
+def test_a_task_message_read_in_chinese_has_no_english_left():
+    from portal.clouds.errors import CloudUnavailable
+    from portal.core.tests.factories import TaskFactory
+    from portal.servers.task_messages import CreateMessages
+
+    reason = CloudUnavailable()  # its default sentence, registered as "error.CloudUnavailable"
+    task = TaskFactory(state="failed", message=CreateMessages.FAILED(reason=reason))
+    task.refresh_from_db()
+    with translation.override("zh-hans"):
+        shown = task.message
+    assert shown
+    assert not ENGLISH_WORD.search(shown), shown
+
+    left = {}
+    for code, template in task_messages.templates().items():
+        with translation.override("zh-hans"):
+            shown = template(**sample_params(template)).render()
+        if ENGLISH_WORD.search(shown):
+            left[code] = shown
+    assert not left, f"{len(left)} task messages keep English in zh-hans: {left}"

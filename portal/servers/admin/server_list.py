@@ -15,8 +15,14 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin_base import progress_bar
+from portal.core.sentences import kind_label
+from portal.servers.cloud_states import POWER_STATES, RUNTIME_STATES
 from portal.servers.locking import available_actions
 from portal.servers.models import Server
+
+# The cloud's words shown by their labels (a value not listed is shown as it is).
+RUNTIME_LABELS = dict(RUNTIME_STATES)
+POWER_LABELS = dict(POWER_STATES)
 
 # The admin's buttons that post a server's operation (to its operate view), by the
 # action's name in `available_actions`: label. Pause and lock stay with the API.
@@ -29,14 +35,6 @@ POSTED_OPERATIONS = {
     "resume": _("Resume"),
 }
 RESIZE_ANSWERS = {"confirm": _("Confirm resize"), "revert": _("Revert resize")}
-
-POWER_STATES = {
-    "running": _("Running"),
-    "shutdown": _("Shut down"),
-    "paused": _("Paused"),
-    "suspended": _("Suspended"),
-    "nostate": _("No state"),
-}
 
 
 # Two overlapping sheets (no icon font: the admin has none, and a glyph may be missing).
@@ -76,23 +74,24 @@ def cloud_status(server):
     """The cloud's status (Nova's ACTIVE, SHUTOFF...), with a spinner and the Task's
     progress bar while one is working on the server (tasks.js reloads the page when it
     ends)."""
-    shown = server.cloud_status or "-"
+    status = server.cloud_status or "-"
     badge = format_html(
-        '<span class="cloud-status cloud-status-{}">{}</span>', shown.lower(), shown
-    )
+        '<span class="cloud-status cloud-status-{}" title="{}">{}</span>',
+        status.lower(), status, RUNTIME_LABELS.get(status, status),
+    )  # fmt: skip
     if not is_busy(server):
         return badge
     return format_html(
         '<span class="server-busy"><span class="spinner" role="status" aria-label="{}"></span>'
         "{}</span>{}",
-        _("busy: %(kind)s") % {"kind": server.current_task.kind},
+        _("busy: %(kind)s") % {"kind": kind_label(server.current_task.kind)},
         badge,
         progress_bar(server.current_task),
     )
 
 
 def power_state(server):
-    return POWER_STATES.get(server.power_state, server.power_state or "-")
+    return POWER_LABELS.get(server.power_state, server.power_state or "-")
 
 
 def address_lines(server):

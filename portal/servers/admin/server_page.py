@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.core.admin_base import progress_bar
+from portal.core.sentences import actor_name, kind_label
 from portal.network.models import Network
 from portal.servers import services
 from portal.servers.admin.server_list import (
@@ -171,7 +172,7 @@ class ServerPageMixin:
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (task.kind, task.requested_by or "-",
+                (kind_label(task.kind), actor_name(task.requested_by),
                  localised(task.created), progress_bar(task), task_duration(task))
                 for task in services.tasks_of(server)[:50]
             ),

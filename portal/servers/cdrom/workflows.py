@@ -40,11 +40,13 @@ from portal.clouds.errors import CloudError, CloudNotFound
 from portal.clouds.polling import wait_for_volume, wait_until
 from portal.core.errors import PortalError
 from portal.core.services import report_step
+from portal.core.task_messages import TaskMessage
 from portal.isos.ftp import FtpSession
 from portal.isos.models import Iso
 from portal.isos.remote import TransferError
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.locking import unlock
+from portal.servers.task_messages import CdromMessages as M
 
 logger = logging.getLogger(__name__)
 
@@ -62,23 +64,23 @@ def volume_size_gb(size_bytes: int | None) -> int:
 # ---- mount -----------------------------------------------------------------------------
 
 
-def mount(task, mount: IsoMount, driver, admin) -> str:
+def mount(task, mount: IsoMount, driver, admin) -> TaskMessage:
     """Register (once), create the CD volume, attach it; undo everything on failure.
     A redelivered job first removes the volume of the interrupted attempt."""
     server, iso = mount.server, mount.iso
     if mount.status != IsoMount.Status.ATTACHING:
-        return _("The mount is %(status)s already.") % {"status": mount.get_status_display()}
+        return M.ALREADY(status=mount.get_status_display())
     try:
         if mount.volume_id:
-            report_step(task, 2, _("Removing the CD volume of an interrupted attempt"))
+            report_step(task, 2, M.REMOVING_LEFTOVER)
             leftover = remove_volume(driver, server, mount.volume_id)
             if leftover:
                 raise CloudError(leftover)
             _record(mount, volume_id="")
-        report_step(task, 5, _("Registering the ISO in the image service"))
+        report_step(task, 5, M.REGISTERING)
         image_id = ensure_registered(task, iso, admin)
         _record(mount, image_id=image_id)
-        report_step(task, 60, _("Creating the CD volume"))
+        report_step(task, 60, M.CREATING_VOLUME)
         volume = driver.volumes.create_volume(
             f"cdrom-{server.instance_id}",
             volume_size_gb(iso.size),
@@ -86,13 +88,11 @@ def mount(task, mount: IsoMount, driver, admin) -> str:
             description=_("ISO %(name)s mounted by the portal") % {"name": iso.file_name},
         )
         _record(mount, volume_id=volume.id)
-        wait_for_volume(
-            driver, volume.id, ("available",), what=_("the CD volume"), cloud=server.cloud
-        )
-        report_step(task, 85, _("Attaching the CD volume to the server"))
+        wait_for_volume(driver, volume.id, ("available",), what=M.THE_CD_VOLUME, cloud=server.cloud)
+        report_step(task, 85, M.ATTACHING)
         attachment = driver.volumes.attach_volume(server.backend_id, volume.id)
         wait_for_volume(
-            driver, volume.id, ("in-use",), what=_("attaching the CD volume"), cloud=server.cloud
+            driver, volume.id, ("in-use",), what=M.ATTACHING_THE_CD_VOLUME, cloud=server.cloud
         )
     except Exception as exc:
         _undo_mount(mount, driver, exc)
@@ -101,11 +101,7 @@ def mount(task, mount: IsoMount, driver, admin) -> str:
         mount.mark_attached(attachment.device, timezone.now())
         mount.save()
         unlock(server)
-    return _("ISO %(iso)s mounted on %(server)s as %(device)s.") % {
-        "iso": iso.file_name,
-        "server": server.name,
-        "device": attachment.device or "?",
-    }
+    return M.MOUNTED(iso=iso.file_name, server=server.name, device=attachment.device or "?")
 
 
 def _record(mount, **fields):
@@ -132,7 +128,7 @@ def _undo_mount(mount, driver, exc):
         unlock(mount.server)
 
 
-def remove_volume(driver, server, volume_id) -> str:
+def remove_volume(driver, server, volume_id) -> TaskMessage | str:
     """Detach (if attached) and delete a CD volume; returns "" or why it failed."""
     try:
         detach_volume(driver, server, volume_id)
@@ -141,7 +137,7 @@ def remove_volume(driver, server, volume_id) -> str:
         return ""  # already gone
     except PortalError as exc:
         logger.warning("CD volume %s of server %s left over: %s", volume_id, server.pk, exc)
-        return exc.message
+        return exc.task_message
     return ""
 
 
@@ -152,7 +148,7 @@ def detach_volume(driver, server, volume_id):
         with contextlib.suppress(CloudNotFound):  # detached meanwhile, or the server gone
             driver.volumes.detach_volume(server.backend_id, volume_id)
     wait_for_volume(
-        driver, volume_id, ("available", "error"), what=_("detaching the CD volume"),
+        driver, volume_id, ("available", "error"), what=M.DETACHING_THE_CD_VOLUME,
         cloud=server.cloud,
     )  # fmt: skip
 
@@ -182,11 +178,11 @@ def ensure_registered(task, iso: Iso, admin) -> str:
         if made_here:
             _fill(task, iso, admin, info.id)
         elif info.status != "active":
-            report_step(task, 10, _("Waiting for another mount to register the ISO"))
+            report_step(task, 10, M.WAITING_REGISTRATION)
             wait_until(
                 lambda: admin.images.get_image(info.id),
                 lambda image: image.status == "active",
-                what=_("the ISO registration"),
+                what=M.THE_ISO_REGISTRATION,
                 cloud=iso.cloud,
                 failed=lambda image: image.status not in ("active", *FILLING),
             )
@@ -216,14 +212,12 @@ def _fill(task, iso, admin, image_id):
         size = session.size(iso.file_name)
         if size is None:
             raise TransferError(
-                _("The FTP server does not say how large %(name)s is.") % {"name": iso.file_name},
+                M.SIZE_UNKNOWN(name=iso.file_name),
                 code="size_unknown",
             )
 
         def progress(sent):
-            report_step(
-                task, 10 + 45 * sent // max(size, 1), _("%(sent)d bytes sent.") % {"sent": sent}
-            )
+            report_step(task, 10 + 45 * sent // max(size, 1), M.BYTES_SENT(sent=sent))
 
         with session.reading(iso.file_name) as stream:
             admin.images.upload_image_data(image_id, stream, size, progress)
@@ -242,11 +236,11 @@ def forget_registration(iso, admin, image_id):
 # ---- unmount ---------------------------------------------------------------------------
 
 
-def unmount(task, mount: IsoMount, driver) -> str:
+def unmount(task, mount: IsoMount, driver) -> TaskMessage:
     """Detach and delete the CD volume. If the cloud refuses the detach the mount stays
     attached; once detached, a volume that cannot be deleted is named in the error."""
     server = mount.server
-    report_step(task, 20, _("Detaching the CD volume"))
+    report_step(task, 20, M.DETACHING)
     try:
         detach_volume(driver, server, mount.volume_id)
     except CloudNotFound:
@@ -258,34 +252,27 @@ def unmount(task, mount: IsoMount, driver) -> str:
             mount.save()
             unlock(server)
         raise
-    report_step(task, 70, _("Deleting the CD volume"))
+    report_step(task, 70, M.DELETING)
     leftover = remove_volume(driver, server, mount.volume_id)
     with transaction.atomic():
         mount.delete()
         unlock(server)
     if leftover:
-        raise CloudError(
-            _("The ISO was unmounted, but its volume %(volume)s could not be deleted: %(why)s")
-            % {"volume": mount.volume_id, "why": leftover}
-        )
-    return _("ISO %(iso)s unmounted from %(server)s.") % {
-        "iso": mount.iso.file_name,
-        "server": server.name,
-    }
+        raise CloudError(M.VOLUME_LEFT(volume=mount.volume_id, why=leftover))
+    return M.UNMOUNTED(iso=mount.iso.file_name, server=server.name)
 
 
 # ---- after the server's deletion ---------------------------------------------------------
 
 
-def release_after_server_deleted(task, mount: IsoMount, driver) -> str:
+def release_after_server_deleted(task, mount: IsoMount, driver) -> TaskMessage:
     """Delete the CD volume Nova detached when it deleted the server, then forget the
     mount; if the cloud refuses, the mount is failed with the volume's id in the reason."""
     leftover = remove_volume(driver, mount.server, mount.volume_id)
     if leftover:
-        message = _("The CD volume %(volume)s of the deleted server could not be deleted: %(why)s")
-        message %= {"volume": mount.volume_id, "why": leftover}
-        mount.mark_failed(message)
+        message = M.RELEASE_FAILED(volume=mount.volume_id, why=leftover)
+        mount.mark_failed(str(message))
         mount.save()
         raise CloudError(message)
     mount.delete()
-    return _("The CD volume of the deleted server was deleted.")
+    return M.RELEASED()

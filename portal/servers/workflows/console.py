@@ -3,16 +3,17 @@ answer kept in the Task's `result` for the request waiting on it (servers/consol
 
 from dataclasses import asdict
 
-from django.utils.translation import gettext as _
+from portal.core.task_messages import TaskMessage
+from portal.servers.task_messages import ConsoleMessages as M
 
 
-def get_console(task, server, driver) -> str:
+def get_console(task, server, driver) -> TaskMessage:
     console = driver.compute.get_remote_console(server.backend_id)
     task.result = asdict(console)
-    return _("The %(protocol)s console is ready.") % {"protocol": console.protocol}
+    return M.READY(protocol=console.protocol)
 
 
-def get_console_log(task, server, driver, lines) -> str:
+def get_console_log(task, server, driver, lines) -> TaskMessage:
     output = driver.compute.get_console_output(server.backend_id, lines)
     task.result = {"lines": lines, "output": output}
-    return _("The last %(lines)d lines of the console log were read.") % {"lines": lines}
+    return M.LOG_READ(lines=lines)

@@ -10,8 +10,10 @@ from portal.clouds.base import ServerSpec
 from portal.clouds.polling import wait_for_server, wait_for_volume
 from portal.core.errors import PortalError
 from portal.core.services import report_step
+from portal.core.task_messages import TaskMessage
 from portal.servers import quotas
 from portal.servers.locking import unlock
+from portal.servers.task_messages import CreateMessages as M
 from portal.servers.workflows.delete import delete_volume, record_volumes_deleted
 from portal.servers.workflows.recording import (
     METADATA_KEY,
@@ -24,7 +26,7 @@ from portal.servers.workflows.recording import (
 logger = logging.getLogger(__name__)
 
 
-def create(task, server, driver) -> str:
+def create(task, server, driver) -> TaskMessage:
     """Seed 004's 创建云主机: the server with its boot volume (BDM v2) and the data volumes
     are asked for together, then waited for while the cloud builds them side by side;
     the data volumes are attached once the server is ACTIVE."""
@@ -32,11 +34,11 @@ def create(task, server, driver) -> str:
     try:
         _create_server(task, server, driver)
         _create_volumes(task, server, volumes, driver)
-        report_step(task, 40, _("Waiting for the server and its disks to be ready"))
-        info = wait_for_server(driver, server, "ACTIVE", what=_("the build"), cloud=server.cloud)
+        report_step(task, 40, M.WAITING)
+        info = wait_for_server(driver, server, "ACTIVE", what=M.THE_BUILD, cloud=server.cloud)
         for volume in volumes:
             wait_for_volume(
-                driver, volume.backend_id, ("available", "in-use"), what=_("a data disk"),
+                driver, volume.backend_id, ("available", "in-use"), what=M.A_DATA_DISK,
                 cloud=server.cloud,
             )  # fmt: skip
         _attach_volumes(task, server, volumes, driver)
@@ -50,7 +52,7 @@ def create(task, server, driver) -> str:
         record_server(server, info, "status", "status_message", "admin_pass")
         quotas.commit_task_reservations(task)
     unlock(server)
-    return _("Server %(name)s is ready.") % {"name": server.name}
+    return M.READY(name=server.name)
 
 
 def _create_server(task, server, driver):
@@ -62,7 +64,7 @@ def _create_server(task, server, driver):
         if found is not None:
             save_backend_id(server, found.id)
             return
-    report_step(task, 10, _("Creating the server with its system disk"))
+    report_step(task, 10, M.CREATING_SERVER)
     server.create_requested = timezone.now()
     server.save(update_fields=["create_requested"])
     info = driver.compute.create_server(_spec(server))
@@ -89,7 +91,7 @@ def _spec(server) -> ServerSpec:
 def _create_volumes(task, server, volumes, driver):
     pending = [volume for volume in volumes if not volume.backend_id]
     if pending:
-        report_step(task, 20, _("Creating %(count)d data disk(s)") % {"count": len(pending)})
+        report_step(task, 20, M.CREATING_DISKS(count=len(pending)))
     for volume in pending:
         info = driver.volumes.create_volume(
             volume.name,
@@ -103,13 +105,13 @@ def _create_volumes(task, server, volumes, driver):
 
 def _attach_volumes(task, server, volumes, driver):
     if volumes:
-        report_step(task, 70, _("Attaching the data disks"))
+        report_step(task, 70, M.ATTACHING_DISKS)
     for volume in volumes:
         info = driver.volumes.get_volume(volume.backend_id)
         if not any(a.server_id == server.backend_id for a in info.attachments):
             driver.volumes.attach_volume(server.backend_id, volume.backend_id)
         info = wait_for_volume(
-            driver, volume.backend_id, ("in-use",), what=_("attaching a data disk"),
+            driver, volume.backend_id, ("in-use",), what=M.ATTACHING_A_DISK,
             cloud=server.cloud,
         )  # fmt: skip
         volume.status = info.status
@@ -128,16 +130,14 @@ def _undo_create(task, server, volumes, driver, exc):
     ]
     if server.backend_id:
         quietly(driver.compute.delete_server, server.backend_id)
-    reason = exc.message if isinstance(exc, PortalError) else _("an unexpected error")
-    message = _("Creating the server failed (%(reason)s); what was made was removed.") % {
-        "reason": reason
-    }
+    reason = exc if isinstance(exc, PortalError) else M.UNEXPECTED
+    message = M.FAILED(reason=reason)
     with transaction.atomic():
         record_volumes_deleted(deleted)
         quotas.release_task_reservations(task)
-        server.mark_create_failed(message)
+        server.mark_create_failed(str(message))
         server.admin_pass = ""
         server.save(update_fields=["status", "status_message", "admin_pass", "updated"])
     unlock(server)
     if isinstance(exc, PortalError):
-        exc.message = message
+        exc.reword(message)

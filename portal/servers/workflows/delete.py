@@ -12,9 +12,11 @@ from portal.clouds.errors import CloudNotFound
 from portal.clouds.polling import wait_for_volume, wait_until
 from portal.core.errors import PortalError
 from portal.core.services import report_step
+from portal.core.task_messages import TaskMessage
 from portal.servers import quotas
 from portal.servers.locking import unlock
 from portal.servers.models import Volume
+from portal.servers.task_messages import DeleteMessages as M
 from portal.servers.workflows.recording import find_by_metadata, save_backend_id
 
 logger = logging.getLogger(__name__)
@@ -22,7 +24,7 @@ logger = logging.getLogger(__name__)
 # ---- leftovers of a failed create ------------------------------------------------------
 
 
-def remove_leftovers(task, server, driver) -> str:
+def remove_leftovers(task, server, driver) -> TaskMessage:
     """Finish the cleanup of a failed create that the state sync found unfinished (the
     cloud was down during `_undo_create`, or the worker died mid-create): delete the data
     disks made for it, then the server with its boot volume, and wait until it is gone.
@@ -33,10 +35,7 @@ def remove_leftovers(task, server, driver) -> str:
     except Exception as exc:
         unlock(server)
         if isinstance(exc, PortalError):
-            exc.message = _(
-                "Removing what the failed create left in the cloud failed (%(reason)s); "
-                "the next state sync tries again."
-            ) % {"reason": exc.message}
+            exc.reword(M.CLEANUP_FAILED(reason=exc))
         raise
     server.status_message = _(
         "Creating the server failed; what it left in the cloud was found by the state sync "
@@ -46,9 +45,7 @@ def remove_leftovers(task, server, driver) -> str:
         update_fields=["status_message", "runtime_state", "power_state", "addresses", "updated"]
     )
     unlock(server)
-    return _("What the failed create of server %(name)s left in the cloud was removed.") % {
-        "name": server.name
-    }
+    return M.LEFTOVERS_REMOVED(name=server.name)
 
 
 def _remove_in_cloud(task, server, driver):
@@ -58,12 +55,12 @@ def _remove_in_cloud(task, server, driver):
         if found is not None:
             save_backend_id(server, found.id)
     for volume in server.data_volumes.in_cloud():
-        report_step(task, 20, _("Deleting data disk %(name)s") % {"name": volume})
+        report_step(task, 20, M.DELETING_DISK(name=volume))
         with contextlib.suppress(CloudNotFound):
             delete_volume(driver, server, volume)
         record_volumes_deleted([volume])
     if server.backend_id:
-        report_step(task, 60, _("Deleting the server"))
+        report_step(task, 60, M.DELETING_SERVER)
         _delete_in_cloud(server, driver)
         server.runtime_state, server.power_state, server.addresses = "DELETED", "", {}
 
@@ -71,7 +68,7 @@ def _remove_in_cloud(task, server, driver):
 # ---- delete ----------------------------------------------------------------------------
 
 
-def delete(task, server, driver, create_failed=False) -> str:
+def delete(task, server, driver, create_failed=False) -> TaskMessage:
     """Detach the data disks (they are kept), delete the server, wait until the cloud no
     longer has it, then give its quota back. A row whose create failed gave the tenant
     nothing: what its create left in the cloud, data disks included, is removed."""
@@ -80,7 +77,7 @@ def delete(task, server, driver, create_failed=False) -> str:
             _remove_in_cloud(task, server, driver)
         elif server.backend_id:
             _detach_data_volumes(task, server, driver)
-            report_step(task, 50, _("Deleting the server"))
+            report_step(task, 50, M.DELETING_SERVER)
             _delete_in_cloud(server, driver)
     except Exception as exc:
         # A cloud that took the deletion before the failure (while it was waited for,
@@ -92,7 +89,7 @@ def delete(task, server, driver, create_failed=False) -> str:
             unlock(server)
             raise
     _record_deleted(server)
-    return _("Server %(name)s was deleted.") % {"name": server.name}
+    return M.DELETED(name=server.name)
 
 
 def _record_deleted(server):
@@ -123,12 +120,12 @@ def _gone_from_cloud(server, driver) -> bool:
 def _detach_data_volumes(task, server, driver):
     volumes = list(server.data_volumes.in_cloud())  # not those a failed create removed
     if volumes:
-        report_step(task, 20, _("Detaching the data disks"))
+        report_step(task, 20, M.DETACHING_DISKS)
     for volume in volumes:
         with contextlib.suppress(CloudNotFound):  # detached already (redelivery, by hand)
             driver.volumes.detach_volume(server.backend_id, volume.backend_id)
         wait_for_volume(
-            driver, volume.backend_id, ("available",), what=_("detaching a data disk"),
+            driver, volume.backend_id, ("available",), what=M.DETACHING_A_DISK,
             cloud=server.cloud,
         )  # fmt: skip
         volume.status = "available"
@@ -148,7 +145,7 @@ def _delete_in_cloud(server, driver):
             return True
         return False
 
-    wait_until(gone, bool, what=_("the deletion"), cloud=server.cloud)
+    wait_until(gone, bool, what=M.THE_DELETION, cloud=server.cloud)
 
 
 # ---- data disks ------------------------------------------------------------------------
@@ -159,7 +156,7 @@ def delete_volume(driver, server, volume):
     if info.attachments and server.backend_id:
         driver.volumes.detach_volume(server.backend_id, volume.backend_id)
         wait_for_volume(
-            driver, volume.backend_id, ("available",), what=_("detaching"), cloud=server.cloud
+            driver, volume.backend_id, ("available",), what=M.DETACHING, cloud=server.cloud
         )
     driver.volumes.delete_volume(volume.backend_id)
 

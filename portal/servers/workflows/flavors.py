@@ -4,13 +4,14 @@ flavors made, shared and deleted in a cloud with its admin user."""
 import contextlib
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from portal.clouds.errors import CloudNotFound
 from portal.clouds.mirror import CloudMirror, SyncCounts
 from portal.core.services import report_step
+from portal.core.task_messages import TaskMessage
 from portal.servers.flavor_use import check_flavor_unused
 from portal.servers.models import Flavor
+from portal.servers.task_messages import FlavorMessages as M
 from portal.servers.workflows.recording import quietly
 from portal.tenants.models import TenantIdentity
 
@@ -28,7 +29,7 @@ def sync_flavors(cloud, driver, progress=None) -> SyncCounts:
         info.id: driver.compute.list_flavor_access(info.id) for info in infos if not info.is_public
     }
     if progress:
-        progress(50, _("Read %(count)d flavors from the cloud.") % {"count": len(infos)})
+        progress(50, M.READ(count=len(infos)))
     mirror = CloudMirror(Flavor, cloud)
     with transaction.atomic():  # flavors and their access lists change together
         rows = mirror.upsert({info.id: _flavor_fields(info) for info in infos})
@@ -110,10 +111,10 @@ def record_flavor_access(flavor, project_ids) -> None:
 # ---- the flows -----------------------------------------------------------------------
 
 
-def create_flavor(task, cloud, driver, spec, projects) -> str:
+def create_flavor(task, cloud, driver, spec, projects) -> TaskMessage:
     """Make the flavor (admin driver), grant it to the tenants' projects, mirror it. If
     a grant fails, the flavor is deleted again: no half-shared flavor stays behind."""
-    report_step(task, 20, _("Creating flavor %(name)s") % {"name": spec["name"]})
+    report_step(task, 20, M.CREATING(name=spec["name"]))
     info = driver.compute.create_flavor(
         spec["name"],
         spec["vcpus"],
@@ -124,19 +125,17 @@ def create_flavor(task, cloud, driver, spec, projects) -> str:
     )
     try:
         if projects:
-            report_step(
-                task, 60, _("Sharing it with %(count)d tenant(s)") % {"count": len(projects)}
-            )
+            report_step(task, 60, M.SHARING_WITH(count=len(projects)))
         for project_id in projects.values():
             driver.compute.add_flavor_access(info.id, project_id)
     except Exception:
         quietly(driver.compute.delete_flavor, info.id)
         raise
     record_new_flavor(cloud, info, list(projects))
-    return _("Flavor %(name)s was created.") % {"name": info.name}
+    return M.CREATED(name=info.name)
 
 
-def share_flavor(task, flavor, driver, wanted_projects) -> str:
+def share_flavor(task, flavor, driver, wanted_projects) -> TaskMessage:
     """Grant the flavor to the wanted tenants' projects and revoke it from the other
     tenants' (the cloud's own projects are left alone), then mirror the access list the
     cloud reads back. If a call fails, what was changed is undone: no half-done change."""
@@ -144,7 +143,7 @@ def share_flavor(task, flavor, driver, wanted_projects) -> str:
     current = set(driver.compute.list_flavor_access(flavor.backend_id))
     grants = sorted(wanted - current)
     revokes = sorted((current - wanted) & tenant_projects(flavor.cloud))
-    report_step(task, 30, _("Sharing flavor %(name)s") % {"name": flavor.name})
+    report_step(task, 30, M.SHARING(name=flavor.name))
     done = []
     try:
         for project_id in grants:
@@ -158,18 +157,14 @@ def share_flavor(task, flavor, driver, wanted_projects) -> str:
             quietly(undo, flavor.backend_id, project_id)
         raise
     record_flavor_access(flavor, driver.compute.list_flavor_access(flavor.backend_id))
-    return _("Flavor %(name)s: %(added)d tenant(s) added, %(removed)d removed.") % {
-        "name": flavor.name,
-        "added": len(grants),
-        "removed": len(revokes),
-    }
+    return M.SHARED(name=flavor.name, added=len(grants), removed=len(revokes))
 
 
-def delete_flavor(task, flavor, driver) -> str:
+def delete_flavor(task, flavor, driver) -> TaskMessage:
     """Delete the flavor in the cloud (gone already is fine), then its row."""
     check_flavor_unused(flavor)  # a server may have taken it since the request
-    report_step(task, 30, _("Deleting flavor %(name)s") % {"name": flavor.name})
+    report_step(task, 30, M.DELETING(name=flavor.name))
     with contextlib.suppress(CloudNotFound):
         driver.compute.delete_flavor(flavor.backend_id)
     flavor.delete()
-    return _("Flavor %(name)s was deleted.") % {"name": flavor.name}
+    return M.DELETED(name=flavor.name)

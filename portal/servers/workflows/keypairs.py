@@ -1,9 +1,8 @@
 """Key pairs, the cloud side: registering a tenant's public key with its own cloud user,
 and removing it (tasks.py runs these with the tenant's driver)."""
 
-from django.utils.translation import gettext as _
-
 from portal.servers.models import KeyPair
+from portal.servers.task_messages import KeyPairMessages as M
 
 
 def register(task, keypair, driver) -> str:
@@ -13,7 +12,7 @@ def register(task, keypair, driver) -> str:
         _failed(keypair, getattr(exc, "message", ""))
         raise
     KeyPair.objects.filter(pk=keypair.pk).update(status=KeyPair.Status.READY, status_message="")
-    return _("Key pair %(name)s is ready.") % {"name": keypair.name}
+    return M.READY(name=keypair.name)
 
 
 def unregister(task, keypair, driver) -> str:
@@ -23,7 +22,7 @@ def unregister(task, keypair, driver) -> str:
         KeyPair.objects.filter(pk=keypair.pk).update(status=KeyPair.Status.READY)
         raise
     keypair.delete()
-    return _("Key pair %(name)s was deleted.") % {"name": keypair.name}
+    return M.DELETED(name=keypair.name)
 
 
 def _failed(keypair, reason):

@@ -5,18 +5,19 @@ import dataclasses
 import logging
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from portal.clouds.polling import is_error, wait_for_server, wait_until
 from portal.core.services import report_step
+from portal.core.task_messages import TaskMessage
 from portal.servers import quotas
 from portal.servers.locking import unlock
+from portal.servers.task_messages import ResizeMessages as M
 from portal.servers.workflows.recording import FLAVOR_FIELDS, copy_flavor, record_server
 
 logger = logging.getLogger(__name__)
 
 
-def resize(task, server, driver, flavor) -> str:
+def resize(task, server, driver, flavor) -> TaskMessage:
     """Seed 003's resize: check, stop (cold resize), resize, wait for VERIFY_RESIZE,
     confirm, restore the power state, settle the quota, unlock. Every step, the first
     read included, is inside the rollback: on failure the quota is settled against the
@@ -28,31 +29,29 @@ def resize(task, server, driver, flavor) -> str:
     cloud = server.cloud
     restores = server.resize_restores
     try:
-        report_step(task, 5, _("Checking the server"))
+        report_step(task, 5, M.CHECKING)
         info = driver.compute.get_server(server.backend_id)
         restores = restores or _remember_power_state(server, info.status)
         if info.status != "VERIFY_RESIZE" and info.flavor_id != flavor.backend_id:
             if info.status == "ACTIVE" and not cloud.options.get("live_resize"):
-                report_step(task, 15, _("Stopping the server for a cold resize"))
+                report_step(task, 15, M.STOPPING_FOR_COLD)
                 driver.compute.stop_server(server.backend_id)
-                wait_for_server(driver, server, "SHUTOFF", what=_("stopping"), cloud=cloud)
-            report_step(task, 30, _("Resizing to flavor %(name)s") % {"name": flavor.name})
+                wait_for_server(driver, server, "SHUTOFF", what=M.STOPPING, cloud=cloud)
+            report_step(task, 30, M.RESIZING(name=flavor.name))
             driver.compute.resize_server(server.backend_id, flavor.backend_id)
-            report_step(task, 50, _("Waiting for the cloud to verify the resize"))
-            info = wait_for_server(
-                driver, server, "VERIFY_RESIZE", what=_("the resize"), cloud=cloud
-            )
+            report_step(task, 50, M.WAITING_VERIFY)
+            info = wait_for_server(driver, server, "VERIFY_RESIZE", what=M.THE_RESIZE, cloud=cloud)
         if leaves_resizes_for_confirmation(cloud):
             return _await_confirmation(server, info, flavor, restores)
         if info.status == "VERIFY_RESIZE":
-            report_step(task, 70, _("Confirming the resize"))
+            report_step(task, 70, M.CONFIRMING)
             info = _confirm_in_cloud(server, driver)
         info = _restore_power(task, server, driver, restores, info)
     except Exception:
         _settle_failed_resize(task, server, driver, flavor, restores)
         raise
     _finish_resize(task, server, info, flavor)
-    return _("The server now has flavor %(name)s.") % {"name": flavor.name}
+    return M.RESIZED(name=flavor.name)
 
 
 def _remember_power_state(server, status) -> str:
@@ -72,7 +71,7 @@ def leaves_resizes_for_confirmation(cloud) -> bool:
 
 def _confirm_in_cloud(server, driver):
     driver.compute.confirm_resize(server.backend_id)
-    return _wait_resize_settled(server, driver, what=_("confirming the resize"))
+    return _wait_resize_settled(server, driver, what=M.CONFIRMING_THE_RESIZE)
 
 
 def _wait_resize_settled(server, driver, *, what):
@@ -85,7 +84,7 @@ def _wait_resize_settled(server, driver, *, what):
     )
 
 
-def _await_confirmation(server, info, flavor, restores) -> str:
+def _await_confirmation(server, info, flavor, restores) -> TaskMessage:
     """Leave the resize for the user: the extra quota stays reserved, the server is
     unlocked so that it can be confirmed, reverted or deleted (and nothing else)."""
     # The row keeps its flavor until the resize is confirmed: the quota settles against it.
@@ -94,14 +93,14 @@ def _await_confirmation(server, info, flavor, restores) -> str:
         server.await_resize_confirmation(flavor, restores)
         record_server(server, info, "status", "resize_flavor", "resize_restores")
     unlock(server)
-    return _("Resized to flavor %(name)s; confirm or revert the resize.") % {"name": flavor.name}
+    return M.AWAITS_CONFIRMATION(name=flavor.name)
 
 
 def _restore_power(task, server, driver, status_before, info):
     if status_before == "ACTIVE" and info.status == "SHUTOFF":
-        report_step(task, 85, _("Starting the server again"))
+        report_step(task, 85, M.STARTING_AGAIN)
         driver.compute.start_server(server.backend_id)
-        info = wait_for_server(driver, server, "ACTIVE", what=_("starting"), cloud=server.cloud)
+        info = wait_for_server(driver, server, "ACTIVE", what=M.STARTING, cloud=server.cloud)
     return info
 
 
@@ -138,7 +137,7 @@ def _settle_failed_resize(task, server, driver, flavor, restores):
         info = driver.compute.get_server(server.backend_id)
         if info.status == "VERIFY_RESIZE":
             driver.compute.revert_resize(server.backend_id)
-            info = _wait_resize_settled(server, driver, what=_("reverting the resize"))
+            info = _wait_resize_settled(server, driver, what=M.REVERTING_THE_RESIZE)
         info = _restore_power(task, server, driver, restores, info)
     except Exception:
         logger.exception("task %s: rolling back the resize of %s failed", task.pk, server.pk)
@@ -158,12 +157,12 @@ def _settle_failed_resize(task, server, driver, flavor, restores):
 # ---- a resize left for confirmation ----------------------------------------------------
 
 
-def confirm_resize(task, server, driver) -> str:
+def confirm_resize(task, server, driver) -> TaskMessage:
     """Confirm a resize left for confirmation, restore the power state, settle the
     quota. A redelivered job finds it confirmed already and only settles."""
     flavor = server.resize_flavor
     try:
-        report_step(task, 20, _("Confirming the resize"))
+        report_step(task, 20, M.CONFIRMING)
         info = driver.compute.get_server(server.backend_id)
         if info.status == "VERIFY_RESIZE":
             info = _confirm_in_cloud(server, driver)
@@ -172,18 +171,18 @@ def confirm_resize(task, server, driver) -> str:
         unlock(server)  # it stays resized: confirm or revert again
         raise
     _finish_resize(task, server, info, flavor, reservations=quotas.held_for_resize(server))
-    return _("The server now has flavor %(name)s.") % {"name": flavor.name}
+    return M.RESIZED(name=flavor.name)
 
 
-def revert_resize(task, server, driver) -> str:
+def revert_resize(task, server, driver) -> TaskMessage:
     """Go back to the earlier flavor, restore the power state, release the reserved
     quota. A redelivered job finds it reverted already and only settles."""
     try:
-        report_step(task, 20, _("Reverting the resize"))
+        report_step(task, 20, M.REVERTING)
         info = driver.compute.get_server(server.backend_id)
         if info.status == "VERIFY_RESIZE":
             driver.compute.revert_resize(server.backend_id)
-            info = _wait_resize_settled(server, driver, what=_("reverting the resize"))
+            info = _wait_resize_settled(server, driver, what=M.REVERTING_THE_RESIZE)
         info = _restore_power(task, server, driver, server.resize_restores, info)
     except Exception:
         unlock(server)  # it stays resized: confirm or revert again
@@ -193,6 +192,4 @@ def revert_resize(task, server, driver) -> str:
         server.end_resize()
         record_server(server, info, *RESIZE_FIELDS)
     unlock(server)
-    return _("The resize was reverted; the server has flavor %(name)s.") % {
-        "name": server.flavor_name
-    }
+    return M.REVERTED(name=server.flavor_name)

@@ -45,6 +45,7 @@ from portal.core.services import enqueue
 from portal.network.models import Network
 from portal.servers.locking import CLEANUP_KIND, new_server_task
 from portal.servers.models import Flavor, QuotaReservation, Server, Volume
+from portal.servers.task_messages import SyncMessages as M
 from portal.servers.workflows.recording import METADATA_KEY
 from portal.tenants.models import TenantIdentity
 
@@ -69,13 +70,9 @@ Status = Server.Status
 class ServerSyncCounts(SyncCounts):
     cleanups: int = 0  # failed creates whose leftovers' removal was queued
 
-    def __str__(self):
-        text = super().__str__()
-        if self.cleanups:
-            text += " " + _(
-                "Removal of what %(count)d failed create(s) left in the cloud was queued."
-            ) % {"count": self.cleanups}
-        return text
+    def message(self):
+        counts = super().message()
+        return M.CLEANUPS(counts=counts, count=self.cleanups) if self.cleanups else counts
 
 
 def sync_servers(cloud, driver, progress=None, *, page_size=PAGE_SIZE) -> SyncCounts:
@@ -85,9 +82,7 @@ def sync_servers(cloud, driver, progress=None, *, page_size=PAGE_SIZE) -> SyncCo
     for page in pages(listing, page_size):
         mirror.upsert_servers(page)
         if progress:
-            progress(
-                50, _("Read %(count)d servers from the cloud.") % {"count": mirror.counts.read}
-            )
+            progress(50, M.READ(count=mirror.counts.read))
     mirror.mark_deleted()
     mirror.queue_cleanups()
     return mirror.counts

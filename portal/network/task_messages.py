@@ -1,0 +1,13 @@
+"""The sentences of the network app's Tasks (core.task_messages)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.sentences import operation
+from portal.core.task_messages import Messages
+
+
+class NetworkMessages(Messages, prefix="network"):
+    READ = _("Read %(count)d objects from the cloud.")
+
+
+operation("network.sync", _("%(actor)s synced the networks of %(target)s"), label=_("network sync"))

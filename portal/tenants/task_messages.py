@@ -1,0 +1,30 @@
+"""The sentences of the tenants app's Tasks (core.task_messages): setting a tenant up."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.sentences import names_from, operation, target_names
+from portal.core.task_messages import Messages
+from portal.tenants.models import Tenant
+
+
+class ProvisionMessages(Messages, prefix="tenants.provision"):
+    CONNECTING = _("Connecting to the cloud")
+    CREATING_DOMAIN = _("Creating the tenant's domain")
+    CREATING_PROJECT = _("Creating the tenant's project")
+    CREATING_USER = _("Creating the tenant's user")
+    CREATING_ROLE = _("Creating the tenant's role")
+    GRANTING_ROLE = _("Granting the role to the user")
+    GRANTING_MEMBER_ROLE = _("Granting the cloud's member role to the user")
+    CHECKING_LOGIN = _("Checking that the tenant's user can log in")
+    STEP = _("%(step)s...")
+    STEP_FAILED = _("%(step)s failed: %(detail)s")
+    READY = _("Tenant %(tenant_id)s is ready in region %(region)s.")
+    LOGIN_FAILED = _("The tenant's new cloud user could not log in.")
+
+
+operation(
+    "tenant.provision",
+    _("%(actor)s set tenant %(target)s up in the cloud"),
+    label=_("tenant set-up"),
+)
+target_names("tenant", names_from(Tenant, "tenant_id", "name"))
