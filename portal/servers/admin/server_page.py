@@ -4,15 +4,12 @@ follow in the template), raw ids folded away. All from the database: no cloud ca
 
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from portal.core.admin_base import progress_bar
-from portal.core.sentences import actor_name, kind_label
+from portal.core.sentences import kind_label, task_sentence
 from portal.network.models import Network
 from portal.servers import services
 from portal.servers.admin.server_list import (
@@ -52,17 +49,6 @@ def gigabytes(size):
     return filesizeformat(size * GB)
 
 
-def task_duration(task):
-    """How long the Task ran (so far, while it runs); "-" before it started."""
-    if task.started is None:
-        return "-"
-    end = task.finished or timezone.now()
-    seconds = int((end - task.started).total_seconds())
-    if seconds < 60:
-        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
-    return timesince(task.started, end, depth=2)
-
-
 class ServerPageMixin:
     """The fieldsets, sections and summary of ServerAdmin's change view."""
 
@@ -82,6 +68,7 @@ class ServerPageMixin:
             ]
             context["summary"] = self.summary(obj)
             context["current_task"] = obj.current_task
+            context["current_task_kind"] = obj.current_task and kind_label(obj.current_task.kind)
             context["current_task_bar"] = progress_bar(obj.current_task)
             # The console log asked for: its tab is the one shown.
             context["active_tab"] = "console-log" if "console_lines" in request.GET else ""
@@ -163,20 +150,21 @@ class ServerPageMixin:
 
     @admin.display(description=_("tasks"))
     def task_history(self, server):
-        """The server's Tasks, newest first; their progress bars are kept live by tasks.js."""
+        """The server's Tasks, newest first, each told as a sentence (who did what, how it
+        went, how long it took); their progress bars are kept live by tasks.js."""
         head = format_html(
-            "<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
-            _("operation"), _("requested by"), _("when"), _("outcome"), _("duration"),
+            "<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
+            _("task"), _("when"), _("progress"),
         )  # fmt: skip
+        tasks = list(services.tasks_of(server)[:50])
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (kind_label(task.kind), actor_name(task.requested_by),
-                 localised(task.created), progress_bar(task), task_duration(task))
-                for task in services.tasks_of(server)[:50]
+                (task_sentence(task, server.name), localised(task.created), progress_bar(task))
+                for task in tasks
             ),
-        )  # fmt: skip
+        )
         return format_html('<table class="server-tasks">{}<tbody>{}</tbody></table>', head, rows)
 
     @admin.display(description=_("mounted ISO"))

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='server',
-            index=models.Index(condition=models.Q(('status', 'deleted'), _negated=True), fields=['-created', '-id'], name='server_live_created_idx'),
+            index=models.Index(condition=models.Q(('status', 'deleted'), _negated=True), fields=['-created', '-id'], name='server_live_idx'),
         ),
         migrations.AddIndex(
             model_name='server',

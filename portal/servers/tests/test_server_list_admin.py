@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.core.models import Task
+from portal.core.sentences import kind_label
 from portal.core.tests.factories import TaskFactory
 from portal.servers.admin.server_list import localised
 from portal.servers.locking import available_actions
@@ -63,9 +64,9 @@ def test_the_columns_of_horizons_instances_table(admin_client, cloud, tenant):
     ]  # fmt: skip
     assert cell(html, "flavor_name") == "m1.small"
     assert cell(html, "key_column") == "ops-key"
-    assert ">SHUTOFF</span>" in cell(html, "cloud_status_column")
+    assert 'title="SHUTOFF">shut off</span>' in cell(html, "cloud_status_column")
     assert "spinner" not in cell(html, "cloud_status_column")
-    assert cell(html, "power_column") == "Shut down"
+    assert cell(html, "power_column") == "shut down"
     assert cell(html, "zone_column") == "nova"
     assert f">{tenant.name}</span>" in cell(html, "tenant_column")
     assert "state-badge state-ready" in cell(html, "status_column")
@@ -89,7 +90,8 @@ def test_a_busy_server_shows_a_spinner_and_its_tasks_progress(admin_client, clou
     task = TaskFactory(kind="server.operate", state=Task.State.RUNNING, progress=40)
     ServerFactory(cloud=cloud, current_task=task, locked=True)
     status = cell(list_page(admin_client), "cloud_status_column")
-    assert 'class="spinner" role="status" aria-label="busy: server.operate"' in status
+    busy = f"busy: {kind_label('server.operate')}"
+    assert f'class="spinner" role="status" aria-label="{busy}"' in status
     assert f'data-task-id="{task.pk}" data-state="running"' in status
 
 

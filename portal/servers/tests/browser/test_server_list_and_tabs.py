@@ -127,7 +127,7 @@ def test_the_row_menu_offers_only_what_the_state_allows(
     expect(row.locator(".row-menu")).to_have_count(0)  # locked while its Task runs
     with page.expect_navigation(timeout=20_000):
         job_queue.run_all()
-    expect(row.locator(".field-cloud_status_column")).to_have_text("SHUTOFF")
+    expect(row.locator(".field-cloud_status_column")).to_have_text("shut off")
     assert offered(menu_of(page, "web-1"))[0] == "Start"
 
 
