@@ -16,7 +16,7 @@ from itertools import islice
 
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from portal.clouds.task_messages import CloudMessages
 from portal.core.models import CloudResourceModel
@@ -34,8 +34,8 @@ class MirroredModel(CloudResourceModel):
     copy last changed (an unchanged row is not written, so it is not "last seen").
     """
 
-    missing_since = models.DateTimeField(_lazy("missing since"), null=True, blank=True)
-    synced_at = models.DateTimeField(_lazy("synced at"), null=True, blank=True)
+    missing_since = models.DateTimeField(gettext_lazy("missing since"), null=True, blank=True)
+    synced_at = models.DateTimeField(gettext_lazy("synced at"), null=True, blank=True)
 
     class Meta(CloudResourceModel.Meta):
         abstract = True

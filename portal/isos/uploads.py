@@ -7,7 +7,7 @@ import hashlib
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from portal.clouds.formats import ISO_HEAD_BYTES, is_iso
 from portal.core import staging
@@ -24,7 +24,7 @@ MAX_UPLOAD_BYTES = 64 * 1024**3  # unless settings.ISO_MAX_UPLOAD_BYTES says oth
 class NotAnIsoImage(PortalError):
     status = 415
     code = "not_an_iso"
-    default_message = _lazy("The file is not an ISO 9660 or UDF image.")
+    default_message = gettext_lazy("The file is not an ISO 9660 or UDF image.")
 
 
 def receive_upload(iso: Iso, stream, content_length=None, actor=None):
