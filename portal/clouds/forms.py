@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.models import Cloud
+from portal.core.saving import secret_form_field
 
 # The form's fields in the admin's groups (CloudAdmin.fieldsets).
 GENERAL_FIELDS = ["name", "kind", "region", "enabled", "is_default"]
@@ -19,12 +20,8 @@ OPTION_FIELDS = ["options"]
 
 
 class CloudForm(forms.ModelForm):
-    password = forms.CharField(
-        label=_("admin password"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("Write-only: leave blank to keep the stored password."),
+    password = secret_form_field(
+        _("admin password"), help_text=_("Write-only: leave blank to keep the stored password.")
     )
 
     class Meta:

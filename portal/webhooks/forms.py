@@ -1,17 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.saving import secret_form_field
 from portal.webhooks.models import SECRET_MIN_LENGTH, WebhookEndpoint
 
 
 class WebhookEndpointForm(forms.ModelForm):
-    secret = forms.CharField(
-        label=_("signing secret"),
-        required=False,
-        strip=False,
-        min_length=SECRET_MIN_LENGTH,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    secret = secret_form_field(
+        _("signing secret"),
         help_text=_("Write-only: leave blank to keep the stored secret."),
+        min_length=SECRET_MIN_LENGTH,
     )
 
     class Meta:
