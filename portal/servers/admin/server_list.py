@@ -4,6 +4,7 @@ of those rules), and the confirmation page of the bulk actions that stop or dele
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_list import result_headers
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -158,7 +159,14 @@ def row_menu_items(server):
 
 
 class ServerListMixin:
-    """The columns of ServerAdmin's list."""
+    """The columns of ServerAdmin's list, rendered by `list_rows`."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:  # the list itself (not a redirect or a confirmation)
+            response.context_data["server_rows"] = list_rows(changelist)
+        return response
 
     list_display = [
         "name_column", "image_column", "address_column", "flavor_name",
@@ -231,6 +239,33 @@ class ServerListMixin:
             _("Actions"),
             format_html_join("", "<li>{}</li>", ((menu_entry(server, *item),) for item in items)),
         )
+
+
+def list_rows(changelist):
+    """The list's table as the admin's change_list_results.html takes it, each cell the
+    column's own HTML: what Django's items_for_result makes, without its lookups per
+    cell (100 rows of 13 cells took most of the page's time)."""
+    model_admin = changelist.model_admin
+    columns = [
+        (name, getattr(model_admin, name, None))
+        for name in changelist.list_display
+        if name != "action_checkbox"
+    ]
+    rows = []
+    for server in changelist.result_list:
+        cells = [
+            format_html('<td class="action-checkbox">{}</td>', model_admin.action_checkbox(server))
+        ]
+        for name, column in columns:
+            shown = column(server) if column else (getattr(server, name) or "-")
+            cells.append(format_html('<td class="field-{}">{}</td>', name, shown))
+        rows.append(cells)
+    headers = list(result_headers(changelist))
+    return {
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": rows,
+    }
 
 
 def menu_entry(server, kind, label, target):
