@@ -17,6 +17,7 @@ from portal.core.services import create_task, enqueue, on_task_abandoned
 from portal.network.cidrs import check_route
 from portal.network.models import Network, Router, RouterInterface, State
 from portal.network.services import project_of
+from portal.tenants import quotas
 from portal.tenants.regions import require_ready
 
 CREATE_KIND = "router.create"
@@ -74,6 +75,7 @@ def create_router(tenant, cloud, *, name, external_network_id="", actor):
             state=State.CREATING,
         )  # fmt: skip
         task = _router_task(router, CREATE_KIND, actor)
+        quotas.reserve(tenant, task=task, holder=router, routers=1)
         enqueue(task, "portal.network.tasks.create_router", external_network_id)
     return router, task
 
@@ -194,6 +196,7 @@ def _router_task(router, kind, actor, action=""):
 def _abandoned_create(task):
     routers = Router.objects.filter(router_id=task.target_id, state=State.CREATING)
     routers.update(state=State.FAILED, state_message=task.message[:500])
+    quotas.release_task_reservations(task)
 
 
 @on_task_abandoned(UPDATE_KIND)

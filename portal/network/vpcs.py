@@ -17,6 +17,7 @@ from portal.core.services import create_task, enqueue, on_task_abandoned
 from portal.network.cidrs import check_subnet
 from portal.network.models import Network, RouterInterface, State, Subnet
 from portal.network.services import project_of
+from portal.tenants import quotas
 from portal.tenants.regions import require_ready
 
 CREATE_KIND = "vpc.create"
@@ -66,7 +67,8 @@ def present_subnets(vpc):
 
 def create_vpc(tenant, cloud, *, name, description="", cidr, actor):
     """Accept a VPC with its first subnet; returns (vpc, Task). Refused before anything
-    is written: a region where the tenant is not ready (409) and a bad range (400)."""
+    is written: a region where the tenant is not ready (409), a bad range (400) and a
+    full `vpcs` quota (409)."""
     require_ready(tenant, cloud)
     block = check_subnet(cidr)
     with transaction.atomic():
@@ -79,6 +81,7 @@ def create_vpc(tenant, cloud, *, name, description="", cidr, actor):
             ip_version=block.version, state=State.CREATING,
         )  # fmt: skip
         task = _vpc_task(vpc, CREATE_KIND, actor)
+        quotas.reserve(tenant, task=task, holder=vpc, vpcs=1)
         enqueue(task, "portal.network.tasks.create_vpc")
     return vpc, task
 
@@ -178,6 +181,7 @@ def _vpc_task(vpc, kind, actor):
 def _abandoned_create(task):
     vpc = Network.objects.filter(vpc_id=task.target_id, state=State.CREATING)
     vpc.update(state=State.FAILED, state_message=task.message[:500])
+    quotas.release_task_reservations(task)
 
 
 @on_task_abandoned(UPDATE_KIND)

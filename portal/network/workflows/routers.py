@@ -14,6 +14,7 @@ from portal.core.services import report_step
 from portal.network.models import Router, State
 from portal.network.task_messages import RouterMessages as M
 from portal.network.workflows.records import apply, router_fields, set_interfaces
+from portal.tenants import quotas
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,11 @@ def create(task, router: Router, driver, external_network_id=""):
     except Exception as exc:
         reason = exc.message if isinstance(exc, PortalError) else str(M.FAILED)
         apply(router, {"state": State.FAILED, "state_message": reason[:500]})
+        quotas.release_task_reservations(task)
         raise
-    _record(router, info, backend_id=info.id)
+    with transaction.atomic():
+        quotas.commit_task_reservations(task)
+        _record(router, info, backend_id=info.id)
     return M.CREATED(name=router.name)
 
 
@@ -40,7 +44,9 @@ def delete(task, router: Router, driver):
     except Exception:
         apply(router, {"state": State.READY})
         raise
-    router.delete()
+    with transaction.atomic():
+        quotas.release_held_by(router)
+        router.delete()
     return M.DELETED(name=router.name)
 
 

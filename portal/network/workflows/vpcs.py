@@ -12,6 +12,7 @@ from portal.core.services import report_step
 from portal.network.models import Network, State, Subnet
 from portal.network.task_messages import VpcMessages as M
 from portal.network.workflows.records import apply, network_fields, subnet_fields
+from portal.tenants import quotas
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,10 @@ def create(task, vpc: Network, driver):
         info = driver.network.get_network(info.id)
     except Exception as exc:
         _undo_create(vpc, driver, exc)
+        quotas.release_task_reservations(task)
         raise
     with transaction.atomic():
+        quotas.commit_task_reservations(task)
         apply(subnet, {"state": State.READY})
         apply(vpc, {**_fields(vpc, info), "state": State.READY, "state_message": ""})
     return M.CREATED(name=vpc.name, cidr=subnet.cidr)
@@ -74,7 +77,9 @@ def delete(task, vpc: Network, driver):
     except Exception:
         apply(vpc, {"state": State.READY})
         raise
-    vpc.delete()
+    with transaction.atomic():
+        quotas.release_held_by(vpc)
+        vpc.delete()
     return M.DELETED(name=vpc.name)
 
 
