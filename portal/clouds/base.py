@@ -179,6 +179,8 @@ class NetworkInfo:
     is_external: bool = False
     is_shared: bool = False
     project_id: str = ""
+    description: str = ""
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -192,12 +194,21 @@ class SubnetInfo:
 
 
 @dataclass(frozen=True)
+class RouteEntry:  # one entry of a router's route table (Neutron's extra routes)
+    destination: str  # a CIDR
+    nexthop: str  # an address in a subnet the router has an interface on
+
+
+@dataclass(frozen=True)
 class RouterInfo:
     id: str
     name: str
     status: str = "ACTIVE"
     external_network_id: str = ""
-    subnet_ids: list[str] = field(default_factory=list)
+    subnet_ids: list[str] = field(default_factory=list)  # its interfaces' subnets
+    routes: list[RouteEntry] = field(default_factory=list)
+    project_id: str = ""
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -404,8 +415,15 @@ class NetworkAPI(Protocol):
         self, network_id: str, cidr: str, *, name: str = "", gateway_ip: str | None = None
     ) -> SubnetInfo: ...
     def delete_subnet(self, subnet_id: str) -> None: ...
+    def list_subnets(self) -> list[SubnetInfo]: ...
     def create_router(self, name: str, *, external_network_id: str = "") -> RouterInfo: ...
     def get_router(self, router_id: str) -> RouterInfo: ...
+    def list_routers(self) -> list[RouterInfo]: ...
+    def update_router(self, router_id: str, *, name: str) -> RouterInfo: ...
+    # The gateway on that external network ("" clears it); the whole route table (each
+    # next hop in an interface's subnet, else 400). An interface a route needs: 409.
+    def set_router_gateway(self, router_id: str, external_network_id: str) -> RouterInfo: ...
+    def set_router_routes(self, router_id: str, routes: list[RouteEntry]) -> RouterInfo: ...
     def add_router_interface(self, router_id: str, subnet_id: str) -> None: ...
     def remove_router_interface(self, router_id: str, subnet_id: str) -> None: ...
     def delete_router(self, router_id: str) -> None: ...

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from portal.network.models import Network
+from portal.network.models import Network, Router, State
 
 
 class NetworkFilter(django_filters.FilterSet):
@@ -15,3 +15,36 @@ class NetworkFilter(django_filters.FilterSet):
     class Meta:
         model = Network
         fields = ["region", "network_name", "shared", "status"]
+
+
+class VpcFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="cloud__region", label=_("region"))
+    vpc_name = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label=_("name contains")
+    )
+    vpc_status = django_filters.CharFilter(
+        field_name="status", lookup_expr="iexact", label=_("status")
+    )
+    portal_state = django_filters.ChoiceFilter(
+        field_name="state", choices=State.choices, label=_("portal state")
+    )
+    tenant_id = django_filters.CharFilter(field_name="tenant_id", label=_("tenant"))
+
+    class Meta:
+        model = Network
+        fields = ["region", "vpc_name", "vpc_status", "portal_state", "tenant_id"]
+
+
+class RouterFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="cloud__region", label=_("region"))
+    router_name = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label=_("name contains")
+    )
+    portal_state = django_filters.ChoiceFilter(
+        field_name="state", choices=State.choices, label=_("portal state")
+    )
+    tenant_id = django_filters.CharFilter(field_name="tenant_id", label=_("tenant"))
+
+    class Meta:
+        model = Router
+        fields = ["region", "router_name", "portal_state", "tenant_id"]

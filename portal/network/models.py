@@ -1,9 +1,12 @@
-"""Mirrors of the clouds' networks, security groups, availability zones and compute hosts.
+"""Mirrors of the clouds' networks (a tenant's own ones are its VPCs) with their subnets,
+routers, security groups, availability zones and compute hosts.
 
-Written only by the network pull (services.sync_network); the server create checks a
-request against them before anything is written. All four are the cloud's objects: the
-portal adds no flag of its own.
+Written by the network pull (workflows.sync_network) and, for VPCs and routers, by the
+jobs that change them; the server create checks a request against them before anything
+is written.
 """
+
+import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,23 +14,147 @@ from django.utils.translation import gettext_lazy as _
 from portal.clouds.mirror import MirroredModel
 
 
-class Network(MirroredModel):
-    """A Neutron network. A tenant may boot on its project's networks and shared ones."""
+def new_vpc_id():
+    return f"vpc-{uuid.uuid4()}"
 
+
+def new_subnet_id():
+    return f"subnet-{uuid.uuid4()}"
+
+
+def new_router_id():
+    return f"router-{uuid.uuid4()}"
+
+
+class State(models.TextChoices):
+    """The portal's own lifecycle of a VPC, subnet or router (the cloud's status apart):
+    one operation at a time; `failed` is a create that did not finish."""
+
+    CREATING = "creating", _("creating")
+    READY = "ready", _("ready")
+    UPDATING = "updating", _("updating")
+    DELETING = "deleting", _("deleting")
+    FAILED = "failed", _("failed")
+
+
+class Network(MirroredModel):
+    """A Neutron network. A tenant may boot on its project's networks and shared ones.
+
+    A network in a tenant's project (`tenant` set, not external) is one of its VPCs,
+    whether the portal made it or the pull found it; `vpc_id` is the portal's id of it.
+    """
+
+    vpc_id = models.CharField(_("VPC id"), max_length=64, unique=True, default=new_vpc_id)
     name = models.CharField(_("name"), max_length=255, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
     project_id = models.CharField(_("project id"), max_length=64, blank=True)
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="vpcs", verbose_name=_("tenant"),
+    )  # fmt: skip
     shared = models.BooleanField(_("shared"), default=False)
     external = models.BooleanField(_("external"), default=False)
     status = models.CharField(_("status"), max_length=32, blank=True)
+    state = models.CharField(_("portal state"), max_length=16, choices=State, default=State.READY)
+    state_message = models.CharField(_("state message"), max_length=500, blank=True)
+    cloud_created_at = models.DateTimeField(_("created in the cloud"), null=True, blank=True)
+    current_task = models.ForeignKey(
+        "core.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("latest task"),
+    )  # fmt: skip
 
     class Meta(MirroredModel.Meta):
         ordering = ["name", "backend_id"]
         verbose_name = _("network")
         verbose_name_plural = _("networks")
-        indexes = [models.Index(fields=["cloud", "project_id"], name="network_project_idx")]
+        indexes = [
+            models.Index(fields=["cloud", "project_id"], name="network_project_idx"),
+            models.Index(fields=["tenant", "name"], name="network_tenant_idx"),
+        ]
 
     def __str__(self):
         return self.name or self.backend_id or ""
+
+
+class Subnet(MirroredModel):
+    """A Neutron subnet of a mirrored network (a VPC's subnets)."""
+
+    subnet_id = models.CharField(_("subnet id"), max_length=64, unique=True, default=new_subnet_id)
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="subnets", verbose_name=_("network")
+    )
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    cidr = models.CharField(_("CIDR"), max_length=64)
+    gateway_ip = models.CharField(_("gateway IP"), max_length=64, blank=True)
+    ip_version = models.PositiveSmallIntegerField(_("IP version"), default=4)
+    state = models.CharField(_("portal state"), max_length=16, choices=State, default=State.READY)
+
+    class Meta(MirroredModel.Meta):
+        ordering = ["network", "cidr", "pk"]
+        verbose_name = _("subnet")
+        verbose_name_plural = _("subnets")
+
+    def __str__(self):
+        return self.name or self.cidr
+
+
+class Router(MirroredModel):
+    """A Neutron router of a tenant's project: its external gateway, its interfaces on
+    VPC subnets and its route table (Neutron's `routes`: destination -> next hop)."""
+
+    router_id = models.CharField(_("router id"), max_length=64, unique=True, default=new_router_id)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    project_id = models.CharField(_("project id"), max_length=64, blank=True)
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="routers", verbose_name=_("tenant"),
+    )  # fmt: skip
+    status = models.CharField(_("status"), max_length=32, blank=True)
+    # The Neutron id of the external network the gateway is on ("" without a gateway).
+    external_network_id = models.CharField(_("external network"), max_length=64, blank=True)
+    routes = models.JSONField(_("routes"), default=list, blank=True)  # [{destination, nexthop}]
+    state = models.CharField(_("portal state"), max_length=16, choices=State, default=State.READY)
+    state_message = models.CharField(_("state message"), max_length=500, blank=True)
+    cloud_created_at = models.DateTimeField(_("created in the cloud"), null=True, blank=True)
+    current_task = models.ForeignKey(
+        "core.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("latest task"),
+    )  # fmt: skip
+
+    class Meta(MirroredModel.Meta):
+        ordering = ["name", "pk"]
+        verbose_name = _("router")
+        verbose_name_plural = _("routers")
+        indexes = [
+            models.Index(fields=["cloud", "project_id"], name="router_project_idx"),
+            models.Index(fields=["tenant", "name"], name="router_tenant_idx"),
+        ]
+
+    def __str__(self):
+        return self.name or self.router_id
+
+
+class RouterInterface(models.Model):
+    """A router's port on a subnet (Neutron's router interface), as last read."""
+
+    router = models.ForeignKey(
+        Router, on_delete=models.CASCADE, related_name="interfaces", verbose_name=_("router")
+    )
+    subnet = models.ForeignKey(
+        Subnet, on_delete=models.CASCADE, related_name="router_interfaces",
+        verbose_name=_("subnet"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["router", "subnet"]
+        verbose_name = _("router interface")
+        verbose_name_plural = _("router interfaces")
+        constraints = [
+            models.UniqueConstraint(fields=["router", "subnet"], name="one_interface_per_subnet")
+        ]
+
+    def __str__(self):
+        return f"{self.router} - {self.subnet}"
 
 
 class SecurityGroup(MirroredModel):

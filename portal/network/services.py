@@ -41,6 +41,27 @@ def networks_usable_by(tenant, cloud):
     )
 
 
+def network_for_server(tenant, cloud, network_uuid: str) -> str:
+    """The Neutron id of the network a new server of `tenant` goes on: `network_uuid`
+    as given (a network's id), the network of one of the tenant's VPCs named by its
+    `vpc_id`, or, when left out, the tenant's only usable network (400 if it has none
+    or several). Unknown ids are left to check_placement, which names them."""
+    if network_uuid:
+        vpc = Network.objects.filter(
+            cloud=cloud, tenant=tenant, vpc_id=network_uuid, backend_id__isnull=False
+        )
+        return vpc.values_list("backend_id", flat=True).first() or network_uuid
+    usable = networks_usable_by(tenant, cloud).filter(external=False, status=ACTIVE)
+    found = list(usable.values_list("backend_id", flat=True)[:2])
+    if len(found) == 1:
+        return found[0]
+    if found:
+        message = _("You have several networks in this region; name one in network_uuid.")
+    else:
+        message = _("You have no usable network in this region; create a VPC first.")
+    raise ValidationFailed(message, fields={"network_uuid": [message]})
+
+
 def networks_visible_to(user):
     """Operators see every network; a tenant the present ones of its projects and the
     shared ones, in every cloud it is set up in."""

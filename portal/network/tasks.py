@@ -1,12 +1,83 @@
-"""Celery jobs of the network app: the network pull (its work is in workflows.py)."""
+"""Celery jobs of the network app: the network pull, VPCs and routers (their work is in
+workflows/)."""
 
 from celery import shared_task
 
 from portal.clouds.sync import run_sync_job
+from portal.core.errors import PortalError
+from portal.core.services import execute_task, release_held
 from portal.network import workflows
+from portal.network.models import Network, Router
+from portal.network.workflows import routers, vpcs
+from portal.tenants.credentials import tenant_driver
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sync_network(task_id, cloud_id):
     """Run a queued network pull (Task kind "network.sync")."""
     run_sync_job(task_id, cloud_id, workflows.sync_network)
+
+
+def _run_on(task_id, model, id_field, flow, *args):
+    """Run `flow(task, row, driver, *args)` on the Task's target row (a VPC or router)
+    with its tenant's own cloud user; if that cannot be opened, what the Task holds is
+    released before the error fails the Task."""
+
+    def work(task):
+        row = model.objects.select_related("cloud", "tenant").get(**{id_field: task.target_id})
+        try:
+            driver = tenant_driver(row.tenant, row.cloud)
+        except PortalError as exc:
+            release_held(task, exc)
+            raise
+        return flow(task, row, driver, *args)
+
+    execute_task(task_id, work)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def create_vpc(task_id):
+    """Task kind "vpc.create"."""
+    _run_on(task_id, Network, "vpc_id", vpcs.create)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def update_vpc(task_id, name, description):
+    """Task kind "vpc.update"."""
+    _run_on(task_id, Network, "vpc_id", vpcs.update, name, description)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_vpc(task_id):
+    """Task kind "vpc.delete"."""
+    _run_on(task_id, Network, "vpc_id", vpcs.delete)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def add_subnet(task_id, subnet_pk):
+    """Task kind "vpc.add_subnet"."""
+    _run_on(task_id, Network, "vpc_id", vpcs.add_subnet, subnet_pk)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def remove_subnet(task_id, subnet_pk):
+    """Task kind "vpc.remove_subnet"."""
+    _run_on(task_id, Network, "vpc_id", vpcs.remove_subnet, subnet_pk)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def create_router(task_id, external_network_id):
+    """Task kind "router.create"."""
+    _run_on(task_id, Router, "router_id", routers.create, external_network_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_router(task_id):
+    """Task kind "router.delete"."""
+    _run_on(task_id, Router, "router_id", routers.delete)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def change_router(task_id, action, params):
+    """Task kind "router.update" (its action: set_gateway, add_route...)."""
+    _run_on(task_id, Router, "router_id", routers.change, action, params)

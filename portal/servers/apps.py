@@ -35,5 +35,11 @@ class ServersConfig(AppConfig):
                 minutes=5,
             ),
         )
+        # A VPC is not deleted while servers are on it.
+        from portal.network.vpcs import register_network_users
+        from portal.servers.services import servers_on_network
+
+        register_network_users(servers_on_network)
+
         # Registers the handlers the stuck-task janitor calls for abandoned operations.
         from portal.servers import keypairs, locking  # noqa: F401

@@ -18,7 +18,7 @@ from portal.core.principals import ACTOR_TENANT, ApiPrincipal, tenant_scope
 from portal.core.services import enqueue
 from portal.images.models import Image
 from portal.images.services import images_known_to, images_visible_to
-from portal.network.services import Placement, check_placement
+from portal.network.services import Placement, check_placement, network_for_server
 from portal.servers import keypairs
 from portal.servers.flavors import flavors_offered_to
 from portal.servers.locking import (
@@ -57,6 +57,13 @@ def servers_visible_to(user):
     servers = Server.objects.exclude(status=Server.Status.DELETED)
     tenant = tenant_scope(user)
     return servers if tenant is None else servers.filter(tenant=tenant)
+
+
+def servers_on_network(network) -> list[str]:
+    """The servers (not deleted) on a network, named, for a VPC's deletion to refuse."""
+    servers = Server.objects.filter(cloud_id=network.cloud_id, network_id=network.backend_id)
+    names = servers.exclude(status=Server.Status.DELETED).values_list("name", flat=True)
+    return [_("server %(name)s") % {"name": name} for name in names[:10]]
 
 
 def tasks_of(server):
@@ -111,11 +118,12 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
     system_disk = _system_disk(request.system_disk, flavor, image)
     if request.key_name:
         keypairs.check_usable(tenant, cloud, request.key_name)
+    network_uuid = network_for_server(tenant, cloud, request.network_uuid)
     check_placement(
         tenant,
         cloud,
         Placement(
-            network_uuid=request.network_uuid,
+            network_uuid=network_uuid,
             security_group_name=request.security_group_name,
             availability_zone=request.availability_zone,
             hypervisor_hostname=request.hypervisor_hostname,
@@ -137,7 +145,7 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
             image_name=image.name,
             system_disk_size=system_disk.size_in_g,
             system_disk_type=system_disk.volume_type,
-            network_id=request.network_uuid,
+            network_id=network_uuid,
             security_group_names=list(request.security_group_name),
             availability_zone=request.availability_zone,
             hypervisor_hostname=request.hypervisor_hostname,

@@ -7,6 +7,10 @@ from portal.core.task_messages import Messages
 from portal.tenants.models import Tenant
 
 
+class TenantMessages(Messages, prefix="servers.tenant"):  # its first users' prefix, kept
+    NOT_READY = _("The tenant is not set up in this cloud yet.")
+
+
 class ProvisionMessages(Messages, prefix="tenants.provision"):
     CONNECTING = _("Connecting to the cloud")
     CREATING_DOMAIN = _("Creating the tenant's domain")

@@ -1,20 +1,16 @@
-"""Neutron networks, subnets and routers (security groups: security_groups.py)."""
+"""Neutron networks and subnets (routers: routers.py; security groups: security_groups.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 
-from openstack import exceptions as sdk_exc
 from openstack.network.v2.network import Network
-from openstack.network.v2.router import Router
 from openstack.network.v2.subnet import Subnet
 
-from portal.clouds.base import NetworkInfo, RouterInfo, SubnetInfo
-from portal.clouds.openstack.resource import not_none
+from portal.clouds.base import NetworkInfo, SubnetInfo
+from portal.clouds.openstack.resource import not_none, parse_time
+from portal.clouds.openstack.routers import RouterCalls
 from portal.clouds.openstack.security_groups import SecurityGroupCalls
-
-ROUTER_INTERFACE_OWNERS = ("network:router_interface", "network:router_interface_distributed")
 
 
 def network_info(network: Network) -> NetworkInfo:
@@ -26,6 +22,8 @@ def network_info(network: Network) -> NetworkInfo:
         is_external=bool(network.is_router_external),
         is_shared=bool(network.is_shared),
         project_id=network.project_id or "",
+        description=network.description or "",
+        created_at=parse_time(network.created_at),
     )
 
 
@@ -40,7 +38,7 @@ def subnet_info(subnet: Subnet) -> SubnetInfo:
     )
 
 
-class NetworkAPI(SecurityGroupCalls):
+class NetworkAPI(RouterCalls, SecurityGroupCalls):
     def list_networks(self) -> list[NetworkInfo]:
         return [network_info(network) for network in self._conn.network.networks()]
 
@@ -80,41 +78,5 @@ class NetworkAPI(SecurityGroupCalls):
     def delete_subnet(self, subnet_id: str) -> None:
         self._conn.network.delete_subnet(subnet_id, ignore_missing=True)
 
-    def create_router(self, name: str, *, external_network_id: str = "") -> RouterInfo:
-        gateway = {"external_gateway_info": {"network_id": external_network_id}}
-        router = self._conn.network.create_router(
-            name=name, **(gateway if external_network_id else {})
-        )
-        return self._router_info(router)
-
-    def get_router(self, router_id: str) -> RouterInfo:
-        return self._router_info(self._conn.network.get_router(router_id))
-
-    def _router_info(self, router: Router) -> RouterInfo:
-        return RouterInfo(
-            id=router.id,
-            name=router.name or "",
-            status=router.status or "",
-            external_network_id=(router.external_gateway_info or {}).get("network_id") or "",
-            subnet_ids=self._interface_subnet_ids(router.id),
-        )
-
-    def _interface_subnet_ids(self, router_id: str) -> list[str]:
-        # A router does not list its interfaces; its ports in the subnets do.
-        ports = self._conn.network.ports(device_id=router_id)
-        return [
-            fixed_ip["subnet_id"]
-            for port in ports
-            if port.device_owner in ROUTER_INTERFACE_OWNERS
-            for fixed_ip in port.fixed_ips or []
-        ]
-
-    def add_router_interface(self, router_id: str, subnet_id: str) -> None:
-        self._conn.network.add_interface_to_router(router_id, subnet=subnet_id)
-
-    def remove_router_interface(self, router_id: str, subnet_id: str) -> None:
-        with contextlib.suppress(sdk_exc.NotFoundException):  # no such interface (any more)
-            self._conn.network.remove_interface_from_router(router_id, subnet=subnet_id)
-
-    def delete_router(self, router_id: str) -> None:
-        self._conn.network.delete_router(router_id, ignore_missing=True)
+    def list_subnets(self) -> list[SubnetInfo]:
+        return [subnet_info(subnet) for subnet in self._conn.network.subnets()]

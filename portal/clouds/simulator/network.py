@@ -1,14 +1,16 @@
-"""Neutron networks, subnets and routers (security groups are in security_groups.py)."""
+"""Neutron networks and subnets (routers: routers.py; security groups:
+security_groups.py)."""
 
 import ipaddress
 
 from django.utils.translation import gettext as _
 
-from portal.clouds.base import NetworkInfo, RouterInfo, SubnetInfo
+from portal.clouds.base import NetworkInfo, SubnetInfo
 from portal.clouds.simulator import ports
 from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.models import SimulatedObject
-from portal.clouds.simulator.refusals import bad_request, conflict, not_found
+from portal.clouds.simulator.refusals import bad_request, conflict, parse_cidr
+from portal.clouds.simulator.routers import RouterOperations
 from portal.clouds.simulator.security_groups import SecurityGroupOperations
 from portal.clouds.simulator.service import Kind, SimulatedService, atomic
 
@@ -22,6 +24,8 @@ def network_info(network: SimulatedObject, subnet_ids: list[str]) -> NetworkInfo
         is_external=network.data.get("external", False),
         is_shared=network.data.get("shared", False),
         project_id=network.project_id,
+        description=network.data.get("description", ""),
+        created_at=network.created,
     )
 
 
@@ -74,7 +78,7 @@ class NetworkOperations(SimulatedService):
         self, network_id: str, cidr: str, *, name: str = "", gateway_ip: str | None = None
     ) -> SubnetInfo:
         network = self._get(self._owned(Kind.NETWORK), network_id, _("network"))
-        block = _parse_cidr(cidr)
+        block = parse_cidr(cidr)
         self._refuse_overlap(network, block)
         gateway = _gateway_of(block, gateway_ip)
         data = {"cidr": str(block), "gateway_ip": gateway, "ip_version": block.version}
@@ -86,6 +90,9 @@ class NetworkOperations(SimulatedService):
             data=data,
         )
         return subnet_info(subnet)
+
+    def list_subnets(self) -> list[SubnetInfo]:
+        return [subnet_info(subnet) for subnet in visible.subnets(self.scope)]
 
     def delete_subnet(self, subnet_id: str) -> None:
         subnet = self._get(self._owned(Kind.SUBNET), subnet_id, _("subnet"))
@@ -114,90 +121,8 @@ class NetworkOperations(SimulatedService):
                 )
 
 
-class RouterOperations(SimulatedService):
-    group = "network"
-
-    def create_router(self, name: str, *, external_network_id: str = "") -> RouterInfo:
-        if external_network_id:
-            external = self._get(visible.networks(self.scope), external_network_id, _("network"))
-            if not external.data.get("external"):
-                raise bad_request(
-                    _("The network %(name)s is not an external network."), name=external.name
-                )
-        data = {"external_network_id": external_network_id}
-        router = self._create(Kind.ROUTER, name=name, status="ACTIVE", data=data)
-        return self._router_info(router)
-
-    def get_router(self, router_id: str) -> RouterInfo:
-        return self._router_info(self._find_router(router_id))
-
-    def add_router_interface(self, router_id: str, subnet_id: str) -> None:
-        router = self._find_router(router_id)
-        subnet = self._get(visible.subnets(self.scope), subnet_id, _("subnet"))
-        if subnet_id in self._router_info(router).subnet_ids:
-            raise bad_request(_("The router already has an interface on this subnet."))
-        gateway = subnet.data.get("gateway_ip", "")
-        if gateway and self._interfaces(subnet=subnet).exists():
-            raise conflict(_("The gateway address %(ip)s is already in use."), ip=gateway)
-        network = self._all(Kind.NETWORK).get(backend_id=subnet.parent_id)
-        ports.plug(
-            self.cloud,
-            network,
-            device_id=router.backend_id,
-            device_owner=ports.ROUTER_INTERFACE_OWNER,
-            project_id=router.project_id,
-            subnet=subnet,
-            ip_address=gateway,
-        )
-
-    def remove_router_interface(self, router_id: str, subnet_id: str) -> None:
-        router = self._find_router(router_id)
-        interfaces = self._interfaces(router).filter(data__subnet_id=subnet_id)
-        if not interfaces.delete()[0]:
-            raise not_found(_("router interface"), f"{router_id}/{subnet_id}")
-
-    def delete_router(self, router_id: str) -> None:
-        router = self._find_router(router_id)
-        if self._interfaces(router).exists():
-            raise conflict(
-                _("The router %(name)s still has interfaces; remove them first."),
-                name=router.name,
-            )
-        router.delete()
-
-    # ---- helpers -------------------------------------------------------------------
-
-    def _find_router(self, router_id: str) -> SimulatedObject:
-        return self._get(self._owned(Kind.ROUTER), router_id, _("router"))
-
-    def _interfaces(self, router: SimulatedObject | None = None, *, subnet=None):
-        found = ports.ports_of(self.cloud).filter(data__device_owner=ports.ROUTER_INTERFACE_OWNER)
-        if router is not None:
-            found = found.filter(parent_id=router.backend_id)
-        if subnet is not None:
-            found = found.filter(data__subnet_id=subnet.backend_id)
-        return found
-
-    def _router_info(self, router: SimulatedObject) -> RouterInfo:
-        subnet_ids = self._interfaces(router).values_list("data__subnet_id", flat=True)
-        return RouterInfo(
-            id=router.backend_id,
-            name=router.name,
-            status=router.status,
-            external_network_id=router.data.get("external_network_id", ""),
-            subnet_ids=list(subnet_ids),
-        )
-
-
 class SimulatedNetwork(NetworkOperations, RouterOperations, SecurityGroupOperations):
     group = "network"
-
-
-def _parse_cidr(cidr: str):
-    try:
-        return ipaddress.ip_network(cidr)
-    except ValueError:
-        raise bad_request(_("%(cidr)s is not a valid CIDR."), cidr=cidr) from None
 
 
 def _gateway_of(block, gateway_ip: str | None) -> str:

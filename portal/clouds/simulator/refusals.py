@@ -1,6 +1,8 @@
 """How the simulated services refuse a request: with the CloudErrors the OpenStack driver
 raises for the real services' refusals."""
 
+import ipaddress
+
 from django.utils.translation import gettext as _
 
 from portal.clouds import errors
@@ -26,3 +28,11 @@ def require_status(obj: SimulatedObject, statuses, action: str, message: str) ->
 
 def bad_request(message: str, **values) -> errors.CloudBadRequest:
     return errors.CloudBadRequest(message % values if values else message)
+
+
+def parse_cidr(cidr: str):
+    """The network of a CIDR Neutron accepts (host bits clear); 400 otherwise."""
+    try:
+        return ipaddress.ip_network(cidr)
+    except ValueError:
+        raise bad_request(_("%(cidr)s is not a valid CIDR."), cidr=cidr) from None

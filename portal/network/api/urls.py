@@ -1,7 +1,24 @@
+from django.urls import path
+
 from portal.core.api.routers import PortalRouter
+from portal.network.api.routers import RouterViewSet
 from portal.network.api.views import NetworkViewSet
+from portal.network.api.vpcs import VpcViewSet
 
 router = PortalRouter()
 router.register("networks", NetworkViewSet, basename="network")
+router.register("vpcs", VpcViewSet, basename="vpc")
+router.register("routers", RouterViewSet, basename="router")
 
-urlpatterns = router.urls
+remove_subnet = VpcViewSet.as_view({"delete": "remove_subnet"})
+remove_interface = RouterViewSet.as_view({"delete": "remove_interface"})
+
+urlpatterns = [
+    *router.urls,
+    path("vpcs/<str:vpc_id>/subnets/<str:subnet_id>", remove_subnet, name="vpc-subnet"),
+    path(
+        "routers/<str:router_id>/interfaces/<str:subnet_id>",
+        remove_interface,
+        name="router-interface",
+    ),
+]

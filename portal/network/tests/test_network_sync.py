@@ -54,8 +54,9 @@ def test_first_sync_mirrors_networks_groups_zones_and_hosts(cloud, driver, demo)
     assert (host.backend_id, host.zone, host.state, host.status) == (
         "sim-compute-1", "nova", "up", "enabled",
     )  # fmt: skip
-    # Two networks; the admin's and alpha's default groups and web; a zone; a host.
-    assert (counts.read, counts.created) == (7, 7)
+    # Two networks and the demo's subnet; the admin's and alpha's default groups and web;
+    # a zone; a host.
+    assert (counts.read, counts.created) == (8, 8)
 
 
 def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):

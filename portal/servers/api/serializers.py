@@ -137,7 +137,14 @@ class InstanceCreateSerializer(serializers.Serializer):
     image_ref = serializers.CharField(max_length=64)
     system_disk = DiskConfSerializer(required=False)
     data_disks = DiskConfSerializer(many=True, required=False, max_length=services.MAX_DATA_DISKS)
-    network_uuid = serializers.CharField(max_length=64)
+    network_uuid = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A network's id, or a VPC's (vpc_id or cloud_vpc_id); may be left out "
+        "when the tenant has exactly one usable network.",
+    )
     security_group_name = serializers.ListField(
         child=serializers.CharField(max_length=255), required=False, max_length=20
     )
@@ -153,7 +160,7 @@ class InstanceCreateSerializer(serializers.Serializer):
         image, flavor, network, security groups and key pair."""
         data = self.validated_data
         return [
-            data["image_ref"], data["flavor_ref"], data["network_uuid"],
+            data["image_ref"], data["flavor_ref"], data.get("network_uuid", ""),
             *data.get("security_group_name", ()), data.get("key_name", ""),
         ]  # fmt: skip
 

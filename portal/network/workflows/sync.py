@@ -1,0 +1,110 @@
+"""The network pull (the worker side): mirrors a cloud's networks (tenants' VPCs among
+them) with their subnets, routers (gateway, interfaces, routes), security groups,
+availability zones and compute hosts, which the request side checks requests against."""
+
+from django.db import transaction
+
+from portal.clouds.mirror import CloudMirror, SyncCounts, pages
+from portal.network.models import (
+    AvailabilityZone,
+    ComputeHost,
+    Network,
+    Router,
+    SecurityGroup,
+    Subnet,
+)
+from portal.network.task_messages import NetworkMessages
+from portal.network.workflows.records import (
+    network_fields,
+    router_fields,
+    set_interfaces,
+    subnet_fields,
+)
+from portal.tenants.models import TenantIdentity
+
+# The capacity and usage figures of a compute host, mirrored as the driver reads them.
+HOST_FIGURES = (
+    "vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "disk_gb", "disk_gb_used", "servers",
+)  # fmt: skip
+
+
+def sync_network(cloud, driver, progress=None) -> SyncCounts:
+    """Mirror the cloud's networks, subnets, routers, security groups, availability
+    zones and compute hosts (the admin sees every project's); returns what changed,
+    summed. Only changed rows are written; what the cloud no longer lists is marked
+    missing.
+
+    Everything is read before anything is written, so a cloud error leaves the mirrors
+    as they were.
+    """
+    networks = driver.network.list_networks()
+    subnets = driver.network.list_subnets()
+    routers = driver.network.list_routers()
+    tenant_of = dict(
+        TenantIdentity.objects.filter(cloud=cloud)
+        .exclude(project_id="")
+        .values_list("project_id", "tenant_id")
+    )
+    listings = [
+        (SecurityGroup, {g.id: _group_fields(g) for g in driver.network.list_security_groups()}),
+        (
+            AvailabilityZone,
+            {z.name: _zone_fields(z) for z in driver.compute.list_availability_zones()},
+        ),
+        (ComputeHost, {h.host: _host_fields(h) for h in driver.compute.list_compute_hosts()}),
+    ]
+    if progress:
+        read = len(networks) + len(subnets) + len(routers)
+        read += sum(len(objects) for _model, objects in listings)
+        progress(50, NetworkMessages.READ(count=read))
+    total = SyncCounts()
+    with transaction.atomic():
+        network_rows = _mirror(
+            Network, cloud, {info.id: network_fields(info, tenant_of) for info in networks}, total
+        )
+        network_pk = {backend_id: row.pk for backend_id, row in network_rows.items()}
+        subnet_objects = {
+            info.id: subnet_fields(info, network_pk[info.network_id])
+            for info in subnets
+            if info.network_id in network_pk
+        }
+        _mirror(Subnet, cloud, subnet_objects, total)
+        router_rows = _mirror(
+            Router, cloud, {info.id: router_fields(info, tenant_of) for info in routers}, total
+        )
+        set_interfaces(cloud, {router_rows[info.id].pk: info.subnet_ids for info in routers})
+        for model, objects in listings:
+            _mirror(model, cloud, objects, total)
+    return total
+
+
+def _mirror(model, cloud, objects: dict[str, dict], total: SyncCounts) -> dict:
+    """Upsert `objects`, mark the rest missing and add the counts to `total`; returns
+    the rows by backend id."""
+    mirror = CloudMirror(model, cloud)
+    rows = {}
+    for page in pages(objects):
+        rows.update(mirror.upsert({backend_id: objects[backend_id] for backend_id in page}))
+    mirror.mark_missing()
+    for name in vars(total):
+        setattr(total, name, getattr(total, name) + getattr(mirror.counts, name))
+    return rows
+
+
+def _group_fields(info):
+    return {"name": info.name or "", "project_id": info.project_id or ""}
+
+
+def _zone_fields(info):
+    return {"name": info.name, "available": info.available}
+
+
+def _host_fields(info):
+    return {
+        "name": info.host,
+        "zone": info.zone or "",
+        "state": info.state,
+        "status": info.status,
+        "disabled_reason": (info.disabled_reason or "")[:255],
+        **{figure: getattr(info, figure) for figure in HOST_FIGURES},
+    }
