@@ -19,3 +19,5 @@ class NetworkConfig(AppConfig):
                 verbose_name=_("Network sync"),
             ),
         )
+        # Registers the handlers the stuck-task janitor calls for abandoned operations.
+        from portal.network.security_groups import services  # noqa: F401

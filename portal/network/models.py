@@ -1,8 +1,8 @@
 """Mirrors of the clouds' networks, security groups, availability zones and compute hosts.
 
-Written only by the network pull (services.sync_network); the server create checks a
-request against them before anything is written. All four are the cloud's objects: the
-portal adds no flag of its own.
+Written by the network pull (workflows.sync_network); the server create checks a
+request against them before anything is written. Security groups (security_groups/) are
+also created and changed through the portal, so they carry the portal's own fields.
 """
 
 from django.db import models
@@ -28,24 +28,6 @@ class Network(MirroredModel):
 
     def __str__(self):
         return self.name or self.backend_id or ""
-
-
-class SecurityGroup(MirroredModel):
-    """A Neutron security group of one project; Nova takes a group by its name."""
-
-    name = models.CharField(_("name"), max_length=255)
-    project_id = models.CharField(_("project id"), max_length=64, blank=True)
-
-    class Meta(MirroredModel.Meta):
-        ordering = ["name", "backend_id"]
-        verbose_name = _("security group")
-        verbose_name_plural = _("security groups")
-        indexes = [
-            models.Index(fields=["cloud", "project_id", "name"], name="secgroup_project_name_idx")
-        ]
-
-    def __str__(self):
-        return self.name
 
 
 class AvailabilityZone(MirroredModel):
@@ -95,3 +77,7 @@ class ComputeHost(MirroredModel):
 
     def __str__(self):
         return self.name
+
+
+# Models with a module of their own, registered with this app by being imported here.
+from portal.network.security_groups.models import SecurityGroup, SecurityGroupRule  # noqa: E402, F401

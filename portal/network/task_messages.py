@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.sentences import operation
 from portal.core.task_messages import Messages
+from portal.network.security_groups import task_messages as security_group_messages  # noqa: F401
 
 
 class NetworkMessages(Messages, prefix="network"):

@@ -1,10 +1,12 @@
-"""The network pull (the worker side): mirrors a cloud's networks, security groups,
-availability zones and compute hosts, which services.py checks requests against."""
+"""The network pull (the worker side): mirrors a cloud's networks, security groups with
+their rules, availability zones and compute hosts, which services.py checks requests
+against."""
 
 from django.db import transaction
 
 from portal.clouds.mirror import CloudMirror, SyncCounts, pages
-from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+from portal.network.models import AvailabilityZone, ComputeHost, Network
+from portal.network.security_groups.workflows import mirror_security_groups
 from portal.network.task_messages import NetworkMessages
 
 # The capacity and usage figures of a compute host, mirrored as the driver reads them.
@@ -14,15 +16,15 @@ HOST_FIGURES = (
 
 
 def sync_network(cloud, driver, progress=None) -> SyncCounts:
-    """Mirror the cloud's networks, security groups, availability zones and compute hosts
-    (the admin sees every project's); returns what changed, summed.
+    """Mirror the cloud's networks, security groups with their rules, availability zones
+    and compute hosts (the admin sees every project's); returns what changed, summed.
 
     Everything is read before anything is written, so a cloud error leaves the mirrors
     as they were.
     """
+    groups = driver.network.list_security_groups()
     listings = [
         (Network, {info.id: _network_fields(info) for info in driver.network.list_networks()}),
-        (SecurityGroup, {g.id: _group_fields(g) for g in driver.network.list_security_groups()}),
         (
             AvailabilityZone,
             {z.name: _zone_fields(z) for z in driver.compute.list_availability_zones()},
@@ -30,14 +32,12 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
         (ComputeHost, {h.host: _host_fields(h) for h in driver.compute.list_compute_hosts()}),
     ]
     if progress:
-        read = sum(len(objects) for _model, objects in listings)
+        read = len(groups) + sum(len(objects) for _model, objects in listings)
         progress(50, NetworkMessages.READ(count=read))
-    total = SyncCounts()
     with transaction.atomic():
+        total = mirror_security_groups(cloud, groups, complete=True)
         for model, objects in listings:
-            counts = _mirror(model, cloud, objects)
-            for name in vars(total):
-                setattr(total, name, getattr(total, name) + getattr(counts, name))
+            total += _mirror(model, cloud, objects)
     return total
 
 
@@ -57,10 +57,6 @@ def _network_fields(info):
         "external": info.is_external,
         "status": info.status or "",
     }
-
-
-def _group_fields(info):
-    return {"name": info.name or "", "project_id": info.project_id or ""}
 
 
 def _zone_fields(info):

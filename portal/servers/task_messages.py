@@ -123,10 +123,6 @@ class SyncMessages(Messages, prefix="servers.sync"):
     )
 
 
-class TenantMessages(Messages, prefix="servers.tenant"):
-    NOT_READY = _("The tenant is not set up in this cloud yet.")
-
-
 class CdromMessages(Messages, prefix="servers.cdrom"):
     ALREADY = _("The mount is %(status)s already.")
     REMOVING_LEFTOVER = _("Removing the CD volume of an interrupted attempt")

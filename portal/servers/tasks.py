@@ -6,13 +6,13 @@ from celery import shared_task
 from portal.clouds.drivers import get_driver
 from portal.clouds.models import Cloud
 from portal.clouds.sync import run_sync_job
-from portal.core.errors import NotFound, PortalError, ServiceUnavailable
+from portal.core.errors import NotFound, PortalError
 from portal.core.services import execute_task, release_held
 from portal.servers.cdrom import workflows as cdrom_workflows
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.locking import OPERATIONS
 from portal.servers.models import Flavor, KeyPair, Server
-from portal.servers.task_messages import FlavorMessages, TenantMessages
+from portal.servers.task_messages import FlavorMessages
 from portal.servers.workflows import (
     console,
     create,
@@ -23,8 +23,7 @@ from portal.servers.workflows import (
     resize,
     state_sync,
 )
-from portal.tenants.credentials import tenant_credentials
-from portal.tenants.models import TenantIdentity
+from portal.tenants.credentials import tenant_driver
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -109,15 +108,7 @@ def driver_for_server(server, *, admin=False):
     """The cloud driver for work on `server`: its tenant's own user, or the admin."""
     if admin:
         return get_driver(server.cloud)
-    return _tenant_driver(server.tenant, server.cloud)
-
-
-def _tenant_driver(tenant, cloud):
-    """The driver with the tenant's own cloud user; 503 if it is not set up there yet."""
-    identity = TenantIdentity.objects.filter(tenant=tenant, cloud=cloud).first()
-    if identity is None or not identity.project_id:
-        raise ServiceUnavailable(TenantMessages.NOT_READY, code="tenant_not_ready")
-    return get_driver(cloud, tenant_credentials(identity))
+    return tenant_driver(server.tenant, server.cloud)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -181,7 +172,7 @@ def _run_keypair_job(task_id, flow):
         lambda task: KeyPair.objects.select_related("tenant", "cloud").get(
             keypair_id=task.target_id
         ),
-        lambda keypair: [_tenant_driver(keypair.tenant, keypair.cloud)],
+        lambda keypair: [tenant_driver(keypair.tenant, keypair.cloud)],
         flow,
     )
 

@@ -1,7 +1,12 @@
 """How a job logs in to the cloud as a tenant's own user: tenant provisioning checks the
-new user's login with them and tenant-scoped server jobs act with them."""
+new user's login with them and tenant-scoped jobs (servers, security groups...) act with
+them."""
 
 from portal.clouds.base import TenantCredentials
+from portal.clouds.drivers import get_driver
+from portal.core.errors import ServiceUnavailable
+from portal.tenants.models import TenantIdentity
+from portal.tenants.task_messages import CredentialMessages
 
 
 def tenant_credentials(identity) -> TenantCredentials:
@@ -13,3 +18,11 @@ def tenant_credentials(identity) -> TenantCredentials:
         user_domain_id=identity.domain_id,
         project_domain_id=identity.domain_id,
     )
+
+
+def tenant_driver(tenant, cloud):
+    """The cloud driver with the tenant's own user; 503 if it is not set up there yet."""
+    identity = TenantIdentity.objects.filter(tenant=tenant, cloud=cloud).first()
+    if identity is None or not identity.project_id:
+        raise ServiceUnavailable(CredentialMessages.NOT_READY, code="tenant_not_ready")
+    return get_driver(cloud, tenant_credentials(identity))

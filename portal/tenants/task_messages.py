@@ -22,6 +22,10 @@ class ProvisionMessages(Messages, prefix="tenants.provision"):
     LOGIN_FAILED = _("The tenant's new cloud user could not log in.")
 
 
+class CredentialMessages(Messages, prefix="tenants.credentials"):
+    NOT_READY = _("The tenant is not set up in this cloud yet.")
+
+
 operation(
     "tenant.provision",
     _("%(actor)s set tenant %(target)s up in the cloud"),

@@ -1,4 +1,3 @@
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +10,7 @@ from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.schema import read_by_caller
 from portal.core.api.serializers import TaskSerializer
-from portal.core.errors import NotFound, ValidationFailed
+from portal.core.errors import NotFound
 from portal.core.principals import actor_of, is_operator, tenant_scope
 from portal.servers import console, keypairs, quotas, services, tags
 from portal.servers.api.serializers import (
@@ -38,7 +37,11 @@ from portal.servers.flavors import find_flavor, flavors_visible_to
 from portal.servers.models import Server
 from portal.servers.server_templates import services as server_templates
 from portal.servers.server_templates.models import ServerTemplate
-from portal.tenants.api.permissions import PlatformResourcePermission, ask_about_body
+from portal.tenants.api.permissions import (
+    PlatformResourcePermission,
+    acting_tenant,
+    ask_about_body,
+)
 from portal.tenants.models import Tenant
 
 
@@ -124,7 +127,7 @@ class InstanceViewSet(
         form.is_valid(raise_exception=True)
         ask_about_body(self, form.named_resources(), with_object=False)
         server, task = services.create_server(
-            _tenant_for(request, form.validated_data.get("tenant_id")),
+            acting_tenant(request, form.validated_data.get("tenant_id")),
             form.to_request(),
             actor=actor_of(request.user),
             operator=is_operator(request.user),
@@ -297,7 +300,7 @@ class KeyPairViewSet(
         form.is_valid(raise_exception=True)
         data = form.validated_data
         keypair, task, private_key = keypairs.create_keypair(
-            _tenant_for(request, data.get("tenant_id")),
+            acting_tenant(request, data.get("tenant_id")),
             cloud_for_region(data.get("region")),
             data["keypair_name"],
             public_key=data.get("public_key", ""),
@@ -317,17 +320,6 @@ class KeyPairViewSet(
         wait_if_asked(request, task)
         keypair.current_task = _current(task)
         return Response(KeyPairSerializer(keypair).data, status=status.HTTP_202_ACCEPTED)
-
-
-def _tenant_for(request, tenant_id):
-    """The caller's tenant; operators name the tenant they act for."""
-    tenant = tenant_scope(request.user)
-    if tenant is not None:
-        return tenant
-    found = Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
-    if found is None:
-        raise ValidationFailed(fields={"tenant_id": [_("Name the tenant to act for.")]})
-    return found
 
 
 def _read_wait(request):

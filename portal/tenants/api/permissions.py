@@ -1,10 +1,25 @@
-"""Permission classes of the tenant API, and the platform's per-resource check for any app."""
+"""Permission classes of the tenant API, the platform's per-resource check for any app,
+and the tenant a request acts for."""
 
+from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from portal.core.api.permissions import IsTenantOrStaff
-from portal.core.principals import is_operator
+from portal.core.errors import ValidationFailed
+from portal.core.principals import is_operator, tenant_scope
 from portal.tenants.authz import check_resource_access
+from portal.tenants.models import Tenant
+
+
+def acting_tenant(request, tenant_id):
+    """The caller's tenant; operators name the tenant they act for (`tenant_id`)."""
+    tenant = tenant_scope(request.user)
+    if tenant is not None:
+        return tenant
+    found = Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
+    if found is None:
+        raise ValidationFailed(fields={"tenant_id": [_("Name the tenant to act for.")]})
+    return found
 
 
 class PlatformResourcePermission(BasePermission):
