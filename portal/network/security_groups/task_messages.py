@@ -21,13 +21,16 @@ class SecurityGroupMessages(Messages, prefix="network.security_group"):
     RULE_REFUSED = _(
         "The cloud refused rule %(number)d (%(rule)s): %(reason)s The group keeps its former rules."
     )
-    SERVER_STEP = _("%(ops_type)s server %(server)s (%(number)d of %(count)d)")
-    SERVERS_DONE = _("%(ops_type)s %(count)d servers: %(outcomes)s.")
-    SERVERS_FAILED = _("%(failed)d of %(count)d servers failed: %(outcomes)s.")
+    ATTACHING = _("Attaching the group to server %(server)s (%(number)d of %(count)d)")
+    DETACHING = _("Detaching the group from server %(server)s (%(number)d of %(count)d)")
+    ATTACHED = _("Attached to %(changed)d of %(count)d servers; the others had it already.")
+    DETACHED = _("Detached from %(changed)d of %(count)d servers; the others did not have it.")
+    SERVERS_FAILED = _("%(failed)d of %(count)d servers failed (%(servers)s): %(reason)s")
     SERVER_GONE = _("The server is no longer in the portal.")
 
 
-# One server's outcome in an attach or detach, as the Task's result lists it.
+# One server's outcome in an attach or detach, as the Task's result lists it (the admin
+# shows these labels).
 OUTCOMES = {
     "attached": _("attached"),
     "detached": _("detached"),

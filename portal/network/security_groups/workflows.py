@@ -19,7 +19,6 @@ from portal.core.services import report_step
 from portal.network.security_groups.models import SecurityGroup, SecurityGroupRule
 from portal.network.security_groups.rules import rule_key
 from portal.network.security_groups.server_use import server_directory
-from portal.network.security_groups.task_messages import OUTCOMES
 from portal.network.security_groups.task_messages import SecurityGroupMessages as M
 from portal.tenants.models import TenantIdentity
 
@@ -192,39 +191,45 @@ def _specs(rules: list[dict]) -> list[SecurityGroupRuleSpec]:
 
 def operate(task, group, driver, ops_type, instance_ids) -> object:
     """Attach the group to (or detach it from) each server through Nova, one after the
-    other; the Task's result lists what happened to each, and it fails if any failed."""
-    servers = {
-        s.instance_id: s for s in server_directory().find_servers(group.tenant, instance_ids)
-    }
-    results, verb = [], OUTCOMES["attached" if ops_type == "attach" else "detached"]
+    other; the Task's result lists what happened to each (`{"servers": [...]}`), and it
+    fails if any server failed."""
+    directory = server_directory()
+    servers = {s.instance_id: s for s in directory.find_servers(group.tenant, instance_ids)}
+    step = M.ATTACHING if ops_type == "attach" else M.DETACHING
+    results, errors, count = [], [], len(instance_ids)
     try:
         for number, instance_id in enumerate(instance_ids, 1):
             server = servers.get(instance_id)
-            report_step(
-                task, 10 + 80 * (number - 1) // len(instance_ids),
-                M.SERVER_STEP(ops_type=verb, server=server.name if server else instance_id,
-                              number=number, count=len(instance_ids)),
-            )  # fmt: skip
-            results.append(_operate_one(driver, group, server, instance_id, ops_type))
-            Task.objects.filter(pk=task.pk).update(result={"servers": results})
+            name = server.name if server else instance_id
+            percent = 10 + 80 * (number - 1) // count
+            report_step(task, percent, step(server=name, number=number, count=count))
+            result, error = _operate_one(driver, group, server, instance_id, ops_type)
+            results.append(result)
+            errors += [error] if error else []
+            # Kept on the Task as it goes (its final save writes this copy too).
+            task.result = {"servers": results}
+            Task.objects.filter(pk=task.pk).update(result=task.result)
     finally:
         SecurityGroup.objects.filter(pk=group.pk).update(status=Status.READY)
-    outcomes = "; ".join(
-        f"{r['instance_name'] or r['instance_id']}: {r['outcome']}" for r in results
-    )
-    failed = [result for result in results if result["outcome"] == "failed"]
-    if failed:
-        raise CloudError(
-            M.SERVERS_FAILED(failed=len(failed), count=len(results), outcomes=outcomes)
+    if errors:
+        failed = [result for result in results if result["outcome"] == "failed"]
+        names = ", ".join(result["instance_name"] or result["instance_id"] for result in failed)
+        errors[0].reword(
+            M.SERVERS_FAILED(failed=len(failed), count=count, servers=names, reason=errors[0])
         )
-    return M.SERVERS_DONE(ops_type=verb, count=len(results), outcomes=outcomes)
+        raise errors[0]
+    changed = sum(result["outcome"] != "unchanged" for result in results)
+    done = M.ATTACHED if ops_type == "attach" else M.DETACHED
+    return done(changed=changed, count=count)
 
 
-def _operate_one(driver, group, server, instance_id, ops_type) -> dict:
+def _operate_one(driver, group, server, instance_id, ops_type):
+    """(what happened to the server, as the Task's result lists it; the CloudError if
+    it failed)."""
     result = {"instance_id": instance_id, "instance_name": server.name if server else ""}
-    if server is None:
-        return {**result, "outcome": "failed", "message": str(M.SERVER_GONE)}
     try:
+        if server is None:
+            raise CloudError(M.SERVER_GONE, code="not_found")
         before = driver.compute.get_server(server.backend_id).security_groups
         member = group.name in before
         if ops_type == "attach" and not member:
@@ -233,11 +238,11 @@ def _operate_one(driver, group, server, instance_id, ops_type) -> dict:
             driver.compute.remove_security_group(server.backend_id, group.name)
         after = driver.compute.get_server(server.backend_id).security_groups
     except CloudError as exc:
-        return {**result, "outcome": "failed", "message": exc.message}
+        return {**result, "outcome": "failed", "message": exc.message}, exc
     server_directory().record_security_groups(instance_id, list(after))
     changed = member != (group.name in after)
     outcome = ("attached" if ops_type == "attach" else "detached") if changed else "unchanged"
-    return {**result, "outcome": outcome, "message": "", "security_group_names": list(after)}
+    return {**result, "outcome": outcome, "message": ""}, None
 
 
 # ---- the mirror --------------------------------------------------------------------------
