@@ -11,7 +11,6 @@ from portal.clouds.polling import wait_for_server, wait_for_volume
 from portal.core.errors import PortalError
 from portal.core.services import report_step
 from portal.core.task_messages import TaskMessage
-from portal.servers import quotas
 from portal.servers.locking import unlock
 from portal.servers.task_messages import CreateMessages as M
 from portal.servers.workflows.delete import delete_volume, record_volumes_deleted
@@ -22,6 +21,7 @@ from portal.servers.workflows.recording import (
     record_server,
     save_backend_id,
 )
+from portal.tenants import quotas
 
 logger = logging.getLogger(__name__)
 

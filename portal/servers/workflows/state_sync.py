@@ -44,10 +44,11 @@ from portal.clouds.mirror import PAGE_SIZE, CloudMirror, SyncCounts, pages
 from portal.core.services import enqueue
 from portal.network.models import Network
 from portal.servers.locking import CLEANUP_KIND, new_server_task
-from portal.servers.models import Flavor, QuotaReservation, Server, Volume
+from portal.servers.models import Flavor, Server, Volume
 from portal.servers.task_messages import SyncMessages as M
 from portal.servers.workflows.recording import METADATA_KEY
-from portal.tenants.models import TenantIdentity
+from portal.tenants import quotas
+from portal.tenants.models import QuotaReservation, TenantIdentity
 
 DELETED_CHUNK = 500
 SYNCED_FIELDS = (
@@ -232,7 +233,7 @@ class ServerMirror(CloudMirror):
                 deltas.append(
                     QuotaReservation(
                         tenant_id=row.tenant_id,
-                        server=row,
+                        holder=row,
                         state=Holding.COMMITTED,
                         cores=row.vcpus - vcpus,
                         ram=row.ram - ram,
@@ -246,7 +247,7 @@ class ServerMirror(CloudMirror):
         QuotaReservation.objects.bulk_create(
             QuotaReservation(
                 tenant_id=row.tenant_id,
-                server=row,
+                holder=row,
                 state=Holding.COMMITTED,
                 instances=1,
                 cores=row.vcpus,
@@ -359,9 +360,9 @@ def _mark_deleted(server_pks, now) -> int:
         )
         # The cloud keeps a deleted server's data volumes, detached.
         Volume.objects.filter(server_id__in=pks).update(server=None, device="", status="available")
-        QuotaReservation.objects.filter(
-            server_id__in=pks, volume__isnull=True, state__in=QuotaReservation.HOLDING
-        ).update(state=Holding.RELEASED)
+        quotas.held_by(pks, kind=Server).filter(state__in=QuotaReservation.HOLDING).update(
+            state=Holding.RELEASED
+        )
     return len(pks)
 
 
