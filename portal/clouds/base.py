@@ -233,6 +233,8 @@ class SecurityGroupRuleInfo:
     remote_ip_prefix: str | None = None
     ethertype: str = "IPv4"
     description: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,8 @@ class SecurityGroupInfo:
     description: str = ""
     rules: list[SecurityGroupRuleInfo] = field(default_factory=list)
     project_id: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 # ---- the interface, by resource ------------------------------------------------------

@@ -52,6 +52,9 @@ class SyncCounts:
     updated: int = 0
     missing: int = 0
 
+    def __add__(self, other: "SyncCounts") -> "SyncCounts":
+        return SyncCounts(*(getattr(self, name) + getattr(other, name) for name in vars(self)))
+
     def message(self):
         """What the pull did, as a task message."""
         return CloudMessages.COUNTS(

@@ -21,3 +21,4 @@ class NetworkConfig(AppConfig):
         )
         # Registers the handlers the stuck-task janitor calls for abandoned operations.
         from portal.network import routers, vpcs  # noqa: F401
+        from portal.network.security_groups import services  # noqa: F401

@@ -3,7 +3,8 @@ routers, security groups, availability zones and compute hosts.
 
 Written by the network pull (workflows.sync_network) and, for VPCs and routers, by the
 jobs that change them; the server create checks a request against them before anything
-is written.
+is written. Security groups (security_groups/) are also created and changed through the
+portal, so they carry the portal's own fields.
 """
 
 import uuid
@@ -157,24 +158,6 @@ class RouterInterface(models.Model):
         return f"{self.router} - {self.subnet}"
 
 
-class SecurityGroup(MirroredModel):
-    """A Neutron security group of one project; Nova takes a group by its name."""
-
-    name = models.CharField(_("name"), max_length=255)
-    project_id = models.CharField(_("project id"), max_length=64, blank=True)
-
-    class Meta(MirroredModel.Meta):
-        ordering = ["name", "backend_id"]
-        verbose_name = _("security group")
-        verbose_name_plural = _("security groups")
-        indexes = [
-            models.Index(fields=["cloud", "project_id", "name"], name="secgroup_project_name_idx")
-        ]
-
-    def __str__(self):
-        return self.name
-
-
 class AvailabilityZone(MirroredModel):
     """A compute availability zone; `backend_id` is its name (Nova has no other id)."""
 
@@ -222,3 +205,7 @@ class ComputeHost(MirroredModel):
 
     def __str__(self):
         return self.name
+
+
+# Models with a module of their own, registered with this app by being imported here.
+from portal.network.security_groups.models import SecurityGroup, SecurityGroupRule  # noqa: E402, F401

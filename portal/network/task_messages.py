@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.sentences import names_from, operation, target_names
 from portal.core.task_messages import Messages
 from portal.network.models import Network, Router
+from portal.network.security_groups import task_messages as security_group_messages  # noqa: F401
 
 
 class NetworkMessages(Messages, prefix="network"):

@@ -1,13 +1,16 @@
-"""Celery jobs of the network app: the network pull, VPCs and routers (their work is in
-workflows/)."""
+"""Celery jobs of the network app: the network pull, VPCs, routers and security groups
+(their work is in workflows/ and security_groups/workflows.py)."""
 
 from celery import shared_task
 
+from portal.clouds.drivers import get_driver
 from portal.clouds.sync import run_sync_job
-from portal.core.errors import PortalError
+from portal.core.errors import NotFound, PortalError
 from portal.core.services import execute_task, release_held
 from portal.network import workflows
 from portal.network.models import Network, Router
+from portal.network.security_groups import workflows as security_groups
+from portal.network.security_groups.models import SecurityGroup
 from portal.network.workflows import routers, vpcs
 from portal.tenants.credentials import tenant_driver
 
@@ -19,14 +22,21 @@ def sync_network(task_id, cloud_id):
 
 
 def _run_on(task_id, model, id_field, flow, *args):
-    """Run `flow(task, row, driver, *args)` on the Task's target row (a VPC or router)
-    with its tenant's own cloud user; if that cannot be opened, what the Task holds is
-    released before the error fails the Task."""
+    """Run `flow(task, row, driver, *args)` on the Task's target row (a VPC, a router, a
+    security group) with its tenant's own cloud user, or the admin's for a row of no
+    tenant (a group the pull found in no tenant's project is the operators'); if that
+    cannot be opened, what the Task holds is released before the error fails the Task."""
 
     def work(task):
-        row = model.objects.select_related("cloud", "tenant").get(**{id_field: task.target_id})
+        rows = model.objects.select_related("cloud", "tenant")
+        row = rows.filter(**{id_field: task.target_id}).first()
+        if row is None:
+            raise NotFound()
         try:
-            driver = tenant_driver(row.tenant, row.cloud)
+            if row.tenant is None:
+                driver = get_driver(row.cloud)
+            else:
+                driver = tenant_driver(row.tenant, row.cloud)
         except PortalError as exc:
             release_held(task, exc)
             raise
@@ -81,3 +91,29 @@ def delete_router(task_id):
 def change_router(task_id, action, params):
     """Task kind "router.update" (its action: set_gateway, add_route...)."""
     _run_on(task_id, Router, "router_id", routers.change, action, params)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def create_security_group(task_id, job):
+    """Task kind "security_group.create"."""
+    _run_on(task_id, SecurityGroup, "security_group_id", security_groups.create, job)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def update_security_group(task_id, job):
+    """Task kind "security_group.update"."""
+    _run_on(task_id, SecurityGroup, "security_group_id", security_groups.update, job)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_security_group(task_id):
+    """Task kind "security_group.delete"."""
+    _run_on(task_id, SecurityGroup, "security_group_id", security_groups.delete)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def operate_security_group(task_id, ops_type, instance_ids):
+    """Task kind "security_group.operate": attach or detach."""
+    _run_on(
+        task_id, SecurityGroup, "security_group_id", security_groups.operate, ops_type, instance_ids
+    )

@@ -41,5 +41,10 @@ class ServersConfig(AppConfig):
 
         register_network_users(servers_on_network)
 
+        # The network app asks this one which servers use a security group.
+        from portal.network.security_groups.server_use import register_server_directory
+        from portal.servers.security_group_use import ServerDirectory
+
+        register_server_directory(ServerDirectory())
         # Registers the handlers the stuck-task janitor calls for abandoned operations.
         from portal.servers import keypairs, locking  # noqa: F401

@@ -2,9 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.sentences import names_from, operation, target_names
 from portal.core.task_messages import Messages
-from portal.tenants.models import Tenant
 
 
 class TenantMessages(Messages, prefix="servers.tenant"):  # its first users' prefix, kept
@@ -24,11 +22,3 @@ class ProvisionMessages(Messages, prefix="tenants.provision"):
     STEP_FAILED = _("%(step)s failed: %(detail)s")
     READY = _("Tenant %(tenant_id)s is ready in region %(region)s.")
     LOGIN_FAILED = _("The tenant's new cloud user could not log in.")
-
-
-operation(
-    "tenant.provision",
-    _("%(actor)s set tenant %(target)s up in the cloud"),
-    label=_("tenant set-up"),
-)
-target_names("tenant", names_from(Tenant, "tenant_id", "name"))

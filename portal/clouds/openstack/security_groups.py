@@ -6,7 +6,7 @@ from __future__ import annotations
 from openstack.network.v2.security_group import SecurityGroup
 
 from portal.clouds.base import SecurityGroupInfo, SecurityGroupRuleInfo, SecurityGroupRuleSpec
-from portal.clouds.openstack.resource import ResourceAPI, not_none
+from portal.clouds.openstack.resource import ResourceAPI, not_none, parse_time
 
 
 def rule_info(rule: dict) -> SecurityGroupRuleInfo:
@@ -21,6 +21,8 @@ def rule_info(rule: dict) -> SecurityGroupRuleInfo:
         remote_ip_prefix=rule.get("remote_ip_prefix"),
         ethertype=rule.get("ethertype") or "IPv4",
         description=rule.get("description") or "",
+        created_at=parse_time(rule.get("created_at")),
+        updated_at=parse_time(rule.get("updated_at")),
     )
 
 
@@ -31,6 +33,8 @@ def security_group_info(group: SecurityGroup) -> SecurityGroupInfo:
         description=group.description or "",
         rules=[rule_info(rule) for rule in group.security_group_rules or []],
         project_id=group.project_id or "",
+        created_at=parse_time(group.created_at),
+        updated_at=parse_time(group.updated_at),
     )
 
 

@@ -1,8 +1,10 @@
-"""Per-project quotas, as Nova (instances, cores, ram) and Cinder (volumes, gigabytes) count.
+"""Per-project quotas, as Nova (instances, cores, ram), Cinder (volumes, gigabytes) and
+Neutron (security_groups, security_group_rules) count.
 
 Limits come from `cloud.options["quotas"]`, the same for every project, like a cloud's
 default quotas: {"instances": 10, "cores": 20, "ram": 51200, "volumes": 10,
-"gigabytes": 1000}. A missing key or -1 means unlimited.
+"gigabytes": 1000, "security_groups": 10, "security_group_rules": 100}. A missing key or
+-1 means unlimited.
 """
 
 from django.utils.translation import gettext as _
@@ -11,11 +13,13 @@ from portal.clouds.errors import CloudQuotaExceeded
 from portal.clouds.simulator.models import SimulatedObject
 
 Kind = SimulatedObject.Kind
-RESOURCES = ("instances", "cores", "ram", "volumes", "gigabytes")
+RESOURCES = (
+    "instances", "cores", "ram", "volumes", "gigabytes", "security_groups", "security_group_rules",
+)  # fmt: skip
 
 
 def project_usage(cloud, project_id: str) -> dict[str, int]:
-    """What the project's servers and volumes use now."""
+    """What the project's servers, volumes and security groups use now."""
     owned = SimulatedObject.objects.filter(cloud=cloud, project_id=project_id)
     servers = list(owned.filter(kind=Kind.SERVER).values_list("data", flat=True))
     volumes = list(owned.filter(kind=Kind.VOLUME).values_list("data", flat=True))
@@ -25,6 +29,8 @@ def project_usage(cloud, project_id: str) -> dict[str, int]:
         "ram": sum(server["ram"] for server in servers),
         "volumes": len(volumes),
         "gigabytes": sum(volume["size"] for volume in volumes),
+        "security_groups": owned.filter(kind=Kind.SECURITY_GROUP).count(),
+        "security_group_rules": owned.filter(kind=Kind.RULE).count(),
     }
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.base import SecurityGroupInfo, SecurityGroupRuleInfo, SecurityGroupRuleSpec
 from portal.clouds.simulator.models import SimulatedObject
+from portal.clouds.simulator.quotas import check_quota
 from portal.clouds.simulator.refusals import bad_request, conflict
 from portal.clouds.simulator.service import Kind, SimulatedService, atomic, new_id
 
@@ -35,6 +36,8 @@ def rule_info(rule: SimulatedObject) -> SecurityGroupRuleInfo:
         id=rule.backend_id,
         security_group_id=rule.parent_id,
         **{name: rule.data[name] for name in RULE_FIELDS},
+        created_at=rule.created,
+        updated_at=rule.updated,
     )
 
 
@@ -45,6 +48,8 @@ def group_info(group: SimulatedObject, rules: list[SimulatedObject]) -> Security
         description=group.data.get("description", ""),
         rules=[rule_info(rule) for rule in rules],
         project_id=group.project_id,
+        created_at=group.created,
+        updated_at=group.updated,
     )
 
 
@@ -99,6 +104,7 @@ class SecurityGroupOperations(SimulatedService):
         if name == DEFAULT_GROUP:
             raise conflict(_("Every project already has a security group named default."))
         ensure_default_group(self.cloud, self.scope.project_id)
+        check_quota(self.cloud, self.scope.project_id, security_groups=1)
         with atomic():
             group = _new_group(self.cloud, self.scope.project_id, name, description)
         return self._group_infos([group])[0]
@@ -131,6 +137,7 @@ class SecurityGroupOperations(SimulatedService):
         for existing in self._all(Kind.RULE).filter(parent_id=group.backend_id):
             if all(existing.data.get(name) == value for name, value in wanted.items()):
                 raise conflict(_("The security group already has this rule."))
+        check_quota(self.cloud, self.scope.project_id, security_group_rules=1)
         return rule_info(_new_rule(group, rule))
 
     def delete_security_group_rule(self, rule_id: str) -> None:

@@ -4,11 +4,13 @@ from portal.core.api.routers import PortalRouter
 from portal.network.api.routers import RouterViewSet
 from portal.network.api.views import NetworkViewSet
 from portal.network.api.vpcs import VpcViewSet
+from portal.network.security_groups.api import SecurityGroupViewSet
 
 router = PortalRouter()
 router.register("networks", NetworkViewSet, basename="network")
 router.register("vpcs", VpcViewSet, basename="vpc")
 router.register("routers", RouterViewSet, basename="router")
+router.register("security-groups", SecurityGroupViewSet, basename="security-group")
 
 remove_subnet = VpcViewSet.as_view({"delete": "remove_subnet"})
 remove_interface = RouterViewSet.as_view({"delete": "remove_interface"})

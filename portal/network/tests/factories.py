@@ -1,7 +1,13 @@
 import factory
 
 from portal.clouds.tests.factories import CloudFactory
-from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+from portal.network.models import (
+    AvailabilityZone,
+    ComputeHost,
+    Network,
+    SecurityGroup,
+    SecurityGroupRule,
+)
 
 
 class NetworkFactory(factory.django.DjangoModelFactory):
@@ -28,6 +34,22 @@ class SecurityGroupFactory(factory.django.DjangoModelFactory):
     backend_id = factory.Faker("uuid4")
     name = factory.Sequence(lambda n: f"group-{n}")
     project_id = factory.Faker("uuid4")
+
+
+class SecurityGroupRuleFactory(factory.django.DjangoModelFactory):
+    """An SSH rule of a group."""
+
+    class Meta:
+        model = SecurityGroupRule
+
+    group = factory.SubFactory(SecurityGroupFactory)
+    cloud = factory.SelfAttribute("group.cloud")
+    backend_id = factory.Faker("uuid4")
+    direction = "ingress"
+    protocol = "tcp"
+    port_range_min = 22
+    port_range_max = 22
+    remote_ip_prefix = "0.0.0.0/0"
 
 
 class NamedInTheCloudFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
-"""The network pull (networks, security groups, zones, hosts), against the simulator."""
+"""The network pull (networks, security groups with their rules, zones, hosts), against the
+simulator."""
 
 import json
 
@@ -7,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
+from portal.clouds.base import SecurityGroupRuleSpec
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
@@ -15,10 +17,19 @@ from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
 from portal.core.tests.queries import writes_to
 from portal.network import workflows
-from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+from portal.network.models import (
+    AvailabilityZone,
+    ComputeHost,
+    Network,
+    SecurityGroup,
+    SecurityGroupRule,
+)
+from portal.servers.tests.factories import make_identity
+from portal.tenants.credentials import tenant_credentials
+from portal.tenants.tests.factories import TenantFactory
 
 pytestmark = pytest.mark.django_db
-MIRRORS = (Network, SecurityGroup, AvailabilityZone, ComputeHost)
+MIRRORS = (Network, SecurityGroup, SecurityGroupRule, AvailabilityZone, ComputeHost)
 
 
 @pytest.fixture
@@ -54,9 +65,13 @@ def test_first_sync_mirrors_networks_groups_zones_and_hosts(cloud, driver, demo)
     assert (host.backend_id, host.zone, host.state, host.status) == (
         "sim-compute-1", "nova", "up", "enabled",
     )  # fmt: skip
+    assert sorted(web.rules.values_list("direction", "ethertype")) == [
+        ("egress", "IPv4"), ("egress", "IPv6"),
+    ]  # fmt: skip
     # Two networks and the demo's subnet; the admin's and alpha's default groups and web;
-    # a zone; a host.
-    assert (counts.read, counts.created) == (8, 8)
+    # a zone; a host; the groups' rules: the admin's default with the demo's SSH and ping,
+    # alpha's, web's.
+    assert (counts.read, counts.created) == (16, 16)
 
 
 def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):
@@ -84,7 +99,11 @@ def test_changed_and_vanished_objects(cloud, driver, demo):
     assert ComputeHost.objects.get(name="sim-compute-1").is_missing
     assert ComputeHost.objects.get(name="c2").state == "down"
     assert counts.updated == 1
-    assert counts.missing == 3
+    # The group, its four rules, the zone and the host.
+    assert counts.missing == 7
+    assert not SecurityGroupRule.objects.filter(missing_since__isnull=True).filter(
+        group__backend_id=demo["security_group_id"]
+    )
 
 
 def test_many_networks_are_upserted_in_bulk(cloud, driver, demo):
@@ -146,3 +165,34 @@ def test_beat_entry_point_queues_and_runs_a_sync(cloud, demo, django_capture_on_
         sync_on_schedule(*json.loads(entry.args))
     assert Task.objects.get(kind="network.sync").state == Task.State.SUCCEEDED
     assert Network.objects.count() == 1
+
+
+def test_groups_and_rules_of_every_tenant_changes_only(cloud, driver, demo):
+    """A tenant's rule deleted and another added in the cloud: the pull writes those two,
+    and gives the tenant's groups to the tenant."""
+    tenant = TenantFactory()
+    identity = make_identity(tenant, cloud)
+    tenant_cloud = SimulatorDriver(cloud, make_tenant(cloud, "beta"))
+    beta = tenant_cloud.network.create_security_group("beta-web")
+    mine = SimulatorDriver(cloud, tenant_credentials(identity)).network.create_security_group(
+        "mine"
+    )
+    workflows.sync_network(cloud, driver)
+    egress = mine.rules[0]
+    SimulatorDriver(cloud, tenant_credentials(identity)).network.delete_security_group_rule(
+        egress.id
+    )
+    added = tenant_cloud.network.create_security_group_rule(
+        beta.id, SecurityGroupRuleSpec("ingress", "tcp", 22, 22, "10.0.0.0/8")
+    )
+
+    counts = workflows.sync_network(cloud, driver)
+
+    assert (counts.created, counts.updated, counts.missing) == (1, 0, 1)
+    assert SecurityGroupRule.objects.get(backend_id=egress.id).is_missing
+    new = SecurityGroupRule.objects.get(backend_id=added.id)
+    assert (new.group.backend_id, new.port_range_min, new.remote_ip_prefix) == (
+        beta.id, 22, "10.0.0.0/8",
+    )  # fmt: skip
+    assert SecurityGroup.objects.get(backend_id=mine.id).tenant == tenant
+    assert SecurityGroup.objects.get(backend_id=beta.id).tenant is None

@@ -1,5 +1,5 @@
 """The network pull (the worker side): mirrors a cloud's networks (tenants' VPCs among
-them) with their subnets, routers (gateway, interfaces, routes), security groups,
+them) with their subnets, routers (gateway, interfaces, routes), security groups with their rules,
 availability zones and compute hosts, which the request side checks requests against."""
 
 from django.db import transaction
@@ -10,9 +10,9 @@ from portal.network.models import (
     ComputeHost,
     Network,
     Router,
-    SecurityGroup,
     Subnet,
 )
+from portal.network.security_groups.workflows import mirror_security_groups
 from portal.network.task_messages import NetworkMessages
 from portal.network.workflows.records import (
     network_fields,
@@ -40,13 +40,13 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
     networks = driver.network.list_networks()
     subnets = driver.network.list_subnets()
     routers = driver.network.list_routers()
+    groups = driver.network.list_security_groups()
     tenant_of = dict(
         TenantIdentity.objects.filter(cloud=cloud)
         .exclude(project_id="")
         .values_list("project_id", "tenant_id")
     )
     listings = [
-        (SecurityGroup, {g.id: _group_fields(g) for g in driver.network.list_security_groups()}),
         (
             AvailabilityZone,
             {z.name: _zone_fields(z) for z in driver.compute.list_availability_zones()},
@@ -54,7 +54,7 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
         (ComputeHost, {h.host: _host_fields(h) for h in driver.compute.list_compute_hosts()}),
     ]
     if progress:
-        read = len(networks) + len(subnets) + len(routers)
+        read = len(networks) + len(subnets) + len(routers) + len(groups)
         read += sum(len(objects) for _model, objects in listings)
         progress(50, NetworkMessages.READ(count=read))
     total = SyncCounts()
@@ -75,6 +75,7 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
         set_interfaces(cloud, {router_rows[info.id].pk: info.subnet_ids for info in routers})
         for model, objects in listings:
             _mirror(model, cloud, objects, total)
+        total += mirror_security_groups(cloud, groups, complete=True)
     return total
 
 
@@ -89,10 +90,6 @@ def _mirror(model, cloud, objects: dict[str, dict], total: SyncCounts) -> dict:
     for name in vars(total):
         setattr(total, name, getattr(total, name) + getattr(mirror.counts, name))
     return rows
-
-
-def _group_fields(info):
-    return {"name": info.name or "", "project_id": info.project_id or ""}
 
 
 def _zone_fields(info):

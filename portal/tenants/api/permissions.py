@@ -1,4 +1,5 @@
-"""Permission classes of the tenant API, and the platform's per-resource check for any app."""
+"""Permission classes of the tenant API, the platform's per-resource check for any app,
+and the tenant a request acts for."""
 
 from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
