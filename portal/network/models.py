@@ -222,3 +222,12 @@ class ComputeHost(MirroredModel):
 
     def __str__(self):
         return self.name
+
+
+class Vpc(Network):
+    """A tenant's network seen as a VPC (the admin's VPC pages; the same rows)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("VPC")
+        verbose_name_plural = _("VPCs")
