@@ -1,4 +1,5 @@
-"""The network pull (networks, security groups, zones, hosts), against the simulator."""
+"""The network pull (networks, subnets, routers, security groups, zones, hosts), against
+the simulator."""
 
 import json
 
@@ -15,10 +16,19 @@ from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
 from portal.core.tests.queries import writes_to
 from portal.network import workflows
-from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+from portal.clouds.base import RouteEntry
+from portal.network.models import (
+    AvailabilityZone,
+    ComputeHost,
+    Network,
+    Router,
+    RouterInterface,
+    SecurityGroup,
+    Subnet,
+)
 
 pytestmark = pytest.mark.django_db
-MIRRORS = (Network, SecurityGroup, AvailabilityZone, ComputeHost)
+MIRRORS = (Network, Subnet, Router, RouterInterface, SecurityGroup, AvailabilityZone, ComputeHost)
 
 
 @pytest.fixture
@@ -60,7 +70,16 @@ def test_first_sync_mirrors_networks_groups_zones_and_hosts(cloud, driver, demo)
 
 
 def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):
+    tenant = SimulatorDriver(cloud, make_tenant(cloud, "alpha"))
+    own = tenant.network.create_network("alpha-net")
+    subnet = tenant.network.create_subnet(own.id, "10.5.0.0/24")
+    router = tenant.network.create_router("edge")
+    tenant.network.add_router_interface(router.id, subnet.id)
+    tenant.network.set_router_routes(router.id, [RouteEntry("10.9.0.0/16", "10.5.0.7")])
     workflows.sync_network(cloud, driver)
+    assert RouterInterface.objects.get().router.routes == [
+        {"destination": "10.9.0.0/16", "nexthop": "10.5.0.7"}
+    ]
 
     with CaptureQueriesContext(connection) as queries:
         counts = workflows.sync_network(cloud, driver)
@@ -96,7 +115,9 @@ def test_many_networks_are_upserted_in_bulk(cloud, driver, demo):
 
     assert Network.objects.count() == 31
     inserts = [sql for sql in mirror_writes(queries) if sql.startswith("INSERT")]
-    assert len(inserts) == len(MIRRORS)  # one per table, whatever the number of rows
+    # One per table that has new rows (no router: none for routers), whatever their number.
+    tables = [model for model in MIRRORS if model not in (Router, RouterInterface)]
+    assert len(inserts) == len(tables)
 
 
 def test_sync_job_records_its_task(cloud, demo, sync_now):
