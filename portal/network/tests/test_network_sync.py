@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
+from portal.clouds.base import RouteEntry
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
@@ -16,7 +17,6 @@ from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
 from portal.core.tests.queries import writes_to
 from portal.network import workflows
-from portal.clouds.base import RouteEntry
 from portal.network.models import (
     AvailabilityZone,
     ComputeHost,
