@@ -207,5 +207,14 @@ class ComputeHost(MirroredModel):
         return self.name
 
 
+class Vpc(Network):
+    """A tenant's network seen as a VPC (the admin's VPC pages; the same rows)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("VPC")
+        verbose_name_plural = _("VPCs")
+
+
 # Models with a module of their own, registered with this app by being imported here.
 from portal.network.security_groups.models import SecurityGroup, SecurityGroupRule  # noqa: E402, F401

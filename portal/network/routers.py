@@ -42,7 +42,7 @@ def routers_visible_to(user):
 def with_interfaces(routers):
     """`routers` with their interfaces' subnets and VPCs loaded (one query per page)."""
     interfaces = RouterInterface.objects.select_related("subnet__network").order_by("pk")
-    return routers.select_related("cloud", "current_task").prefetch_related(
+    return routers.select_related("cloud", "tenant", "current_task").prefetch_related(
         Prefetch("interfaces", queryset=interfaces)
     )
 

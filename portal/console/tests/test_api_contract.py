@@ -21,6 +21,7 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.images.models import Image
 from portal.images.workflows import sync_images
 from portal.isos.tests.factories import FtpServerFactory, IsoFactory
+from portal.network.tests.factories import RouterFactory, SubnetFactory, VpcFactory
 from portal.network.workflows import sync_network
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import ServerFactory, ServerTemplateFactory, make_identity
@@ -70,6 +71,8 @@ def world(cloud, tenant, keep_the_test_connection):
     server = ServerFactory(cloud=cloud, tenant=tenant)
     iso = IsoFactory(ftp_server=FtpServerFactory(cloud=cloud))
     template = ServerTemplateFactory(image=image, flavor=flavor)
+    subnet = SubnetFactory(network=VpcFactory(cloud=cloud, tenant=tenant))
+    router = RouterFactory(cloud=cloud, tenant=tenant)
     return {
         "instance_id": server.instance_id,
         "image_id": image.image_id,
@@ -81,6 +84,9 @@ def world(cloud, tenant, keep_the_test_connection):
         "template_id": str(template.template_id),
         "network_uuid": server.network_id,
         "task_id": "0",
+        "vpc_id": subnet.network.vpc_id,
+        "subnet_id": subnet.subnet_id,
+        "router_id": router.router_id,
     }
 
 

@@ -23,7 +23,11 @@ from portal.network.api.serializers import (
 )
 from portal.network.filters import RouterFilter
 from portal.network.models import Subnet
-from portal.tenants.api.permissions import PlatformResourcePermission, acting_tenant
+from portal.tenants.api.permissions import (
+    PlatformResourcePermission,
+    acting_tenant,
+    ask_about_body,
+)
 
 ROUTE_PARAMETERS = [
     OpenApiParameter("destination", str, required=True, description="The entry's CIDR."),
@@ -124,6 +128,7 @@ class RouterViewSet(
         requested_wait_seconds(request)
         form = InterfaceSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        ask_about_body(self, [form.validated_data["subnet_id"]])
         router = self.get_object()
         subnet = self._subnet(form.validated_data["subnet_id"])
         router, task = routers.add_interface(router, subnet, actor=actor_of(request.user))

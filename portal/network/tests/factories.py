@@ -5,8 +5,10 @@ from portal.network.models import (
     AvailabilityZone,
     ComputeHost,
     Network,
+    Router,
     SecurityGroup,
     SecurityGroupRule,
+    Subnet,
 )
 
 
@@ -78,3 +80,31 @@ class ComputeHostFactory(NamedInTheCloudFactory):
     zone = "nova"
     state = ComputeHost.State.UP
     status = ComputeHost.Status.ENABLED
+
+
+class VpcFactory(NetworkFactory):
+    """A tenant's VPC as a create leaves it (ready, in the tenant's project)."""
+
+    tenant = factory.SubFactory("portal.tenants.tests.factories.TenantFactory")
+    shared = False
+
+
+class SubnetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subnet
+
+    network = factory.SubFactory(VpcFactory)
+    cloud = factory.SelfAttribute("network.cloud")
+    backend_id = factory.Faker("uuid4")
+    cidr = factory.Sequence(lambda n: f"10.{n % 250}.0.0/24")
+
+
+class RouterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Router
+
+    cloud = factory.SubFactory(CloudFactory)
+    tenant = factory.SubFactory("portal.tenants.tests.factories.TenantFactory")
+    backend_id = factory.Faker("uuid4")
+    name = factory.Sequence(lambda n: f"router-{n}")
+    status = "ACTIVE"

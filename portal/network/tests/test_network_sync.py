@@ -1,5 +1,5 @@
-"""The network pull (networks, security groups with their rules, zones, hosts), against the
-simulator."""
+"""The network pull (networks, subnets, routers, security groups with their rules, zones,
+hosts), against the simulator."""
 
 import json
 
@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
-from portal.clouds.base import SecurityGroupRuleSpec
+from portal.clouds.base import RouteEntry, SecurityGroupRuleSpec
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
@@ -21,15 +21,21 @@ from portal.network.models import (
     AvailabilityZone,
     ComputeHost,
     Network,
+    Router,
+    RouterInterface,
     SecurityGroup,
     SecurityGroupRule,
+    Subnet,
 )
 from portal.servers.tests.factories import make_identity
 from portal.tenants.credentials import tenant_credentials
 from portal.tenants.tests.factories import TenantFactory
 
 pytestmark = pytest.mark.django_db
-MIRRORS = (Network, SecurityGroup, SecurityGroupRule, AvailabilityZone, ComputeHost)
+MIRRORS = (
+    Network, Subnet, Router, RouterInterface, SecurityGroup, SecurityGroupRule, AvailabilityZone,
+    ComputeHost,
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -75,7 +81,16 @@ def test_first_sync_mirrors_networks_groups_zones_and_hosts(cloud, driver, demo)
 
 
 def test_a_second_unchanged_sync_writes_nothing(cloud, driver, demo):
+    tenant = SimulatorDriver(cloud, make_tenant(cloud, "alpha"))
+    own = tenant.network.create_network("alpha-net")
+    subnet = tenant.network.create_subnet(own.id, "10.5.0.0/24")
+    router = tenant.network.create_router("edge")
+    tenant.network.add_router_interface(router.id, subnet.id)
+    tenant.network.set_router_routes(router.id, [RouteEntry("10.9.0.0/16", "10.5.0.7")])
     workflows.sync_network(cloud, driver)
+    assert RouterInterface.objects.get().router.routes == [
+        {"destination": "10.9.0.0/16", "nexthop": "10.5.0.7"}
+    ]
 
     with CaptureQueriesContext(connection) as queries:
         counts = workflows.sync_network(cloud, driver)
@@ -115,7 +130,9 @@ def test_many_networks_are_upserted_in_bulk(cloud, driver, demo):
 
     assert Network.objects.count() == 31
     inserts = [sql for sql in mirror_writes(queries) if sql.startswith("INSERT")]
-    assert len(inserts) == len(MIRRORS)  # one per table, whatever the number of rows
+    # One per table that has new rows (no router: none for routers), whatever their number.
+    tables = [model for model in MIRRORS if model not in (Router, RouterInterface)]
+    assert len(inserts) == len(tables)
 
 
 def test_sync_job_records_its_task(cloud, demo, sync_now):

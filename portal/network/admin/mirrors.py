@@ -10,7 +10,7 @@ from portal.clouds.admin_actions import sync_now_action
 from portal.core.admin_base import ViewOnlyAdmin
 from portal.core.bars import usage_bar
 from portal.network.capacity import RESOURCES
-from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+from portal.network.models import AvailabilityZone, ComputeHost, Network
 
 MISSING_FILTER = ("missing_since", admin.EmptyFieldListFilter)
 
@@ -29,13 +29,6 @@ class NetworkAdmin(MirrorAdmin):
         "missing_since",
     ]  # fmt: skip
     list_filter = ["cloud", "shared", "external", "status", MISSING_FILTER]
-    search_fields = ["name", "backend_id", "project_id"]
-
-
-@admin.register(SecurityGroup)
-class SecurityGroupAdmin(MirrorAdmin):
-    list_display = ["name", "backend_id", "cloud", "project_id", "missing_since"]
-    list_filter = ["cloud", MISSING_FILTER]
     search_fields = ["name", "backend_id", "project_id"]
 
 

@@ -1,0 +1,5 @@
+"""The network app's admin: the mirrors (mirrors.py), VPCs (vpcs.py), routers
+(routers.py) and security groups (security_groups/admin.py), where they are also made
+and changed."""
+
+from portal.network.admin import mirrors, routers, vpcs  # noqa: F401
