@@ -1,4 +1,5 @@
-"""Read-only admin lists of what the network pull mirrors, with "Sync now"."""
+"""Read-only admin lists of what the network pull mirrors, with "Sync now"; security groups
+have their own admin (security_groups/admin.py), where they are also made and changed."""
 
 from django.contrib import admin
 from django.db.models import F
@@ -10,7 +11,8 @@ from portal.clouds.admin_actions import sync_now_action
 from portal.core.admin_base import ViewOnlyAdmin
 from portal.core.bars import usage_bar
 from portal.network.capacity import RESOURCES
-from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
+from portal.network.models import AvailabilityZone, ComputeHost, Network
+from portal.network.security_groups import admin as security_group_admin  # noqa: F401
 
 MISSING_FILTER = ("missing_since", admin.EmptyFieldListFilter)
 
@@ -29,13 +31,6 @@ class NetworkAdmin(MirrorAdmin):
         "missing_since",
     ]  # fmt: skip
     list_filter = ["cloud", "shared", "external", "status", MISSING_FILTER]
-    search_fields = ["name", "backend_id", "project_id"]
-
-
-@admin.register(SecurityGroup)
-class SecurityGroupAdmin(MirrorAdmin):
-    list_display = ["name", "backend_id", "cloud", "project_id", "missing_since"]
-    list_filter = ["cloud", MISSING_FILTER]
     search_fields = ["name", "backend_id", "project_id"]
 
 
