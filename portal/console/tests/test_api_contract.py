@@ -21,6 +21,7 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.images.models import Image
 from portal.images.workflows import sync_images
 from portal.isos.tests.factories import FtpServerFactory, IsoFactory
+from portal.network.tests.factories import SecurityGroupFactory
 from portal.network.workflows import sync_network
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import ServerFactory, ServerTemplateFactory, make_identity
@@ -70,6 +71,7 @@ def world(cloud, tenant, keep_the_test_connection):
     server = ServerFactory(cloud=cloud, tenant=tenant)
     iso = IsoFactory(ftp_server=FtpServerFactory(cloud=cloud))
     template = ServerTemplateFactory(image=image, flavor=flavor)
+    group = SecurityGroupFactory(cloud=cloud, tenant=tenant)
     return {
         "instance_id": server.instance_id,
         "image_id": image.image_id,
@@ -81,6 +83,7 @@ def world(cloud, tenant, keep_the_test_connection):
         "template_id": str(template.template_id),
         "network_uuid": server.network_id,
         "task_id": "0",
+        "security_group_id": group.security_group_id,
     }
 
 
