@@ -352,6 +352,10 @@ TASK_RUN_SECONDS = {
     "isos.unmount": 300,
     "isos.release": 300,
     "tenant.provision": 300,
+    "security_group.create": 300,
+    "security_group.update": 300,
+    "security_group.delete": 120,
+    "security_group.operate": 600,  # up to 50 servers, one after the other
 }
 TASK_HARD_LIMIT_GRACE = 60
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3600)

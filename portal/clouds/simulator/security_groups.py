@@ -168,6 +168,8 @@ def _check_rule(rule: SecurityGroupRuleSpec) -> None:
         raise bad_request(_("A rule's ethertype is IPv4 or IPv6."))
     if rule.protocol not in PROTOCOLS:
         raise bad_request(_("Unknown protocol %(protocol)s."), protocol=rule.protocol)
+    if rule.protocol == "icmpv6" and rule.ethertype != "IPv6":
+        raise bad_request(_("Protocol icmpv6 applies only to IPv6 rules."))
     _check_ports(rule)
     if rule.remote_ip_prefix:
         _check_prefix(rule)

@@ -212,6 +212,7 @@ def test_rules(alpha):
         SecurityGroupRuleSpec("ingress", "icmp", 22, 22),
         SecurityGroupRuleSpec("ingress", "tcp", 22, 22, "not-a-prefix"),
         SecurityGroupRuleSpec("ingress", "tcp", 22, 22, "::/0", ethertype="IPv4"),
+        SecurityGroupRuleSpec("ingress", "icmpv6", ethertype="IPv4"),
     ],
 )
 def test_bad_rules_are_refused(alpha, rule):
@@ -219,3 +220,15 @@ def test_bad_rules_are_refused(alpha, rule):
 
     with pytest.raises(errors.CloudBadRequest):
         alpha.network.create_security_group_rule(group.id, rule)
+
+
+def test_neutron_quotas_of_groups_and_rules(cloud, alpha):
+    cloud.options = {"quotas": {"security_groups": 2, "security_group_rules": 5}}
+    cloud.save()
+    group = alpha.network.create_security_group("web")  # with "default": 2 groups, 4 rules
+    with pytest.raises(errors.CloudQuotaExceeded):
+        alpha.network.create_security_group("db")
+    ssh = SecurityGroupRuleSpec("ingress", "tcp", 22, 22)
+    alpha.network.create_security_group_rule(group.id, ssh)
+    with pytest.raises(errors.CloudQuotaExceeded):
+        alpha.network.create_security_group_rule(group.id, SecurityGroupRuleSpec("ingress", "icmp"))

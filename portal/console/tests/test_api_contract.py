@@ -21,7 +21,12 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.images.models import Image
 from portal.images.workflows import sync_images
 from portal.isos.tests.factories import FtpServerFactory, IsoFactory
-from portal.network.tests.factories import RouterFactory, SubnetFactory, VpcFactory
+from portal.network.tests.factories import (
+    RouterFactory,
+    SecurityGroupFactory,
+    SubnetFactory,
+    VpcFactory,
+)
 from portal.network.workflows import sync_network
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import ServerFactory, ServerTemplateFactory, make_identity
@@ -73,6 +78,7 @@ def world(cloud, tenant, keep_the_test_connection):
     template = ServerTemplateFactory(image=image, flavor=flavor)
     subnet = SubnetFactory(network=VpcFactory(cloud=cloud, tenant=tenant))
     router = RouterFactory(cloud=cloud, tenant=tenant)
+    group = SecurityGroupFactory(cloud=cloud, tenant=tenant)
     return {
         "instance_id": server.instance_id,
         "image_id": image.image_id,
@@ -87,6 +93,7 @@ def world(cloud, tenant, keep_the_test_connection):
         "vpc_id": subnet.network.vpc_id,
         "subnet_id": subnet.subnet_id,
         "router_id": router.router_id,
+        "security_group_id": group.security_group_id,
     }
 
 

@@ -3,3 +3,4 @@
 and changed."""
 
 from portal.network.admin import mirrors, routers, vpcs  # noqa: F401
+from portal.network.security_groups import admin as security_group_admin  # noqa: F401

@@ -1,4 +1,5 @@
-"""Read-only admin lists of what the network pull mirrors, with "Sync now"."""
+"""Read-only admin lists of what the network pull mirrors, with "Sync now"; security groups
+have their own admin (security_groups/admin.py), where they are also made and changed."""
 
 from django.contrib import admin
 from django.db.models import F

@@ -119,7 +119,7 @@ class SecurityGroupDeletedSerializer(serializers.Serializer):
     task = TaskSummarySerializer()
 
 
-class OperateSerializer(serializers.Serializer):
+class SecurityGroupOperateSerializer(serializers.Serializer):
     instance_ids = serializers.ListField(child=serializers.CharField(max_length=64))
     ops_type = serializers.CharField(max_length=16)
 
@@ -131,7 +131,7 @@ class ServerOutcomeSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class OperatedSerializer(serializers.Serializer):
+class SecurityGroupOperatedSerializer(serializers.Serializer):
     """OperateSecurityGroupRes, with what happened to each server so far."""
 
     security_group_id = serializers.CharField()
@@ -225,12 +225,14 @@ class SecurityGroupViewSet(
         answer = SecurityGroupDeletedSerializer(answer).data
         return Response(answer, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=OperateSerializer, responses={202: OperatedSerializer})
+    @extend_schema(
+        request=SecurityGroupOperateSerializer, responses={202: SecurityGroupOperatedSerializer}
+    )
     @action(detail=True, methods=["post"])
     def operate(self, request, security_group_id=None):
         """Attach the group to, or detach it from, servers (OperateSecurityGroup)."""
         requested_wait_seconds(request)
-        form = OperateSerializer(data=request.data)
+        form = SecurityGroupOperateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         ask_about_body(self, data["instance_ids"])
@@ -245,7 +247,9 @@ class SecurityGroupViewSet(
             "task": task,
             "servers": (task.result or {}).get("servers", []),
         }
-        return Response(OperatedSerializer(answer).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            SecurityGroupOperatedSerializer(answer).data, status=status.HTTP_202_ACCEPTED
+        )
 
 
 def _current(task):

@@ -11,9 +11,11 @@ from portal.core.errors import Conflict, NotFound, Unprocessable, ValidationFail
 from portal.core.principals import tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
 from portal.network.security_groups.models import SecurityGroup
+from portal.network.security_groups.quota import rules_held_by
 from portal.network.security_groups.rules import check_rule_sets
 from portal.network.security_groups.server_use import server_directory
 from portal.network.services import DEFAULT_SECURITY_GROUP, project_of
+from portal.tenants import quotas
 from portal.tenants.regions import require_ready
 
 CREATE_KIND = "security_group.create"
@@ -59,6 +61,9 @@ def create_group(tenant, cloud, *, name, description="", rule_sets=(), actor):
             status=Status.CREATING,
         )
         task = _new_task(group, CREATE_KIND, actor)
+        quotas.reserve(
+            tenant, task=task, holder=group, security_groups=1, security_group_rules=len(specs)
+        )
         job = {"rules": [asdict(spec) for spec in specs]}
         enqueue(task, "portal.network.tasks.create_security_group", job)
     return group, task
@@ -78,6 +83,9 @@ def update_group(group, *, name=None, description=None, rule_sets=None, actor):
             _refuse_taken_name(group.tenant, group.cloud, changes["name"], group)
         _take(group, Status.UPDATING, (Status.READY,))
         task = _new_task(group, UPDATE_KIND, actor)
+        more_rules = 0 if specs is None else len(specs) - rules_held_by(group)
+        if more_rules > 0 and group.tenant is not None:
+            quotas.reserve(group.tenant, task=task, holder=group, security_group_rules=more_rules)
         job = {**changes, "rules": None if specs is None else [asdict(spec) for spec in specs]}
         enqueue(task, "portal.network.tasks.update_security_group", job)
     return group, task
@@ -209,12 +217,14 @@ def _new_task(group, kind, actor, action=""):
 
 @on_task_abandoned(CREATE_KIND)
 def _abandoned_create(task):
+    quotas.release_task_reservations(task)
     SecurityGroup.objects.filter(security_group_id=task.target_id, status=Status.CREATING).update(
         status=Status.FAILED, status_message=task.message[:500]
     )
 
 
 def _abandoned_change(task):
+    quotas.release_task_reservations(task)
     busy = (Status.UPDATING, Status.OPERATING, Status.DELETING)
     SecurityGroup.objects.filter(security_group_id=task.target_id, status__in=busy).update(
         status=Status.READY

@@ -25,6 +25,9 @@ class SecurityGroupMessages(Messages, prefix="network.security_group"):
     DETACHING = _("Detaching the group from server %(server)s (%(number)d of %(count)d)")
     ATTACHED = _("Attached to %(changed)d of %(count)d servers; the others had it already.")
     DETACHED = _("Detached from %(changed)d of %(count)d servers; the others did not have it.")
+    RULE_REFUSED_CREATING = _(
+        "The cloud refused rule %(number)d (%(rule)s): %(reason)s The group was not created."
+    )
     SERVERS_FAILED = _("%(failed)d of %(count)d servers failed (%(servers)s): %(reason)s")
     SERVER_GONE = _("The server is no longer in the portal.")
 

@@ -16,10 +16,12 @@ from portal.clouds.errors import CloudError
 from portal.clouds.mirror import CloudMirror, SyncCounts, pages
 from portal.core.models import Task
 from portal.core.services import report_step
+from portal.network.security_groups import quota
 from portal.network.security_groups.models import SecurityGroup, SecurityGroupRule
 from portal.network.security_groups.rules import rule_key
 from portal.network.security_groups.server_use import server_directory
 from portal.network.security_groups.task_messages import SecurityGroupMessages as M
+from portal.tenants import quotas
 from portal.tenants.models import TenantIdentity
 
 logger = logging.getLogger(__name__)
@@ -40,14 +42,16 @@ def create(task, group, driver, job) -> object:
             SecurityGroup.objects.filter(pk=group.pk).update(backend_id=made.id)
             group.backend_id = made.id
         current = driver.network.get_security_group(group.backend_id)
-        replace_rules(task, driver, current, wanted)
+        replace_rules(task, driver, current, wanted, refused=M.RULE_REFUSED_CREATING)
     except Exception as exc:
         _undo_create(group, driver)
         SecurityGroup.objects.filter(pk=group.pk).update(
             status=Status.FAILED, status_message=str(exc)[:500]
         )
+        quota.settle(task, group, 0, succeeded=False)
         raise
     info = _record(group, driver, Status.READY)
+    quota.settle(task, group, len(info.rules), succeeded=True)
     return M.CREATED(name=info.name, count=len(info.rules))
 
 
@@ -69,9 +73,12 @@ def update(task, group, driver, job) -> object:
         else:
             replace_rules(task, driver, current, _specs(job["rules"]), rename)
     except Exception:
-        _record_after_failure(group, driver)
+        info = _record_after_failure(group, driver)
+        rule_count = len(info.rules) if info else quota.rules_held_by(group)
+        quota.settle(task, group, rule_count, succeeded=False)
         raise
     info = _record(group, driver, Status.READY)
+    quota.settle(task, group, len(info.rules), succeeded=True)
     return M.UPDATED(name=info.name, count=len(info.rules))
 
 
@@ -84,16 +91,17 @@ def delete(task, group, driver) -> object:
         except Exception:
             SecurityGroup.objects.filter(pk=group.pk).update(status=Status.READY)
             raise
+    quotas.release_held_by(group)
     group.delete()
     return M.DELETED(name=group.name)
 
 
-def replace_rules(task, driver, current, wanted: list[SecurityGroupRuleSpec], rename=None):
+def replace_rules(task, driver, current, wanted, rename=None, refused=M.RULE_REFUSED):
     """Make the group `current` (as just read) hold exactly `wanted`, in seed 004's order:
     create the rules it lacks, `rename()`, then delete the rules not wanted. A rule it has
     already (same rule, same description) is kept as it is. Until the old rules go, a
     failure deletes the rules this call made and is raised again: the group keeps its
-    old rules."""
+    old rules. `refused` says how a rule the cloud refused fails the Task."""
     existing = {rule_key(rule): rule for rule in current.rules}
     kept = {
         existing[rule_key(spec)].id
@@ -115,7 +123,7 @@ def replace_rules(task, driver, current, wanted: list[SecurityGroupRuleSpec], re
         if new:
             report_step(task, 20, M.CREATING_RULES(count=len(new)))
         for number, spec in new:
-            made.append(_create_rule(driver, current.id, spec, number))
+            made.append(_create_rule(driver, current.id, spec, number, refused))
         if rename is not None:
             rename()
     except Exception:
@@ -127,14 +135,14 @@ def replace_rules(task, driver, current, wanted: list[SecurityGroupRuleSpec], re
     for rule_id in old:
         driver.network.delete_security_group_rule(rule_id)
     for spec in redescribed:
-        _create_rule(driver, current.id, spec, wanted.index(spec) + 1)
+        _create_rule(driver, current.id, spec, wanted.index(spec) + 1, refused)
 
 
-def _create_rule(driver, group_id, spec, number):
+def _create_rule(driver, group_id, spec, number, refused):
     try:
         return driver.network.create_security_group_rule(group_id, spec).id
     except CloudError as exc:
-        exc.reword(M.RULE_REFUSED(number=number, rule=describe(spec), reason=exc))
+        exc.reword(refused(number=number, rule=describe(spec), reason=exc))
         raise
 
 
@@ -160,11 +168,13 @@ def _undo_create(group, driver):
 
 
 def _record_after_failure(group, driver):
-    """Mirror what the cloud holds after a failed change, and free the group."""
+    """Mirror what the cloud holds after a failed change, and free the group; returns
+    the group as re-read (None if that failed too)."""
     try:
-        _record(group, driver, Status.READY)
+        return _record(group, driver, Status.READY)
     except CloudError:
         SecurityGroup.objects.filter(pk=group.pk).update(status=Status.READY)
+        return None
 
 
 def _record(group, driver, status):

@@ -1,4 +1,5 @@
-"""The admin lists of the network mirrors: read-only, searchable, and "Sync now"."""
+"""The admin lists of the network mirrors: read-only, searchable, and "Sync now" (security
+groups, which the admin also makes and changes: test_security_group_admin.py)."""
 
 import pytest
 
@@ -8,14 +9,12 @@ from portal.network.tests.factories import (
     AvailabilityZoneFactory,
     ComputeHostFactory,
     NetworkFactory,
-    SecurityGroupFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 LISTS = {
     "network": NetworkFactory,
-    "securitygroup": SecurityGroupFactory,
     "availabilityzone": AvailabilityZoneFactory,
     "computehost": ComputeHostFactory,
 }

@@ -274,3 +274,18 @@ def test_another_tenants_group_is_404(create, client_of_other_tenant, method, bo
     assert call(client_of_other_tenant, "get", LIST, expect=200)["count"] == 0
     row = SecurityGroup.objects.get(security_group_id=made["security_group_id"])
     assert (row.status, row.description) == ("ready", "")
+
+
+def test_a_tenant_creates_only_for_itself(client_of_tenant, identity, tenant, other_tenant):
+    body = {"security_group_name": "web", "tenant_id": other_tenant.tenant_id}
+    answer = call(client_of_tenant, "post", LIST, body)
+    assert answer["tenant_id"] == tenant.tenant_id
+    assert not SecurityGroup.objects.filter(tenant=other_tenant).exists()
+
+
+def test_a_retried_create_with_its_idempotency_key_makes_one_group(client_of_tenant, identity):
+    body = {"security_group_name": "web", "security_group_rule_sets": [SSH]}
+    first = client_of_tenant.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client_of_tenant.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.json()["security_group_id"] == again.json()["security_group_id"]
+    assert SecurityGroup.objects.count() == 1

@@ -144,10 +144,6 @@ class ServerPageMixin:
             or "-"
         )
 
-    @admin.display(description=_("security groups"))
-    def security_groups(self, server):
-        return ", ".join(server.security_group_names) or "-"
-
     @admin.display(description=_("tasks"))
     def task_history(self, server):
         """The server's Tasks, newest first, each told as a sentence (who did what, how it

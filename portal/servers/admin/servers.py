@@ -17,6 +17,7 @@ from portal.core.errors import PortalError
 from portal.core.principals import actor_of
 from portal.servers import console, services
 from portal.servers.admin.create_wizard import create_view
+from portal.servers.admin.security_groups import ServerSecurityGroupsMixin
 from portal.servers.admin.server_list import (
     POSTED_OPERATIONS,
     ServerListMixin,
@@ -53,7 +54,9 @@ class LiveOrDeletedFilter(HiddenByDefaultFilter):
 
 
 @admin.register(Server)
-class ServerAdmin(ServerListMixin, ServerPageMixin, ObjectToolMixin, ReadOnlyAdmin):
+class ServerAdmin(
+    ServerListMixin, ServerPageMixin, ServerSecurityGroupsMixin, ObjectToolMixin, ReadOnlyAdmin
+):
     """Servers: read from the database; every action goes through the services, as the
     API's do (one code path), and shows up as a Task with its progress. "Create server",
     the list's row menus and the server page's buttons (power, resize with a flavor
@@ -126,6 +129,7 @@ class ServerAdmin(ServerListMixin, ServerPageMixin, ObjectToolMixin, ReadOnlyAdm
             path("<int:pk>/resize/", view(self.resize_view), name="servers_server_resize"),
             path("<int:pk>/mount-iso/", view(self.mount_iso_view), name="servers_server_mount_iso"),
             path("<int:pk>/console/", view(self.console_view), name="servers_server_console"),
+            *self.security_group_urls(),
             path(
                 "<int:pk>/operate/<str:operation>/",
                 view(self.operate_view),
