@@ -119,3 +119,10 @@ def release_server(server) -> int:
     return QuotaReservation.objects.filter(
         server=server, volume__isnull=True, state__in=QuotaReservation.HOLDING
     ).update(state=Holding.RELEASED)
+
+
+def release_volume(volume) -> int:
+    """The cloud confirmed the disk is gone: give back what the disk held."""
+    return QuotaReservation.objects.filter(
+        volume=volume, state__in=QuotaReservation.HOLDING
+    ).update(state=Holding.RELEASED)

@@ -124,7 +124,7 @@ class InstanceViewSet(
         form.is_valid(raise_exception=True)
         ask_about_body(self, form.named_resources(), with_object=False)
         server, task = services.create_server(
-            _tenant_for(request, form.validated_data.get("tenant_id")),
+            tenant_for_request(request, form.validated_data.get("tenant_id")),
             form.to_request(),
             actor=actor_of(request.user),
             operator=is_operator(request.user),
@@ -297,7 +297,7 @@ class KeyPairViewSet(
         form.is_valid(raise_exception=True)
         data = form.validated_data
         keypair, task, private_key = keypairs.create_keypair(
-            _tenant_for(request, data.get("tenant_id")),
+            tenant_for_request(request, data.get("tenant_id")),
             cloud_for_region(data.get("region")),
             data["keypair_name"],
             public_key=data.get("public_key", ""),
@@ -319,7 +319,7 @@ class KeyPairViewSet(
         return Response(KeyPairSerializer(keypair).data, status=status.HTTP_202_ACCEPTED)
 
 
-def _tenant_for(request, tenant_id):
+def tenant_for_request(request, tenant_id):
     """The caller's tenant; operators name the tenant they act for."""
     tenant = tenant_scope(request.user)
     if tenant is not None:
