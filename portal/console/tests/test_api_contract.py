@@ -22,6 +22,7 @@ from portal.images.models import Image
 from portal.images.workflows import sync_images
 from portal.isos.tests.factories import FtpServerFactory, IsoFactory
 from portal.network.workflows import sync_network
+from portal.servers.disks.models import Volume
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import ServerFactory, ServerTemplateFactory, make_identity
 from portal.servers.workflows.flavors import sync_flavors
@@ -70,7 +71,11 @@ def world(cloud, tenant, keep_the_test_connection):
     server = ServerFactory(cloud=cloud, tenant=tenant)
     iso = IsoFactory(ftp_server=FtpServerFactory(cloud=cloud))
     template = ServerTemplateFactory(image=image, flavor=flavor)
+    disk = Volume.objects.create(
+        cloud=cloud, tenant=tenant, name="disk", size=1, status="available", backend_id="v-1"
+    )
     return {
+        "volume_id": disk.volume_id,
         "instance_id": server.instance_id,
         "image_id": image.image_id,
         "flavor_id": flavor.backend_id,
