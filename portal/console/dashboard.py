@@ -15,8 +15,8 @@ from portal.core.models import Task
 from portal.core.sentences import name_targets, task_sentence
 from portal.images.models import Image
 from portal.isos.models import Iso
-from portal.servers.models import QuotaReservation, Server
-from portal.tenants.models import UNLIMITED, Tenant, TenantIdentity, TenantQuota
+from portal.servers.models import Server
+from portal.tenants.models import UNLIMITED, QuotaReservation, Tenant, TenantIdentity, TenantQuota
 
 # The quotas the dashboard draws, in this order (the others are on the tenant's page).
 QUOTA_RESOURCES = ("cores", "ram", "instances", "volumes")

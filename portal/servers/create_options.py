@@ -13,11 +13,11 @@ from portal.network.services import (
     networks_usable_by,
     project_of,
 )
-from portal.servers import quotas
 from portal.servers.flavors import flavors_offered_to
 from portal.servers.models import KeyPair
 from portal.servers.server_templates.models import ServerTemplate
 from portal.servers.services import as_tenant
+from portal.tenants import quotas
 from portal.tenants.models import UNLIMITED, Tenant
 from portal.tenants.quotas import quota_of
 

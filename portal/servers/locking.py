@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from portal.core.errors import Conflict
 from portal.core.services import create_task, on_task_abandoned
-from portal.servers import quotas
 from portal.servers.models import Server
+from portal.tenants import quotas
 
 SERVER_TARGET = "server"
 CREATE_KIND = "server.create"

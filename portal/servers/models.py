@@ -1,4 +1,4 @@
-"""Flavors, servers, key pairs, and the quota they hold (the disks: disks/models.py)."""
+"""Flavors, servers and key pairs (their data disks: disks/models.py)."""
 
 import uuid
 
@@ -10,7 +10,6 @@ from portal.clouds.mirror import MirroredModel
 from portal.core.fields import EncryptedTextField
 from portal.core.models import CloudResourceModel, TimestampedModel
 from portal.servers.cloud_states import POWER_STATES, RUNTIME_STATES
-from portal.tenants.models import TenantQuota
 
 
 class Flavor(MirroredModel):
@@ -267,82 +266,6 @@ class ServerTag(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class QuotaReservation(TimestampedModel):
-    """An amount of a tenant's quota held by a server, a volume or an operation.
-
-    A tenant's usage is the sum of its reserved and committed rows. A request reserves in
-    the transaction that accepts it (under the tenant's quota row lock, so concurrent
-    requests cannot both take the last unit); the job commits it when the cloud has done
-    the work, or releases it on failure. Amounts may be negative: a resize to a smaller
-    flavor commits a negative row, giving the surplus back.
-    """
-
-    class State(models.TextChoices):
-        RESERVED = "reserved", _("reserved")
-        COMMITTED = "committed", _("committed")
-        RELEASED = "released", _("released")
-
-    HOLDING = (State.RESERVED, State.COMMITTED)
-
-    tenant = models.ForeignKey(
-        "tenants.Tenant",
-        on_delete=models.CASCADE,
-        related_name="quota_reservations",
-        verbose_name=_("tenant"),
-    )
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.RESERVED
-    )
-    task = models.ForeignKey(
-        "core.Task",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("task"),
-    )
-    server = models.ForeignKey(
-        Server,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="quota_reservations",
-        verbose_name=_("server"),
-    )
-    volume = models.ForeignKey(
-        "servers.Volume",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="quota_reservations",
-        verbose_name=_("volume"),
-    )
-    instances = models.IntegerField(_("instances"), default=0)
-    cores = models.IntegerField(_("cores"), default=0)
-    ram = models.IntegerField(_("RAM (MB)"), default=0)
-    volumes = models.IntegerField(_("volumes"), default=0)
-    gigabytes = models.IntegerField(_("gigabytes"), default=0)
-    images = models.IntegerField(_("images"), default=0)
-    security_groups = models.IntegerField(_("security groups"), default=0)
-
-    class Meta:
-        verbose_name = _("quota reservation")
-        verbose_name_plural = _("quota reservations")
-        indexes = [
-            models.Index(
-                fields=["tenant"],
-                name="reservation_holding_idx",
-                condition=models.Q(state__in=["reserved", "committed"]),
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.tenant_id} {self.state} {self.amounts()}"
-
-    def amounts(self):
-        return {name: getattr(self, name) for name in TenantQuota.RESOURCES}
 
 
 def new_keypair_id():

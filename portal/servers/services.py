@@ -19,7 +19,7 @@ from portal.core.services import enqueue
 from portal.images.models import Image
 from portal.images.services import images_known_to, images_visible_to
 from portal.network.services import Placement, check_placement
-from portal.servers import keypairs, quotas
+from portal.servers import keypairs
 from portal.servers.disks.models import Volume
 from portal.servers.flavors import flavors_offered_to
 from portal.servers.locking import (
@@ -41,6 +41,7 @@ from portal.servers.locking import (
 from portal.servers.models import Flavor, Server
 from portal.servers.server_templates.models import ServerTemplate
 from portal.servers.task_messages import operation_verb, runtime_state_label
+from portal.tenants import quotas
 from portal.tenants.regions import require_ready
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
         quotas.reserve(
             tenant,
             task=task,
-            server=server,
+            holder=server,
             instances=1,
             cores=flavor.vcpus,
             ram=flavor.ram,
@@ -169,9 +170,7 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
             gigabytes=system_disk.size_in_g,
         )
         for volume in volumes:
-            quotas.reserve(
-                tenant, task=task, server=server, volume=volume, volumes=1, gigabytes=volume.size
-            )
+            quotas.reserve(tenant, task=task, holder=volume, volumes=1, gigabytes=volume.size)
         enqueue(task, "portal.servers.tasks.create_server")
     logger.info("server %s of %s accepted (task %s)", server.instance_id, tenant.pk, task.pk)
     return server, task
@@ -289,7 +288,7 @@ def resize_server(server, flavor_ref, *, actor):
             "ram": max(flavor.ram - server.ram, 0),
         }
         if any(growth.values()):
-            quotas.reserve(server.tenant, task=task, server=server, **growth)
+            quotas.reserve(server.tenant, task=task, holder=server, **growth)
         enqueue(task, "portal.servers.tasks.resize_server", flavor.pk)
     return server, task
 

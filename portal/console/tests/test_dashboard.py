@@ -12,9 +12,8 @@ from portal.core.models import Task
 from portal.core.tests.factories import TaskFactory
 from portal.images.tests.factories import ImageFactory
 from portal.isos.tests.factories import IsoFactory
-from portal.servers.models import QuotaReservation
 from portal.servers.tests.factories import ServerFactory
-from portal.tenants.models import TenantQuota
+from portal.tenants.models import QuotaReservation, TenantQuota
 from portal.tenants.tests.factories import TenantFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +26,7 @@ def populate(cloud, tenants=1):
         TenantQuota.objects.update_or_create(tenant=tenant, defaults={"cores": 8, "ram": 8192})
         server = ServerFactory(cloud=cloud, tenant=tenant)
         QuotaReservation.objects.create(
-            tenant=tenant, server=server, state=QuotaReservation.State.COMMITTED,
+            tenant=tenant, holder=server, state=QuotaReservation.State.COMMITTED,
             instances=1, cores=2, ram=2048,
         )  # fmt: skip
         ImageFactory(cloud=cloud, enabled=number % 2 == 0)

@@ -13,7 +13,7 @@ from portal.core.api.schema import read_by_caller
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.principals import actor_of, is_operator, tenant_scope
-from portal.servers import console, keypairs, quotas, services, tags
+from portal.servers import console, keypairs, services, tags
 from portal.servers.api.serializers import (
     ConsoleLogSerializer,
     FlavorChangeSerializer,
@@ -38,6 +38,7 @@ from portal.servers.flavors import find_flavor, flavors_visible_to
 from portal.servers.models import Server
 from portal.servers.server_templates import services as server_templates
 from portal.servers.server_templates.models import ServerTemplate
+from portal.tenants import quotas
 from portal.tenants.api.permissions import PlatformResourcePermission, ask_about_body
 from portal.tenants.models import Tenant
 

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
 from portal.core.principals import tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
-from portal.servers import quotas
 from portal.servers.disks.models import Volume
 from portal.servers.locking import lock_for_operation, unlock
 from portal.servers.models import Server
 from portal.servers.services import MAX_DISK_GB
+from portal.tenants import quotas
 from portal.tenants.regions import require_ready
 
 TARGET = "volume"
@@ -63,7 +63,7 @@ def create_disk(tenant, cloud, *, name, size, description="", volume_type="",
             volume_type=volume_type, availability_zone=availability_zone, locked=True,
         )  # fmt: skip
         task = _new_disk_task(volume, CREATE_KIND, actor)
-        quotas.reserve(tenant, task=task, volume=volume, volumes=1, gigabytes=size)
+        quotas.reserve(tenant, task=task, holder=volume, volumes=1, gigabytes=size)
         enqueue(task, "portal.servers.tasks.create_disk")
     return volume, task
 
@@ -96,7 +96,7 @@ def extend_disk(volume, size, *, actor):
                 code="attached",
             )
         task = _new_disk_task(volume, EXTEND_KIND, actor)
-        quotas.reserve(volume.tenant, task=task, volume=volume, gigabytes=size - volume.size)
+        quotas.reserve(volume.tenant, task=task, holder=volume, gigabytes=size - volume.size)
         enqueue(task, "portal.servers.tasks.extend_disk", size)
     return volume, task
 

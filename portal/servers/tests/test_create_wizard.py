@@ -7,8 +7,8 @@ import pytest
 from portal.core.models import Task
 from portal.images.models import Image
 from portal.network.tests.factories import NetworkFactory, SecurityGroupFactory
-from portal.servers import quotas, services
-from portal.servers.models import QuotaReservation, Server
+from portal.servers import services
+from portal.servers.models import Server
 from portal.servers.tests.factories import FlavorFactory, KeyPairFactory
 from portal.servers.tests.wizard import (
     CREATE,
@@ -18,6 +18,8 @@ from portal.servers.tests.wizard import (
     step_shown,
     walk,
 )
+from portal.tenants import quotas
+from portal.tenants.models import QuotaReservation
 from portal.tenants.quotas import quota_of, update_quota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]

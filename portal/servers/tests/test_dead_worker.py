@@ -21,9 +21,9 @@ from portal.clouds.simulator.quotas import project_usage
 from portal.clouds.simulator.testing import set_delays
 from portal.core.models import Task
 from portal.core.services import create_task
-from portal.servers import quotas
 from portal.servers.models import Server
 from portal.servers.tests.test_instances import LIST
+from portal.tenants import quotas
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

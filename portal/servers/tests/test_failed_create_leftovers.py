@@ -15,15 +15,17 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
 from portal.core.tests.queries import writes_to
-from portal.servers import quotas, tasks
+from portal.servers import tasks
 from portal.servers.disks.models import Volume
 from portal.servers.locking import CLEANUP_KIND
-from portal.servers.models import QuotaReservation, Server
+from portal.servers.models import Server
 from portal.servers.tests.test_instances import create, detail
 from portal.servers.tests.test_state_sync import SERVER_TABLES
 from portal.servers.workflows import state_sync
 from portal.servers.workflows.create import _spec
+from portal.tenants import quotas
 from portal.tenants.credentials import tenant_credentials
+from portal.tenants.models import QuotaReservation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
@@ -101,9 +103,7 @@ def test_a_leftover_is_mirrored_onto_its_failed_row(cloud, left_over):
     assert left_over.addresses
     assert left_over.status == Server.Status.FAILED
     assert mirror.leftovers == {left_over.pk}
-    assert not QuotaReservation.objects.filter(
-        server=left_over, state__in=QuotaReservation.HOLDING
-    ).exists()
+    assert not quotas.held_by(left_over).filter(state__in=QuotaReservation.HOLDING).exists()
 
 
 def test_a_failed_cleanup_fails_its_task_keeps_the_row_and_the_next_sync_retries(cloud, left_over):

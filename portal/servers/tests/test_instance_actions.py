@@ -10,10 +10,10 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
-from portal.servers import quotas
 from portal.servers.models import Server, ServerTag
 from portal.servers.tests.factories import ServerFactory
 from portal.servers.tests.test_instances import LIST, create, detail
+from portal.tenants import quotas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

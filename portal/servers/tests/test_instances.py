@@ -10,8 +10,9 @@ from django.urls import reverse
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.images.models import Image
-from portal.servers import quotas
-from portal.servers.models import QuotaReservation, Server
+from portal.servers.models import Server
+from portal.tenants import quotas
+from portal.tenants.models import QuotaReservation, TenantQuota
 from portal.tenants.quotas import update_quota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
@@ -75,8 +76,8 @@ def test_create_makes_the_server_with_boot_volume_and_attached_data_disks(create
 
 def test_create_commits_the_quota(created, tenant):
     assert quotas.usage_of(tenant) == {
+        **dict.fromkeys(TenantQuota.RESOURCES, 0),
         "instances": 1, "cores": 1, "ram": 2048, "volumes": 3, "gigabytes": 35,
-        "images": 0, "security_groups": 0,
     }  # fmt: skip
 
 

@@ -27,13 +27,14 @@ from portal.clouds.tests.openstack.fixtures import create_boot_image, create_fla
 from portal.core.models import Task
 from portal.images.workflows import sync_images
 from portal.network.workflows import sync_network
-from portal.servers import flavors, locking, quotas
+from portal.servers import flavors, locking
 from portal.servers.disks.models import Volume
 from portal.servers.models import Flavor, Server
 from portal.servers.tests.factories import ServerFactory
 from portal.servers.workflows import state_sync
 from portal.servers.workflows.create import _spec
 from portal.servers.workflows.flavors import sync_flavors
+from portal.tenants import quotas
 from portal.tenants.credentials import tenant_credentials
 from portal.tenants.models import TenantIdentity
 from portal.tenants.signup import register_tenant

@@ -10,9 +10,10 @@ from django.urls import reverse
 from conftest import tenant_client
 from portal.core.errors import QuotaExceeded
 from portal.core.services import create_task
-from portal.servers import quotas
-from portal.servers.models import QuotaReservation, Server
+from portal.servers.models import Server
 from portal.servers.tests.factories import ServerFactory
+from portal.tenants import quotas
+from portal.tenants.models import QuotaReservation
 from portal.tenants.quotas import update_quota
 
 pytestmark = pytest.mark.django_db
@@ -66,12 +67,12 @@ def test_commit_and_release_by_task(tenant):
     assert quotas.usage_of(tenant)["instances"] == 1
 
 
-def test_release_server_keeps_what_its_data_volumes_hold(tenant, cloud):
+def test_releasing_a_server_keeps_what_its_data_volumes_hold(tenant, cloud):
     server = ServerFactory(tenant=tenant, cloud=cloud)
     volume = server.data_volumes.create(cloud=cloud, tenant=tenant, size=10)
-    quotas.record(tenant, server=server, instances=1, volumes=1, gigabytes=5)
-    quotas.record(tenant, server=server, volume=volume, volumes=1, gigabytes=10)
-    quotas.release_server(server)
+    quotas.record(tenant, holder=server, instances=1, volumes=1, gigabytes=5)
+    quotas.record(tenant, holder=volume, volumes=1, gigabytes=10)
+    assert quotas.release_held_by(server) == 1
     assert quotas.usage_of(tenant) == {**quotas.usage_of(tenant), "instances": 0, "volumes": 1}
     assert quotas.usage_of(tenant)["gigabytes"] == 10
 

@@ -12,9 +12,9 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
-from portal.servers import quotas
 from portal.servers.models import Server
 from portal.servers.tests.test_instance_actions import operate, post, resize
+from portal.tenants import quotas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

@@ -4,10 +4,10 @@ delete): all through the services, as the API ("Create server": test_create_wiza
 import pytest
 
 from portal.clouds.simulator.driver import SimulatorDriver
-from portal.servers import quotas
 from portal.servers.models import Server
 from portal.servers.tests.factories import ServerFactory
 from portal.servers.tests.test_instances import create
+from portal.tenants import quotas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

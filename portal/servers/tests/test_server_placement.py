@@ -18,9 +18,10 @@ from portal.network.tests.factories import (
     SecurityGroupFactory,
 )
 from portal.network.workflows import sync_network
-from portal.servers.models import QuotaReservation, Server
+from portal.servers.models import Server
 from portal.servers.tests.wizard import post_step, step_shown, walk
 from portal.tenants.credentials import tenant_credentials
+from portal.tenants.models import QuotaReservation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("identity", "run_commit_hooks")]
 

@@ -17,12 +17,13 @@ from portal.clouds.simulator.testing import boot_spec
 from portal.clouds.tasks import sync_on_schedule
 from portal.core.models import Task
 from portal.core.tests.queries import writes_to
-from portal.servers import quotas
-from portal.servers.models import QuotaReservation, Server
+from portal.servers.models import Server
 from portal.servers.tests.factories import ServerFactory, make_identity
 from portal.servers.tests.test_instances import create
 from portal.servers.workflows import state_sync
+from portal.tenants import quotas
 from portal.tenants.credentials import tenant_credentials
+from portal.tenants.models import TenantQuota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 # The tables a servers' state sync may write to.
@@ -93,8 +94,8 @@ def test_a_server_deleted_behind_the_portals_back_is_marked_and_its_quota_releas
     # The instance, its cores, RAM and boot volume are given back; the data disks, which
     # the cloud keeps, still count, detached.
     assert quotas.usage_of(tenant) == {
+        **dict.fromkeys(TenantQuota.RESOURCES, 0),
         "instances": 0, "cores": 0, "ram": 0, "volumes": 2, "gigabytes": 30,
-        "images": 0, "security_groups": 0,
     }  # fmt: skip
     assert {(v.server_id, v.device) for v in created.data_volumes.model.objects.filter(
         pk__in=[v.pk for v in volumes])} == {(None, "")}  # fmt: skip
@@ -288,4 +289,4 @@ def test_every_cloud_has_a_beat_entry_that_runs_the_sync(cloud, created):
     assert entry.enabled
     sync_on_schedule(*json.loads(entry.args))
     assert Task.objects.get(kind="servers.sync").state == Task.State.SUCCEEDED
-    assert QuotaReservation.objects.filter(server=created).exists()
+    assert quotas.held_by(created).exists()

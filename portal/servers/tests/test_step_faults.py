@@ -10,13 +10,13 @@ from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.quotas import project_usage
 from portal.core.models import Task
-from portal.servers import quotas
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.models import Server
 from portal.servers.tests.cdrom.conftest import cloud_volumes, ftp_server, ftpd, iso
 from portal.servers.tests.cdrom.test_mounts import mount
 from portal.servers.tests.test_instance_actions import resize
 from portal.servers.tests.test_instances import create, detail
+from portal.tenants import quotas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

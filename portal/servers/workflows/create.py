@@ -11,7 +11,6 @@ from portal.clouds.polling import wait_for_server, wait_for_volume
 from portal.core.errors import PortalError
 from portal.core.services import report_step
 from portal.core.task_messages import TaskMessage
-from portal.servers import quotas
 from portal.servers.disks.workflows.operations import record_volume, usable_volume_type
 from portal.servers.locking import unlock
 from portal.servers.task_messages import CreateMessages as M
@@ -23,6 +22,7 @@ from portal.servers.workflows.recording import (
     record_server,
     save_backend_id,
 )
+from portal.tenants import quotas
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from portal.clouds.polling import wait_for_volume, wait_until
 from portal.core.errors import PortalError
 from portal.core.services import report_step
 from portal.core.task_messages import TaskMessage
-from portal.servers import quotas
 from portal.servers.disks.models import Volume
 from portal.servers.locking import unlock
 from portal.servers.task_messages import DeleteMessages as M
 from portal.servers.workflows.recording import find_by_metadata, save_backend_id
+from portal.tenants import quotas
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def delete(task, server, driver, create_failed=False) -> TaskMessage:
 
 def _record_deleted(server):
     with transaction.atomic():
-        quotas.release_server(server)
+        quotas.release_held_by(server)
         server.data_volumes.update(server=None, device="", attached_at=None)
         server.mark_deleted()
         server.save(

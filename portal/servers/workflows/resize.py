@@ -9,10 +9,11 @@ from django.db import transaction
 from portal.clouds.polling import is_error, wait_for_server, wait_until
 from portal.core.services import report_step
 from portal.core.task_messages import TaskMessage
-from portal.servers import quotas
 from portal.servers.locking import unlock
 from portal.servers.task_messages import ResizeMessages as M
 from portal.servers.workflows.recording import FLAVOR_FIELDS, copy_flavor, record_server
+from portal.tenants import quotas
+from portal.tenants.models import QuotaReservation
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def _finish_resize(task, server, info, flavor, reservations=None):
             quotas.commit(reservations)
         shrink = {"cores": min(flavor.vcpus - old_vcpus, 0), "ram": min(flavor.ram - old_ram, 0)}
         if any(shrink.values()):  # a smaller flavor gives the surplus back
-            quotas.record(server.tenant, task=task, server=server, **shrink)
+            quotas.record(server.tenant, task=task, holder=server, **shrink)
         copy_flavor(server, flavor)
         server.end_resize()
         record_server(server, info, *FLAVOR_FIELDS, *RESIZE_FIELDS)
@@ -170,8 +171,14 @@ def confirm_resize(task, server, driver) -> TaskMessage:
     except Exception:
         unlock(server)  # it stays resized: confirm or revert again
         raise
-    _finish_resize(task, server, info, flavor, reservations=quotas.held_for_resize(server))
+    _finish_resize(task, server, info, flavor, reservations=_held_for_resize(server))
     return M.RESIZED(name=flavor.name)
+
+
+def _held_for_resize(server):
+    """What a resize left for confirmation holds: the server's reserved rows (one
+    operation at a time, so no other operation of the server holds any)."""
+    return quotas.held_by(server).filter(state=QuotaReservation.State.RESERVED)
 
 
 def revert_resize(task, server, driver) -> TaskMessage:
@@ -188,7 +195,7 @@ def revert_resize(task, server, driver) -> TaskMessage:
         unlock(server)  # it stays resized: confirm or revert again
         raise
     with transaction.atomic():
-        quotas.release(quotas.held_for_resize(server))
+        quotas.release(_held_for_resize(server))
         server.end_resize()
         record_server(server, info, *RESIZE_FIELDS)
     unlock(server)

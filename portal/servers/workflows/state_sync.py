@@ -49,10 +49,11 @@ from portal.network.models import Network
 from portal.servers.disks.models import Volume
 from portal.servers.disks.workflows.mirror import sync_volumes
 from portal.servers.locking import CLEANUP_KIND, new_server_task
-from portal.servers.models import Flavor, QuotaReservation, Server
+from portal.servers.models import Flavor, Server
 from portal.servers.task_messages import SyncMessages as M
 from portal.servers.workflows.recording import METADATA_KEY
-from portal.tenants.models import TenantIdentity
+from portal.tenants import quotas
+from portal.tenants.models import QuotaReservation, TenantIdentity
 
 DELETED_CHUNK = 500
 SYNCED_FIELDS = (
@@ -242,7 +243,7 @@ class ServerMirror(CloudMirror):
                 deltas.append(
                     QuotaReservation(
                         tenant_id=row.tenant_id,
-                        server=row,
+                        holder=row,
                         state=Holding.COMMITTED,
                         cores=row.vcpus - vcpus,
                         ram=row.ram - ram,
@@ -256,7 +257,7 @@ class ServerMirror(CloudMirror):
         QuotaReservation.objects.bulk_create(
             QuotaReservation(
                 tenant_id=row.tenant_id,
-                server=row,
+                holder=row,
                 state=Holding.COMMITTED,
                 instances=1,
                 cores=row.vcpus,
@@ -371,9 +372,9 @@ def _mark_deleted(server_pks, now) -> int:
         Volume.objects.filter(server_id__in=pks).update(
             server=None, device="", attached_at=None, status="available"
         )
-        QuotaReservation.objects.filter(
-            server_id__in=pks, volume__isnull=True, state__in=QuotaReservation.HOLDING
-        ).update(state=Holding.RELEASED)
+        quotas.held_by(pks, kind=Server).filter(state__in=QuotaReservation.HOLDING).update(
+            state=Holding.RELEASED
+        )
     return len(pks)
 
 

@@ -16,6 +16,12 @@ QUOTA = {
     "gigabytes": 500,
     "images": 0,
     "security_groups": 3,
+    "security_group_rules": 50,
+    "vpcs": 2,
+    "routers": 1,
+    "floating_ips": 3,
+    "shares": 2,
+    "share_gigabytes": 200,
 }
 
 

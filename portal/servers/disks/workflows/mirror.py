@@ -26,8 +26,8 @@ from portal.clouds.mirror import PAGE_SIZE, CloudMirror, pages
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.disks.models import Volume
 from portal.servers.disks.workflows.operations import cloud_fields, server_pks
-from portal.servers.models import QuotaReservation
-from portal.tenants.models import TenantIdentity
+from portal.tenants import quotas
+from portal.tenants.models import QuotaReservation, TenantIdentity
 
 Holding = QuotaReservation.State
 DELETED_CHUNK = 500
@@ -93,7 +93,7 @@ class VolumeMirror(CloudMirror):
             Volume.objects.bulk_update(made, ["created"])
         QuotaReservation.objects.bulk_create(
             QuotaReservation(
-                tenant_id=row.tenant_id, volume=row, state=Holding.COMMITTED, volumes=1,
+                tenant_id=row.tenant_id, holder=row, state=Holding.COMMITTED, volumes=1,
                 gigabytes=row.size,
             )
             for row in new
@@ -118,7 +118,7 @@ class VolumeMirror(CloudMirror):
         super()._update(changed, changed_fields)
         QuotaReservation.objects.bulk_create(
             QuotaReservation(
-                tenant_id=row.tenant_id, volume=row, state=Holding.COMMITTED,
+                tenant_id=row.tenant_id, holder=row, state=Holding.COMMITTED,
                 gigabytes=row.size - self.sizes_before[row.pk],
             )
             for row in changed
@@ -159,7 +159,7 @@ def _mark_deleted(volume_pks, now) -> int:
             status=Volume.DELETED, status_message=message, server=None, device="",
             attached_at=None, synced_at=now, updated=timezone.now(),
         )  # fmt: skip
-        QuotaReservation.objects.filter(
-            volume_id__in=pks, state__in=QuotaReservation.HOLDING
-        ).update(state=Holding.RELEASED)
+        quotas.held_by(pks, kind=Volume).filter(state__in=QuotaReservation.HOLDING).update(
+            state=Holding.RELEASED
+        )
     return len(pks)

@@ -15,12 +15,12 @@ from portal.clouds.polling import wait_for_volume, wait_until
 from portal.core.errors import PortalError
 from portal.core.services import report_step
 from portal.core.task_messages import TaskMessage
-from portal.servers import quotas
 from portal.servers.disks.models import Volume
 from portal.servers.locking import unlock
 from portal.servers.models import Server
 from portal.servers.task_messages import DiskMessages as M
 from portal.servers.workflows.recording import quietly, save_backend_id
+from portal.tenants import quotas
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ def delete(task, volume, driver) -> TaskMessage:
             _end(volume)
             raise
     with transaction.atomic():
-        quotas.release_volume(volume)
+        quotas.release_held_by(volume)
         _end(volume, status=Volume.DELETED, server=None, device="", attached_at=None)
     return M.DELETED(name=volume.name or volume.volume_id)
 

@@ -7,7 +7,6 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.models import SimulatedObject
 from portal.core.models import Task
 from portal.core.services import release_held
-from portal.servers import quotas
 from portal.servers.disks.models import Volume
 from portal.servers.models import Server
 from portal.servers.tests.disks.conftest import (
@@ -18,6 +17,7 @@ from portal.servers.tests.disks.conftest import (
     operate,
     post,
 )
+from portal.tenants import quotas
 from portal.tenants.models import TenantQuota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]

@@ -8,13 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from portal.clouds.drivers import get_driver
 from portal.clouds.simulator.testing import make_tenant
 from portal.isos.tests.factories import IsoFactory
-from portal.servers import quotas
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.disks.models import Volume
 from portal.servers.disks.workflows.mirror import sync_volumes
 from portal.servers.models import Server
 from portal.servers.tests.disks.conftest import LIST, create_disk, disk_url, operate
 from portal.servers.workflows import state_sync
+from portal.tenants import quotas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 

@@ -18,11 +18,11 @@ from portal.clouds.drivers import get_driver
 from portal.clouds.openstack.waiting import wait_for_server, wait_for_volume
 from portal.clouds.tests.openstack.fixtures import RUN, delete_server, delete_volume
 from portal.core.models import Task
-from portal.servers import quotas
 from portal.servers.disks import services
 from portal.servers.disks.models import Volume
 from portal.servers.disks.workflows.mirror import sync_volumes
 from portal.servers.tests.factories import ServerFactory
+from portal.tenants import quotas
 from portal.tenants.tests.factories import TenantFactory, record_identity
 
 pytestmark = [

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clouds', '0005_cloud_check'),
         ('core', '0005_task_message_code'),
-        ('servers', '0010_runtime_state_labels'),
+        ('servers', '0011_quota_reservations_move_to_tenants'),
         ('tenants', '0003_identity_state'),
     ]
 
