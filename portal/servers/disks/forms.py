@@ -5,10 +5,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.models import Cloud
+from portal.servers import create_options
 from portal.servers.disks.services import ATTACHABLE_SERVER_STATES
 from portal.servers.models import Server
 from portal.servers.services import MAX_DISK_GB
-from portal.tenants.models import Tenant
 
 
 def size_field(minimum=1):
@@ -27,7 +27,7 @@ class RenameDiskForm(forms.Form):
 class CreateDiskForm(RenameDiskForm):
     """ "Create cloud disk": for a tenant, in a region."""
 
-    tenant = forms.ModelChoiceField(Tenant.objects.order_by("name"), label=_("tenant"))
+    tenant = forms.ModelChoiceField(create_options.tenants(), label=_("tenant"))
     cloud = forms.ModelChoiceField(
         Cloud.objects.filter(enabled=True).order_by("name"), label=_("region")
     )

@@ -47,7 +47,7 @@ def test_a_refusal_shows_on_the_form(admin_client, tenant, cloud):
 
     html = admin_client.post(f"{LIST}create/", body).content.decode()
 
-    assert "not set up" in html or "tenant" in html.lower()
+    assert "still being set up in region region-one" in html
     assert not Volume.objects.exists()
 
 
