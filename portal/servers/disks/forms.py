@@ -41,6 +41,11 @@ class CreateDiskForm(RenameDiskForm):
     availability_zone = forms.CharField(
         label=_("availability zone"), max_length=255, required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cloud"].initial = Cloud.objects.default()  # the API's when none is named
+
     field_order = [
         "tenant", "cloud", "volume_name", "volume_desc", "size_in_g", "volume_type",
         "availability_zone",
