@@ -155,6 +155,7 @@ class ComputeHostInfo:
 class VolumeAttachment:
     server_id: str
     device: str = ""
+    attached_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ class VolumeInfo:
     bootable: bool = False
     attachments: list[VolumeAttachment] = field(default_factory=list)
     created_at: datetime | None = None
+    description: str = ""
+    project_id: str = ""  # the owner's project (read with the admin scope)
 
 
 @dataclass(frozen=True)
@@ -394,7 +397,19 @@ class VolumeAPI(Protocol):
     ) -> VolumeInfo: ...
     def get_volume(self, volume_id: str) -> VolumeInfo: ...
     def list_volumes(self) -> list[VolumeInfo]: ...
-    def extend_volume(self, volume_id: str, new_size: int) -> None: ...
+    def iter_volumes(self, page_size: int = 200) -> Iterator[VolumeInfo]:
+        """Every volume the scope sees, page by page: the admin's are every project's."""
+        ...
+
+    def list_volume_types(self) -> list[str]:
+        """The names of the volume types the scope may use."""
+        ...
+
+    def extend_volume(self, volume_id: str, new_size: int) -> None:
+        """Grow the volume; an attached one only where the cloud extends in-use volumes
+        (Cinder's API microversion 3.42 and a backend that can)."""
+        ...
+
     def update_volume(
         self, volume_id: str, *, name: str | None = None, description: str | None = None
     ) -> VolumeInfo: ...

@@ -48,3 +48,4 @@ class ServersConfig(AppConfig):
         register_server_directory(ServerDirectory())
         # Registers the handlers the stuck-task janitor calls for abandoned operations.
         from portal.servers import keypairs, locking  # noqa: F401
+        from portal.servers.disks import services as disk_services  # noqa: F401

@@ -1,4 +1,4 @@
-"""Flavors, servers and their data volumes."""
+"""Flavors, servers and key pairs (their data disks: disks/models.py)."""
 
 import uuid
 
@@ -268,48 +268,6 @@ class ServerTag(models.Model):
         return self.name
 
 
-class VolumeQuerySet(models.QuerySet):
-    def in_cloud(self):
-        """The disks the cloud made and the portal has not deleted."""
-        return self.filter(backend_id__isnull=False).exclude(status=Volume.DELETED)
-
-
-class Volume(CloudResourceModel):
-    """A data disk (Cinder volume) of a tenant. Created with a server, attached to it,
-    and detached - not deleted - when the server is deleted (seed 004)."""
-
-    # `status` once the portal deleted the disk in the cloud (those of a failed create).
-    DELETED = "deleted"
-
-    objects = VolumeQuerySet.as_manager()
-
-    tenant = models.ForeignKey(
-        "tenants.Tenant", on_delete=models.PROTECT, related_name="volumes", verbose_name=_("tenant")
-    )
-    server = models.ForeignKey(
-        Server,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="data_volumes",
-        verbose_name=_("server"),
-    )
-    name = models.CharField(_("name"), max_length=255, blank=True)
-    size = models.PositiveIntegerField(_("size (GB)"))
-    volume_type = models.CharField(_("volume type"), max_length=64, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    status = models.CharField(_("status"), max_length=32, default="creating")
-    device = models.CharField(_("device"), max_length=64, blank=True)
-
-    class Meta(CloudResourceModel.Meta):
-        ordering = ["position", "pk"]
-        verbose_name = _("volume")
-        verbose_name_plural = _("volumes")
-
-    def __str__(self):
-        return self.name or self.backend_id or f"volume {self.pk}"
-
-
 def new_keypair_id():
     return str(uuid.uuid4())
 
@@ -370,4 +328,5 @@ class KeyPair(TimestampedModel):
 
 # Models with a module of their own, registered with this app by being imported here.
 from portal.servers.cdrom import models as cdrom_models  # noqa: E402, F401
+from portal.servers.disks import models as disk_models  # noqa: E402, F401
 from portal.servers.server_templates import models as server_template_models  # noqa: E402, F401

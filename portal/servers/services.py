@@ -20,6 +20,7 @@ from portal.images.models import Image
 from portal.images.services import images_known_to, images_visible_to
 from portal.network.services import Placement, check_placement, network_for_server
 from portal.servers import keypairs
+from portal.servers.disks.models import Volume
 from portal.servers.flavors import flavors_offered_to
 from portal.servers.locking import (
     AWAITING_CONFIRMATION,
@@ -37,7 +38,7 @@ from portal.servers.locking import (
     lock_for_operation,
     new_server_task,
 )
-from portal.servers.models import Flavor, Server, Volume
+from portal.servers.models import Flavor, Server
 from portal.servers.server_templates.models import ServerTemplate
 from portal.servers.task_messages import operation_verb, runtime_state_label
 from portal.tenants import quotas

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.sentences import names_from, operation, target_names
 from portal.core.task_messages import Messages, Template
 from portal.servers.cloud_states import RUNTIME_STATES
+from portal.servers.disks.models import Volume
 from portal.servers.models import Flavor, KeyPair, Server
 
 
@@ -121,6 +122,7 @@ class SyncMessages(Messages, prefix="servers.sync"):
     CLEANUPS = _(
         "%(counts)s Removal of what %(count)d failed create(s) left in the cloud was queued."
     )
+    WITH_DISKS = _("Servers: %(counts)s Disks: %(disks)s")
 
 
 class CdromMessages(Messages, prefix="servers.cdrom"):
@@ -147,6 +149,30 @@ class CdromMessages(Messages, prefix="servers.cdrom"):
     ATTACHING_THE_CD_VOLUME = _("attaching the CD volume")
     DETACHING_THE_CD_VOLUME = _("detaching the CD volume")
     THE_ISO_REGISTRATION = _("the ISO registration")
+
+
+class DiskMessages(Messages, prefix="servers.disk"):
+    CREATING = _("Creating the disk in the cloud")
+    WAITING = _("Waiting for the cloud to make the disk")
+    CREATED = _("Disk %(name)s is ready (%(size)d GB).")
+    CREATE_FAILED = _("Creating the disk failed (%(reason)s); what was made was removed.")
+    UNEXPECTED = _("an unexpected error")
+    EXTENDING = _("Extending the disk to %(size)d GB")
+    EXTENDED = _("Disk %(name)s now has %(size)d GB.")
+    EXTEND_FAILED = _("Extending the disk failed (%(reason)s); it still has %(size)d GB.")
+    RENAMING = _("Saving the name and description in the cloud")
+    RENAMED = _("Disk %(name)s was renamed.")
+    ATTACHING = _("Attaching the disk to server %(server)s")
+    ATTACHED = _("Disk %(name)s is attached to %(server)s as %(device)s.")
+    DETACHING = _("Detaching the disk from server %(server)s")
+    DETACHED = _("Disk %(name)s was detached from %(server)s.")
+    DELETING = _("Deleting the disk")
+    DELETED = _("Disk %(name)s was deleted.")
+    THE_DISK = _("the disk")
+    THE_EXTENSION = _("the extension")
+    THE_ATTACHMENT = _("the attachment")
+    THE_DETACHMENT = _("the detachment")
+    THE_DELETION = _("the deletion")
 
 
 # ---- the Task list's sentences (core.sentences) ------------------------------------------
@@ -206,6 +232,13 @@ operation("isos.unmount", _("%(actor)s unmounted the ISO of %(target)s"), label=
 operation(
     "isos.release", _("%(actor)s deleted the CD volume of %(target)s"), label=_("CD volume release")
 )
+operation("disk.create", _("%(actor)s created disk %(target)s"), label=_("disk creation"))
+operation("disk.extend", _("%(actor)s extended disk %(target)s"), label=_("disk extension"))
+operation("disk.update", _("%(actor)s renamed disk %(target)s"), label=_("disk rename"))
+operation("disk.attach", _("%(actor)s attached disk %(target)s"), label=_("disk attachment"))
+operation("disk.detach", _("%(actor)s detached disk %(target)s"), label=_("disk detachment"))
+operation("disk.delete", _("%(actor)s deleted disk %(target)s"), label=_("disk deletion"))
 target_names("server", names_from(Server, "instance_id", "name"))
+target_names("volume", names_from(Volume, "volume_id", "name"))
 target_names("flavor", names_from(Flavor, "pk", "name"))
 target_names("keypair", names_from(KeyPair, "keypair_id", "name"))

@@ -1,5 +1,6 @@
-"""Celery jobs of the servers app: the flavor pull, the state sync, and the flavor, server
-and key pair operations (their flows are in workflows/). Only these open cloud drivers."""
+"""Celery jobs of the servers app: the flavor pull, the state sync, and the flavor, server,
+key pair, CD drive and cloud disk operations (their flows are in workflows/,
+cdrom/workflows.py and disks/workflows/). Only these open cloud drivers."""
 
 from celery import shared_task
 
@@ -10,6 +11,8 @@ from portal.core.errors import NotFound, PortalError
 from portal.core.services import execute_task, release_held
 from portal.servers.cdrom import workflows as cdrom_workflows
 from portal.servers.cdrom.models import IsoMount
+from portal.servers.disks.models import Volume
+from portal.servers.disks.workflows import operations as disk_workflows
 from portal.servers.locking import OPERATIONS
 from portal.servers.models import Flavor, KeyPair, Server
 from portal.servers.task_messages import FlavorMessages
@@ -236,3 +239,54 @@ def unmount_iso(task_id):
 def release_cd_volume(task_id):
     """Delete a deleted server's CD volume (Task kind "isos.release")."""
     _run_mount_job(task_id, cdrom_workflows.release_after_server_deleted)
+
+
+# ---- cloud disks (portal/servers/disks) --------------------------------------------------
+
+
+def _run_disk_job(task_id, flow, *args):
+    """Run `flow(task, volume, driver, *args)` for the Task's disk, with the tenant's own
+    cloud user."""
+    _run_on_target(
+        task_id,
+        lambda task: Volume.objects.select_related("cloud", "tenant").get(volume_id=task.target_id),
+        lambda volume: [_tenant_driver(volume.tenant, volume.cloud)],
+        flow,
+        *args,
+    )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def create_disk(task_id):
+    """Task kind "disk.create"."""
+    _run_disk_job(task_id, disk_workflows.create)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def extend_disk(task_id, size):
+    """Task kind "disk.extend"."""
+    _run_disk_job(task_id, disk_workflows.extend, size)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def update_disk(task_id, name, description):
+    """Task kind "disk.update"."""
+    _run_disk_job(task_id, disk_workflows.update, name, description)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def attach_disk(task_id, instance_id):
+    """Task kind "disk.attach"."""
+    _run_disk_job(task_id, disk_workflows.attach, instance_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def detach_disk(task_id, instance_id):
+    """Task kind "disk.detach"."""
+    _run_disk_job(task_id, disk_workflows.detach, instance_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_disk(task_id):
+    """Task kind "disk.delete"."""
+    _run_disk_job(task_id, disk_workflows.delete)

@@ -3,6 +3,8 @@ Nova and Cinder agree on the attachment (seed 004)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from openstack.block_storage.v3.volume import Volume
 
 from portal.clouds.base import VolumeAttachment, VolumeInfo
@@ -10,7 +12,11 @@ from portal.clouds.openstack.resource import ResourceAPI, not_none, only_given, 
 
 
 def _attachment(entry: dict) -> VolumeAttachment:
-    return VolumeAttachment(server_id=entry.get("server_id", ""), device=entry.get("device", ""))
+    return VolumeAttachment(
+        server_id=entry.get("server_id", ""),
+        device=entry.get("device", "") or "",
+        attached_at=parse_time(entry.get("attached_at")),
+    )
 
 
 def volume_info(volume: Volume) -> VolumeInfo:
@@ -24,6 +30,8 @@ def volume_info(volume: Volume) -> VolumeInfo:
         bootable=bool(volume.is_bootable),
         attachments=[_attachment(entry) for entry in volume.attachments or []],
         created_at=parse_time(volume.created_at),
+        description=volume.description or "",
+        project_id=volume.project_id or "",
     )
 
 
@@ -56,9 +64,21 @@ class VolumeAPI(ResourceAPI):
     def list_volumes(self) -> list[VolumeInfo]:
         return [volume_info(v) for v in self._conn.block_storage.volumes(details=True)]
 
+    def iter_volumes(self, page_size: int = 200) -> Iterator[VolumeInfo]:
+        query = {"limit": page_size}
+        # A tenant's token sees only its project anyway; an admin must ask for the others.
+        if self._handle.is_admin:
+            query["all_projects"] = True
+        for volume in self._conn.block_storage.volumes(details=True, **query):
+            yield volume_info(volume)
+
+    def list_volume_types(self) -> list[str]:
+        return [volume_type.name for volume_type in self._conn.block_storage.types()]
+
     def extend_volume(self, volume_id: str, new_size: int) -> None:
         """Asks Cinder to grow the volume; the new size shows once status is back to
-        available/in-use (poll get_volume)."""
+        available/in-use (poll get_volume). openstacksdk speaks the newest microversion
+        both sides know, so an in-use volume is extended where Cinder allows it (3.42+)."""
         self._conn.block_storage.extend_volume(volume_id, new_size)
 
     def update_volume(

@@ -277,5 +277,6 @@ def finish_deleting_server(server: SimulatedObject) -> None:
         else:
             volume.parent_id, volume.status = "", "available"
             volume.data.pop("device", None)
+            volume.data.pop("attached_at", None)
             volume.save()
     server.delete()

@@ -2,6 +2,8 @@
 
 import string
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from portal.clouds.base import VolumeAttachment, VolumeInfo
@@ -17,15 +19,29 @@ from portal.clouds.simulator.zones import DEFAULT_ZONE
 
 # Nova's states in which a volume may be attached to or detached from a server.
 ATTACHABLE_SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED", "VERIFY_RESIZE")
-DELETABLE_STATUSES = ("available", "error")
+DELETABLE_STATUSES = ("available", "error", "error_extending")
 EXTENDABLE_STATUSES = ("available", "in-use")
+# The volume types of a simulator cloud unless its options name others ("volume_types"):
+# the first is the default, which a volume made without a type gets.
+DEFAULT_VOLUME_TYPES = ("standard",)
+
+
+def volume_types(cloud) -> list[str]:
+    return list(cloud.options.get("volume_types") or DEFAULT_VOLUME_TYPES)
+
+
+def extends_attached(cloud) -> bool:
+    """Whether this Cinder extends in-use volumes (API microversion >= 3.42); a cloud
+    may say it does not (option "extend_attached_volumes": false), as older ones do."""
+    return cloud.options.get("extend_attached_volumes", True)
 
 
 def volume_info(volume: SimulatedObject) -> VolumeInfo:
     data = volume.data
     attachments = []
     if volume.parent_id:
-        attachments.append(VolumeAttachment(volume.parent_id, data.get("device", "")))
+        attached_at = parse_datetime(data["attached_at"]) if data.get("attached_at") else None
+        attachments.append(VolumeAttachment(volume.parent_id, data.get("device", ""), attached_at))
     return VolumeInfo(
         id=volume.backend_id,
         name=volume.name,
@@ -36,6 +52,8 @@ def volume_info(volume: SimulatedObject) -> VolumeInfo:
         bootable=data.get("bootable", False),
         attachments=attachments,
         created_at=volume.created,
+        description=data.get("description", ""),
+        project_id=volume.project_id,
     )
 
 
@@ -57,10 +75,13 @@ class SimulatedVolumes(ServerAccess):
         if image_id:
             image = self._get(visible.images(self.scope), image_id, _("image"))
             check_volume_source(image, size)
+        types = volume_types(self.cloud)
+        if volume_type and volume_type not in types:
+            raise not_found(_("volume type"), volume_type)
         check_quota(self.cloud, self.scope.project_id, volumes=1, gigabytes=size)
         data = {
             "size": size,
-            "volume_type": volume_type,
+            "volume_type": volume_type or types[0],
             "availability_zone": availability_zone or DEFAULT_ZONE,
             "bootable": bool(image_id),
             "image_id": image_id,
@@ -82,10 +103,26 @@ class SimulatedVolumes(ServerAccess):
     def list_volumes(self) -> list[VolumeInfo]:
         return [volume_info(volume) for volume in self._settled(self._owned(Kind.VOLUME))]
 
+    def iter_volumes(self, page_size: int = 200):
+        volumes = self._owned(Kind.VOLUME)
+        last_pk = 0
+        while True:
+            page_query = volumes.filter(pk__gt=last_pk).order_by("pk")[:page_size]
+            state.settle(volumes.filter(pk__in=page_query.values("pk")))
+            page = list(volumes.filter(pk__gt=last_pk).order_by("pk")[:page_size])
+            yield from (volume_info(volume) for volume in page)
+            if len(page) < page_size:
+                return
+            last_pk = page[-1].pk
+
+    def list_volume_types(self) -> list[str]:
+        return volume_types(self.cloud)
+
     def extend_volume(self, volume_id: str, new_size: int) -> None:
         with atomic():
             volume = self._get_for_update(self._owned(Kind.VOLUME), volume_id, _("volume"))
-            self._refuse_unless(volume, EXTENDABLE_STATUSES, _("extend"))
+            extendable = EXTENDABLE_STATUSES if extends_attached(self.cloud) else ("available",)
+            self._refuse_unless(volume, extendable, _("extend"))
             if new_size <= volume.data["size"]:
                 raise bad_request(
                     _("A volume can only grow: %(new)s GB is not more than %(size)s GB."),
@@ -115,8 +152,9 @@ class SimulatedVolumes(ServerAccess):
             volume.parent_id = server.backend_id
             volume.status = "in-use"
             volume.data["device"] = self._next_device(server)
+            volume.data["attached_at"] = timezone.now().isoformat()
             volume.save()
-        return VolumeAttachment(server.backend_id, volume.data["device"])
+        return volume_info(volume).attachments[0]
 
     def detach_volume(self, server_id: str, volume_id: str) -> None:
         with self._changing_server(server_id) as server:
@@ -128,6 +166,7 @@ class SimulatedVolumes(ServerAccess):
                 raise bad_request(_("The root volume of a server cannot be detached."))
             volume.parent_id, volume.status = "", "available"
             volume.data.pop("device", None)
+            volume.data.pop("attached_at", None)
             volume.save()
 
     def delete_volume(self, volume_id: str) -> None:

@@ -173,3 +173,45 @@ def test_extend_beyond_gigabytes_quota_is_refused(cloud, alpha, volume):
     with pytest.raises(errors.CloudQuotaExceeded):
         alpha.volumes.extend_volume(volume.id, 13)
     alpha.volumes.extend_volume(volume.id, 12)
+
+
+# ---- what the cloud disks use ----------------------------------------------------------
+
+
+def test_a_volume_without_a_type_gets_the_default_and_an_unknown_type_is_refused(cloud, alpha):
+    cloud.options = {**cloud.options, "volume_types": ["fast", "slow"]}
+
+    assert alpha.volumes.list_volume_types() == ["fast", "slow"]
+    assert alpha.volumes.create_volume("plain", 1).volume_type == "fast"
+    assert alpha.volumes.create_volume("slow", 1, volume_type="slow").volume_type == "slow"
+    with pytest.raises(errors.CloudNotFound):  # as Cinder: the type must exist
+        alpha.volumes.create_volume("odd", 1, volume_type="gold")
+
+
+def test_attachment_says_when_and_description_and_project_are_reported(alpha, server, volume):
+    alpha.volumes.attach_volume(server.id, volume.id)
+
+    info = alpha.volumes.get_volume(volume.id)
+    assert info.attachments[0].attached_at is not None
+    assert (info.description, info.project_id) == ("logs", alpha.scope.project_id)
+    alpha.volumes.detach_volume(server.id, volume.id)
+    assert alpha.volumes.get_volume(volume.id).attachments == []
+
+
+def test_admin_iterates_every_projects_volumes_in_pages(cloud, alpha, beta, volume):
+    theirs = beta.volumes.create_volume("theirs", 1)
+    more = [alpha.volumes.create_volume(f"more-{n}", 1) for n in range(3)]
+
+    listed = list(SimulatorDriver(cloud).volumes.iter_volumes(page_size=2))
+
+    assert [info.id for info in listed] == [volume.id, theirs.id, *(v.id for v in more)]
+    assert [info.id for info in beta.volumes.iter_volumes()] == [theirs.id]
+
+
+def test_a_cloud_that_cannot_extend_attached_volumes_refuses(cloud, alpha, server, volume):
+    cloud.options = {**cloud.options, "extend_attached_volumes": False}
+    alpha.volumes.attach_volume(server.id, volume.id)
+
+    with pytest.raises(errors.CloudConflict):
+        alpha.volumes.extend_volume(volume.id, 11)
+    assert alpha.volumes.get_volume(volume.id).size == 10

@@ -28,6 +28,7 @@ from portal.network.tests.factories import (
     VpcFactory,
 )
 from portal.network.workflows import sync_network
+from portal.servers.disks.models import Volume
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import ServerFactory, ServerTemplateFactory, make_identity
 from portal.servers.workflows.flavors import sync_flavors
@@ -79,7 +80,11 @@ def world(cloud, tenant, keep_the_test_connection):
     subnet = SubnetFactory(network=VpcFactory(cloud=cloud, tenant=tenant))
     router = RouterFactory(cloud=cloud, tenant=tenant)
     group = SecurityGroupFactory(cloud=cloud, tenant=tenant)
+    disk = Volume.objects.create(
+        cloud=cloud, tenant=tenant, name="disk", size=1, status="available", backend_id="v-1"
+    )
     return {
+        "volume_id": disk.volume_id,
         "instance_id": server.instance_id,
         "image_id": image.image_id,
         "flavor_id": flavor.backend_id,

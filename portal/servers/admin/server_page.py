@@ -4,6 +4,7 @@ follow in the template), raw ids folded away. All from the database: no cloud ca
 
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -105,22 +106,31 @@ class ServerPageMixin:
     @admin.display(description=_("data disks"))
     def data_disks(self, server):
         volumes = list(server.data_volumes.all())
+        link = format_html(
+            '<p><a href="{}?q={}">{}</a></p>',
+            reverse("admin:servers_volume_changelist"),
+            server.tenant_id,
+            _("The tenant's cloud disks (attach, detach, extend)"),
+        )
         if not volumes:
-            return _("none")
+            return format_html("{}{}", _("none"), link)
         head = format_html(
             "<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
             _("name"), _("size"), _("volume type"), _("device"), _("status"),
         )  # fmt: skip
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
             (
-                (str(volume), gigabytes(volume.size), volume.volume_type or "-",
-                 volume.device or "-", volume.status)
+                (reverse("admin:servers_volume_change", args=[volume.pk]), str(volume),
+                 gigabytes(volume.size), volume.volume_type or "-", volume.device or "-",
+                 volume.get_status_display())
                 for volume in volumes
             ),
         )  # fmt: skip
-        return format_html('<table class="server-disks">{}<tbody>{}</tbody></table>', head, rows)
+        return format_html(
+            '<table class="server-disks">{}<tbody>{}</tbody></table>{}', head, rows, link
+        )
 
     @admin.display(description=_("network"))
     def network(self, server):

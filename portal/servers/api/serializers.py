@@ -60,7 +60,10 @@ class DiskConfSerializer(serializers.Serializer):
 
 
 class DataDiskSerializer(DiskConfSerializer):
-    volume_id = serializers.CharField(source="backend_id", read_only=True, allow_null=True)
+    """A server's data disk: a cloud disk (`/cloud-disks/{volume_id}`)."""
+
+    volume_id = serializers.CharField(read_only=True)
+    cloud_volume_id = serializers.CharField(source="backend_id", read_only=True, allow_null=True)
     size_in_g = serializers.IntegerField(source="size", read_only=True)
 
 

@@ -10,10 +10,12 @@ from portal.servers.api.views import (
     UsageView,
 )
 from portal.servers.cdrom.api import CdromViewSet
+from portal.servers.disks.api import CloudDiskViewSet
 
 router = PortalRouter()
 router.register("flavors", FlavorViewSet, basename="flavor")
 router.register("instances", InstanceViewSet, basename="instance")
+router.register("cloud-disks", CloudDiskViewSet, basename="cloud-disk")
 router.register("keypairs", KeyPairViewSet, basename="keypair")
 router.register("server-templates", ServerTemplateViewSet, basename="server-template")
 

@@ -16,8 +16,9 @@ from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
 from portal.core.tests.queries import writes_to
 from portal.servers import tasks
+from portal.servers.disks.models import Volume
 from portal.servers.locking import CLEANUP_KIND
-from portal.servers.models import Server, Volume
+from portal.servers.models import Server
 from portal.servers.tests.test_instances import create, detail
 from portal.servers.tests.test_state_sync import SERVER_TABLES
 from portal.servers.workflows import state_sync

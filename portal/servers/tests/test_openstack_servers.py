@@ -28,7 +28,8 @@ from portal.core.models import Task
 from portal.images.workflows import sync_images
 from portal.network.workflows import sync_network
 from portal.servers import flavors, locking
-from portal.servers.models import Flavor, Server, Volume
+from portal.servers.disks.models import Volume
+from portal.servers.models import Flavor, Server
 from portal.servers.tests.factories import ServerFactory
 from portal.servers.workflows import state_sync
 from portal.servers.workflows.create import _spec

@@ -121,5 +121,6 @@ def test_a_server_with_no_data_disk_or_task(admin_client, cloud, tenant):
     bare = ServerFactory(cloud=cloud, tenant=tenant, hypervisor_hostname="", addresses={})
     html = server_page(admin_client, bare)
     assert "Latest task" not in html
-    assert re.search(r'field-data_disks.*<div class="readonly">none</div>', html, re.S)
+    assert re.search(r'field-data_disks.*<div class="readonly">none<p><a href=', html, re.S)
+    assert f"/admin/servers/volume/?q={tenant.tenant_id}" in html
     assert re.search(r'field-ip_addresses.*<div class="readonly">-</div>', html, re.S)

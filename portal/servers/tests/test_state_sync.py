@@ -190,9 +190,18 @@ class FakeCompute:
         yield from self.infos
 
 
-class FakeDriver:
+class FakeVolumes:
     def __init__(self, infos):
+        self.infos = infos
+
+    def iter_volumes(self, page_size=200):
+        yield from self.infos
+
+
+class FakeDriver:
+    def __init__(self, infos, volumes=()):
         self.compute = FakeCompute(infos)
+        self.volumes = FakeVolumes(list(volumes))
 
 
 def cloud_infos(servers, status):
@@ -219,8 +228,9 @@ def test_queries_per_page_are_constant(cloud, tenant, count):
 
     pages = -(-(count + 5) // 20)
     # Per page: tenants of its projects, unrecorded portal servers, its rows, then the
-    # writes (bulk, in a transaction); then the deleted-row scan. Not per server.
-    assert len(queries) <= 3 + pages * 6, [q["sql"][:80] for q in queries.captured_queries]
+    # writes (bulk, in a transaction); then the deleted-row scans (servers, volumes).
+    # Not per server.
+    assert len(queries) <= 4 + pages * 6, [q["sql"][:80] for q in queries.captured_queries]
     assert (counts.updated, counts.created) == (count, 5)
     assert set(Server.objects.filter(cloud=cloud).values_list("runtime_state", flat=True)) == {
         "SHUTOFF",

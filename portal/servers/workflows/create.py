@@ -11,6 +11,7 @@ from portal.clouds.polling import wait_for_server, wait_for_volume
 from portal.core.errors import PortalError
 from portal.core.services import report_step
 from portal.core.task_messages import TaskMessage
+from portal.servers.disks.workflows.operations import record_volume, usable_volume_type
 from portal.servers.locking import unlock
 from portal.servers.task_messages import CreateMessages as M
 from portal.servers.workflows.delete import delete_volume, record_volumes_deleted
@@ -96,7 +97,7 @@ def _create_volumes(task, server, volumes, driver):
         info = driver.volumes.create_volume(
             volume.name,
             volume.size,
-            volume_type=volume.volume_type,
+            volume_type=usable_volume_type(driver, volume.volume_type),
             availability_zone=server.availability_zone,
             description=_("Data disk of server %(id)s") % {"id": server.instance_id},
         )
@@ -114,9 +115,7 @@ def _attach_volumes(task, server, volumes, driver):
             driver, volume.backend_id, ("in-use",), what=M.ATTACHING_A_DISK,
             cloud=server.cloud,
         )  # fmt: skip
-        volume.status = info.status
-        volume.device = next((a.device for a in info.attachments), "")
-        volume.save(update_fields=["status", "device", "updated"])
+        record_volume(volume, info)
 
 
 def _undo_create(task, server, volumes, driver, exc):

@@ -13,8 +13,8 @@ from portal.clouds.polling import wait_for_volume, wait_until
 from portal.core.errors import PortalError
 from portal.core.services import report_step
 from portal.core.task_messages import TaskMessage
+from portal.servers.disks.models import Volume
 from portal.servers.locking import unlock
-from portal.servers.models import Volume
 from portal.servers.task_messages import DeleteMessages as M
 from portal.servers.workflows.recording import find_by_metadata, save_backend_id
 from portal.tenants import quotas
@@ -95,7 +95,7 @@ def delete(task, server, driver, create_failed=False) -> TaskMessage:
 def _record_deleted(server):
     with transaction.atomic():
         quotas.release_held_by(server)
-        server.data_volumes.update(server=None, device="")
+        server.data_volumes.update(server=None, device="", attached_at=None)
         server.mark_deleted()
         server.save(
             update_fields=["status", "runtime_state", "power_state", "addresses", "updated"]

@@ -27,13 +27,16 @@ with a leftover (its server listed, or data disks not seen deleted) gets one
 row's lock while it runs, and a failed cleanup is retried by the next sync. Rows locked
 or changed since the sync began are left for the next sync.
 
+Last, the volumes are mirrored (portal/servers/disks/workflows/mirror.py), so the
+tenants' cloud disks, made in the portal or not, follow the cloud too.
+
 The quota: a failed create gave back everything it reserved, and its leftovers hold
 nothing in the portal while they wait for their cleanup (queued without anyone asking,
 so the cloud's quota is freed soon after); the row stays `failed`, with a message saying
 what was removed.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -43,8 +46,10 @@ from django.utils.translation import gettext as _
 from portal.clouds.mirror import PAGE_SIZE, CloudMirror, SyncCounts, pages
 from portal.core.services import enqueue
 from portal.network.models import Network
+from portal.servers.disks.models import Volume
+from portal.servers.disks.workflows.mirror import sync_volumes
 from portal.servers.locking import CLEANUP_KIND, new_server_task
-from portal.servers.models import Flavor, Server, Volume
+from portal.servers.models import Flavor, Server
 from portal.servers.task_messages import SyncMessages as M
 from portal.servers.workflows.recording import METADATA_KEY
 from portal.tenants import quotas
@@ -70,10 +75,13 @@ Status = Server.Status
 @dataclass
 class ServerSyncCounts(SyncCounts):
     cleanups: int = 0  # failed creates whose leftovers' removal was queued
+    disks: SyncCounts = field(default_factory=SyncCounts)  # the volumes' mirror
 
     def message(self):
         counts = super().message()
-        return M.CLEANUPS(counts=counts, count=self.cleanups) if self.cleanups else counts
+        if self.cleanups:
+            counts = M.CLEANUPS(counts=counts, count=self.cleanups)
+        return M.WITH_DISKS(counts=counts, disks=self.disks.message())
 
 
 def sync_servers(cloud, driver, progress=None, *, page_size=PAGE_SIZE) -> SyncCounts:
@@ -86,6 +94,8 @@ def sync_servers(cloud, driver, progress=None, *, page_size=PAGE_SIZE) -> SyncCo
             progress(50, M.READ(count=mirror.counts.read))
     mirror.mark_deleted()
     mirror.queue_cleanups()
+    # Then the volumes: their attachments name the servers mirrored above.
+    mirror.counts.disks = sync_volumes(cloud, driver, page_size=page_size)
     return mirror.counts
 
 
@@ -359,7 +369,9 @@ def _mark_deleted(server_pks, now) -> int:
             updated=timezone.now(),
         )
         # The cloud keeps a deleted server's data volumes, detached.
-        Volume.objects.filter(server_id__in=pks).update(server=None, device="", status="available")
+        Volume.objects.filter(server_id__in=pks).update(
+            server=None, device="", attached_at=None, status="available"
+        )
         quotas.held_by(pks, kind=Server).filter(state__in=QuotaReservation.HOLDING).update(
             state=Holding.RELEASED
         )
