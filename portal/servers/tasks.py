@@ -250,7 +250,7 @@ def _run_disk_job(task_id, flow, *args):
     _run_on_target(
         task_id,
         lambda task: Volume.objects.select_related("cloud", "tenant").get(volume_id=task.target_id),
-        lambda volume: [_tenant_driver(volume.tenant, volume.cloud)],
+        lambda volume: [tenant_driver(volume.tenant, volume.cloud)],
         flow,
         *args,
     )
