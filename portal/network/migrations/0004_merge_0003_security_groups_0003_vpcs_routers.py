@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('network', '0003_security_groups'),
-        ('network', '0003_vpcs_routers'),
+        ('network', '0004_vpc_proxy'),
     ]
 
     operations = [
