@@ -54,6 +54,7 @@ operation("router.create", _("%(actor)s created the router %(target)s"), label=_
 operation("router.delete", _("%(actor)s deleted the router %(target)s"), label=_("router deletion"))
 operation("router.update", _("%(actor)s changed the router %(target)s"), label=_("router change"))
 for action, phrase in {
+    "rename": _("%(actor)s renamed the router %(target)s"),
     "set_gateway": _("%(actor)s set the external gateway of the router %(target)s"),
     "clear_gateway": _("%(actor)s cleared the external gateway of the router %(target)s"),
     "add_interface": _("%(actor)s added an interface to the router %(target)s"),

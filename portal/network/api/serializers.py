@@ -165,6 +165,10 @@ class RouterCreateSerializer(serializers.Serializer):
     tenant_id = serializers.CharField(required=False, max_length=20)
 
 
+class RouterUpdateSerializer(serializers.Serializer):
+    router_name = serializers.CharField(max_length=255)
+
+
 class GatewaySerializer(serializers.Serializer):
     external_network_id = serializers.CharField(max_length=64)
 
