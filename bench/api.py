@@ -138,7 +138,9 @@ def wrk(url, headers, args, seconds):
 
 def parse_wrk(output):
     """The figures of wrk's report: requests/s, latency percentiles, errors."""
-    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)$", output, re.MULTILINE))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)\s*$", output, re.MULTILINE))
+    if set(latency) != {"50", "99"}:
+        sys.exit(f"wrk's report has no latency percentiles:\n{output}")
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
