@@ -23,6 +23,7 @@ class VpcMessages(Messages, prefix="network.vpc"):
     SUBNET_ADDED = _("The subnet %(cidr)s was added to the VPC %(name)s.")
     SUBNET_REMOVED = _("The subnet %(cidr)s was removed from the VPC %(name)s.")
     FAILED = _("The VPC could not be created.")
+    ALREADY = _("The VPC %(name)s is %(state)s already; nothing to do.")
     LEFT_OVER = _("%(reason)s Its network %(id)s could not be removed from the cloud.")
 
 
@@ -34,6 +35,7 @@ class RouterMessages(Messages, prefix="network.router"):
     DELETED = _("The router %(name)s was deleted.")
     CHANGED = _("The router %(name)s was changed.")
     FAILED = _("The cloud refused the change of the router.")
+    ALREADY = _("The router %(name)s is %(state)s already; nothing to do.")
 
 
 operation("network.sync", _("%(actor)s synced the networks of %(target)s"), label=_("network sync"))

@@ -52,3 +52,22 @@ def test_an_abandoned_router_create_frees_its_quota(identity, tenant, cloud):
     router.refresh_from_db()
     assert router.state == "failed"
     assert usage_of(tenant)["routers"] == 0
+
+
+def test_a_redelivered_vpc_create_removes_the_network_of_the_interrupted_attempt(
+    identity, tenant, cloud, own_driver
+):
+    from portal.clouds.simulator.models import SimulatedObject
+    from portal.network import tasks
+
+    vpc, task = vpcs.create_vpc(tenant, cloud, name="x", cidr="10.0.0.0/24", actor="test")
+    leftover = own_driver.network.create_network("x")  # the first attempt's, then it died
+    Network.objects.filter(pk=vpc.pk).update(backend_id=leftover.id)
+
+    tasks.create_vpc(str(task.pk))
+
+    vpc.refresh_from_db()
+    networks = SimulatedObject.objects.filter(cloud=cloud, kind="network")
+    assert list(networks.values_list("backend_id", flat=True)) == [vpc.backend_id]
+    assert vpc.backend_id != leftover.id
+    assert vpc.state == "ready"

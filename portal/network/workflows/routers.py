@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 
 def create(task, router: Router, driver, external_network_id=""):
+    if router.state != State.CREATING:
+        return M.ALREADY(name=router.name, state=router.get_state_display())
     report_step(task, 20, M.CREATING)
     try:
         info = driver.network.create_router(router.name, external_network_id=external_network_id)
