@@ -1,5 +1,6 @@
 """A VPC or router Task the janitor fails (its worker lost, past its deadline) gives back
-what it held: the object's state and its quota."""
+what it held: the object's state and its quota; a job delivered again after its worker
+died cleans up the interrupted attempt first."""
 
 from datetime import timedelta
 
