@@ -296,3 +296,15 @@ def test_wait_answers_with_the_vpc_as_re_read(identity, client_of_tenant):
         client_of_tenant, "post", f"{LIST}?wait=5", {"vpc_name": "x", "subnet": "10.0.0.0/24"}
     )
     assert (answer["task"]["state"], answer["vpc_status"]) == ("succeeded", "ACTIVE")
+
+
+def test_operators_see_vpcs_the_cloud_lost(
+    identity, client_of_tenant, platform_client, own_driver, cloud, driver
+):
+    vpc = make_vpc(client_of_tenant)
+    own_driver.network.delete_network(vpc["cloud_vpc_id"])
+    sync_network(cloud, driver)
+    assert call(client_of_tenant, "get", LIST, expect=200)["vpcs"] == []
+    [seen] = call(platform_client, "get", LIST, expect=200)["vpcs"]
+    assert seen["missing_since"]
+    assert seen["project_id"] == identity.project_id
