@@ -76,6 +76,10 @@ def external_network_field(cloud=None, *, required):
     )
 
 
+class RouterEditForm(RefusalForm):
+    name = forms.CharField(label=_("Name"), max_length=255)
+
+
 class RouterCreateForm(PlacedForm):
     name = forms.CharField(label=_("Name"), max_length=255)
     external_network = external_network_field(required=False)

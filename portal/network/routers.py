@@ -25,7 +25,7 @@ UPDATE_KIND = "router.update"  # its action: one of CHANGES
 DELETE_KIND = "router.delete"
 TARGET = "router"
 CHANGES = (
-    "set_gateway", "clear_gateway", "add_interface", "remove_interface", "add_route",
+    "rename", "set_gateway", "clear_gateway", "add_interface", "remove_interface", "add_route",
     "remove_route",
 )  # fmt: skip
 
@@ -95,6 +95,10 @@ def delete_router(router, *, actor):
 
 
 # ---- changes --------------------------------------------------------------------------------
+
+
+def rename(router, name, *, actor):
+    return _change(router, "rename", {"name": name}, actor)
 
 
 def set_gateway(router, external_network_id, *, actor):

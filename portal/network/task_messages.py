@@ -24,6 +24,7 @@ class VpcMessages(Messages, prefix="network.vpc"):
     SUBNET_ADDED = _("The subnet %(cidr)s was added to the VPC %(name)s.")
     SUBNET_REMOVED = _("The subnet %(cidr)s was removed from the VPC %(name)s.")
     FAILED = _("The VPC could not be created.")
+    ALREADY = _("The VPC %(name)s is %(state)s already; nothing to do.")
     LEFT_OVER = _("%(reason)s Its network %(id)s could not be removed from the cloud.")
 
 
@@ -35,6 +36,7 @@ class RouterMessages(Messages, prefix="network.router"):
     DELETED = _("The router %(name)s was deleted.")
     CHANGED = _("The router %(name)s was changed.")
     FAILED = _("The cloud refused the change of the router.")
+    ALREADY = _("The router %(name)s is %(state)s already; nothing to do.")
 
 
 operation("network.sync", _("%(actor)s synced the networks of %(target)s"), label=_("network sync"))
@@ -55,6 +57,7 @@ operation("router.create", _("%(actor)s created the router %(target)s"), label=_
 operation("router.delete", _("%(actor)s deleted the router %(target)s"), label=_("router deletion"))
 operation("router.update", _("%(actor)s changed the router %(target)s"), label=_("router change"))
 for action, phrase in {
+    "rename": _("%(actor)s renamed the router %(target)s"),
     "set_gateway": _("%(actor)s set the external gateway of the router %(target)s"),
     "clear_gateway": _("%(actor)s cleared the external gateway of the router %(target)s"),
     "add_interface": _("%(actor)s added an interface to the router %(target)s"),

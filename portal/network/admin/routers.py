@@ -22,6 +22,7 @@ from portal.network.forms import (
     InterfaceForm,
     RouteForm,
     RouterCreateForm,
+    RouterEditForm,
 )
 from portal.network.models import Router
 
@@ -108,6 +109,7 @@ class RouterAdmin(ObjectToolMixin, ViewOnlyAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         router = self._router(object_id)
         tools = [
+            (self._url("edit", router), _("Edit")),
             (self._url("gateway", router), _("Set gateway")),
             (self._url("add_interface", router), _("Add interface")),
             (self._url("add_route", router), _("Add route")),
@@ -122,6 +124,7 @@ class RouterAdmin(ObjectToolMixin, ViewOnlyAdmin):
         view = self.admin_site.admin_view
         pages = [
             ("create/", self.create_view, "create"),
+            ("<int:pk>/edit/", self.edit_view, "edit"),
             ("<int:pk>/gateway/", self.gateway_view, "gateway"),
             ("<int:pk>/gateway/clear/", self.clear_gateway_view, "clear_gateway"),
             ("<int:pk>/interfaces/add/", self.add_interface_view, "add_interface"),
@@ -178,6 +181,15 @@ class RouterAdmin(ObjectToolMixin, ViewOnlyAdmin):
             back=back,
             done=self._page,
         )
+
+    def edit_view(self, request, pk):
+        router = self._router(pk)
+        form = RouterEditForm(bound(request), initial={"name": router.name})
+
+        def act(data):
+            routers.rename(router, data["name"], actor=actor_of(request.user))
+
+        return self._form(request, router, form, act, _("Edit"), _("Save"))
 
     def gateway_view(self, request, pk):
         router = self._router(pk)

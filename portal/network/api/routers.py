@@ -19,6 +19,7 @@ from portal.network.api.serializers import (
     InterfaceSerializer,
     RouterCreateSerializer,
     RouterSerializer,
+    RouterUpdateSerializer,
     RouteSerializer,
 )
 from portal.network.filters import RouterFilter
@@ -89,6 +90,17 @@ class RouterViewSet(
             name=data["router_name"],
             external_network_id=data["external_network_id"],
             actor=actor_of(request.user),
+        )
+        return self._answer(request, router, task)
+
+    @extend_schema(request=RouterUpdateSerializer, responses={202: RouterSerializer})
+    def partial_update(self, request, router_id=None):
+        """Rename the router, in the cloud."""
+        requested_wait_seconds(request)
+        form = RouterUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        router, task = routers.rename(
+            self.get_object(), form.validated_data["router_name"], actor=actor_of(request.user)
         )
         return self._answer(request, router, task)
 

@@ -51,7 +51,8 @@ class VpcSerializer(serializers.ModelSerializer):
     """A VPC (seed 004's Vpc): `subnet` lists its CIDRs as the seed does, `subnets` the
     subnets in full. `cloud_vpc_id` is the Neutron network: the `network_uuid` of a
     server created in the VPC. `vpc_status` is the cloud's status, `portal_state` the
-    portal's operation on it."""
+    portal's operation on it. `missing_since` is set (operators only see such VPCs) once
+    the cloud no longer lists it."""
 
     cloud_vpc_id = serializers.CharField(source="backend_id", allow_null=True)
     vpc_name = serializers.CharField(source="name")
@@ -71,7 +72,7 @@ class VpcSerializer(serializers.ModelSerializer):
         fields = [
             "vpc_id", "cloud_vpc_id", "vpc_name", "vpc_desc", "region", "subnet", "subnets",
             "vpc_status", "portal_state", "state_message", "created_time", "updated_time",
-            "task", "tenant_id",
+            "task", "tenant_id", "project_id", "missing_since",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -148,7 +149,7 @@ class RouterSerializer(serializers.ModelSerializer):
         fields = [
             "router_id", "cloud_router_id", "router_name", "region", "external_network_id",
             "interfaces", "routes", "router_status", "portal_state", "state_message",
-            "created_time", "updated_time", "task", "tenant_id",
+            "created_time", "updated_time", "task", "tenant_id", "project_id", "missing_since",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -163,6 +164,10 @@ class RouterCreateSerializer(serializers.Serializer):
     )
     region = serializers.CharField(required=False, allow_blank=True, max_length=100)
     tenant_id = serializers.CharField(required=False, max_length=20)
+
+
+class RouterUpdateSerializer(serializers.Serializer):
+    router_name = serializers.CharField(max_length=255)
 
 
 class GatewaySerializer(serializers.Serializer):

@@ -63,3 +63,16 @@ def test_a_router_holds_its_quota_until_deleted(tenant, client_of_tenant, cloud)
     inject_fault(cloud, "network.create_router")
     call(client_of_tenant, "post", reverse("api:router-list"), {"router_name": "y"})
     assert usage_of(tenant)["routers"] == 0
+
+
+def test_a_vpc_and_router_the_cloud_lost_give_their_quota_back(
+    tenant, client_of_tenant, cloud, own_driver, driver
+):
+    from portal.network.workflows import sync_network
+
+    vpc = make_vpc(client_of_tenant)
+    router = make_router(client_of_tenant)
+    own_driver.network.delete_network(vpc["cloud_vpc_id"])
+    own_driver.network.delete_router(router["cloud_router_id"])
+    sync_network(cloud, driver)
+    assert (usage_of(tenant)["vpcs"], usage_of(tenant)["routers"]) == (0, 0)

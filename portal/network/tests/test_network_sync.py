@@ -145,6 +145,8 @@ def test_sync_job_records_its_task(cloud, demo, sync_now):
     "operation",
     [
         "network.list_networks",
+        "network.list_subnets",
+        "network.list_routers",
         "network.list_security_groups",
         "compute.list_availability_zones",
         "compute.list_compute_hosts",

@@ -7,6 +7,7 @@ says. Everything is named `<RUN>-...` and removed at the end.
 """
 
 import contextlib
+import uuid
 
 import pytest
 from openstack import exceptions as sdk_exc
@@ -16,7 +17,7 @@ from portal.clouds.tests.openstack.fixtures import RUN
 from portal.core.models import Task
 from portal.network.models import Network
 from portal.network.workflows import sync_network
-from portal.tenants.models import TenantIdentity
+from portal.tenants.models import TenantIdCounter, TenantIdentity
 from portal.tenants.signup import register_tenant
 
 pytestmark = [
@@ -40,7 +41,11 @@ def sdk(openstack_admin_sdk):
 
 @pytest.fixture
 def tenant(cloud, sdk, openstack_cleanup):
-    """A tenant signed up through the portal (its Keystone objects made for real)."""
+    """A tenant signed up through the portal (its Keystone objects made for real), its id
+    from a random point: the stack is shared, and sign-up names the domain after it."""
+    TenantIdCounter.objects.update_or_create(
+        pk=1, defaults={"last_number": uuid.uuid4().int % 9_000_000_000 + 10**9}
+    )
     tenant, _key, task = register_tenant(f"{RUN}-vpc-tenant", actor="test")
     task.refresh_from_db()
     assert task.state == Task.State.SUCCEEDED, task.message
@@ -170,6 +175,8 @@ def test_a_vpc_with_two_subnets_and_a_router_with_a_gateway_interface_and_route(
 
     router = done(call(api, "post", "/routers", {"router_name": f"{RUN}-router"}))
     router_path = f"/routers/{router['router_id']}"
+    router = done(call(api, "patch", router_path, {"router_name": f"{RUN}-core"}))
+    assert sdk.network.get_router(router["cloud_router_id"]).name == router["router_name"]
     assert neutron_router(sdk, router["cloud_router_id"]) == portal_router(router) == ("", [], [])
     router = done(
         call(api, "post", f"{router_path}/gateway", {"external_network_id": external_network.id})

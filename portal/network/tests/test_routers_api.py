@@ -221,6 +221,7 @@ def test_another_tenants_router_is_404_everywhere(
     assert call(other, "get", LIST, expect=200)["routers"] == []
     for method, path, body in [
         ("get", url("detail", router_id=router_id), None),
+        ("patch", url("detail", router_id=router_id), {"router_name": "mine"}),
         ("delete", url("detail", router_id=router_id), None),
         ("post", url("gateway", router_id=router_id), {"external_network_id": external_network.id}),
         ("delete", url("gateway", router_id=router_id), None),
@@ -292,3 +293,24 @@ def test_a_page_costs_a_constant_number_of_queries(
         answer = client_of_tenant.get(LIST, {"page_size": 50})
     assert answer.json()["count"] == 30
     assert all(r["interfaces"][0]["vpc_id"] == vpc["vpc_id"] for r in answer.json()["routers"])
+
+
+def test_rename(identity, client_of_tenant, cloud):
+    router = make_router(client_of_tenant)
+    answer = call(
+        client_of_tenant,
+        "patch",
+        url("detail", router_id=router["router_id"]),
+        {"router_name": "core"},
+    )
+    assert answer["router_name"] == "core"
+    assert cloud_router(cloud).name == "core"
+    call(client_of_tenant, "patch", url("detail", router_id=router["router_id"]), {}, expect=400)
+    inject_fault(cloud, "network.update_router")
+    answer = call(
+        client_of_tenant,
+        "patch",
+        url("detail", router_id=router["router_id"]),
+        {"router_name": "x"},
+    )
+    assert (answer["task"]["state"], answer["router_name"]) == ("failed", "core")

@@ -86,6 +86,13 @@ def test_the_vpc_list_searches_filters_and_costs_constant_queries(
     assert admin_client.get(url, {"state__exact": "failed"}).context["cl"].result_count == 0
 
 
+def test_rename_a_router(admin_client, router, cloud):
+    post(admin_client, reverse("admin:network_router_edit", args=[router.pk]), {"name": "core"})
+    router.refresh_from_db()
+    assert router.name == "core"
+    assert SimulatedObject.objects.get(kind="router").name == "core"
+
+
 def test_a_router_with_gateway_interface_and_route(
     admin_client, router, vpc, external_network, cloud
 ):

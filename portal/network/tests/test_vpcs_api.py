@@ -275,3 +275,36 @@ def test_a_page_costs_a_constant_number_of_queries(
         answer = client_of_tenant.get(LIST, {"page_size": 50})
     assert answer.json()["count"] == 30
     assert all(vpc["subnet"] == ["10.0.0.0/24"] for vpc in answer.json()["vpcs"])
+
+
+@pytest.mark.parametrize("url", ["/api/v1/vpcs/sync", "/api/v1/routers/sync"])
+def test_sync_now_is_for_operators(identity, client_of_tenant, platform_client, url):
+    assert client_of_tenant.post(url, {}, format="json").status_code == 403
+    answer = call(platform_client, "post", url, {})
+    assert Task.objects.get(pk=answer["task"]["task_id"]).kind == "network.sync"
+
+
+def test_a_bad_wait_is_400_before_anything_is_written(identity, client_of_tenant):
+    body = {"vpc_name": "x", "subnet": "10.0.0.0/24"}
+    answer = call(client_of_tenant, "post", f"{LIST}?wait=999", body, expect=400)
+    assert "wait" in answer["error"]["fields"]
+    assert not Network.objects.exists()
+
+
+def test_wait_answers_with_the_vpc_as_re_read(identity, client_of_tenant):
+    answer = call(
+        client_of_tenant, "post", f"{LIST}?wait=5", {"vpc_name": "x", "subnet": "10.0.0.0/24"}
+    )
+    assert (answer["task"]["state"], answer["vpc_status"]) == ("succeeded", "ACTIVE")
+
+
+def test_operators_see_vpcs_the_cloud_lost(
+    identity, client_of_tenant, platform_client, own_driver, cloud, driver
+):
+    vpc = make_vpc(client_of_tenant)
+    own_driver.network.delete_network(vpc["cloud_vpc_id"])
+    sync_network(cloud, driver)
+    assert call(client_of_tenant, "get", LIST, expect=200)["vpcs"] == []
+    [seen] = call(platform_client, "get", LIST, expect=200)["vpcs"]
+    assert seen["missing_since"]
+    assert seen["project_id"] == identity.project_id

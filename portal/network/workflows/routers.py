@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 
 def create(task, router: Router, driver, external_network_id=""):
+    if router.state != State.CREATING:
+        return M.ALREADY(name=router.name, state=router.get_state_display())
     report_step(task, 20, M.CREATING)
     try:
         info = driver.network.create_router(router.name, external_network_id=external_network_id)
@@ -55,7 +57,9 @@ def change(task, router: Router, driver, action, params):
     report_step(task, 30, M.CHANGING)
     network = driver.network
     try:
-        if action in ("set_gateway", "clear_gateway"):
+        if action == "rename":
+            info = network.update_router(router.backend_id, name=params["name"])
+        elif action in ("set_gateway", "clear_gateway"):
             info = network.set_router_gateway(router.backend_id, params.get("network_id", ""))
         elif action == "add_interface":
             network.add_router_interface(router.backend_id, params["subnet_id"])

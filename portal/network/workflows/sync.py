@@ -20,7 +20,8 @@ from portal.network.workflows.records import (
     set_interfaces,
     subnet_fields,
 )
-from portal.tenants.models import TenantIdentity
+from portal.tenants import quotas
+from portal.tenants.models import QuotaReservation, TenantIdentity
 
 # The capacity and usage figures of a compute host, mirrored as the driver reads them.
 HOST_FIGURES = (
@@ -60,7 +61,11 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
     total = SyncCounts()
     with transaction.atomic():
         network_rows = _mirror(
-            Network, cloud, {info.id: network_fields(info, tenant_of) for info in networks}, total
+            Network,
+            cloud,
+            {info.id: network_fields(info, tenant_of) for info in networks},
+            total,
+            on_missing=_release_quota_of_vanished,
         )
         network_pk = {backend_id: row.pk for backend_id, row in network_rows.items()}
         subnet_objects = {
@@ -70,7 +75,11 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
         }
         _mirror(Subnet, cloud, subnet_objects, total)
         router_rows = _mirror(
-            Router, cloud, {info.id: router_fields(info, tenant_of) for info in routers}, total
+            Router,
+            cloud,
+            {info.id: router_fields(info, tenant_of) for info in routers},
+            total,
+            on_missing=_release_quota_of_vanished,
         )
         set_interfaces(cloud, {router_rows[info.id].pk: info.subnet_ids for info in routers})
         for model, objects in listings:
@@ -79,17 +88,26 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
     return total
 
 
-def _mirror(model, cloud, objects: dict[str, dict], total: SyncCounts) -> dict:
-    """Upsert `objects`, mark the rest missing and add the counts to `total`; returns
-    the rows by backend id."""
+def _mirror(model, cloud, objects: dict[str, dict], total: SyncCounts, on_missing=None) -> dict:
+    """Upsert `objects`, mark the rest missing (then `on_missing(mirror)` if any was) and
+    add the counts to `total`; returns the rows by backend id."""
     mirror = CloudMirror(model, cloud)
     rows = {}
     for page in pages(objects):
         rows.update(mirror.upsert({backend_id: objects[backend_id] for backend_id in page}))
-    mirror.mark_missing()
+    if mirror.mark_missing() and on_missing is not None:
+        on_missing(mirror)
     for name in vars(total):
         setattr(total, name, getattr(total, name) + getattr(mirror.counts, name))
     return rows
+
+
+def _release_quota_of_vanished(mirror: CloudMirror) -> None:
+    """The VPCs or routers this pull found gone give back the quota they held, as one
+    deleted through the portal does."""
+    gone = mirror.model.objects.filter(cloud=mirror.cloud, missing_since=mirror.now)
+    held = quotas.held_by(gone.values("pk"), kind=mirror.model)
+    held.filter(state__in=QuotaReservation.HOLDING).update(state=QuotaReservation.State.RELEASED)
 
 
 def _zone_fields(info):

@@ -19,9 +19,15 @@ logger = logging.getLogger(__name__)
 
 def create(task, vpc: Network, driver):
     """Create the network, then its first subnet; on failure the network (and with it
-    the subnet) is deleted and the VPC is failed with the reason."""
+    the subnet) is deleted and the VPC is failed with the reason. A redelivered job
+    first removes the network of the interrupted attempt."""
+    if vpc.state != State.CREATING:
+        return M.ALREADY(name=vpc.name, state=vpc.get_state_display())
     subnet = vpc.subnets.get()
     try:
+        if vpc.backend_id:
+            driver.network.delete_network(vpc.backend_id)
+            apply(vpc, {"backend_id": None})
         report_step(task, 10, M.CREATING_NETWORK)
         info = driver.network.create_network(vpc.name, description=vpc.description)
         apply(vpc, {"backend_id": info.id})

@@ -39,8 +39,9 @@ def test_the_only_usable_network_is_taken_when_none_is_named(
 
 def test_no_network_named_with_several_usable_ones_is_400(client_of_tenant, create_body):
     make_vpc(client_of_tenant)  # besides the demo's shared network
-    fields = refused(client_of_tenant, create_body(network_uuid=""))
-    assert "several" in fields["network_uuid"][0]
+    answer = create(client_of_tenant, create_body(network_uuid=""), expect=400)
+    assert "several" in answer["error"]["fields"]["network_uuid"][0]
+    assert not Server.objects.exists()
 
 
 def test_no_network_named_with_none_usable_is_400(only_vpcs, client_of_tenant, create_body):
