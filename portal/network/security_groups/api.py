@@ -1,6 +1,7 @@
 """The security group API (seed 004 SecurityGroupService): `/security-groups`, served
 from the mirror; every change answers 202 with its Task."""
 
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -160,10 +161,11 @@ class SecurityGroupViewSet(
     results_key = "security_groups"
 
     def get_queryset(self):
+        present = Q(missing_since__isnull=True)
         return (
             services.groups_visible_to(self.request.user)
             .select_related("cloud", "current_task")
-            .prefetch_related("rules")
+            .prefetch_related(Prefetch("rules", SecurityGroupRule.objects.filter(present)))
         )
 
     def get_permissions(self):

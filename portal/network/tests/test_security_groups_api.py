@@ -171,6 +171,9 @@ def test_update_replaces_the_rule_set_and_the_name(create, client_of_tenant, clo
     assert cloud_rules(cloud, identity, made["cloud_security_group_id"]) == shapes([SSH, DNS])
     kept = {r["rule_id"] for r in made["security_group_rules"] if r["port_range_min"] == 22}
     assert kept <= {rule["rule_id"] for rule in answer["security_group_rules"]}
+    # The rules the update replaced are gone from the mirror, not kept as history.
+    rows = SecurityGroupRule.objects.filter(group__security_group_id=made["security_group_id"])
+    assert rows.count() == 2
 
 
 def test_update_of_a_rule_description_makes_it_again(create, client_of_tenant, cloud, identity):
