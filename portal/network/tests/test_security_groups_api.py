@@ -61,6 +61,14 @@ def test_create_makes_the_group_with_exactly_its_rules(create, cloud, identity):
     assert rule["ethertype"] == "IPv4"
 
 
+def test_rules_are_answered_as_neutron_holds_them(create):
+    icmpv6 = {"direction": "ingress", "protocol": "icmpv6", "remote_ip_prefix": "fd00::/8"}
+    every_port = {**SSH, "port_range_min": 1, "port_range_max": 65535}
+    answer = create(rules=[icmpv6, every_port])
+    shown = {(r["protocol"], r["port_range_min"]) for r in answer["security_group_rules"]}
+    assert shown == {("ipv6-icmp", None), ("tcp", None)}
+
+
 def test_a_single_port_and_an_ipv6_prefix(create):
     answer = create(rules=[DNS, V6])
     by_port = {rule["port_range_min"]: rule for rule in answer["security_group_rules"]}
