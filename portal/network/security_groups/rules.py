@@ -23,6 +23,7 @@ PROTOCOLS = ("tcp", "udp", "icmp", "ipv6-icmp")
 PROTOCOL_ALIASES = {"icmpv6": "ipv6-icmp"}
 ANY_PROTOCOL = ("", "any", None)
 ALL_PORTS = (1, 65535)
+EVERY_ADDRESS = ("0.0.0.0/0", "::/0")
 
 
 class RuleProblem(Exception):
@@ -54,13 +55,15 @@ def check_rule_sets(items) -> list[SecurityGroupRuleSpec]:
 
 
 def rule_key(rule) -> tuple:
-    """What makes two rules the same rule for Neutron (a rule's description aside)."""
+    """What makes two rules the same rule for Neutron (a rule's description aside; a
+    prefix of every address is no prefix, though Neutron keeps it as given)."""
+    prefix = rule.remote_ip_prefix or None
     return (
         rule.direction,
         rule.protocol or None,
         rule.port_range_min,
         rule.port_range_max,
-        rule.remote_ip_prefix or None,
+        None if prefix in EVERY_ADDRESS else prefix,
         rule.ethertype,
     )
 

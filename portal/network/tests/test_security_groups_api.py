@@ -111,6 +111,14 @@ def test_a_duplicate_rule_is_400(client_of_tenant, identity):
     assert not SecurityGroup.objects.exists()
 
 
+def test_a_prefix_of_every_address_is_the_same_rule_as_none(client_of_tenant, identity):
+    body = {"security_group_name": "dup", "security_group_rule_sets": [
+        WEB, {**WEB, "remote_ip_prefix": "0.0.0.0/0"},
+    ]}  # fmt: skip
+    answer = call(client_of_tenant, "post", LIST, body, expect=400)
+    assert list(answer["error"]["fields"]) == ["security_group_rule_sets[1]"]
+
+
 def test_a_duplicate_rule_of_an_update_is_400_and_changes_nothing(create, client_of_tenant):
     group = create()
     body = {"security_group_rule_sets": [DNS, DNS]}
