@@ -6,8 +6,10 @@ import pytest
 
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
+from portal.core.errors import ValidationFailed
 from portal.core.models import Task
 from portal.network.models import SecurityGroup, SecurityGroupRule
+from portal.network.services import Placement, check_placement
 from portal.network.tests.factories import SecurityGroupFactory, SecurityGroupRuleFactory
 from portal.network.tests.security_group_helpers import (
     DNS,
@@ -308,3 +310,11 @@ def test_a_retried_create_with_its_idempotency_key_makes_one_group(client_of_ten
     again = client_of_tenant.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert first.json()["security_group_id"] == again.json()["security_group_id"]
     assert SecurityGroup.objects.count() == 1
+
+
+def test_a_group_not_made_in_the_cloud_cannot_be_named_by_a_server(tenant, cloud, identity):
+    SecurityGroupFactory(tenant=tenant, cloud=cloud, name="half", backend_id=None)
+    placement = Placement("any-network", ("half",))
+    with pytest.raises(ValidationFailed) as refused:
+        check_placement(tenant, cloud, placement)
+    assert "security_group_name" in refused.value.fields
