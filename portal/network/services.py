@@ -93,9 +93,11 @@ def security_group_choices() -> list[tuple[str, str]]:
     labelled with the tenants that have one (a template names groups, not a project's),
     and "default", which every project has."""
     tenant_of = _tenants_by_project()
-    groups = SecurityGroup.objects.filter(
-        missing_since__isnull=True, project_id__in=list(tenant_of)
-    ).exclude(name=DEFAULT_SECURITY_GROUP)
+    groups = (
+        SecurityGroup.objects.in_cloud()
+        .filter(project_id__in=list(tenant_of))
+        .exclude(name=DEFAULT_SECURITY_GROUP)
+    )
     owners = {}
     for name, project_id in groups.values_list("name", "project_id"):
         owners.setdefault(name, set()).add(tenant_of[project_id])
@@ -206,8 +208,8 @@ def _security_group_problem(cloud, project_id, names) -> Problem | None:
     wanted = set(names) - {DEFAULT_SECURITY_GROUP}
     if not wanted:
         return None
-    groups = SecurityGroup.objects.filter(
-        cloud=cloud, project_id=project_id, name__in=wanted, missing_since__isnull=True
+    groups = SecurityGroup.objects.in_cloud().filter(
+        cloud=cloud, project_id=project_id, name__in=wanted
     )
     known = set(groups.values_list("name", flat=True)) if project_id else set()
     unknown = sorted(wanted - known)

@@ -103,9 +103,11 @@ def networks_for(tenant, cloud):
 def security_group_names(tenant, cloud) -> list[str]:
     """ "default" (every project has it) and the groups of the tenant's project."""
     project_id = project_of(tenant, cloud)
-    groups = SecurityGroup.objects.filter(
-        cloud=cloud, project_id=project_id, missing_since__isnull=True
-    ).exclude(name=DEFAULT_SECURITY_GROUP)
+    groups = (
+        SecurityGroup.objects.in_cloud()
+        .filter(cloud=cloud, project_id=project_id)
+        .exclude(name=DEFAULT_SECURITY_GROUP)
+    )
     names = groups.values_list("name", flat=True).distinct() if project_id else []
     return [DEFAULT_SECURITY_GROUP, *sorted(names)]
 

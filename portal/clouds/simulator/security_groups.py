@@ -5,6 +5,7 @@ project looks at its groups or boots a server, and a new group allows all egress
 """
 
 import ipaddress
+from dataclasses import replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,7 +20,10 @@ DEFAULT_GROUP = "default"
 DIRECTIONS = ("ingress", "egress")
 ETHERTYPES = ("IPv4", "IPv6")
 PROTOCOLS_WITH_PORTS = ("tcp", "udp")
-PROTOCOLS = (None, "tcp", "udp", "icmp", "icmpv6")
+EVERY_ADDRESS = ("0.0.0.0/0", "::/0")
+PROTOCOLS = (None, "tcp", "udp", "icmp", "ipv6-icmp")
+# Neutron takes "icmpv6" and stores it as "ipv6-icmp".
+PROTOCOL_ALIASES = {"icmpv6": "ipv6-icmp"}
 RULE_FIELDS = (
     "direction",
     "protocol",
@@ -132,10 +136,10 @@ class SecurityGroupOperations(SimulatedService):
         self, group_id: str, rule: SecurityGroupRuleSpec
     ) -> SecurityGroupRuleInfo:
         group = self._get(self._owned(Kind.SECURITY_GROUP), group_id, _("security group"))
+        rule = _as_stored(rule)
         _check_rule(rule)
-        wanted = {name: getattr(rule, name) for name in RULE_FIELDS if name != "description"}
         for existing in self._all(Kind.RULE).filter(parent_id=group.backend_id):
-            if all(existing.data.get(name) == value for name, value in wanted.items()):
+            if _same_rule(rule_info(existing), rule):
                 raise conflict(_("The security group already has this rule."))
         check_quota(self.cloud, self.scope.project_id, security_group_rules=1)
         return rule_info(_new_rule(group, rule))
@@ -161,6 +165,28 @@ class SecurityGroupOperations(SimulatedService):
         )
 
 
+def _as_stored(rule: SecurityGroupRuleSpec) -> SecurityGroupRuleSpec:
+    """The rule as Neutron stores it: protocol aliases by their stored name, a TCP/UDP
+    range of every port as no range."""
+    protocol = PROTOCOL_ALIASES.get(rule.protocol, rule.protocol)
+    ports = (rule.port_range_min, rule.port_range_max)
+    if protocol in PROTOCOLS_WITH_PORTS and ports == (1, 65535):
+        ports = (None, None)
+    return replace(rule, protocol=protocol, port_range_min=ports[0], port_range_max=ports[1])
+
+
+def _same_rule(one, other) -> bool:
+    """Neutron's duplicate: every field but the description equal, a prefix of every
+    address counting as none (though it is kept as given)."""
+
+    def key(rule):
+        prefix = None if rule.remote_ip_prefix in EVERY_ADDRESS else rule.remote_ip_prefix
+        ports = (rule.port_range_min, rule.port_range_max)
+        return (rule.direction, rule.protocol, *ports, prefix or None, rule.ethertype)
+
+    return key(one) == key(other)
+
+
 def _check_rule(rule: SecurityGroupRuleSpec) -> None:
     if rule.direction not in DIRECTIONS:
         raise bad_request(_("A rule's direction is ingress or egress."))
@@ -168,7 +194,7 @@ def _check_rule(rule: SecurityGroupRuleSpec) -> None:
         raise bad_request(_("A rule's ethertype is IPv4 or IPv6."))
     if rule.protocol not in PROTOCOLS:
         raise bad_request(_("Unknown protocol %(protocol)s."), protocol=rule.protocol)
-    if rule.protocol == "icmpv6" and rule.ethertype != "IPv6":
+    if rule.protocol == "ipv6-icmp" and rule.ethertype != "IPv6":
         raise bad_request(_("Protocol icmpv6 applies only to IPv6 rules."))
     _check_ports(rule)
     if rule.remote_ip_prefix:

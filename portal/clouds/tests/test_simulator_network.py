@@ -232,3 +232,26 @@ def test_neutron_quotas_of_groups_and_rules(cloud, alpha):
     alpha.network.create_security_group_rule(group.id, ssh)
     with pytest.raises(errors.CloudQuotaExceeded):
         alpha.network.create_security_group_rule(group.id, SecurityGroupRuleSpec("ingress", "icmp"))
+
+
+def test_rules_are_stored_as_neutron_stores_them(alpha):
+    group = alpha.network.create_security_group("web")
+    icmpv6 = alpha.network.create_security_group_rule(
+        group.id, SecurityGroupRuleSpec("ingress", "icmpv6", ethertype="IPv6")
+    )
+    every_port = alpha.network.create_security_group_rule(
+        group.id, SecurityGroupRuleSpec("ingress", "tcp", 1, 65535)
+    )
+    assert icmpv6.protocol == "ipv6-icmp"
+    assert (every_port.port_range_min, every_port.port_range_max) == (None, None)
+
+
+def test_a_prefix_of_every_address_is_the_same_rule_as_none(alpha):
+    group = alpha.network.create_security_group("web")
+    alpha.network.create_security_group_rule(
+        group.id, SecurityGroupRuleSpec("ingress", "tcp", 22, 22)
+    )
+    with pytest.raises(errors.CloudConflict):
+        alpha.network.create_security_group_rule(
+            group.id, SecurityGroupRuleSpec("ingress", "tcp", 22, 22, "0.0.0.0/0")
+        )

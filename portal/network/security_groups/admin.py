@@ -46,10 +46,11 @@ class SecurityGroupAdmin(ViewOnlyAdmin):
         "tenant__tenant_id", "tenant__name",
     ]  # fmt: skip
     list_select_related = ["cloud", "tenant", "current_task"]
+    change_form_template = "admin/network/securitygroup/change_form.html"
     fields = [
         "name", "description", "tenant", "cloud", "status", "status_message", "progress",
         "rules_table", "used_by", "security_group_id", "backend_id", "project_id",
-        "cloud_created_at", "cloud_updated_at", "missing_since", "synced_at", "buttons",
+        "cloud_created_at", "cloud_updated_at", "missing_since", "synced_at",
     ]  # fmt: skip
     readonly_fields = fields
     actions = [
@@ -68,6 +69,7 @@ class SecurityGroupAdmin(ViewOnlyAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/edit/", view(self.edit_view), name="network_securitygroup_edit"),
+            path("<int:pk>/remove/", view(self.remove_view), name="network_securitygroup_remove"),
             *super().get_urls(),
         ]
 
@@ -116,15 +118,17 @@ class SecurityGroupAdmin(ViewOnlyAdmin):
             ((servers_list, server.instance_id, server.name) for server in servers),
         )
 
-    @admin.display(description=_("actions"))
-    def buttons(self, group):
-        if group.status not in SecurityGroup.IDLE or group.is_missing:
-            return "-"
-        return format_html(
-            '<a class="button" href="{}">{}</a>',
-            reverse("admin:network_securitygroup_edit", args=[group.pk]),
-            _("Edit…"),
-        )
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The group's page, with "Edit…" and "Delete" while no operation runs on it."""
+        group = SecurityGroup.objects.filter(pk=object_id).first()
+        idle = group is not None and group.status in SecurityGroup.IDLE and not group.is_missing
+        can_change = request.user.has_perm("network.change_securitygroup")
+        extra_context = {
+            **(extra_context or {}),
+            "can_edit": idle and can_change and group.status == SecurityGroup.Status.READY,
+            "can_remove": idle and can_change,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # ---- add, edit, delete ------------------------------------------------------------
 
@@ -186,6 +190,21 @@ class SecurityGroupAdmin(ViewOnlyAdmin):
             self, request, FORM_PAGE, title, form=form, formset=formset, submit=submit,
             group=group,
         )  # fmt: skip
+
+    def remove_view(self, request, pk):
+        """ "Delete" on the group's page (POST): queued as a Task, followed in the list."""
+        if request.method != "POST":
+            return redirect("admin:network_securitygroup_change", pk)
+        if not request.user.has_perm("network.change_securitygroup"):
+            raise PermissionDenied
+        group = get_object_or_404(SecurityGroup, pk=pk)
+        try:
+            services.delete_group(group, actor=actor_of(request.user))
+        except PortalError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return redirect("admin:network_securitygroup_change", pk)
+        self.message_user(request, _("Queued; the list shows the deletion's progress."))
+        return redirect("admin:network_securitygroup_changelist")
 
     @admin.action(description=_("Delete the selected security groups"))
     def delete_groups(self, request, queryset):

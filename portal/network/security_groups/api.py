@@ -1,7 +1,8 @@
 """The security group API (seed 004 SecurityGroupService): `/security-groups`, served
 from the mirror; every change answers 202 with its Task."""
 
-from drf_spectacular.utils import extend_schema
+from django.db.models import Prefetch, Q
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -49,6 +50,13 @@ class SecurityGroupRuleSerializer(serializers.ModelSerializer):
         return rule.remote_ip_prefix or None  # anywhere
 
 
+class ServerOutcomeSerializer(serializers.Serializer):
+    instance_id = serializers.CharField()
+    instance_name = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["attached", "detached", "unchanged", "failed"])
+    message = serializers.CharField()
+
+
 class SecurityGroupSerializer(serializers.ModelSerializer):
     """A security group with every rule (seed 004's SecurityGroup)."""
 
@@ -61,17 +69,27 @@ class SecurityGroupSerializer(serializers.ModelSerializer):
     created_time = serializers.DateTimeField(source="created")
     updated_time = serializers.DateTimeField(source="updated")
     task = TaskSummarySerializer(source="current_task", allow_null=True)
+    operated_servers = serializers.SerializerMethodField()
 
     class Meta:
         model = SecurityGroup
         fields = [
             "security_group_id", "security_group_name", "security_group_desc",
             "cloud_security_group_id", "region", "tenant_id", "status", "status_message",
-            "security_group_rules", "created_time", "updated_time", "task",
+            "security_group_rules", "created_time", "updated_time", "task", "operated_servers",
         ]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema(responses=SecurityGroupRuleSerializer(many=True))
+    @extend_schema_field(ServerOutcomeSerializer(many=True))
+    def get_operated_servers(self, group) -> list[dict]:
+        """When the group's latest Task is an attach or detach: what happened to each
+        server so far (else empty)."""
+        task = group.current_task
+        if task is None or task.kind != services.OPERATE_KIND:
+            return []
+        return (task.result or {}).get("servers", [])
+
+    @extend_schema_field(SecurityGroupRuleSerializer(many=True))
     def get_security_group_rules(self, group) -> list[dict]:
         rules = services.present_rules(group)
         return SecurityGroupRuleSerializer(rules, many=True).data
@@ -124,13 +142,6 @@ class SecurityGroupOperateSerializer(serializers.Serializer):
     ops_type = serializers.CharField(max_length=16)
 
 
-class ServerOutcomeSerializer(serializers.Serializer):
-    instance_id = serializers.CharField()
-    instance_name = serializers.CharField()
-    outcome = serializers.ChoiceField(choices=["attached", "detached", "unchanged", "failed"])
-    message = serializers.CharField()
-
-
 class SecurityGroupOperatedSerializer(serializers.Serializer):
     """OperateSecurityGroupRes, with what happened to each server so far."""
 
@@ -160,10 +171,11 @@ class SecurityGroupViewSet(
     results_key = "security_groups"
 
     def get_queryset(self):
+        present = Q(missing_since__isnull=True)
         return (
             services.groups_visible_to(self.request.user)
             .select_related("cloud", "current_task")
-            .prefetch_related("rules")
+            .prefetch_related(Prefetch("rules", SecurityGroupRule.objects.filter(present)))
         )
 
     def get_permissions(self):

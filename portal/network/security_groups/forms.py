@@ -11,7 +11,9 @@ from portal.clouds.models import Cloud
 from portal.network.security_groups.rules import FIELD
 from portal.tenants.models import Tenant
 
-PROTOCOLS = [("", _("any")), ("tcp", "TCP"), ("udp", "UDP"), ("icmp", "ICMP"), ("icmpv6", "ICMPv6")]
+PROTOCOLS = [
+    ("", _("any")), ("tcp", "TCP"), ("udp", "UDP"), ("icmp", "ICMP"), ("ipv6-icmp", "ICMPv6"),
+]  # fmt: skip
 ETHERTYPES = [("", _("from the prefix")), ("IPv4", "IPv4"), ("IPv6", "IPv6")]
 BLANK_ROWS = 3
 ERROR_KEY = re.compile(rf"^{FIELD}\[(\d+)\](?:\.(\w+))?$")

@@ -13,6 +13,13 @@ def new_security_group_id():
     return str(uuid.uuid4())
 
 
+class SecurityGroupQuerySet(models.QuerySet):
+    def in_cloud(self):
+        """The groups the cloud has now: made there (a group the portal is still making,
+        or failed to make, is not) and not gone since."""
+        return self.filter(backend_id__isnull=False, missing_since__isnull=True)
+
+
 class SecurityGroup(MirroredModel):
     """A Neutron security group of one project; Nova takes a group by its name.
 
@@ -62,6 +69,8 @@ class SecurityGroup(MirroredModel):
     )
     cloud_created_at = models.DateTimeField(_("created in the cloud"), null=True, blank=True)
     cloud_updated_at = models.DateTimeField(_("updated in the cloud"), null=True, blank=True)
+
+    objects = SecurityGroupQuerySet.as_manager()
 
     class Meta(MirroredModel.Meta):
         ordering = ["name", "backend_id"]

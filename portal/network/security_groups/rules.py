@@ -2,9 +2,9 @@
 before anything is written: what Neutron would refuse is a 400 naming the rule and field.
 
 Canonical as Neutron stores it, so that the portal's comparison of rules (a duplicate, a
-rule the group has already) is Neutron's: protocol "any" is None, a TCP/UDP range of
-1-65535 is no range, a single port is min = max, a prefix is its network address, and
-the IP version follows the prefix.
+rule the group has already) is Neutron's: protocol "any" is None, "icmpv6" is Neutron's
+"ipv6-icmp", a TCP/UDP range of 1-65535 is no range, a single port is min = max, a prefix
+is its network address, and the IP version follows the prefix.
 """
 
 import ipaddress
@@ -18,9 +18,12 @@ FIELD = "security_group_rule_sets"
 DIRECTIONS = ("ingress", "egress")
 ETHERTYPES = ("IPv4", "IPv6")
 PROTOCOLS_WITH_PORTS = ("tcp", "udp")
-PROTOCOLS = ("tcp", "udp", "icmp", "icmpv6")
+PROTOCOLS = ("tcp", "udp", "icmp", "ipv6-icmp")
+# Other names Neutron takes for a protocol, and the one it stores.
+PROTOCOL_ALIASES = {"icmpv6": "ipv6-icmp"}
 ANY_PROTOCOL = ("", "any", None)
 ALL_PORTS = (1, 65535)
+EVERY_ADDRESS = ("0.0.0.0/0", "::/0")
 
 
 class RuleProblem(Exception):
@@ -52,13 +55,15 @@ def check_rule_sets(items) -> list[SecurityGroupRuleSpec]:
 
 
 def rule_key(rule) -> tuple:
-    """What makes two rules the same rule for Neutron (a rule's description aside)."""
+    """What makes two rules the same rule for Neutron (a rule's description aside; a
+    prefix of every address is no prefix, though Neutron keeps it as given)."""
+    prefix = rule.remote_ip_prefix or None
     return (
         rule.direction,
         rule.protocol or None,
         rule.port_range_min,
         rule.port_range_max,
-        rule.remote_ip_prefix or None,
+        None if prefix in EVERY_ADDRESS else prefix,
         rule.ethertype,
     )
 
@@ -69,11 +74,12 @@ def rule_spec(item: dict) -> SecurityGroupRuleSpec:
         raise RuleProblem("direction", _("ingress or egress."))
     protocol = item.get("protocol")
     protocol = None if protocol in ANY_PROTOCOL else str(protocol).lower()
+    protocol = PROTOCOL_ALIASES.get(protocol, protocol)
     if protocol is not None and protocol not in PROTOCOLS:
         raise RuleProblem("protocol", _("tcp, udp, icmp, icmpv6 or any."))
     low, high = _ports(protocol, item.get("port_range_min"), item.get("port_range_max"))
     prefix, ethertype = _prefix(item.get("remote_ip_prefix"), item.get("ethertype"))
-    if protocol == "icmpv6" and ethertype != "IPv6":
+    if protocol == "ipv6-icmp" and ethertype != "IPv6":
         raise RuleProblem("protocol", _("icmpv6 applies only to IPv6 rules."))
     return SecurityGroupRuleSpec(
         direction=direction,

@@ -181,6 +181,9 @@ def _record(group, driver, status):
     """Re-read the group, mirror it with its rules, and set the portal's status."""
     info = driver.network.get_security_group(group.backend_id)
     mirror_security_groups(group.cloud, [info], complete=False)
+    # Rules the portal itself replaced need no history (the pull marks those that vanish
+    # behind its back).
+    SecurityGroupRule.objects.filter(group=group, missing_since__isnull=False).delete()
     SecurityGroup.objects.filter(pk=group.pk).update(status=status, status_message="")
     return info
 

@@ -31,7 +31,7 @@ pytestmark = [
 THREE_RULES = [
     {"direction": "ingress", "protocol": "tcp", "port_range_min": 22, "port_range_max": 22,
      "remote_ip_prefix": "10.0.0.0/8", "rule_desc": "SSH"},
-    {"direction": "ingress", "protocol": "icmp", "remote_ip_prefix": "192.168.0.0/16"},
+    {"direction": "ingress", "protocol": "icmpv6", "remote_ip_prefix": "fd00::/8"},
     {"direction": "egress", "protocol": "udp", "port_range_min": 53, "port_range_max": 53},
 ]  # fmt: skip
 TWO_RULES = [
@@ -64,6 +64,9 @@ def tenant_api(openstack_cloud, keystone_tenant, openstack_cleanup, openstack_ad
     return tenant, tenant_client(tenant), get_driver(openstack_cloud, keystone_tenant), project_id
 
 
+STORED_PROTOCOL = {"icmpv6": "ipv6-icmp"}  # as Neutron keeps it
+
+
 def neutron_rules(sdk, group_id) -> set[tuple]:
     return {
         (rule["direction"], rule["protocol"], rule["port_range_min"], rule["port_range_max"],
@@ -81,9 +84,11 @@ def portal_rules(answer) -> set[tuple]:
 
 
 def requested(rules) -> set[tuple]:
-    """What the request asks, in Neutron's words (a single port is min = max)."""
+    """What the request asks, in Neutron's words (a single port is min = max, icmpv6 is
+    ipv6-icmp)."""
     return {
-        (rule["direction"], rule["protocol"], rule.get("port_range_min"),
+        (rule["direction"], STORED_PROTOCOL.get(rule["protocol"], rule["protocol"]),
+         rule.get("port_range_min"),
          rule.get("port_range_max", rule.get("port_range_min")), rule.get("remote_ip_prefix"),
          "IPv6" if ":" in rule.get("remote_ip_prefix", "") else "IPv4", rule.get("rule_desc", ""))
         for rule in rules

@@ -140,3 +140,14 @@ def test_attach_and_detach_from_the_server_page(
     detach = reverse("admin:servers_server_security_group", args=[server.pk, "detach"])
     admin_client.post(detach, {"group": group.pk})
     assert tenant_cloud.compute.get_server(server.backend_id).security_groups == ["default"]
+
+
+def test_the_group_page_edits_and_deletes(admin_client, tenant, cloud, identity, tenant_cloud):
+    add(admin_client, tenant, cloud, SSH)
+    group = SecurityGroup.objects.get(name="web")
+    page = admin_client.get(reverse("admin:network_securitygroup_change", args=[group.pk]))
+    assert reverse("admin:network_securitygroup_edit", args=[group.pk]) in page.content.decode()
+    remove = reverse("admin:network_securitygroup_remove", args=[group.pk])
+    assert admin_client.post(remove).url == reverse("admin:network_securitygroup_changelist")
+    assert not SecurityGroup.objects.filter(pk=group.pk).exists()
+    assert [g.name for g in tenant_cloud.network.list_security_groups()] == ["default"]

@@ -81,6 +81,8 @@ def test_attach_to_two_servers_and_detach_from_one(
     answer = operate(client_of_tenant, group, [one], "detach")
 
     assert [s["outcome"] for s in answer["servers"]] == ["detached"]
+    shown = call(client_of_tenant, "get", detail(group["security_group_id"]), expect=200)
+    assert shown["operated_servers"] == answer["servers"]
     assert nova_groups(tenant_cloud, one) == ["default"]
     assert nova_groups(tenant_cloud, two) == ["default", "web"]
     assert SecurityGroup.objects.get(name="web").status == "ready"

@@ -6,8 +6,10 @@ import pytest
 
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
+from portal.core.errors import ValidationFailed
 from portal.core.models import Task
 from portal.network.models import SecurityGroup, SecurityGroupRule
+from portal.network.services import Placement, check_placement
 from portal.network.tests.factories import SecurityGroupFactory, SecurityGroupRuleFactory
 from portal.network.tests.security_group_helpers import (
     DNS,
@@ -61,6 +63,14 @@ def test_create_makes_the_group_with_exactly_its_rules(create, cloud, identity):
     assert rule["ethertype"] == "IPv4"
 
 
+def test_rules_are_answered_as_neutron_holds_them(create):
+    icmpv6 = {"direction": "ingress", "protocol": "icmpv6", "remote_ip_prefix": "fd00::/8"}
+    every_port = {**SSH, "port_range_min": 1, "port_range_max": 65535}
+    answer = create(rules=[icmpv6, every_port])
+    shown = {(r["protocol"], r["port_range_min"]) for r in answer["security_group_rules"]}
+    assert shown == {("ipv6-icmp", None), ("tcp", None)}
+
+
 def test_a_single_port_and_an_ipv6_prefix(create):
     answer = create(rules=[DNS, V6])
     by_port = {rule["port_range_min"]: rule for rule in answer["security_group_rules"]}
@@ -101,6 +111,14 @@ def test_a_duplicate_rule_is_400(client_of_tenant, identity):
     answer = call(client_of_tenant, "post", LIST, body, expect=400)
     assert list(answer["error"]["fields"]) == ["security_group_rule_sets[2]"]
     assert not SecurityGroup.objects.exists()
+
+
+def test_a_prefix_of_every_address_is_the_same_rule_as_none(client_of_tenant, identity):
+    body = {"security_group_name": "dup", "security_group_rule_sets": [
+        WEB, {**WEB, "remote_ip_prefix": "0.0.0.0/0"},
+    ]}  # fmt: skip
+    answer = call(client_of_tenant, "post", LIST, body, expect=400)
+    assert list(answer["error"]["fields"]) == ["security_group_rule_sets[1]"]
 
 
 def test_a_duplicate_rule_of_an_update_is_400_and_changes_nothing(create, client_of_tenant):
@@ -171,6 +189,9 @@ def test_update_replaces_the_rule_set_and_the_name(create, client_of_tenant, clo
     assert cloud_rules(cloud, identity, made["cloud_security_group_id"]) == shapes([SSH, DNS])
     kept = {r["rule_id"] for r in made["security_group_rules"] if r["port_range_min"] == 22}
     assert kept <= {rule["rule_id"] for rule in answer["security_group_rules"]}
+    # The rules the update replaced are gone from the mirror, not kept as history.
+    rows = SecurityGroupRule.objects.filter(group__security_group_id=made["security_group_id"])
+    assert rows.count() == 2
 
 
 def test_update_of_a_rule_description_makes_it_again(create, client_of_tenant, cloud, identity):
@@ -289,3 +310,11 @@ def test_a_retried_create_with_its_idempotency_key_makes_one_group(client_of_ten
     again = client_of_tenant.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert first.json()["security_group_id"] == again.json()["security_group_id"]
     assert SecurityGroup.objects.count() == 1
+
+
+def test_a_group_not_made_in_the_cloud_cannot_be_named_by_a_server(tenant, cloud, identity):
+    SecurityGroupFactory(tenant=tenant, cloud=cloud, name="half", backend_id=None)
+    placement = Placement("any-network", ("half",))
+    with pytest.raises(ValidationFailed) as refused:
+        check_placement(tenant, cloud, placement)
+    assert "security_group_name" in refused.value.fields
