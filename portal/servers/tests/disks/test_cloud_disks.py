@@ -432,3 +432,16 @@ def test_an_abandoned_task_gives_back_what_it_held(client_of_tenant, tenant, clo
 
     server.refresh_from_db()
     assert (row(disk).locked, server.locked) == (False, False)
+
+
+def test_a_disk_the_cloud_never_made_is_only_deleted(client_of_tenant, tenant, cloud,
+                                                     tenant_driver):  # fmt: skip
+    inject_fault(cloud, "volumes.create_volume", mode="quota")
+    disk = create_disk(client_of_tenant)
+
+    renamed = client_of_tenant.patch(disk_url(disk), {"volume_name": "x"}, format="json")
+    assert renamed.status_code == 409
+    assert renamed.json()["error"]["code"] == "invalid_state"
+    gone = client_of_tenant.delete(f"{disk_url(disk)}?wait=30").json()
+    assert gone["task"]["state"] == "succeeded", gone["task"]
+    assert row(disk).status == "deleted"
