@@ -445,3 +445,16 @@ def test_a_disk_the_cloud_never_made_is_only_deleted(client_of_tenant, tenant, c
     gone = client_of_tenant.delete(f"{disk_url(disk)}?wait=30").json()
     assert gone["task"]["state"] == "succeeded", gone["task"]
     assert row(disk).status == "deleted"
+
+
+def test_a_retried_create_with_the_same_idempotency_key_makes_one_disk(client_of_tenant,
+                                                                       tenant_driver):  # fmt: skip
+    body = {"volume_name": "once", "cloud_disk_conf": {"size_in_g": 1}}
+    answers = [
+        client_of_tenant.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY="disk-1")
+        for _ in range(2)
+    ]
+
+    assert [answer.status_code for answer in answers] == [202, 202]
+    assert answers[0].json()["volume_id"] == answers[1].json()["volume_id"]
+    assert Volume.objects.count() == 1
