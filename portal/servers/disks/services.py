@@ -230,10 +230,14 @@ def _new_disk_task(volume, kind, actor, server=None):
 @on_task_abandoned(DELETE_KIND)
 def release_disk(task):
     """Give back what a disk Task held: its reserved quota, the disk's lock (and the
-    server's, for an attachment); a disk whose creation was abandoned is marked error
-    (the state sync finds it if the cloud made it after all)."""
-    quotas.release_task_reservations(task)
+    server's, for an attachment). A disk whose creation was abandoned is marked error;
+    if the cloud had made it, it keeps holding its quota (the state sync gives it back
+    once the cloud no longer lists it)."""
     volume = Volume.objects.filter(volume_id=task.target_id).first()
+    if task.kind == CREATE_KIND and volume is not None and volume.backend_id:
+        quotas.commit_task_reservations(task)
+    else:
+        quotas.release_task_reservations(task)
     if volume is None:
         return
     changes = {"locked": False, "updated": timezone.now()}

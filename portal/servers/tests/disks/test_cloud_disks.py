@@ -19,7 +19,7 @@ from portal.servers.tests.disks.conftest import (
     row,
     usage,
 )
-from portal.tenants.models import TenantQuota
+from portal.tenants.models import QuotaReservation, TenantQuota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
@@ -363,3 +363,19 @@ def test_a_retried_create_with_the_same_idempotency_key_makes_one_disk(client_of
     assert [answer.status_code for answer in answers] == [202, 202]
     assert answers[0].json()["volume_id"] == answers[1].json()["volume_id"]
     assert Volume.objects.count() == 1
+
+
+def test_an_abandoned_create_gives_the_quota_back_unless_the_cloud_made_the_disk(
+    client_of_tenant, tenant, cloud, tenant_driver
+):
+    made, never_made = (create_disk(client_of_tenant, volume_name=n) for n in ("made", "never"))
+    Volume.objects.filter(volume_id=never_made["volume_id"]).update(backend_id=None)
+    for disk in (made, never_made):  # as the worker died while the cloud made it
+        Volume.objects.filter(volume_id=disk["volume_id"]).update(status="creating", locked=True)
+        task = Task.objects.get(kind="disk.create", target_id=disk["volume_id"])
+        QuotaReservation.objects.filter(task=task).update(state="reserved")
+
+        release_held(task, "lost")
+
+        assert (row(disk).status, row(disk).locked) == ("error", False)
+    assert usage(tenant) == (1, 10)  # what the disk the cloud made holds
