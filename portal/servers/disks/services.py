@@ -170,7 +170,7 @@ def delete_disk(volume, *, actor):
     if volume.is_attached:
         raise Conflict(_("The disk is attached to a server; detach it first."), code="attached")
     with transaction.atomic():
-        _lock(volume, DELETABLE)
+        _lock(volume, DELETABLE, in_cloud=False)  # a failed create's row is history
         task = _new_disk_task(volume, DELETE_KIND, actor)
         enqueue(task, "portal.servers.tasks.delete_disk")
     return volume, task
@@ -179,12 +179,16 @@ def delete_disk(volume, *, actor):
 # ---- the disk's lock and Tasks -------------------------------------------------------------
 
 
-def _lock(volume, statuses):
+def _lock(volume, statuses, *, in_cloud=True):
     """Take the disk's operation lock (a conditional UPDATE: one of two concurrent
-    requests gets it); 409 if an operation holds it or its status does not allow this."""
-    taken = Volume.objects.filter(
+    requests gets it); 409 if an operation holds it, its status does not allow this, or
+    (`in_cloud`) the cloud never made it."""
+    candidates = Volume.objects.filter(
         pk=volume.pk, locked=False, status__in=statuses, server_id=volume.server_id
-    ).update(locked=True, updated=timezone.now())
+    )
+    if in_cloud:
+        candidates = candidates.filter(backend_id__isnull=False)
+    taken = candidates.update(locked=True, updated=timezone.now())
     volume.refresh_from_db()
     if taken:
         return
@@ -226,10 +230,14 @@ def _new_disk_task(volume, kind, actor, server=None):
 @on_task_abandoned(DELETE_KIND)
 def release_disk(task):
     """Give back what a disk Task held: its reserved quota, the disk's lock (and the
-    server's, for an attachment); a disk whose creation was abandoned is marked error
-    (the state sync finds it if the cloud made it after all)."""
-    quotas.release_task_reservations(task)
+    server's, for an attachment). A disk whose creation was abandoned is marked error;
+    if the cloud had made it, it keeps holding its quota (the state sync gives it back
+    once the cloud no longer lists it)."""
     volume = Volume.objects.filter(volume_id=task.target_id).first()
+    if task.kind == CREATE_KIND and volume is not None and volume.backend_id:
+        quotas.commit_task_reservations(task)
+    else:
+        quotas.release_task_reservations(task)
     if volume is None:
         return
     changes = {"locked": False, "updated": timezone.now()}

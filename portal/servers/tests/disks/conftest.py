@@ -4,8 +4,11 @@ of its own known to the portal, and helpers calling the API."""
 import pytest
 
 from portal.clouds.drivers import get_driver
+from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.testing import boot_spec
+from portal.servers.disks.models import Volume
 from portal.servers.tests.factories import ServerFactory, make_identity
+from portal.tenants import quotas
 from portal.tenants.credentials import tenant_credentials
 
 LIST = "/api/v1/cloud-disks"
@@ -58,3 +61,23 @@ def post(client, url, body, expect=202):
 def operate(client, disk, server, ops_type, expect=202):
     body = {"instance_id": server.instance_id, "ops_type": ops_type}
     return post(client, disk_url(disk, "operate"), body, expect)
+
+
+def in_cloud(cloud, disk):
+    return SimulatedObject.objects.get(
+        cloud=cloud, kind=SimulatedObject.Kind.VOLUME, backend_id=disk["cloud_volume_id"]
+    )
+
+
+def usage(tenant):
+    found = quotas.usage_of(tenant)
+    return found["volumes"], found["gigabytes"]
+
+
+def row(disk):
+    return Volume.objects.get(volume_id=disk["volume_id"])
+
+
+@pytest.fixture
+def disk(client_of_tenant, tenant_driver):
+    return create_disk(client_of_tenant)

@@ -13,34 +13,15 @@ from portal.servers.tests.disks.conftest import (
     LIST,
     create_disk,
     disk_url,
-    make_server,
+    in_cloud,
     operate,
     post,
+    row,
+    usage,
 )
-from portal.tenants import quotas
-from portal.tenants.models import TenantQuota
+from portal.tenants.models import QuotaReservation, TenantQuota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
-
-
-def in_cloud(cloud, disk):
-    return SimulatedObject.objects.get(
-        cloud=cloud, kind=SimulatedObject.Kind.VOLUME, backend_id=disk["cloud_volume_id"]
-    )
-
-
-def usage(tenant):
-    found = quotas.usage_of(tenant)
-    return found["volumes"], found["gigabytes"]
-
-
-def row(disk):
-    return Volume.objects.get(volume_id=disk["volume_id"])
-
-
-@pytest.fixture
-def disk(client_of_tenant, tenant_driver):
-    return create_disk(client_of_tenant)
 
 
 # ---- create ------------------------------------------------------------------------------
@@ -297,82 +278,6 @@ def test_cloud_refusing_the_rename_changes_nothing(client_of_tenant, cloud, disk
     assert (body["volume_name"], body["locked"]) == ("data-1", False)
 
 
-# ---- attach and detach -------------------------------------------------------------------
-
-
-def test_attach_then_detach(client_of_tenant, cloud, disk, server):
-    attached = operate(client_of_tenant, disk, server, "attach")
-
-    assert attached["task"]["state"] == "succeeded", attached["task"]
-    assert (attached["volume_status"], attached["attach_instance_id"]) == (
-        "in-use", server.instance_id,
-    )  # fmt: skip
-    assert attached["attach_instance_device"] == "/dev/vdb"
-    assert in_cloud(cloud, disk).parent_id == server.backend_id
-    server.refresh_from_db()
-    assert not server.locked
-
-    detached = operate(client_of_tenant, disk, server, "detach")
-
-    assert detached["task"]["state"] == "succeeded", detached["task"]
-    assert (detached["volume_status"], detached["attach_instance_id"]) == ("available", "")
-    assert (detached["attach_instance_device"], detached["attached_time"]) == ("", None)
-    assert in_cloud(cloud, disk).parent_id == ""
-
-
-def test_a_disk_attached_elsewhere_is_a_conflict(client_of_tenant, tenant, cloud, disk, server,
-                                                 tenant_driver):  # fmt: skip
-    other = make_server(tenant, cloud, tenant_driver, name="other")
-    operate(client_of_tenant, disk, server, "attach")
-
-    answer = operate(client_of_tenant, disk, other, "attach", expect=409)
-    assert answer["error"]["code"] == "attached_elsewhere"
-    answer = operate(client_of_tenant, disk, other, "detach", expect=409)
-    assert answer["error"]["code"] == "not_attached"
-
-
-@pytest.mark.parametrize(("status", "runtime_state"), [("ready", "ERROR"), ("creating", "BUILD")])
-def test_a_server_that_cannot_take_a_disk_is_a_conflict(client_of_tenant, disk, server, status,
-                                                        runtime_state):  # fmt: skip
-    Server.objects.filter(pk=server.pk).update(status=status, runtime_state=runtime_state)
-
-    answer = operate(client_of_tenant, disk, server, "attach", expect=409)
-
-    assert answer["error"]["code"] == "invalid_state"
-    assert not row(disk).locked
-
-
-def test_a_busy_server_is_a_conflict(client_of_tenant, disk, server):
-    Server.objects.filter(pk=server.pk).update(locked=True)
-
-    answer = operate(client_of_tenant, disk, server, "attach", expect=409)
-
-    assert answer["error"]["code"] == "locked"
-    assert not row(disk).locked
-
-
-def test_an_unknown_server_is_a_bad_request(client_of_tenant, disk):
-    body = {"instance_id": "no-such-server", "ops_type": "attach"}
-
-    answer = post(client_of_tenant, disk_url(disk, "operate"), body, expect=400)
-
-    assert "instance_id" in answer["error"]["fields"]
-
-
-def test_cloud_refusing_the_attach_fails_the_task_and_unlocks_both(client_of_tenant, cloud, disk,
-                                                                    server):  # fmt: skip
-    inject_fault(cloud, "volumes.attach_volume", mode="conflict")
-
-    answer = operate(client_of_tenant, disk, server, "attach")
-
-    assert answer["task"]["state"] == "failed"
-    assert (answer["volume_status"], answer["attach_instance_id"], answer["locked"]) == (
-        "available", "", False,
-    )  # fmt: skip
-    server.refresh_from_db()
-    assert not server.locked
-
-
 # ---- delete ------------------------------------------------------------------------------
 
 
@@ -432,3 +337,45 @@ def test_an_abandoned_task_gives_back_what_it_held(client_of_tenant, tenant, clo
 
     server.refresh_from_db()
     assert (row(disk).locked, server.locked) == (False, False)
+
+
+def test_a_disk_the_cloud_never_made_is_only_deleted(client_of_tenant, tenant, cloud,
+                                                     tenant_driver):  # fmt: skip
+    inject_fault(cloud, "volumes.create_volume", mode="quota")
+    disk = create_disk(client_of_tenant)
+
+    renamed = client_of_tenant.patch(disk_url(disk), {"volume_name": "x"}, format="json")
+    assert renamed.status_code == 409
+    assert renamed.json()["error"]["code"] == "invalid_state"
+    gone = client_of_tenant.delete(f"{disk_url(disk)}?wait=30").json()
+    assert gone["task"]["state"] == "succeeded", gone["task"]
+    assert row(disk).status == "deleted"
+
+
+def test_a_retried_create_with_the_same_idempotency_key_makes_one_disk(client_of_tenant,
+                                                                       tenant_driver):  # fmt: skip
+    body = {"volume_name": "once", "cloud_disk_conf": {"size_in_g": 1}}
+    answers = [
+        client_of_tenant.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY="disk-1")
+        for _ in range(2)
+    ]
+
+    assert [answer.status_code for answer in answers] == [202, 202]
+    assert answers[0].json()["volume_id"] == answers[1].json()["volume_id"]
+    assert Volume.objects.count() == 1
+
+
+def test_an_abandoned_create_gives_the_quota_back_unless_the_cloud_made_the_disk(
+    client_of_tenant, tenant, cloud, tenant_driver
+):
+    made, never_made = (create_disk(client_of_tenant, volume_name=n) for n in ("made", "never"))
+    Volume.objects.filter(volume_id=never_made["volume_id"]).update(backend_id=None)
+    for disk in (made, never_made):  # as the worker died while the cloud made it
+        Volume.objects.filter(volume_id=disk["volume_id"]).update(status="creating", locked=True)
+        task = Task.objects.get(kind="disk.create", target_id=disk["volume_id"])
+        QuotaReservation.objects.filter(task=task).update(state="reserved")
+
+        release_held(task, "lost")
+
+        assert (row(disk).status, row(disk).locked) == ("error", False)
+    assert usage(tenant) == (1, 10)  # what the disk the cloud made holds

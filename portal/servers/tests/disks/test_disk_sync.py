@@ -12,20 +12,14 @@ from portal.servers.cdrom.models import IsoMount
 from portal.servers.disks.models import Volume
 from portal.servers.disks.workflows.mirror import sync_volumes
 from portal.servers.models import Server
-from portal.servers.tests.disks.conftest import LIST, create_disk, disk_url, operate
+from portal.servers.tests.disks.conftest import LIST, create_disk, disk_url, operate, usage
 from portal.servers.workflows import state_sync
-from portal.tenants import quotas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
 
 def sync(cloud, **options):
     return state_sync.sync_servers(cloud, get_driver(cloud), **options)
-
-
-def usage(tenant):
-    found = quotas.usage_of(tenant)
-    return found["volumes"], found["gigabytes"]
 
 
 # ---- a server's data disks ---------------------------------------------------------------
