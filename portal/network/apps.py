@@ -9,6 +9,7 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         from portal.clouds.sync import SyncKind, register_sync
+        from portal.network.floating_ips import services  # noqa: F401 (its janitor handlers)
 
         register_sync(
             self,

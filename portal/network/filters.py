@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from portal.network.models import Network
+from portal.network.models import FloatingIP, Network
 
 
 class NetworkFilter(django_filters.FilterSet):
@@ -15,3 +15,22 @@ class NetworkFilter(django_filters.FilterSet):
     class Meta:
         model = Network
         fields = ["region", "network_name", "shared", "status"]
+
+
+class FloatingIPFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="cloud__region", label=_("region"))
+    floating_ip_address = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("address contains")
+    )
+    external_network_id = django_filters.CharFilter(label=_("external network id"))
+    state = django_filters.ChoiceFilter(choices=FloatingIP.State.choices, label=_("state"))
+    associated = django_filters.BooleanFilter(
+        field_name="port_id", method="filter_associated", label=_("associated")
+    )
+
+    class Meta:
+        model = FloatingIP
+        fields = ["region", "floating_ip_address", "external_network_id", "state", "associated"]
+
+    def filter_associated(self, queryset, name, value):
+        return queryset.exclude(port_id="") if value else queryset.filter(port_id="")

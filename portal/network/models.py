@@ -95,3 +95,7 @@ class ComputeHost(MirroredModel):
 
     def __str__(self):
         return self.name
+
+
+# A feature with its own package; its model is the network app's.
+from portal.network.floating_ips.models import FloatingIP  # noqa: E402, F401

@@ -1,9 +1,11 @@
 """The network pull (the worker side): mirrors a cloud's networks, security groups,
-availability zones and compute hosts, which services.py checks requests against."""
+availability zones and compute hosts, which services.py checks requests against, and
+every project's floating IPs (floating_ips/workflows.py)."""
 
 from django.db import transaction
 
 from portal.clouds.mirror import CloudMirror, SyncCounts, pages
+from portal.network.floating_ips.workflows import mirror_floating_ips
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
 from portal.network.task_messages import NetworkMessages
 
@@ -14,8 +16,8 @@ HOST_FIGURES = (
 
 
 def sync_network(cloud, driver, progress=None) -> SyncCounts:
-    """Mirror the cloud's networks, security groups, availability zones and compute hosts
-    (the admin sees every project's); returns what changed, summed.
+    """Mirror the cloud's networks, security groups, availability zones, compute hosts and
+    floating IPs (the admin sees every project's); returns what changed, summed.
 
     Everything is read before anything is written, so a cloud error leaves the mirrors
     as they were.
@@ -29,13 +31,14 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
         ),
         (ComputeHost, {h.host: _host_fields(h) for h in driver.compute.list_compute_hosts()}),
     ]
+    floating_ips = driver.floating_ips.list_floating_ips()
     if progress:
-        read = sum(len(objects) for _model, objects in listings)
+        read = sum(len(objects) for _model, objects in listings) + len(floating_ips)
         progress(50, NetworkMessages.READ(count=read))
     total = SyncCounts()
     with transaction.atomic():
-        for model, objects in listings:
-            counts = _mirror(model, cloud, objects)
+        mirrored = [_mirror(model, cloud, objects) for model, objects in listings]
+        for counts in [*mirrored, mirror_floating_ips(cloud, floating_ips)]:
             for name in vars(total):
                 setattr(total, name, getattr(total, name) + getattr(counts, name))
     return total

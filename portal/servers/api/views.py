@@ -1,4 +1,3 @@
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +10,7 @@ from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.schema import read_by_caller
 from portal.core.api.serializers import TaskSerializer
-from portal.core.errors import NotFound, ValidationFailed
+from portal.core.errors import NotFound
 from portal.core.principals import actor_of, is_operator, tenant_scope
 from portal.servers import console, keypairs, services, tags
 from portal.servers.api.serializers import (
@@ -39,6 +38,7 @@ from portal.servers.models import Server
 from portal.servers.server_templates import services as server_templates
 from portal.servers.server_templates.models import ServerTemplate
 from portal.tenants import quotas
+from portal.tenants.api.acting import acting_tenant
 from portal.tenants.api.permissions import PlatformResourcePermission, ask_about_body
 from portal.tenants.models import Tenant
 
@@ -322,13 +322,7 @@ class KeyPairViewSet(
 
 def _tenant_for(request, tenant_id):
     """The caller's tenant; operators name the tenant they act for."""
-    tenant = tenant_scope(request.user)
-    if tenant is not None:
-        return tenant
-    found = Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None
-    if found is None:
-        raise ValidationFailed(fields={"tenant_id": [_("Name the tenant to act for.")]})
-    return found
+    return acting_tenant(request.user, tenant_id)
 
 
 def _read_wait(request):
