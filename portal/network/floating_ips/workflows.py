@@ -7,6 +7,7 @@ server's `addresses` show the floating IP as the cloud reports it.
 """
 
 import contextlib
+import time
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -24,6 +25,7 @@ State = FloatingIP.State
 
 # Sent with cloud=<Cloud>, server_id=<Nova id>, addresses=<network name -> IPs>.
 server_addresses_read = Signal()
+ADDRESS_WAIT_SECONDS = 30
 
 
 def allocate(task, floating_ip, driver) -> str:
@@ -55,7 +57,7 @@ def associate(task, floating_ip, driver, device_id: str, fixed_ip_address: str) 
                 code="no_route_to_external_network",
             ) from exc
     _set(floating_ip, state=State.READY, status_message="", **cloud_fields(info))
-    _read_server(driver, floating_ip.cloud, device_id)
+    _read_server(driver, floating_ip.cloud, device_id, info.floating_ip_address, shown=True)
     return M.ASSOCIATED(address=info.floating_ip_address, fixed=info.fixed_ip_address)
 
 
@@ -65,7 +67,7 @@ def dissociate(task, floating_ip, driver) -> str:
         report_step(task, 30, M.DISSOCIATING(address=floating_ip.floating_ip_address))
         info = driver.floating_ips.dissociate_floating_ip(floating_ip.backend_id)
     _set(floating_ip, state=State.READY, status_message="", **cloud_fields(info))
-    _read_server(driver, floating_ip.cloud, device_id)
+    _read_server(driver, floating_ip.cloud, device_id, info.floating_ip_address, shown=False)
     return M.DISSOCIATED(address=info.floating_ip_address)
 
 
@@ -82,7 +84,7 @@ def release(task, floating_ip, driver) -> str:
         quotas.release_held_by(floating_ip)
         floating_ip.delete()
     if device_id:
-        _read_server(driver, floating_ip.cloud, device_id)
+        _read_server(driver, floating_ip.cloud, device_id, address, shown=False)
     return M.RELEASED(address=address)
 
 
@@ -107,12 +109,25 @@ def _port_of(driver, device_id: str, fixed_ip_address: str) -> tuple[str, str]:
     raise Conflict(M.NO_PORT(fixed=fixed_ip_address or "-"), code="no_port")
 
 
-def _read_server(driver, cloud, device_id: str) -> None:
-    """Hand the server's addresses, read again from Nova, to whoever keeps them."""
-    try:
-        server = driver.compute.get_server(device_id)
-    except CloudNotFound:
-        return  # deleted meanwhile: its own deletion clears its addresses
+def _read_server(driver, cloud, device_id: str, address: str, *, shown: bool) -> None:
+    """Hand the server's addresses, read again from Nova, to whoever keeps them.
+
+    Nova learns of the change from Neutron's notification a moment later, so it is read
+    until `address` is `shown` (or not), for ADDRESS_WAIT_SECONDS at most; what it says
+    then is kept either way (the association itself is done; the state sync catches up).
+    """
+    deadline = time.monotonic() + ADDRESS_WAIT_SECONDS
+    pause = 0.2
+    while True:
+        try:
+            server = driver.compute.get_server(device_id)
+        except CloudNotFound:
+            return  # deleted meanwhile: its own deletion clears its addresses
+        listed = any(address in ips for ips in server.addresses.values())
+        if listed == shown or time.monotonic() >= deadline:
+            break
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
     server_addresses_read.send(
         sender=FloatingIP, cloud=cloud, server_id=device_id, addresses=server.addresses
     )
