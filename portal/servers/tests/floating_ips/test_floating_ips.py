@@ -9,15 +9,12 @@ from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.models import SimulatedObject
 from portal.network.models import FloatingIP
 from portal.network.workflows import sync_network
-from portal.servers.models import Server
 from portal.tenants import quotas
-from portal.tenants.credentials import tenant_credentials
 from portal.tenants.quotas import update_quota
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
 LIST = "/api/v1/floating-ips"
-EXTERNAL_CIDR = "203.0.113.0/29"  # 5 addresses once the gateway has one
 
 
 def detail(floating_ip_id, action=""):
@@ -26,37 +23,6 @@ def detail(floating_ip_id, action=""):
 
 def cloud_fips(cloud):
     return SimulatedObject.objects.filter(cloud=cloud, kind=SimulatedObject.Kind.FLOATING_IP)
-
-
-@pytest.fixture
-def external(cloud, catalog):
-    """An external network (the operator's), mirrored into the portal."""
-    admin = SimulatorDriver(cloud)
-    network = admin.network.create_network("public", external=True)
-    admin.network.create_subnet(network.id, EXTERNAL_CIDR)
-    sync_network(cloud, admin)
-    return network
-
-
-@pytest.fixture
-def tenant_driver(identity, cloud):
-    return SimulatorDriver(cloud, tenant_credentials(identity))
-
-
-@pytest.fixture
-def router(tenant_driver, external, catalog):
-    """The tenant's router from the demo subnet (the servers') to the external network."""
-    router = tenant_driver.network.create_router("gw", external_network_id=external.id)
-    tenant_driver.network.add_router_interface(router.id, catalog["subnet_id"])
-    return router
-
-
-@pytest.fixture
-def server(identity, client_of_tenant, create_body):
-    body = create_body(data_disks=[])
-    answer = client_of_tenant.post("/api/v1/instances", body, format="json")
-    assert answer.status_code == 202, answer.content
-    return Server.objects.get(instance_id=answer.json()["instance_id"])
 
 
 def allocate(client, expect=202, **body):
@@ -70,11 +36,6 @@ def operate(client, floating_ip_id, instance_id, ops_type, expect=202, **extra):
     answer = client.post(detail(floating_ip_id, "operate"), body, format="json")
     assert answer.status_code == expect, answer.content
     return answer.json()
-
-
-@pytest.fixture
-def allocated(identity, client_of_tenant, external):
-    return allocate(client_of_tenant)
 
 
 # ---- allocate ------------------------------------------------------------------------------
