@@ -9,7 +9,7 @@ so the address pool is shared with every other port there.
 from django.utils.translation import gettext as _
 
 from portal.clouds.base import FloatingIPInfo, PortInfo
-from portal.clouds.errors import CloudNotFound
+from portal.clouds.errors import CloudConflict, CloudNotFound
 from portal.clouds.simulator import ports
 from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.models import SimulatedObject
@@ -43,15 +43,7 @@ class SimulatedFloatingIPs(SimulatedService):
             floating_ip = self._create(
                 Kind.FLOATING_IP, parent_id=network.backend_id, status="DOWN", data={}
             )
-            # Raises CloudConflict when no address is left: the floating IP is not kept.
-            port = ports.plug(
-                self.cloud,
-                network,
-                device_id=floating_ip.backend_id,
-                device_owner=ports.FLOATING_IP_OWNER,
-                project_id="",
-                subnet=subnets.order_by("pk").first(),
-            )
+            port = self._address_port(network, floating_ip, subnets.order_by("pk"))
             floating_ip.data = {
                 "floating_ip_address": port.data["ip_address"],
                 "port_id": "",
@@ -112,6 +104,25 @@ class SimulatedFloatingIPs(SimulatedService):
             floating_ip.delete()
 
     # ---- helpers -------------------------------------------------------------------
+
+    def _address_port(self, network, floating_ip, subnets) -> SimulatedObject:
+        """The port holding the floating IP's address: in the first subnet with one free
+        (Neutron tries them all); 409 when the whole network is exhausted."""
+        for subnet in subnets:
+            try:
+                return ports.plug(
+                    self.cloud,
+                    network,
+                    device_id=floating_ip.backend_id,
+                    device_owner=ports.FLOATING_IP_OWNER,
+                    project_id="",
+                    subnet=subnet,
+                )
+            except CloudConflict:
+                continue  # this subnet is full
+        raise conflict(
+            _("No more IP addresses available on network %(id)s."), id=network.backend_id
+        )
 
     def _find(self, floating_ip_id: str) -> SimulatedObject:
         return self._get(self._owned(Kind.FLOATING_IP), floating_ip_id, _("floating IP"))

@@ -97,7 +97,7 @@ def test_an_exhausted_pool_fails_the_task_and_gives_the_quota_back(
     answer = allocate(client_of_tenant)
     assert answer["task"]["state"] == "failed"
     assert answer["state"] == "failed"
-    assert "No free IP address" in answer["status_message"]
+    assert "No more IP addresses" in answer["status_message"]
     assert cloud_fips(cloud).count() == 5
     assert quotas.usage_of(tenant)["floating_ips"] == 5
     # A failed allocation is forgotten at once when released.
@@ -307,3 +307,21 @@ def test_the_pull_mirrors_every_projects_floating_ips_changes_only(
     sync_network(cloud, admin)
     row.refresh_from_db()
     assert row.missing_since is not None
+
+
+def test_a_retried_allocation_with_one_idempotency_key_allocates_once(
+    identity, client_of_tenant, external, cloud
+):
+    headers = {"Idempotency-Key": "fip-once"}
+    first = client_of_tenant.post(LIST, {}, format="json", headers=headers)
+    again = client_of_tenant.post(LIST, {}, format="json", headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.json()["floating_ip_id"] == again.json()["floating_ip_id"]
+    assert cloud_fips(cloud).count() == FloatingIP.objects.count() == 1
+
+
+def test_operators_name_the_tenant_they_allocate_for(identity, platform_client, tenant, external):
+    assert "tenant_id" in allocate(platform_client, expect=400)["error"]["fields"]
+    answer = allocate(platform_client, tenant_id=tenant.pk)
+    assert answer["tenant_id"] == str(tenant.pk)
+    assert platform_client.get(LIST).json()["count"] == 1
