@@ -19,7 +19,7 @@ from portal.core.services import report_step
 from portal.network.floating_ips.models import FloatingIP
 from portal.network.task_messages import FloatingIPMessages as M
 from portal.tenants import quotas
-from portal.tenants.models import TenantIdentity
+from portal.tenants.models import QuotaReservation, TenantIdentity
 
 State = FloatingIP.State
 
@@ -176,5 +176,11 @@ def mirror_floating_ips(cloud, infos) -> SyncCounts:
     mirror = CloudMirror(FloatingIP, cloud, on_create=adopt)
     for page in pages(objects):
         mirror.upsert({backend_id: objects[backend_id] for backend_id in page})
-    mirror.mark_missing()
+    if mirror.mark_missing():
+        # Released behind the portal's back: the address no longer counts against quota.
+        gone = FloatingIP.objects.filter(cloud=cloud, missing_since=mirror.now)
+        held = quotas.held_by(list(gone.values_list("pk", flat=True)), kind=FloatingIP)
+        held.filter(state__in=QuotaReservation.HOLDING).update(
+            state=QuotaReservation.State.RELEASED
+        )
     return mirror.counts

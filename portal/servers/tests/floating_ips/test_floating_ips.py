@@ -309,6 +309,16 @@ def test_the_pull_mirrors_every_projects_floating_ips_changes_only(
     assert row.missing_since is not None
 
 
+def test_one_released_behind_the_portals_back_gives_its_quota_back(
+    allocated, tenant, tenant_driver, cloud
+):
+    assert quotas.usage_of(tenant)["floating_ips"] == 1
+    tenant_driver.floating_ips.delete_floating_ip(allocated["floating_ip_uuid"])
+    sync_network(cloud, SimulatorDriver(cloud))
+    assert quotas.usage_of(tenant)["floating_ips"] == 0
+    assert FloatingIP.objects.get().missing_since is not None
+
+
 def test_a_retried_allocation_with_one_idempotency_key_allocates_once(
     identity, client_of_tenant, external, cloud
 ):
