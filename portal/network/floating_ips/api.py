@@ -21,7 +21,9 @@ from portal.tenants.api.permissions import PlatformResourcePermission
 
 class FloatingIPSerializer(serializers.ModelSerializer):
     """A floating IP as Neutron last reported it; `instance_id` is the portal's server it
-    is associated with (null when none, or a server the portal does not know)."""
+    is associated with (null when none, or a server the portal does not know). `state`:
+    allocating | ready | associating | dissociating | releasing | failed ("released" in
+    a release's answer)."""
 
     floating_ip_status = serializers.CharField(source="status")
     region = serializers.CharField(source="cloud.region")
@@ -124,6 +126,8 @@ def accepted_answer(request, floating_ip, task):
         task = wait_if_asked(request, task)
         task.refresh_from_db()
     now = FloatingIP.objects.select_related("cloud").filter(pk=floating_ip.pk).first()
+    if now is None:  # released (or a failed allocation forgotten): the row is gone
+        floating_ip.state = "released"
     floating_ip = now or floating_ip
     floating_ip.current_task = task
     answer = FloatingIPSerializer(floating_ip, context={"request": request})

@@ -269,7 +269,8 @@ def test_release_dissociates_first_and_gives_the_address_and_quota_back(
     operate(client_of_tenant, fip, server.instance_id, "associate")
     answer = client_of_tenant.delete(detail(fip))
     assert answer.status_code == 202
-    assert answer.json()["task"]["state"] == "succeeded"
+    assert answer.json()["region"] == "region-one"
+    assert answer.json()["state"] == "released"
     assert not cloud_fips(cloud).exists()
     assert not FloatingIP.objects.exists()
     assert quotas.usage_of(tenant)["floating_ips"] == 0
@@ -335,3 +336,10 @@ def test_operators_name_the_tenant_they_allocate_for(identity, platform_client, 
     answer = allocate(platform_client, tenant_id=tenant.pk)
     assert answer["tenant_id"] == str(tenant.pk)
     assert platform_client.get(LIST).json()["count"] == 1
+
+
+def test_sync_now_is_for_operators(identity, platform_client, client_of_tenant, external):
+    assert client_of_tenant.post(f"{LIST}/sync", {}, format="json").status_code == 403
+    answer = platform_client.post(f"{LIST}/sync", {"region": "region-one"}, format="json")
+    assert answer.status_code == 202
+    assert answer.json()["region"] == "region-one"
