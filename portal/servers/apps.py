@@ -14,13 +14,20 @@ class ServersConfig(AppConfig):
         from portal.network.floating_ips.services import register_server_lookup
         from portal.network.floating_ips.workflows import server_addresses_read
         from portal.servers.cdrom.services import _on_server_saved
-        from portal.servers.floating_ips import instance_ids, keep_addresses
+        from portal.servers.floating_ips import (
+            forget_deleted_servers_ports,
+            instance_ids,
+            keep_addresses,
+        )
 
         # A deleted server's CD volume is deleted and its mount forgotten.
         post_save.connect(_on_server_saved, sender="servers.Server", dispatch_uid="isos-cd")
         # Floating IPs: which server each is on, and the server's addresses after a move.
         register_server_lookup(instance_ids)
         server_addresses_read.connect(keep_addresses, dispatch_uid="servers-addresses")
+        post_save.connect(
+            forget_deleted_servers_ports, sender="servers.Server", dispatch_uid="floating-ips"
+        )
 
         register_sync(
             self,

@@ -49,3 +49,14 @@ def keep_addresses(sender, *, cloud, server_id, addresses, **kwargs):
     Server.objects.filter(cloud=cloud, backend_id=server_id).exclude(
         status=Server.Status.DELETED
     ).update(addresses=addresses)
+
+
+def forget_deleted_servers_ports(sender, instance, update_fields=None, **kwargs):
+    """post_save of servers.Server: once the cloud deleted a server, Neutron deleted its
+    ports and left their floating IPs dissociated (DOWN); the rows say so at once, and
+    the next network pull confirms it."""
+    if instance.status != Server.Status.DELETED or not instance.backend_id:
+        return
+    if update_fields is not None and "status" not in update_fields:
+        return
+    floating_ips.dissociated_from_deleted_server(instance.cloud_id, instance.backend_id)

@@ -48,6 +48,14 @@ def instance_ids_of(floating_ips) -> dict[tuple[int, str], str]:
     return found
 
 
+def dissociated_from_deleted_server(cloud_id: int, device_id: str) -> int:
+    """The server `device_id` is gone from the cloud, and with it the ports its floating
+    IPs were associated with (Neutron dissociates them)."""
+    return FloatingIP.objects.filter(cloud_id=cloud_id, device_id=device_id).update(
+        port_id="", fixed_ip_address="", device_id="", router_id="", status="DOWN"
+    )
+
+
 def floating_ips_visible_to(user):
     """Operators see every floating IP; a tenant its own that the cloud still has."""
     tenant = tenant_scope(user)

@@ -259,6 +259,18 @@ def test_a_deleted_server_leaves_its_floating_ip_dissociated_in_the_cloud(
     assert info.status == "DOWN"
 
 
+def test_deleting_the_server_through_the_portal_dissociates_its_floating_ip(
+    allocated, router, server, client_of_tenant
+):
+    operate(client_of_tenant, allocated["floating_ip_id"], server.instance_id, "associate")
+    answer = client_of_tenant.delete(f"/api/v1/instances/{server.instance_id}")
+    assert answer.status_code == 202, answer.content
+    shown = client_of_tenant.get(detail(allocated["floating_ip_id"])).json()
+    assert shown["instance_id"] is None
+    assert shown["fixed_ip_address"] == ""
+    assert shown["floating_ip_status"] == "DOWN"
+
+
 # ---- release -------------------------------------------------------------------------------
 
 
