@@ -355,3 +355,11 @@ def test_sync_now_is_for_operators(identity, platform_client, client_of_tenant, 
     answer = platform_client.post(f"{LIST}/sync", {"region": "region-one"}, format="json")
     assert answer.status_code == 202
     assert answer.json()["region"] == "region-one"
+
+
+def test_a_tenant_cannot_allocate_for_another_tenant(
+    identity, client_of_tenant, tenant, other_tenant, external
+):
+    answer = allocate(client_of_tenant, tenant_id=other_tenant.pk)
+    assert answer["tenant_id"] == str(tenant.pk)
+    assert not FloatingIP.objects.filter(tenant=other_tenant).exists()
