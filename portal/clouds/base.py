@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
+# The floating IPs' part of the interface, re-exported with the rest.
+from portal.clouds.base_floating_ips import FloatingIPAPI, FloatingIPInfo, PortInfo  # noqa: F401
+
 # Called with the number of bytes sent so far.
 ProgressCallback = Callable[[int], None]
 
@@ -467,3 +470,4 @@ class CloudDriver(Protocol):
     compute: ComputeAPI
     volumes: VolumeAPI
     network: NetworkAPI
+    floating_ips: FloatingIPAPI

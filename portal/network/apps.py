@@ -21,4 +21,5 @@ class NetworkConfig(AppConfig):
         )
         # Registers the handlers the stuck-task janitor calls for abandoned operations.
         from portal.network import routers, vpcs  # noqa: F401
-        from portal.network.security_groups import services  # noqa: F401
+        from portal.network.floating_ips import services as floating_ip_services  # noqa: F401
+        from portal.network.security_groups import services as group_services  # noqa: F401

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from portal.network.models import Network, Router, State
+from portal.network.models import FloatingIP, Network, Router, State
 
 
 class NetworkFilter(django_filters.FilterSet):
@@ -48,3 +48,22 @@ class RouterFilter(django_filters.FilterSet):
     class Meta:
         model = Router
         fields = ["region", "router_name", "portal_state", "tenant_id"]
+
+
+class FloatingIPFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="cloud__region", label=_("region"))
+    floating_ip_address = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("address contains")
+    )
+    external_network_id = django_filters.CharFilter(label=_("external network id"))
+    state = django_filters.ChoiceFilter(choices=FloatingIP.State.choices, label=_("state"))
+    associated = django_filters.BooleanFilter(
+        field_name="port_id", method="filter_associated", label=_("associated")
+    )
+
+    class Meta:
+        model = FloatingIP
+        fields = ["region", "floating_ip_address", "external_network_id", "state", "associated"]
+
+    def filter_associated(self, queryset, name, value):
+        return queryset.exclude(port_id="") if value else queryset.filter(port_id="")

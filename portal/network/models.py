@@ -217,4 +217,5 @@ class Vpc(Network):
 
 
 # Models with a module of their own, registered with this app by being imported here.
+from portal.network.floating_ips.models import FloatingIP  # noqa: E402, F401
 from portal.network.security_groups.models import SecurityGroup, SecurityGroupRule  # noqa: E402, F401

@@ -1,5 +1,5 @@
-"""Celery jobs of the network app: the network pull, VPCs, routers and security groups
-(their work is in workflows/ and security_groups/workflows.py)."""
+"""Celery jobs of the network app: the network pull, VPCs, routers, security groups and
+floating IPs (their work is in workflows/, security_groups/ and floating_ips/)."""
 
 from celery import shared_task
 
@@ -8,6 +8,8 @@ from portal.clouds.sync import run_sync_job
 from portal.core.errors import NotFound, PortalError
 from portal.core.services import execute_task, release_held
 from portal.network import workflows
+from portal.network.floating_ips import workflows as floating_ip_workflows
+from portal.network.floating_ips.models import FloatingIP
 from portal.network.models import Network, Router
 from portal.network.security_groups import workflows as security_groups
 from portal.network.security_groups.models import SecurityGroup
@@ -117,3 +119,34 @@ def operate_security_group(task_id, ops_type, instance_ids):
     _run_on(
         task_id, SecurityGroup, "security_group_id", security_groups.operate, ops_type, instance_ids
     )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def allocate_floating_ip(task_id):
+    """Task kind "network.floating_ip.allocate"."""
+    _run_on(task_id, FloatingIP, "floating_ip_id", floating_ip_workflows.allocate)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def associate_floating_ip(task_id, device_id, fixed_ip_address):
+    """Task kind "network.floating_ip.associate"."""
+    _run_on(
+        task_id,
+        FloatingIP,
+        "floating_ip_id",
+        floating_ip_workflows.associate,
+        device_id,
+        fixed_ip_address,
+    )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def dissociate_floating_ip(task_id):
+    """Task kind "network.floating_ip.dissociate"."""
+    _run_on(task_id, FloatingIP, "floating_ip_id", floating_ip_workflows.dissociate)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def release_floating_ip(task_id):
+    """Task kind "network.floating_ip.release"."""
+    _run_on(task_id, FloatingIP, "floating_ip_id", floating_ip_workflows.release)

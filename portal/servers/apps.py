@@ -11,10 +11,23 @@ class ServersConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from portal.clouds.sync import SyncKind, register_sync
+        from portal.network.floating_ips.services import register_server_lookup
+        from portal.network.floating_ips.workflows import server_addresses_read
         from portal.servers.cdrom.services import _on_server_saved
+        from portal.servers.floating_ips import (
+            forget_deleted_servers_ports,
+            instance_ids,
+            keep_addresses,
+        )
 
         # A deleted server's CD volume is deleted and its mount forgotten.
         post_save.connect(_on_server_saved, sender="servers.Server", dispatch_uid="isos-cd")
+        # Floating IPs: which server each is on, and the server's addresses after a move.
+        register_server_lookup(instance_ids)
+        server_addresses_read.connect(keep_addresses, dispatch_uid="servers-addresses")
+        post_save.connect(
+            forget_deleted_servers_ports, sender="servers.Server", dispatch_uid="floating-ips"
+        )
 
         register_sync(
             self,

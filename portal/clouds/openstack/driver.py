@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.clouds.base import TenantCredentials
 from portal.clouds.openstack.compute import ComputeAPI
+from portal.clouds.openstack.floating_ips import FloatingIPAPI
 from portal.clouds.openstack.identity import IdentityAPI
 from portal.clouds.openstack.images import ImageAPI
 from portal.clouds.openstack.network import NetworkAPI
@@ -25,6 +26,7 @@ class OpenStackDriver:
         self.compute = ComputeAPI(self.handle)
         self.volumes = VolumeAPI(self.handle)
         self.network = NetworkAPI(self.handle)
+        self.floating_ips = FloatingIPAPI(self.handle)
 
     def __repr__(self) -> str:
         return f"<OpenStackDriver {self.handle.spec.auth_url} {self.handle.spec.scope}>"

@@ -1,7 +1,8 @@
-"""The simulator's driver: one scope (admin or a tenant's user) and its five services."""
+"""The simulator's driver: one scope (admin or a tenant's user) and its services."""
 
 from portal.clouds.base import TenantCredentials
 from portal.clouds.simulator.compute import SimulatedCompute
+from portal.clouds.simulator.floating_ips import SimulatedFloatingIPs
 from portal.clouds.simulator.identity import SimulatedIdentity
 from portal.clouds.simulator.images import SimulatedImages
 from portal.clouds.simulator.network import SimulatedNetwork
@@ -25,6 +26,7 @@ class SimulatorDriver:
         self.compute = SimulatedCompute(self.scope)
         self.volumes = SimulatedVolumes(self.scope)
         self.network = SimulatedNetwork(self.scope)
+        self.floating_ips = SimulatedFloatingIPs(self.scope)
 
     @property
     def project_id(self) -> str:

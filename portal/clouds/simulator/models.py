@@ -33,6 +33,7 @@ class SimulatedObject(models.Model):
         SECURITY_GROUP = "security_group", _("security group")
         RULE = "rule", _("security group rule")
         KEYPAIR = "keypair", _("key pair")
+        FLOATING_IP = "floating_ip", _("floating IP")
 
     cloud = models.ForeignKey(
         "clouds.Cloud", on_delete=models.CASCADE, related_name="+", verbose_name=_("cloud")

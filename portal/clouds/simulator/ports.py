@@ -1,7 +1,8 @@
 """Neutron ports: how servers and router interfaces are plugged into networks.
 
 A port's parent_id is its device (a server or a router); data holds network_id,
-subnet_id, ip_address and device_owner ("compute:nova" or "network:router_interface").
+subnet_id, ip_address and device_owner ("compute:nova", "network:router_interface", or
+"network:floatingip" for the address a floating IP takes on its external network).
 """
 
 import ipaddress
@@ -16,6 +17,7 @@ from portal.clouds.simulator.service import new_id
 Kind = SimulatedObject.Kind
 COMPUTE_OWNER = "compute:nova"
 ROUTER_INTERFACE_OWNER = "network:router_interface"
+FLOATING_IP_OWNER = "network:floatingip"
 
 
 def ports_of(cloud):
@@ -55,9 +57,34 @@ def plug(
         )
 
 
+def unplug(cloud, device_id: str) -> None:
+    """Remove the device's ports; the floating IPs on them stay, dissociated (Neutron)."""
+    ports = ports_of(cloud).filter(parent_id=device_id)
+    port_ids = list(ports.values_list("backend_id", flat=True))
+    floating_ips = SimulatedObject.objects.filter(
+        cloud=cloud, kind=Kind.FLOATING_IP, data__port_id__in=port_ids
+    )
+    for floating_ip in floating_ips:
+        dissociate(floating_ip)
+    ports_of(cloud).filter(backend_id__in=port_ids).delete()
+
+
+def dissociate(floating_ip: SimulatedObject) -> None:
+    floating_ip.status = "DOWN"
+    floating_ip.data.update(port_id="", fixed_ip_address="", router_id="")
+    floating_ip.save()
+
+
 def addresses_of(cloud, device_ids: list[str]) -> dict[str, dict[str, list[str]]]:
-    """For each device, network name -> its IP addresses (as Nova shows `addresses`)."""
+    """For each device, network name -> its IP addresses (as Nova shows `addresses`): each
+    port's fixed address, then the floating IP associated with it."""
     ports = list(ports_of(cloud).filter(parent_id__in=device_ids).order_by("pk"))
+    port_ids = [port.backend_id for port in ports]
+    floating = dict(
+        SimulatedObject.objects.filter(
+            cloud=cloud, kind=Kind.FLOATING_IP, data__port_id__in=port_ids
+        ).values_list("data__port_id", "data__floating_ip_address")
+    )
     network_ids = {port.data["network_id"] for port in ports}
     names = dict(
         SimulatedObject.objects.filter(
@@ -70,6 +97,8 @@ def addresses_of(cloud, device_ids: list[str]) -> dict[str, dict[str, list[str]]
         ips = addresses[port.parent_id].setdefault(network_name, [])
         if port.data["ip_address"]:
             ips.append(port.data["ip_address"])
+        if port.backend_id in floating:
+            ips.append(floating[port.backend_id])
     return addresses
 
 

@@ -267,7 +267,7 @@ class ServerLifecycle(ServerAccess):
 def finish_deleting_server(server: SimulatedObject) -> None:
     """What Nova does once a deletion completes: unplug the ports, delete the boot volume,
     detach the other volumes, forget the server."""
-    ports.ports_of(server.cloud).filter(parent_id=server.backend_id).delete()
+    ports.unplug(server.cloud, server.backend_id)
     attached = SimulatedObject.objects.filter(
         cloud=server.cloud, kind=Kind.VOLUME, parent_id=server.backend_id
     )

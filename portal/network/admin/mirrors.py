@@ -68,3 +68,7 @@ class ComputeHostAdmin(MirrorAdmin):
             for total, used, _label, _unit in RESOURCES
         }
         return super().get_queryset(request).annotate(**shares)
+
+
+# Floating IPs have their own admin module (registered when imported).
+from portal.network.floating_ips import admin as floating_ip_admin  # noqa: E402, F401

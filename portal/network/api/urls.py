@@ -4,6 +4,7 @@ from portal.core.api.routers import PortalRouter
 from portal.network.api.routers import RouterViewSet
 from portal.network.api.views import NetworkViewSet
 from portal.network.api.vpcs import VpcViewSet
+from portal.network.floating_ips.api import FloatingIPViewSet
 from portal.network.security_groups.api import SecurityGroupViewSet
 
 router = PortalRouter()
@@ -11,6 +12,7 @@ router.register("networks", NetworkViewSet, basename="network")
 router.register("vpcs", VpcViewSet, basename="vpc")
 router.register("routers", RouterViewSet, basename="router")
 router.register("security-groups", SecurityGroupViewSet, basename="security-group")
+router.register("floating-ips", FloatingIPViewSet, basename="floating-ip")
 
 remove_subnet = VpcViewSet.as_view({"delete": "remove_subnet"})
 remove_interface = RouterViewSet.as_view({"delete": "remove_interface"})

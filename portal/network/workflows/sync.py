@@ -1,10 +1,12 @@
 """The network pull (the worker side): mirrors a cloud's networks (tenants' VPCs among
-them) with their subnets, routers (gateway, interfaces, routes), security groups with their rules,
-availability zones and compute hosts, which the request side checks requests against."""
+them) with their subnets, routers (gateway, interfaces, routes), security groups with
+their rules, floating IPs, availability zones and compute hosts, which the request side
+checks requests against."""
 
 from django.db import transaction
 
 from portal.clouds.mirror import CloudMirror, SyncCounts, pages
+from portal.network.floating_ips.workflows import mirror_floating_ips
 from portal.network.models import (
     AvailabilityZone,
     ComputeHost,
@@ -42,6 +44,7 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
     subnets = driver.network.list_subnets()
     routers = driver.network.list_routers()
     groups = driver.network.list_security_groups()
+    floating_ips = driver.floating_ips.list_floating_ips()
     tenant_of = dict(
         TenantIdentity.objects.filter(cloud=cloud)
         .exclude(project_id="")
@@ -55,7 +58,7 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
         (ComputeHost, {h.host: _host_fields(h) for h in driver.compute.list_compute_hosts()}),
     ]
     if progress:
-        read = len(networks) + len(subnets) + len(routers) + len(groups)
+        read = len(networks) + len(subnets) + len(routers) + len(groups) + len(floating_ips)
         read += sum(len(objects) for _model, objects in listings)
         progress(50, NetworkMessages.READ(count=read))
     total = SyncCounts()
@@ -85,6 +88,7 @@ def sync_network(cloud, driver, progress=None) -> SyncCounts:
         for model, objects in listings:
             _mirror(model, cloud, objects, total)
         total += mirror_security_groups(cloud, groups, complete=True)
+        total += mirror_floating_ips(cloud, floating_ips)
     return total
 
 

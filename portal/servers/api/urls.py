@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portal.core.api.routers import PortalRouter
+from portal.servers.api.floating_ips import FloatingIPOperateViewSet
 from portal.servers.api.views import (
     FlavorViewSet,
     InstanceTagsViewSet,
@@ -22,6 +23,7 @@ router.register("server-templates", ServerTemplateViewSet, basename="server-temp
 tags = InstanceTagsViewSet.as_view({"get": "list_tags", "put": "replace_tags"})
 tag = InstanceTagsViewSet.as_view({"put": "add_tag", "delete": "remove_tag"})
 cdrom = CdromViewSet.as_view({"get": "retrieve", "post": "mount", "delete": "unmount"})
+floating_ip_operate = FloatingIPOperateViewSet.as_view({"post": "operate"})
 
 urlpatterns = [
     *router.urls,
@@ -29,4 +31,9 @@ urlpatterns = [
     path("instances/<str:instance_id>/tags/<str:tag>", tag, name="instance-tag"),
     path("tenants/<str:tenant_id>/usage", UsageView.as_view(), name="tenant-usage"),
     path("instances/<str:instance_id>/cdrom", cdrom, name="instance-cdrom"),
+    path(
+        "floating-ips/<str:floating_ip_id>/operate",
+        floating_ip_operate,
+        name="floating-ip-operate",
+    ),
 ]
