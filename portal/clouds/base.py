@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
+from portal.clouds.base_shares import ShareAPI
+
 # Called with the number of bytes sent so far.
 ProgressCallback = Callable[[int], None]
 
@@ -430,3 +432,4 @@ class CloudDriver(Protocol):
     compute: ComputeAPI
     volumes: VolumeAPI
     network: NetworkAPI
+    shares: ShareAPI

@@ -1,4 +1,4 @@
-"""The simulator's driver: one scope (admin or a tenant's user) and its five services."""
+"""The simulator's driver: one scope (admin or a tenant's user) and its six services."""
 
 from portal.clouds.base import TenantCredentials
 from portal.clouds.simulator.compute import SimulatedCompute
@@ -6,6 +6,7 @@ from portal.clouds.simulator.identity import SimulatedIdentity
 from portal.clouds.simulator.images import SimulatedImages
 from portal.clouds.simulator.network import SimulatedNetwork
 from portal.clouds.simulator.scope import Scope
+from portal.clouds.simulator.shares import SimulatedShares
 from portal.clouds.simulator.volumes import SimulatedVolumes
 
 
@@ -25,6 +26,7 @@ class SimulatorDriver:
         self.compute = SimulatedCompute(self.scope)
         self.volumes = SimulatedVolumes(self.scope)
         self.network = SimulatedNetwork(self.scope)
+        self.shares = SimulatedShares(self.scope)
 
     @property
     def project_id(self) -> str:

@@ -1,8 +1,9 @@
-"""Per-project quotas, as Nova (instances, cores, ram) and Cinder (volumes, gigabytes) count.
+"""Per-project quotas, as Nova (instances, cores, ram), Cinder (volumes, gigabytes) and
+Manila (shares, share_gigabytes: Manila's own "gigabytes") count.
 
 Limits come from `cloud.options["quotas"]`, the same for every project, like a cloud's
 default quotas: {"instances": 10, "cores": 20, "ram": 51200, "volumes": 10,
-"gigabytes": 1000}. A missing key or -1 means unlimited.
+"gigabytes": 1000, "shares": 50, "share_gigabytes": 1000}. A missing key or -1 means unlimited.
 """
 
 from django.utils.translation import gettext as _
@@ -11,20 +12,23 @@ from portal.clouds.errors import CloudQuotaExceeded
 from portal.clouds.simulator.models import SimulatedObject
 
 Kind = SimulatedObject.Kind
-RESOURCES = ("instances", "cores", "ram", "volumes", "gigabytes")
+RESOURCES = ("instances", "cores", "ram", "volumes", "gigabytes", "shares", "share_gigabytes")
 
 
 def project_usage(cloud, project_id: str) -> dict[str, int]:
-    """What the project's servers and volumes use now."""
+    """What the project's servers, volumes and shares use now."""
     owned = SimulatedObject.objects.filter(cloud=cloud, project_id=project_id)
     servers = list(owned.filter(kind=Kind.SERVER).values_list("data", flat=True))
     volumes = list(owned.filter(kind=Kind.VOLUME).values_list("data", flat=True))
+    shares = list(owned.filter(kind=Kind.SHARE).values_list("data", flat=True))
     return {
         "instances": len(servers),
         "cores": sum(server["vcpus"] for server in servers),
         "ram": sum(server["ram"] for server in servers),
         "volumes": len(volumes),
         "gigabytes": sum(volume["size"] for volume in volumes),
+        "shares": len(shares),
+        "share_gigabytes": sum(share["size"] for share in shares),
     }
 
 
