@@ -182,11 +182,15 @@ def _access_task(share, action, actor, job, *args):
 
 def _ip_or_cidr(value: str) -> str:
     try:
-        return str(ipaddress.ip_network(value.strip(), strict=True))
+        network = ipaddress.ip_network(value.strip(), strict=True)
     except ValueError:
         raise ValidationFailed(
             fields={"access_to": [_("Give an IP address or a CIDR (e.g. 10.0.0.0/24).")]}
         ) from None
+    # One address as Manila spells it (no /32): rules compare by their text.
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)
 
 
 # ---- mount clients --------------------------------------------------------------------

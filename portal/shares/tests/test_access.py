@@ -108,8 +108,8 @@ def test_grant_a_server_adds_a_rule_for_its_address(share, client_of_tenant, clo
         url(share, "grant-server"), {"instance_id": server.instance_id}, format="json"
     )
     assert answer.status_code == 202, answer.content
-    assert [rule["access_to"] for rule in answer.json()["access_rules"]] == ["10.0.0.9/32"]
-    assert cloud_rules(cloud, share) == {("10.0.0.9/32", "rw")}
+    assert [rule["access_to"] for rule in answer.json()["access_rules"]] == ["10.0.0.9"]
+    assert cloud_rules(cloud, share) == {("10.0.0.9", "rw")}
     clients = client_of_tenant.get(url(share, "mount-clients")).json()
     assert clients == {"instance_id": [server.instance_id]}
 
