@@ -1,7 +1,8 @@
 """Manila shares, share networks and access rules on openstacksdk's shared_file_system
-proxy. Reads go through the proxy's keystoneauth session at one API microversion: the SDK's
-Share resource asks for none (Manila then answers as 2.0, without `progress`) and the proxy
-has no share servers."""
+proxy. Reads and share actions go through the proxy's keystoneauth session at one API
+microversion: the SDK's Share resource asks for none (Manila then answers as 2.0, without
+`progress`, and knows extend and shrink only as os-extend and os-shrink) and the proxy has
+no share servers."""
 
 from __future__ import annotations
 
@@ -118,10 +119,10 @@ class ShareAPI(ResourceAPI):
 
     def extend_share(self, share_id: str, new_size: int) -> None:
         """Asks Manila to grow it; the size shows once the status is back to available."""
-        self._conn.shared_file_system.resize_share(share_id, new_size, no_shrink=True)
+        self._action(share_id, {"extend": {"new_size": new_size}})
 
     def shrink_share(self, share_id: str, new_size: int) -> None:
-        self._conn.shared_file_system.resize_share(share_id, new_size, no_extend=True)
+        self._action(share_id, {"shrink": {"new_size": new_size}})
 
     # ---- access rules --------------------------------------------------------------
 
@@ -135,7 +136,11 @@ class ShareAPI(ResourceAPI):
         return rule_info(rule)
 
     def deny_access(self, share_id: str, rule_id: str) -> None:
-        self._conn.shared_file_system.delete_access_rule(rule_id, share_id, ignore_missing=True)
+        try:
+            self._action(share_id, {"deny_access": {"access_id": rule_id}})
+        except sdk_exc.NotFoundException:
+            if any(rule.id == rule_id for rule in self.list_access_rules(share_id)):
+                raise  # the share is there, the rule too: not a rule already gone
 
     # ---- share servers (admin) -----------------------------------------------------
 
@@ -147,6 +152,14 @@ class ShareAPI(ResourceAPI):
             status=server.get("status") or "",
             share_network_id=server.get("share_network_id") or "",
         )
+
+    def _action(self, share_id: str, body: dict) -> None:
+        """A share action at MICROVERSION: the SDK's resize sends none, and Manila 2.0
+        knows the actions only by their old names (os-extend, os-shrink)."""
+        response = self._conn.shared_file_system.post(
+            f"/shares/{share_id}/action", json=body, microversion=MICROVERSION, raise_exc=False
+        )
+        sdk_exc.raise_from_response(response)
 
     def _read(self, path: str) -> dict:
         response = self._conn.shared_file_system.get(

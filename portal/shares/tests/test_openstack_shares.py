@@ -5,9 +5,9 @@ driver, for a tenant signed up in the real Keystone.
     pytest -m openstack portal/shares/tests/test_openstack_shares.py
 
 A share's life: made on a network of the tenant's own (its VPC, made with the tenant's
-driver), a server of the tenant granted access and listed as a mount client, extended,
-then the share and the share network the portal made deleted, and checked gone with
-openstacksdk. Everything is named `<RUN>-...` and removed at the end, whatever happens.
+driver), a server of the tenant granted access and listed as a mount client, extended and
+shrunk, the rule denied, then the share and the share network the portal made deleted,
+and checked gone with openstacksdk. Everything is named `<RUN>-...` and removed at the end, whatever happens.
 """
 
 import time
@@ -241,6 +241,14 @@ def test_a_shares_life_on_a_vpc_network(oslite, admin, tenant, vpc, cleanup):
 
     succeeded(call(api, "post", f"{url}/resize", {"share_size_in_g": 2}))
     assert sdk.shared_file_system.get_share(share.backend_id).size == 2
+    succeeded(call(api, "post", f"{url}/resize", {"share_size_in_g": 1}))
+    assert sdk.shared_file_system.get_share(share.backend_id).size == 1
+
+    answer = call(api, "delete", f"{url}/access-rules/{rules[0].id}")
+    succeeded(answer)
+    assert answer["access_rules"] == []
+    assert list(sdk.shared_file_system.access_rules(share.backend_id)) == []
+    assert call(api, "get", f"{url}/mount-clients", expect=200) == {"instance_id": []}
 
     answer = call(api, "delete", url)
     succeeded(answer)
