@@ -7,7 +7,8 @@ driver, for a tenant signed up in the real Keystone.
 A share's life: made on a network of the tenant's own (its VPC, made with the tenant's
 driver), a server of the tenant granted access and listed as a mount client, extended and
 shrunk, the rule denied, then the share and the share network the portal made deleted,
-and checked gone with openstacksdk. Everything is named `<RUN>-...` and removed at the end, whatever happens.
+and checked gone with openstacksdk. Everything is named `<RUN>-...` and removed at the end,
+whatever happens.
 """
 
 import time
