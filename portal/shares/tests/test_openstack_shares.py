@@ -142,8 +142,16 @@ def _delete_network(admin, network_id):
 
 
 def _delete_share(admin, share_id):
+    _wait_settled(admin, share_id)  # Manila refuses to delete a share still creating
     admin.shares.delete_share(share_id)
     _wait_not_found(lambda: admin.shares.get_share(share_id))
+
+
+def _wait_settled(admin, share_id):
+    deadline = time.monotonic() + 60
+    while admin.shares.get_share(share_id).status == "creating":
+        assert time.monotonic() < deadline, "the share is still creating after 60 s"
+        time.sleep(1)
 
 
 def _delete_share_network(admin, share_network_id):
@@ -258,3 +266,39 @@ def test_a_shares_life_on_a_vpc_network(oslite, admin, tenant, vpc, cleanup):
     assert gone(lambda: sdk.shared_file_system.get_share_network(network.id))
     held = quotas.usage_of(tenant)
     assert (held["shares"], held["share_gigabytes"]) == (0, 0)
+
+
+def test_a_share_still_creating_at_its_deadline_fails_and_gives_the_quota_back(
+    oslite, admin, tenant, vpc, cleanup
+):
+    """Manila takes some seconds to make a share server and a share; a cloud that waits
+    one second gives up: the Task fails, the quota comes back, and the share Manila would
+    not delete while creating is named on the row, whose deletion removes it later."""
+    oslite.options = {**oslite.options, "wait_seconds": 1}
+    oslite.save(update_fields=["options"])
+    api = tenant_client(tenant)
+    answer = call(api, "post", "/nas-disks", {
+        "share_name": f"{RUN}-slow", "share_proto": "CIFS", "share_size_in_g": 1,
+        "network_id": vpc["network_id"],
+    })  # fmt: skip
+    share = Share.objects.get(share_id=answer["share_id"])
+    share_network_id = answer["share_network_id"]
+    if share_network_id:
+        cleanup.add(_delete_share_network, admin, share_network_id)
+    if share.backend_id:
+        cleanup.add(_delete_share, admin, share.backend_id)
+    task = Task.objects.get(pk=answer["task"]["task_id"])
+    assert (task.state, task.error_code) == (Task.State.FAILED, "operation_failed")
+    assert answer["portal_state"] == "failed"
+    assert "remains in the cloud" in answer["status_message"]
+    held = quotas.usage_of(tenant)
+    assert (held["shares"], held["share_gigabytes"]) == (0, 0)
+
+    _wait_settled(admin, share.backend_id)
+    oslite.options = {**oslite.options, "wait_seconds": 180}
+    oslite.save(update_fields=["options"])
+    answer = call(api, "delete", f"/nas-disks/{share.share_id}")
+    succeeded(answer)
+    sdk = admin.handle.connection()
+    assert gone(lambda: sdk.shared_file_system.get_share(share.backend_id))
+    assert gone(lambda: sdk.shared_file_system.get_share_network(share_network_id))
