@@ -151,3 +151,25 @@ def test_a_share_gone_from_the_cloud_is_marked_missing(share, cloud, sync_now):
     sync_now("shares.sync", cloud)
     share.refresh_from_db()
     assert share.is_missing
+
+
+def test_a_refused_deny_keeps_the_rule_and_unlocks_the_share(share, client_of_tenant, cloud):
+    rule = allow(client_of_tenant, share, access_to="10.0.0.5")["access_rules"][0]
+    inject_fault(cloud, "shares.deny_access", "conflict")
+    answer = client_of_tenant.delete(deny_url(share, rule["id"])).json()
+    assert answer["task"]["state"] == "failed"
+    assert [r["id"] for r in answer["access_rules"]] == [rule["id"]]
+    assert answer["locked"] is False
+
+
+def test_the_tasks_of_a_share(share, client_of_tenant):
+    allow(client_of_tenant, share, access_to="10.0.0.5")
+    answer = client_of_tenant.get(url(share, "tasks")).json()
+    assert [task["kind"] for task in answer["tasks"]] == ["shares.access", "shares.create"]
+
+
+def test_only_operators_sync(share, client_of_tenant, staff_client):
+    sync = reverse("api:nas-disk-sync")
+    assert client_of_tenant.post(sync).status_code == 403
+    answer = staff_client.post(sync, {"region": "region-one"}, format="json")
+    assert answer.status_code == 202, answer.content
