@@ -7,6 +7,7 @@ from django.urls import reverse
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.simulator.models import SimulatedObject
+from portal.clouds.sync import request_scheduled_sync
 from portal.servers.tests.factories import ServerFactory
 from portal.shares.models import Share
 
@@ -173,3 +174,9 @@ def test_only_operators_sync(share, client_of_tenant, staff_client):
     assert client_of_tenant.post(sync).status_code == 403
     answer = staff_client.post(sync, {"region": "region-one"}, format="json")
     assert answer.status_code == 202, answer.content
+
+
+def test_beat_pulls_only_clouds_with_shares(cloud, identity, create_body, client_of_tenant):
+    assert request_scheduled_sync("shares.sync", cloud.pk) is None
+    client_of_tenant.post(reverse("api:nas-disk-list"), create_body(), format="json")
+    assert request_scheduled_sync("shares.sync", cloud.pk) is not None
