@@ -24,7 +24,6 @@ class ShareMessages(Messages, prefix="shares"):
     ALLOWED = _("%(access_to)s may mount NAS share %(name)s (%(level)s).")
     DENYING = _("Denying %(access_to)s")
     DENIED = _("%(access_to)s may no longer mount NAS share %(name)s.")
-    RULE_GONE = _("The access rule was already gone.")
     THE_SHARE = _("the share")
     UNEXPECTED = _("an unexpected error")
     LEFT_IN_CLOUD = _(

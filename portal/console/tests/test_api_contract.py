@@ -25,6 +25,7 @@ from portal.network.workflows import sync_network
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import ServerFactory, ServerTemplateFactory, make_identity
 from portal.servers.workflows.flavors import sync_flavors
+from portal.shares.tests.factories import ShareFactory
 from portal.tenants.tests.factories import make_platform_key, make_tenant_key
 from portal.wsgi import application
 
@@ -70,6 +71,7 @@ def world(cloud, tenant, keep_the_test_connection):
     server = ServerFactory(cloud=cloud, tenant=tenant)
     iso = IsoFactory(ftp_server=FtpServerFactory(cloud=cloud))
     template = ServerTemplateFactory(image=image, flavor=flavor)
+    share = ShareFactory(cloud=cloud, tenant=tenant, network_id=server.network_id)
     return {
         "instance_id": server.instance_id,
         "image_id": image.image_id,
@@ -81,6 +83,7 @@ def world(cloud, tenant, keep_the_test_connection):
         "template_id": str(template.template_id),
         "network_uuid": server.network_id,
         "task_id": "0",
+        "share_id": share.share_id,
     }
 
 
