@@ -28,6 +28,14 @@ class ShareNetwork(CloudResourceModel):
         ordering = ["-created", "-pk"]
         verbose_name = _("share network")
         verbose_name_plural = _("share networks")
+        constraints = [
+            *CloudResourceModel.Meta.constraints,
+            # one per subnet of a tenant: concurrent creates on a subnet share it
+            models.UniqueConstraint(
+                fields=["cloud", "tenant", "network_id", "subnet_id"],
+                name="one_share_network_per_subnet",
+            ),
+        ]
 
     def __str__(self):
         return self.backend_id or f"share network {self.pk}"

@@ -6,7 +6,7 @@ waited for until the cloud no longer has the object (seed 004 doubts the cascade
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.clouds.base_shares import ShareInfo
@@ -142,6 +142,9 @@ def _exists(driver, share_network_id) -> bool:
 
 
 def _cloud_share_network(share, driver, subnet_id) -> ShareNetwork:
+    """One the tenant has in the cloud on that subnet, or a new one. Recorded under a
+    unique key (tenant, network, subnet): of two creates racing on one subnet, the second
+    removes the share network it made and takes the first one's."""
     for found in driver.shares.list_share_networks():
         if (found.neutron_net_id, found.neutron_subnet_id) == (share.network_id, subnet_id):
             made_by_portal = False
@@ -152,15 +155,17 @@ def _cloud_share_network(share, driver, subnet_id) -> ShareNetwork:
             description="NAS shares of the portal",
         )  # fmt: skip
         made_by_portal = True
-    network, _created = ShareNetwork.objects.get_or_create(
-        cloud=share.cloud,
-        backend_id=found.id,
-        defaults={
-            "tenant": share.tenant, "network_id": share.network_id, "subnet_id": subnet_id,
-            "made_by_portal": made_by_portal,
-        },
-    )  # fmt: skip
-    return network
+    key = {"cloud": share.cloud, "tenant": share.tenant, "network_id": share.network_id,
+           "subnet_id": subnet_id}  # fmt: skip
+    try:
+        with transaction.atomic():
+            return ShareNetwork.objects.create(
+                **key, backend_id=found.id, made_by_portal=made_by_portal
+            )
+    except IntegrityError:
+        if made_by_portal:
+            driver.shares.delete_share_network(found.id)
+        return ShareNetwork.objects.get(**key)
 
 
 def _wait_available(task, share, driver):
