@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal.isos",
     "portal.servers",
     "portal.network",
+    "portal.shares",
     "portal.console",
 ]
 
@@ -275,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "IsoOriginEnum": "portal.isos.models.Iso.Origin",
         "IsoStatusEnum": "portal.isos.models.Iso.Status",
         "IsoMountStatusEnum": "portal.servers.cdrom.models.IsoMount.Status",
+        "ShareStatusEnum": "portal.shares.models.Share.Status",
     },
 }
 
@@ -356,6 +358,10 @@ TASK_RUN_SECONDS = {
     "security_group.update": 300,
     "security_group.delete": 120,
     "security_group.operate": 600,  # up to 50 servers, one after the other
+    "shares.create": 1200,
+    "shares.resize": 1200,
+    "shares.delete": 600,
+    "shares.access": 300,
 }
 TASK_HARD_LIMIT_GRACE = 60
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3600)

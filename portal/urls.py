@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("portal.isos.api.urls")),
     path("", include("portal.servers.api.urls")),
     path("", include("portal.network.api.urls")),
+    path("", include("portal.shares.api.urls")),
     path("", include("portal.webhooks.api.urls")),
 ]
 

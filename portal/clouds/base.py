@@ -18,6 +18,7 @@ from typing import BinaryIO, Protocol
 
 # The floating IPs' part of the interface, re-exported with the rest.
 from portal.clouds.base_floating_ips import FloatingIPAPI, FloatingIPInfo, PortInfo  # noqa: F401
+from portal.clouds.base_shares import ShareAPI
 
 # Called with the number of bytes sent so far.
 ProgressCallback = Callable[[int], None]
@@ -471,3 +472,4 @@ class CloudDriver(Protocol):
     volumes: VolumeAPI
     network: NetworkAPI
     floating_ips: FloatingIPAPI
+    shares: ShareAPI

@@ -6,7 +6,9 @@ from django.contrib import admin
 from portal.console import dashboard
 
 # App labels in navigation order; apps not named here (users, periodic tasks) follow.
-AREAS = ["clouds", "tenants", "images", "isos", "servers", "network", "webhooks", "core"]
+AREAS = [
+    "clouds", "tenants", "images", "isos", "servers", "shares", "network", "webhooks", "core",
+]  # fmt: skip
 
 
 def area_rank(app_label):

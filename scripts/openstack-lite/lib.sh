@@ -28,6 +28,8 @@ PG_URL="postgresql+psycopg2://oslite:oslite@127.0.0.1:$PG_PORT"
 CLOUDS_YAML=$OSLITE_HOME/clouds.yaml
 CLOUD_NAME=oslite-admin
 VENV_LINK=$OSLITE_HOME/venv
+# not venv-*: `up` removes those of older pins
+MANILA_VENV_LINK=$OSLITE_HOME/manila-venv
 
 # A vhost + user of their own on the machine's RabbitMQ (127.0.0.1:5672): queues of the
 # harness never mix with the portal's, and the broker itself is left alone.
@@ -38,11 +40,15 @@ RABBIT_USER=portal-oslite
 
 # API services under uWSGI: name, port, path that answers without a token.
 WSGI_SERVICES=(keystone:5000:/v3 glance:9292:/ placement:8778:/ nova-api:8774:/
-               neutron:9696:/ cinder-api:8776:/)
+               neutron:9696:/ cinder-api:8776:/ manila-api:8786:/)
 # Daemons without a port: liveness = pid alive + fresh heartbeat in the services table.
-DAEMONS=(nova-conductor nova-scheduler nova-compute cinder-scheduler cinder-volume)
+DAEMONS=(nova-conductor nova-scheduler nova-compute cinder-scheduler cinder-volume
+         manila-scheduler manila-share)
+# Manila runs from a venv of its own (manila/requirements.in): `down --manila` stops only these.
+MANILA_SERVICES=(manila-share manila-scheduler manila-api)
 # Stop order for `down`: consumers first, the database last (postgres is handled apart).
-STOP_ORDER=(nova-compute cinder-volume cinder-scheduler nova-scheduler nova-conductor
+STOP_ORDER=(manila-share manila-scheduler manila-api
+            nova-compute cinder-volume cinder-scheduler nova-scheduler nova-conductor
             cinder-api neutron nova-api placement glance keystone)
 
 log() { echo "[oslite $(date +%H:%M:%S)] $*"; }
@@ -52,6 +58,12 @@ die() { echo "[oslite] ERROR: $*" >&2; exit 1; }
 venv_key() {
   # Hash of everything that decides the venv's content. Changing a pin => new venv.
   { cat "$OSLITE_DIR/constraints.txt" "$OSLITE_DIR/requirements.in"
+    "$OSLITE_PYTHON" -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-12
+}
+
+manila_venv_key() {
+  { cat "$OSLITE_DIR/constraints.txt" "$OSLITE_DIR/manila/constraints.txt" \
+        "$OSLITE_DIR/manila/requirements.in"
     "$OSLITE_PYTHON" -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-12
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Smoke check of the OpenStack-lite cloud (scripts/openstack-lite/up), ~15-30 s.
+"""Smoke check of the OpenStack-lite cloud (scripts/openstack-lite/up), ~20-40 s.
 
 Network + subnet, a tiny raw image, a private flavor, boot a server on the network (fake virt
-driver), wait ACTIVE, create a volume, attach it, detach it, then delete everything it
-created, also when a step fails. Every name carries a random suffix, so runs never collide
-and it can be rerun any time.
+driver), wait ACTIVE, create a volume, attach it, detach it; a Manila share network on the
+subnet and an NFS share on it (a share server with two ports in the subnet), an access
+rule; then delete everything it created, also when a step fails. Every name carries a
+random suffix, so runs never collide and it can be rerun any time.
 
     ~/.cache/portal-oslite/venv/bin/python scripts/openstack-lite/smoke.py
 
@@ -20,7 +21,8 @@ import uuid
 
 import openstack
 
-DEADLINE = 120  # seconds for the whole run before giving up (normally < 30 s)
+DEADLINE = 150  # seconds for the whole run before giving up (normally < 45 s)
+MANILA_VERSION = {"microversion": "2.65"}  # the SDK's share reads ask for none (2.0)
 IMAGE_BYTES = 1024 * 1024
 
 os.environ.setdefault(
@@ -64,14 +66,38 @@ class Smoke:
             raise RuntimeError(f"volume {v.id} went to {v.status}")
         return v if v.status == status else None
 
+    def share_status(self, share_id):
+        share = self.conn.shared_file_system.get(f"/shares/{share_id}", **MANILA_VERSION)
+        status = share.json()["share"]["status"]
+        if status.startswith("error"):
+            raise RuntimeError(f"share {share_id} went to {status}")
+        return status
+
+    def gone(self, get, object_id):
+        try:
+            get(object_id)
+        except openstack.exceptions.NotFoundException:
+            return True
+        return False
+
+    def deleted_network(self, net):
+        try:
+            self.conn.network.delete_network(net, ignore_missing=True)
+        except openstack.exceptions.ConflictException:
+            return False
+        return True
+
     def run(self):
         c = self.conn
         print(f"smoke check as {self.name} on {c.auth['auth_url']}", flush=True)
 
         net = c.network.create_network(name=self.name)
-        self.cleanups.append(
-            ("network", lambda: c.network.delete_network(net, ignore_missing=True))
-        )
+
+        def delete_network():
+            # Manila releases its share server's ports a moment after the share network.
+            self.wait("network deleted", lambda: self.deleted_network(net), timeout=60)
+
+        self.cleanups.append(("network", delete_network))
         subnet = c.network.create_subnet(
             name=self.name, network_id=net.id, ip_version=4, cidr="10.254.254.0/24"
         )
@@ -127,6 +153,35 @@ class Smoke:
         self.wait("volume available", lambda: self.volume_status(volume, "available"))
         self.wait("server settled", lambda: self.server_settled(server, "ACTIVE"))
         self.step("detached")
+
+        sfs = c.shared_file_system
+        share_net = sfs.create_share_network(
+            name=self.name, neutron_net_id=net.id, neutron_subnet_id=subnet.id
+        )
+
+        def delete_share_network():
+            sfs.delete_share_network(share_net, ignore_missing=True)
+            self.wait(
+                "share network deleted", lambda: self.gone(sfs.get_share_network, share_net.id)
+            )
+
+        self.cleanups.append(("share network", delete_share_network))
+        share = sfs.create_share(
+            name=self.name, share_proto="NFS", size=1, share_network_id=share_net.id
+        )
+
+        def delete_share():
+            self.wait("share settled", lambda: self.share_status(share.id) != "creating")
+            sfs.delete_share(share, ignore_missing=True)
+            self.wait("share deleted", lambda: self.gone(sfs.get_share, share.id))
+
+        self.cleanups.append(("share", delete_share))
+        self.wait("share available", lambda: self.share_status(share.id) == "available")
+        paths = sfs.get(f"/shares/{share.id}/export_locations", **MANILA_VERSION).json()
+        self.step("share available at %s" % [e["path"] for e in paths["export_locations"]])
+        rule = sfs.create_access_rule(share.id, access_type="ip", access_to="10.254.254.0/24")
+        self.wait("rule active", lambda: sfs.get_access_rule(rule.id).state == "active")
+        self.step(f"access rule {rule.access_to} active")
 
     def cleanup(self):
         ok = True

@@ -9,6 +9,7 @@ from portal.clouds.openstack.identity import IdentityAPI
 from portal.clouds.openstack.images import ImageAPI
 from portal.clouds.openstack.network import NetworkAPI
 from portal.clouds.openstack.session import ConnectionHandle
+from portal.clouds.openstack.shares import ShareAPI
 from portal.clouds.openstack.volumes import VolumeAPI
 
 
@@ -27,6 +28,7 @@ class OpenStackDriver:
         self.volumes = VolumeAPI(self.handle)
         self.network = NetworkAPI(self.handle)
         self.floating_ips = FloatingIPAPI(self.handle)
+        self.shares = ShareAPI(self.handle)
 
     def __repr__(self) -> str:
         return f"<OpenStackDriver {self.handle.spec.auth_url} {self.handle.spec.scope}>"

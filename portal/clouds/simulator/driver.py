@@ -7,6 +7,7 @@ from portal.clouds.simulator.identity import SimulatedIdentity
 from portal.clouds.simulator.images import SimulatedImages
 from portal.clouds.simulator.network import SimulatedNetwork
 from portal.clouds.simulator.scope import Scope
+from portal.clouds.simulator.shares import SimulatedShares
 from portal.clouds.simulator.volumes import SimulatedVolumes
 
 
@@ -27,6 +28,7 @@ class SimulatorDriver:
         self.volumes = SimulatedVolumes(self.scope)
         self.network = SimulatedNetwork(self.scope)
         self.floating_ips = SimulatedFloatingIPs(self.scope)
+        self.shares = SimulatedShares(self.scope)
 
     @property
     def project_id(self) -> str:

@@ -12,7 +12,7 @@ class SimulatedObject(models.Model):
     on. `parent_id` links an object to the one it belongs to or hangs on: the domain of a
     project, user or role, the user of a role assignment, the flavor of a flavor access,
     the network of a subnet or port, the security group of a rule, the server a volume is
-    attached to.
+    attached to, the share network of a share or share server, the share of an access rule.
     """
 
     class Kind(models.TextChoices):
@@ -34,6 +34,10 @@ class SimulatedObject(models.Model):
         RULE = "rule", _("security group rule")
         KEYPAIR = "keypair", _("key pair")
         FLOATING_IP = "floating_ip", _("floating IP")
+        SHARE = "share", _("share")
+        SHARE_NETWORK = "share_network", _("share network")
+        SHARE_SERVER = "share_server", _("share server")
+        SHARE_ACCESS = "share_access", _("share access rule")
 
     cloud = models.ForeignKey(
         "clouds.Cloud", on_delete=models.CASCADE, related_name="+", verbose_name=_("cloud")

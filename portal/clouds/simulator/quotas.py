@@ -1,10 +1,11 @@
-"""Per-project quotas, as Nova (instances, cores, ram), Cinder (volumes, gigabytes) and
-Neutron (security_groups, security_group_rules) count.
+"""Per-project quotas, as Nova (instances, cores, ram), Cinder (volumes, gigabytes),
+Neutron (security_groups, security_group_rules) and Manila (shares, share_gigabytes:
+Manila's own "gigabytes") count.
 
 Limits come from `cloud.options["quotas"]`, the same for every project, like a cloud's
 default quotas: {"instances": 10, "cores": 20, "ram": 51200, "volumes": 10,
-"gigabytes": 1000, "security_groups": 10, "security_group_rules": 100}. A missing key or
--1 means unlimited.
+"gigabytes": 1000, "security_groups": 10, "security_group_rules": 100, "shares": 50,
+"share_gigabytes": 1000}. A missing key or -1 means unlimited.
 """
 
 from django.utils.translation import gettext as _
@@ -15,14 +16,16 @@ from portal.clouds.simulator.models import SimulatedObject
 Kind = SimulatedObject.Kind
 RESOURCES = (
     "instances", "cores", "ram", "volumes", "gigabytes", "security_groups", "security_group_rules",
+    "shares", "share_gigabytes",
 )  # fmt: skip
 
 
 def project_usage(cloud, project_id: str) -> dict[str, int]:
-    """What the project's servers, volumes and security groups use now."""
+    """What the project's servers, volumes, security groups and shares use now."""
     owned = SimulatedObject.objects.filter(cloud=cloud, project_id=project_id)
     servers = list(owned.filter(kind=Kind.SERVER).values_list("data", flat=True))
     volumes = list(owned.filter(kind=Kind.VOLUME).values_list("data", flat=True))
+    shares = list(owned.filter(kind=Kind.SHARE).values_list("data", flat=True))
     return {
         "instances": len(servers),
         "cores": sum(server["vcpus"] for server in servers),
@@ -31,6 +34,8 @@ def project_usage(cloud, project_id: str) -> dict[str, int]:
         "gigabytes": sum(volume["size"] for volume in volumes),
         "security_groups": owned.filter(kind=Kind.SECURITY_GROUP).count(),
         "security_group_rules": owned.filter(kind=Kind.RULE).count(),
+        "shares": len(shares),
+        "share_gigabytes": sum(share["size"] for share in shares),
     }
 
 

@@ -32,6 +32,7 @@ from portal.servers.disks.models import Volume
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import ServerFactory, ServerTemplateFactory, make_identity
 from portal.servers.workflows.flavors import sync_flavors
+from portal.shares.tests.factories import ShareFactory
 from portal.tenants.tests.factories import make_platform_key, make_tenant_key
 from portal.wsgi import application
 
@@ -83,6 +84,7 @@ def world(cloud, tenant, keep_the_test_connection):
     disk = Volume.objects.create(
         cloud=cloud, tenant=tenant, name="disk", size=1, status="available", backend_id="v-1"
     )
+    share = ShareFactory(cloud=cloud, tenant=tenant, network_id=server.network_id)
     return {
         "volume_id": disk.volume_id,
         "instance_id": server.instance_id,
@@ -99,6 +101,7 @@ def world(cloud, tenant, keep_the_test_connection):
         "subnet_id": subnet.subnet_id,
         "router_id": router.router_id,
         "security_group_id": group.security_group_id,
+        "share_id": share.share_id,
     }
 
 

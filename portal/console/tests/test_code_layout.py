@@ -14,7 +14,8 @@ from portal.clouds.sync import SYNC_KINDS
 ROOT = Path(portal.__file__).parent
 # Lowest first: an app may import the apps before it, never one after it.
 LAYERS = [
-    "core", "webhooks", "clouds", "tenants", "network", "images", "isos", "servers", "console",
+    "core", "webhooks", "clouds", "tenants", "network", "images", "isos", "servers", "shares",
+    "console",
 ]  # fmt: skip
 # Project modules outside any app, with what may import them.
 PROJECT_MODULES = {

@@ -105,4 +105,6 @@ def test_the_navigation_follows_the_areas(staff_user):
 
 
 def dashboard_areas():
-    return ["clouds", "tenants", "images", "isos", "servers", "network", "webhooks", "core"]
+    return [
+        "clouds", "tenants", "images", "isos", "servers", "shares", "network", "webhooks", "core",
+    ]  # fmt: skip

@@ -12,6 +12,12 @@ clouds.yaml (cloud 'oslite-admin', created by `keystone-manage bootstrap`):
                                 the Cinder scheduler knows that backend (else volume
                                 creation fails with "No valid backend").
 
+  bootstrap_cloud.py manila-catalog   the manila user and the share / sharev2 endpoints
+                                (Manila has a venv of its own and starts after the rest).
+  bootstrap_cloud.py manila-plumbing  the default share type (driver_handles_share_servers,
+                                manila.conf default_share_type), then waits until the
+                                Manila scheduler knows the dummy backend's pool.
+
 Only services that actually run get catalog entries: Nova calls Cinder during resize/delete
 when a volume service is in the catalog, and would fail against one that is not running.
 """
@@ -33,6 +39,13 @@ SERVICES = [
     # Nova looks Cinder up as 'volumev3' ([cinder] catalog_info), SDKs as 'block-storage'.
     ("cinder", "cinder", "volumev3", "http://127.0.0.1:8776/v3"),
 ]
+MANILA_SERVICES = [
+    ("manila", "manila", "share", "http://127.0.0.1:8786/v1/%(project_id)s"),
+    ("manila", "manilav2", "sharev2", "http://127.0.0.1:8786/v2"),
+]
+SHARE_TYPE = "default"
+# the API version of Manila 2023.2+ (share network subnets' metadata, ...): enough for all we use
+MANILA_MICROVERSION = "2.78"
 VOLUME_TYPE = "standard"
 VOLUME_BACKEND = "fake"
 POOL_WAIT = 150  # seconds; cinder-volume re-announces its backend every 60-120 s at worst
@@ -42,7 +55,7 @@ def connect():
     return openstack.connect(cloud=os.environ.get("OS_CLOUD", "oslite-admin"))
 
 
-def catalog(conn):
+def catalog(conn, services=SERVICES):
     ident = conn.identity
     password = os.environ["SERVICE_PASSWORD"]
     project = ident.find_project("service", domain_id="default") or ident.create_project(
@@ -51,7 +64,7 @@ def catalog(conn):
     roles = {}
     for name in ("admin", "member", "reader", "service"):
         roles[name] = ident.find_role(name) or ident.create_role(name=name)
-    for user_name, svc_name, svc_type, url in SERVICES:
+    for user_name, svc_name, svc_type, url in services:
         user = ident.find_user(user_name, domain_id="default")
         if user is None:
             user = ident.create_user(
@@ -73,7 +86,7 @@ def catalog(conn):
                 )
             elif have[interface].url != url:
                 ident.update_endpoint(have[interface], url=url)
-    print("catalog: registered", ", ".join(s[2] for s in SERVICES))
+    print("catalog: registered", ", ".join(s[2] for s in services))
 
 
 def plumbing(conn):
@@ -96,7 +109,46 @@ def plumbing(conn):
     print("plumbing: cinder pools", pools)
 
 
+def manila_catalog(conn):
+    catalog(conn, MANILA_SERVICES)
+
+
+def manila_plumbing(conn):
+    api = conn.shared_file_system
+    headers = {"OpenStack-API-Version": f"share {MANILA_MICROVERSION}"}
+    types = api.get("/types", headers=headers).json()["share_types"]
+    if not any(t["name"] == SHARE_TYPE for t in types):
+        api.post(
+            "/types",
+            headers=headers,
+            json={
+                "share_type": {
+                    "name": SHARE_TYPE,
+                    "extra_specs": {"driver_handles_share_servers": True},
+                }
+            },
+        ).raise_for_status()
+    print("plumbing: share type", SHARE_TYPE)
+    deadline = time.monotonic() + POOL_WAIT
+    while True:
+        answer = api.get("/scheduler-stats/pools", headers=headers).json()
+        pools = [pool["name"] for pool in answer["pools"]]
+        if pools:
+            break
+        if time.monotonic() > deadline:
+            sys.exit(f"plumbing: the Manila scheduler knows no backend after {POOL_WAIT} s")
+        time.sleep(1)
+    print("plumbing: manila pools", pools)
+
+
+COMMANDS = {
+    "catalog": catalog,
+    "plumbing": plumbing,
+    "manila-catalog": manila_catalog,
+    "manila-plumbing": manila_plumbing,
+}
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in ("catalog", "plumbing"):
+    if len(sys.argv) != 2 or sys.argv[1] not in COMMANDS:
         sys.exit(__doc__)
-    {"catalog": catalog, "plumbing": plumbing}[sys.argv[1]](connect())
+    COMMANDS[sys.argv[1]](connect())

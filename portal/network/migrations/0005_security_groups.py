@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clouds', '0005_cloud_check'),
         ('core', '0005_task_message_code'),
-        ('network', '0002_compute_host_capacity'),
+        ('network', '0004_vpc_proxy'),
         ('tenants', '0003_identity_state'),
     ]
 

@@ -8,9 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clouds', '0006_alter_simulatedobject_kind'),
+        ('clouds', '0006_simulator_kinds'),
         ('core', '0005_task_message_code'),
-        ('network', '0002_compute_host_capacity'),
+        ('network', '0005_security_groups'),
         ('tenants', '0004_quota_reservations'),
     ]
 
