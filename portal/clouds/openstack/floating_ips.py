@@ -5,7 +5,7 @@ from __future__ import annotations
 from openstack.network.v2.floating_ip import FloatingIP
 from openstack.network.v2.port import Port
 
-from portal.clouds.base import FloatingIPInfo, PortInfo
+from portal.clouds.base_floating_ips import FloatingIPInfo, PortInfo
 from portal.clouds.openstack.resource import ResourceAPI, parse_time
 
 

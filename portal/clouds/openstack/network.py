@@ -7,7 +7,7 @@ import ipaddress
 from openstack.network.v2.network import Network
 from openstack.network.v2.subnet import Subnet
 
-from portal.clouds.base import NetworkInfo, SubnetInfo
+from portal.clouds.base_network import NetworkInfo, SubnetInfo
 from portal.clouds.openstack.resource import not_none, parse_time
 from portal.clouds.openstack.routers import RouterCalls
 from portal.clouds.openstack.security_groups import SecurityGroupCalls

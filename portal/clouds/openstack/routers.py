@@ -9,7 +9,7 @@ from collections import defaultdict
 from openstack import exceptions as sdk_exc
 from openstack.network.v2.router import Router
 
-from portal.clouds.base import RouteEntry, RouterInfo
+from portal.clouds.base_network import RouteEntry, RouterInfo
 from portal.clouds.openstack.resource import ResourceAPI, parse_time
 
 ROUTER_INTERFACE_OWNERS = ("network:router_interface", "network:router_interface_distributed")

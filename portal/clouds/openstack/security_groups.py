@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from openstack.network.v2.security_group import SecurityGroup
 
-from portal.clouds.base import SecurityGroupInfo, SecurityGroupRuleInfo, SecurityGroupRuleSpec
+from portal.clouds.base_network import (
+    SecurityGroupInfo,
+    SecurityGroupRuleInfo,
+    SecurityGroupRuleSpec,
+)
 from portal.clouds.openstack.resource import ResourceAPI, not_none, parse_time
 
 

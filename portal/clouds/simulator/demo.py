@@ -9,7 +9,7 @@ import contextlib
 import hashlib
 from dataclasses import dataclass, field
 
-from portal.clouds.base import SecurityGroupRuleSpec
+from portal.clouds.base_network import SecurityGroupRuleSpec
 from portal.clouds.errors import CloudConflict
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.images import mark_uploaded

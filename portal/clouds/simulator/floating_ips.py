@@ -8,7 +8,7 @@ so the address pool is shared with every other port there.
 
 from django.utils.translation import gettext as _
 
-from portal.clouds.base import FloatingIPInfo, PortInfo
+from portal.clouds.base_floating_ips import FloatingIPInfo, PortInfo
 from portal.clouds.errors import CloudConflict, CloudNotFound
 from portal.clouds.simulator import ports
 from portal.clouds.simulator import visibility as visible

@@ -5,7 +5,7 @@ import ipaddress
 
 from django.utils.translation import gettext as _
 
-from portal.clouds.base import RouteEntry, RouterInfo
+from portal.clouds.base_network import RouteEntry, RouterInfo
 from portal.clouds.simulator import ports
 from portal.clouds.simulator import visibility as visible
 from portal.clouds.simulator.models import SimulatedObject

@@ -10,7 +10,11 @@ from dataclasses import replace
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.clouds.base import SecurityGroupInfo, SecurityGroupRuleInfo, SecurityGroupRuleSpec
+from portal.clouds.base_network import (
+    SecurityGroupInfo,
+    SecurityGroupRuleInfo,
+    SecurityGroupRuleSpec,
+)
 from portal.clouds.simulator.models import SimulatedObject
 from portal.clouds.simulator.quotas import check_quota
 from portal.clouds.simulator.refusals import bad_request, conflict

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.clouds import errors
-from portal.clouds.base import SecurityGroupRuleSpec
+from portal.clouds.base_network import SecurityGroupRuleSpec
 from portal.clouds.simulator.testing import boot_spec
 
 

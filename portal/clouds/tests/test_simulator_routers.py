@@ -4,7 +4,7 @@ Neutron's refusals."""
 import pytest
 
 from portal.clouds import errors
-from portal.clouds.base import RouteEntry
+from portal.clouds.base_network import RouteEntry
 
 pytestmark = pytest.mark.django_db
 

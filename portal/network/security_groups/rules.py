@@ -11,7 +11,7 @@ import ipaddress
 
 from django.utils.translation import gettext as _
 
-from portal.clouds.base import SecurityGroupRuleSpec
+from portal.clouds.base_network import SecurityGroupRuleSpec
 from portal.core.errors import ValidationFailed
 
 FIELD = "security_group_rule_sets"

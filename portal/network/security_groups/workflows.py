@@ -11,7 +11,7 @@ import logging
 
 from django.utils.translation import gettext as _
 
-from portal.clouds.base import SecurityGroupRuleSpec
+from portal.clouds.base_network import SecurityGroupRuleSpec
 from portal.clouds.errors import CloudError
 from portal.clouds.mirror import CloudMirror, SyncCounts, pages
 from portal.core.models import Task

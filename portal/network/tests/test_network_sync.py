@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
-from portal.clouds.base import RouteEntry, SecurityGroupRuleSpec
+from portal.clouds.base_network import RouteEntry, SecurityGroupRuleSpec
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault

@@ -253,7 +253,7 @@ def test_another_tenants_router_is_404_everywhere(
 def test_the_pull_mirrors_routers_interfaces_and_routes(
     vpc, own_driver, client_of_tenant, cloud, driver, external_network
 ):
-    from portal.clouds.base import RouteEntry
+    from portal.clouds.base_network import RouteEntry
 
     made = own_driver.network.create_router("by-hand", external_network_id=external_network.id)
     own_driver.network.add_router_interface(made.id, vpc["subnets"][0]["cloud_subnet_id"])

@@ -7,7 +7,7 @@ import logging
 
 from django.db import transaction
 
-from portal.clouds.base import RouteEntry
+from portal.clouds.base_network import RouteEntry
 from portal.clouds.errors import CloudNotFound
 from portal.core.errors import PortalError
 from portal.core.services import report_step

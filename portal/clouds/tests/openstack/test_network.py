@@ -3,7 +3,7 @@ security groups and rules."""
 
 import pytest
 
-from portal.clouds.base import SecurityGroupRuleSpec
+from portal.clouds.base_network import SecurityGroupRuleSpec
 from portal.clouds.errors import CloudNotFound
 from portal.clouds.tests.openstack.fixtures import RUN
 
