@@ -85,3 +85,20 @@ class KeyPairFactory(factory.django.DjangoModelFactory):
 def make_identity(tenant, cloud):
     """Set the tenant up in a simulator cloud, as sign-up would; returns its identity."""
     return record_identity(tenant, cloud, make_tenant(cloud, tenant.tenant_id))
+
+
+# The quota resources a server and its disks hold, which a simulated project's usage can
+# be compared with (the project's default security group holds none of the portal's).
+SERVER_RESOURCES = ("instances", "cores", "ram", "volumes", "gigabytes")
+
+
+def server_usages(tenant, cloud, project_id):
+    """(the portal's usage, the simulated cloud's usage) of what servers hold."""
+    from portal.clouds.simulator.quotas import project_usage
+    from portal.tenants.quotas import usage_of
+
+    portal, in_cloud = usage_of(tenant), project_usage(cloud, project_id)
+    return (
+        {name: portal[name] for name in SERVER_RESOURCES},
+        {name: in_cloud[name] for name in SERVER_RESOURCES},
+    )

@@ -17,13 +17,12 @@ from django.utils import timezone
 
 from portal.celery import app as celery_app
 from portal.clouds.simulator.driver import SimulatorDriver
-from portal.clouds.simulator.quotas import project_usage
 from portal.clouds.simulator.testing import set_delays
 from portal.core.models import Task
 from portal.core.services import create_task
 from portal.servers.models import Server
+from portal.servers.tests.factories import server_usages
 from portal.servers.tests.test_instances import LIST
-from portal.tenants import quotas
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,8 +119,8 @@ def test_a_create_whose_worker_was_killed_ends_with_nothing_held(
     assert (server.status, server.locked) == (Server.Status.READY, False)
     servers = list(SimulatorDriver(cloud).compute.iter_servers())
     assert [info.id for info in servers] == [server.backend_id]  # not made twice
-    cloud_usage = project_usage(cloud, identity.project_id)
-    assert {name: quotas.usage_of(tenant)[name] for name in cloud_usage} == cloud_usage
+    portal_usage, cloud_usage = server_usages(tenant, cloud, identity.project_id)
+    assert portal_usage == cloud_usage
     assert recovered_in < BUILD_SECONDS + 30
 
 

@@ -8,15 +8,14 @@ import pytest
 from portal.clouds.simulator import service
 from portal.clouds.simulator.driver import SimulatorDriver
 from portal.clouds.simulator.faults import inject_fault
-from portal.clouds.simulator.quotas import project_usage
 from portal.core.models import Task
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.models import Server
 from portal.servers.tests.cdrom.conftest import cloud_volumes, ftp_server, ftpd, iso
 from portal.servers.tests.cdrom.test_mounts import mount
+from portal.servers.tests.factories import server_usages
 from portal.servers.tests.test_instance_actions import resize
 from portal.servers.tests.test_instances import create, detail
-from portal.tenants import quotas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
 
@@ -87,8 +86,8 @@ def assert_true_and_settled(server, tenant, identity, cloud):
         assert not info.task_state
     else:
         assert server.backend_id not in held
-    cloud_usage = project_usage(cloud, identity.project_id)
-    assert {name: quotas.usage_of(tenant)[name] for name in cloud_usage} == cloud_usage
+    portal_usage, cloud_usage = server_usages(tenant, cloud, identity.project_id)
+    assert portal_usage == cloud_usage
     assert not Task.objects.filter(state__in=[Task.State.QUEUED, Task.State.RUNNING]).exists()
 
 
