@@ -4,14 +4,10 @@ mirror; every change answers 202 with its Task (`?wait=N` for the router as re-r
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from portal.clouds.api.sync import SyncActionMixin
 from portal.clouds.sync import cloud_for_region
-from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
-from portal.core.api.permissions import IsOperator, IsTenantOrStaff
+from portal.core.api.mixins import requested_wait_seconds
 from portal.core.principals import actor_of
 from portal.network import routers, vpcs
 from portal.network.api.serializers import (
@@ -22,10 +18,10 @@ from portal.network.api.serializers import (
     RouterUpdateSerializer,
     RouteSerializer,
 )
+from portal.network.api.tenant_rows import TenantRowViewSet
 from portal.network.filters import RouterFilter
 from portal.network.models import Subnet
 from portal.tenants.api.permissions import (
-    PlatformResourcePermission,
     acting_tenant,
     ask_about_body,
 )
@@ -36,39 +32,18 @@ ROUTE_PARAMETERS = [
 ]
 
 
-class RouterViewSet(
-    SyncActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class RouterViewSet(TenantRowViewSet):
     """Routers. A tenant sees its own; another tenant's id is 404. Operators see every
     tenant's."""
 
     serializer_class = RouterSerializer
     filterset_class = RouterFilter
-    ordering_fields = ["name", "created"]
-    ordering = ["name", "pk"]
     lookup_field = "router_id"
     lookup_url_kwarg = "router_id"
-    lookup_value_regex = "[^/]+"
     results_key = "routers"
-    sync_kind = "network.sync"
 
     def get_queryset(self):
         return routers.with_interfaces(routers.routers_visible_to(self.request.user))
-
-    def get_permissions(self):
-        if self.action == "sync":
-            return [IsOperator()]
-        if self.action in ("list", "create"):
-            return [IsTenantOrStaff()]
-        return [IsTenantOrStaff(), PlatformResourcePermission()]
-
-    def _answer(self, request, router, task):
-        task = wait_if_asked(request, task)
-        task.refresh_from_db()  # an eager or quick worker may have moved it on
-        # A deleted router is shown as it was last, with the Task that deleted it.
-        router = self.get_queryset().filter(pk=router.pk).first() or router
-        router.current_task = task
-        return Response(RouterSerializer(router).data, status=status.HTTP_202_ACCEPTED)
 
     def _subnet(self, subnet_id):
         """A subnet of the caller's VPCs (404 for anyone else's)."""

@@ -3,14 +3,10 @@ change answers 202 with its Task (`?wait=N` for the VPC as re-read from the clou
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from portal.clouds.api.sync import SyncActionMixin
 from portal.clouds.sync import cloud_for_region
-from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
-from portal.core.api.permissions import IsOperator, IsTenantOrStaff
+from portal.core.api.mixins import requested_wait_seconds
 from portal.core.principals import actor_of
 from portal.network import vpcs
 from portal.network.api.serializers import (
@@ -19,43 +15,23 @@ from portal.network.api.serializers import (
     VpcSerializer,
     VpcUpdateSerializer,
 )
+from portal.network.api.tenant_rows import TenantRowViewSet
 from portal.network.filters import VpcFilter
-from portal.tenants.api.permissions import PlatformResourcePermission, acting_tenant
+from portal.tenants.api.permissions import acting_tenant
 
 
-class VpcViewSet(
-    SyncActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class VpcViewSet(TenantRowViewSet):
     """VPCs: a tenant's Neutron networks with their subnets. A tenant sees its own;
     another tenant's id is 404. Operators see every tenant's."""
 
     serializer_class = VpcSerializer
     filterset_class = VpcFilter
-    ordering_fields = ["name", "created"]
-    ordering = ["name", "pk"]
     lookup_field = "vpc_id"
     lookup_url_kwarg = "vpc_id"
-    lookup_value_regex = "[^/]+"
     results_key = "vpcs"
-    sync_kind = "network.sync"
 
     def get_queryset(self):
         return vpcs.with_subnets(vpcs.vpcs_visible_to(self.request.user))
-
-    def get_permissions(self):
-        if self.action == "sync":
-            return [IsOperator()]
-        if self.action in ("list", "create"):
-            return [IsTenantOrStaff()]
-        return [IsTenantOrStaff(), PlatformResourcePermission()]
-
-    def _answer(self, request, vpc, task):
-        task = wait_if_asked(request, task)
-        task.refresh_from_db()  # an eager or quick worker may have moved it on
-        # A deleted vpc is shown as it was last, with the Task that deleted it.
-        vpc = self.get_queryset().filter(pk=vpc.pk).first() or vpc
-        vpc.current_task = task
-        return Response(VpcSerializer(vpc).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=VpcCreateSerializer, responses={202: VpcSerializer})
     def create(self, request):
