@@ -34,12 +34,12 @@ def plug(
     subnet: SimulatedObject | None = None,
     ip_address: str = "",
 ) -> SimulatedObject:
-    """A new port of `device` on `network`, with an address of `subnet` (by default the
-    network's first subnet; none if the network has no subnet)."""
+    """A new port of `device` on `network`, with an address of `subnet` (by default of the
+    network's first subnet with one free, as Neutron picks; none if it has no subnet)."""
     with transaction.atomic():
-        if subnet is None:
-            subnet = _subnets_of(cloud, network).first()
-        if subnet is not None and not ip_address:
+        if subnet is None and not ip_address:
+            subnet, ip_address = _first_free_address(cloud, network)
+        elif subnet is not None and not ip_address:
             ip_address = _free_address(cloud, subnet)
         return SimulatedObject.objects.create(
             cloud=cloud,
@@ -106,6 +106,18 @@ def _subnets_of(cloud, network: SimulatedObject):
     return SimulatedObject.objects.filter(
         cloud=cloud, kind=Kind.SUBNET, parent_id=network.backend_id
     ).order_by("pk")
+
+
+def _first_free_address(cloud, network: SimulatedObject):
+    """(subnet, address) of the network's first subnet with an address left; (None, "")
+    for a network without subnets. Raises the last subnet's refusal when all are full."""
+    subnets = list(_subnets_of(cloud, network))
+    for subnet in subnets[:-1]:
+        try:
+            return subnet, _free_address(cloud, subnet)
+        except CloudConflict:
+            continue
+    return (subnets[-1], _free_address(cloud, subnets[-1])) if subnets else (None, "")
 
 
 def _free_address(cloud, subnet: SimulatedObject) -> str:

@@ -71,11 +71,13 @@ def test_allocation_refuses_other_networks(tenant, admin, demo):
         tenant.floating_ips.create_floating_ip("no-such-network")
 
 
-def test_association_needs_a_router_to_the_external_network(tenant, external, server, demo):
+def test_association_needs_a_router_to_the_external_network(tenant, admin, external, server, demo):
     fip = tenant.floating_ips.create_floating_ip(external.id)
     port = tenant.floating_ips.list_device_ports(server.id)[0]
     with pytest.raises(CloudNotFound, match="not reachable"):
         tenant.floating_ips.associate_floating_ip(fip.id, port.id)
+    # The router's gateway takes an external address too, and the /30 has none left.
+    admin.network.create_subnet(external.id, "198.51.100.0/29")
     router = tenant.network.create_router("gw", external_network_id=external.id)
     tenant.network.add_router_interface(router.id, demo["subnet_id"])
     info = tenant.floating_ips.associate_floating_ip(fip.id, port.id)

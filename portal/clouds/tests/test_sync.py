@@ -166,7 +166,7 @@ def test_every_cloud_gets_a_schedule_per_kind_of_pull(cloud):
     assert images.enabled
     kinds = {json.loads(e.args)[0] for e in PeriodicTask.objects.filter(task=SCHEDULE_JOB)}
     assert kinds == set(sync.SYNC_KINDS) == {
-        "flavors.sync", "images.sync", "isos.sync", "network.sync", "servers.sync",
+        "flavors.sync", "images.sync", "isos.sync", "network.sync", "servers.sync", "shares.sync",
     }  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from portal.servers.services import servers_visible_to
 from portal.tenants.api.permissions import PlatformResourcePermission, ask_about_body
 
 
-class OperateSerializer(serializers.Serializer):
+class FloatingIPOperateSerializer(serializers.Serializer):
     """`associate` with the server's first fixed address, or `fixed_ip_address`;
     `dissociate` from that server."""
 
@@ -38,10 +38,10 @@ class FloatingIPOperateViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return floating_ips_visible_to(self.request.user).select_related("cloud", "tenant")
 
-    @extend_schema(request=OperateSerializer, responses={202: FloatingIPSerializer})
+    @extend_schema(request=FloatingIPOperateSerializer, responses={202: FloatingIPSerializer})
     def operate(self, request, floating_ip_id):
         requested_wait_seconds(request)
-        body = OperateSerializer(data=request.data)
+        body = FloatingIPOperateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         ask_about_body(self, [data["instance_id"]])
