@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from conftest import tenant_client
 from portal.clouds.drivers import get_driver
-from portal.clouds.errors import CloudError, CloudNotFound
+from portal.clouds.errors import CloudNotFound
 from portal.clouds.openstack.clouds_yaml import import_cloud
 from portal.clouds.openstack.waiting import wait_for_server, wait_for_server_gone, wait_for_volume
 from portal.clouds.tests.openstack.fixtures import create_boot_image, create_flavors
@@ -52,33 +52,9 @@ CLOUD_NAME = os.environ.get("OSLITE_CLOUD", "oslite-admin")
 RUN = f"srv{uuid.uuid4().hex[:6]}"
 
 
-class Cleanup:
-    """Undo steps, last in first out; one failing does not stop the others."""
-
-    def __init__(self):
-        self.steps = []
-
-    def add(self, func, *args):
-        self.steps.append((func, args))
-
-    def run(self):
-        failures = []
-        while self.steps:
-            func, args = self.steps.pop()
-            try:
-                func(*args)
-            except CloudNotFound:
-                pass
-            except CloudError as exc:
-                failures.append(f"{func.__qualname__}{args}: {exc!r}")
-        assert not failures, failures
-
-
 @pytest.fixture
-def cleanup():
-    steps = Cleanup()
-    yield steps
-    steps.run()
+def cleanup(openstack_cleanup):
+    return openstack_cleanup
 
 
 @pytest.fixture

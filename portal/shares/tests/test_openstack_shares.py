@@ -19,7 +19,7 @@ from openstack import exceptions as sdk_exc
 
 from conftest import tenant_client
 from portal.clouds.drivers import get_driver
-from portal.clouds.errors import CloudConflict, CloudError, CloudNotFound
+from portal.clouds.errors import CloudConflict, CloudNotFound
 from portal.clouds.openstack.clouds_yaml import import_cloud
 from portal.clouds.openstack.waiting import wait_for_server_gone
 from portal.clouds.tests.openstack.fixtures import (
@@ -48,33 +48,9 @@ pytestmark = [
 RUN = f"nas{uuid.uuid4().hex[:6]}"
 
 
-class Cleanup:
-    """Undo steps, last in first out; one failing does not stop the others."""
-
-    def __init__(self):
-        self.steps = []
-
-    def add(self, func, *args):
-        self.steps.append((func, args))
-
-    def run(self):
-        failures = []
-        while self.steps:
-            func, args = self.steps.pop()
-            try:
-                func(*args)
-            except CloudNotFound:
-                pass
-            except CloudError as exc:
-                failures.append(f"{func.__qualname__}{args}: {exc!r}")
-        assert not failures, failures
-
-
 @pytest.fixture
-def cleanup():
-    steps = Cleanup()
-    yield steps
-    steps.run()
+def cleanup(openstack_cleanup):
+    return openstack_cleanup
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ import pytest
 
 from portal.clouds.base import TenantCredentials
 from portal.clouds.drivers import get_driver
-from portal.clouds.errors import CloudError
+from portal.clouds.errors import CloudError, CloudNotFound
 from portal.clouds.openstack.clouds_yaml import import_cloud, pick_cloud, read_clouds
 from portal.clouds.openstack.waiting import wait_for_server_gone, wait_for_volume
 
@@ -46,7 +46,8 @@ IMAGE_SIZE = 1024 * 1024
 
 class Cleanup:
     """Undo steps run last-in first-out; one failing step does not stop the others, but
-    the test run reports it (a leak on a long-lived stack must not go unnoticed)."""
+    the test run reports it (a leak on a long-lived stack must not go unnoticed). A step
+    whose object is gone already (the test removed it) has nothing left to undo."""
 
     def __init__(self):
         self._steps = []
@@ -60,6 +61,8 @@ class Cleanup:
             func, args, kwargs = self._steps.pop()
             try:
                 func(*args, **kwargs)
+            except CloudNotFound:
+                pass
             except (CloudError, AssertionError) as exc:
                 failures.append(f"{func.__qualname__}{args}: {exc!r}")
         if failures:
