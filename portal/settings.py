@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "portal.servers",
     "portal.network",
     "portal.shares",
+    "portal.objectstorage",
     "portal.console",
 ]
 

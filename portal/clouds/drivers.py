@@ -3,6 +3,7 @@
 from django.utils.module_loading import import_string
 
 from portal.clouds.base import CloudDriver, TenantCredentials
+from portal.clouds.base_object_storage import ObjectStorageAPI
 from portal.clouds.errors import CloudUnavailable
 from portal.clouds.task_messages import CloudMessages
 from portal.core.metrics import time_call
@@ -10,6 +11,10 @@ from portal.core.metrics import time_call
 DRIVER_CLASSES = {
     "simulator": "portal.clouds.simulator.driver.SimulatorDriver",
     "openstack": "portal.clouds.openstack.driver.OpenStackDriver",
+}
+OBJECT_STORAGE_DRIVER_CLASSES = {
+    "simulator": "portal.clouds.simulator.object_storage.SimulatedObjectStorage",
+    "rgw": "portal.clouds.rgw.driver.RgwDriver",
 }
 # The driver's sections (clouds/base.py, CloudDriver): each call through them is timed.
 SECTIONS = ("identity", "images", "compute", "volumes", "network")
@@ -23,6 +28,17 @@ def get_driver(cloud, credentials: TenantCredentials | None = None) -> CloudDriv
     if not cloud.enabled:
         raise CloudUnavailable(CloudMessages.DISABLED(name=cloud.name))
     return TimedDriver(import_string(path)(cloud, credentials), cloud.kind)
+
+
+def get_object_storage_driver(store) -> ObjectStorageAPI:
+    """A driver for an object store (a region's Ceph RGW) as its admin user; each call is
+    timed like a cloud driver's ("objects.create_bucket")."""
+    path = OBJECT_STORAGE_DRIVER_CLASSES.get(store.kind)
+    if path is None:
+        raise CloudUnavailable(CloudMessages.STORE_NOT_SUPPORTED(kind=store.kind))
+    if not store.enabled:
+        raise CloudUnavailable(CloudMessages.STORE_DISABLED(name=store.name))
+    return _TimedSection(import_string(path)(store), store.kind, "objects")
 
 
 class TimedDriver:

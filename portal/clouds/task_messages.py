@@ -19,6 +19,8 @@ class CloudMessages(Messages, prefix="clouds"):
     GONE = _("The cloud no longer exists.")
     NOT_SUPPORTED = _("Clouds of kind %(kind)s are not supported yet.")
     DISABLED = _("The cloud %(name)s is disabled.")
+    STORE_NOT_SUPPORTED = _("Object stores of kind %(kind)s are not supported.")
+    STORE_DISABLED = _("The object store %(name)s is disabled.")
     OPERATION_FAILED = _("The cloud reports that %(what)s failed.")
     TOO_SLOW = _("%(what)s did not finish within %(seconds)d seconds.")
 

@@ -15,7 +15,7 @@ ROOT = Path(portal.__file__).parent
 # Lowest first: an app may import the apps before it, never one after it.
 LAYERS = [
     "core", "webhooks", "clouds", "tenants", "network", "images", "isos", "servers", "shares",
-    "console",
+    "objectstorage", "console",
 ]  # fmt: skip
 # Project modules outside any app, with what may import them.
 PROJECT_MODULES = {
