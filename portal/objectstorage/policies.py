@@ -64,7 +64,7 @@ def _is_ip_address(name: str) -> bool:
 
 
 def parse_bucket_policy(policy: str, bucket_name: str) -> BucketPolicyRequest:
-    """"private" or "public-read" (S3's canned ACLs), or a JSON policy document on this
+    """ "private" or "public-read" (S3's canned ACLs), or a JSON policy document on this
     bucket only (the bucket then stays private but for what the document allows)."""
     policy = (policy or "private").strip()
     if policy in CANNED_ACLS:

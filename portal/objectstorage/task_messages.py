@@ -14,8 +14,7 @@ class OssMessages(Messages, prefix="objectstorage"):
     FINDING_USER = _("Finding S3 user %(uid)s")
     CREATING_USER = _("Creating S3 user %(uid)s")
     USER_TAKEN = _(
-        "The cluster already has an S3 user %(uid)s that the portal did not make for this "
-        "tenant."
+        "The cluster already has an S3 user %(uid)s that the portal did not make for this tenant."
     )
     USER_GONE = _("S3 user %(uid)s no longer exists in the cluster.")
     BUCKET_GONE = _("Bucket %(bucket)s is not in the cluster.")

@@ -158,7 +158,7 @@ class ObjectStoreSerializer(serializers.ModelSerializer):
 
 
 class ConnectionCheckSerializer(serializers.Serializer):
-    """"Test connection": ok, or the failure's code (unavailable, cloud_auth_failed,
+    """ "Test connection": ok, or the failure's code (unavailable, cloud_auth_failed,
     cloud_forbidden; pending while the test still runs) and sentence."""
 
     ok = serializers.BooleanField()

@@ -69,7 +69,10 @@ class OssUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=CreateUserAndBucketSerializer,
         parameters=[WAIT],
-        responses={201: CreateUserAndBucketAnswerSerializer, 202: CreateUserAndBucketAnswerSerializer},
+        responses={
+            201: CreateUserAndBucketAnswerSerializer,
+            202: CreateUserAndBucketAnswerSerializer,
+        },
     )
     def create(self, request):
         """CreateUserAndBucket: the caller's S3 user in the region (made on first use with
@@ -182,5 +185,5 @@ class ObjectStoreViewSet(SavedThroughServiceMixin, SyncActionMixin, viewsets.Mod
         """Call the store's admin API now (in a worker); answers ok or the exact failure:
         unavailable, cloud_auth_failed (keys refused), cloud_forbidden (not an admin)."""
         requested_wait_seconds(request)
-        check = stores.test_connection(self.get_object(), actor=actor_of(request.user))
+        check = stores.check_connection(self.get_object(), actor=actor_of(request.user))
         return Response(ConnectionCheckSerializer(check).data)
