@@ -31,11 +31,11 @@ _ERRORS_BY_CODE = {
 }
 
 
-def wait_seconds(request) -> float:
-    """`?wait=N` when given (0 answers at once), else ANSWER_WAIT_SECONDS."""
+def wait_seconds(request, default=ANSWER_WAIT_SECONDS) -> float:
+    """`?wait=N` when given (0 answers at once), else `default`."""
     if "wait" in request.query_params:
         return requested_wait_seconds(request)
-    return ANSWER_WAIT_SECONDS
+    return default
 
 
 def _finished(task: Task, wait: float) -> bool:

@@ -24,6 +24,7 @@ QUOTA_KIND = "objectstorage.quota"
 KEY_KIND = "objectstorage.key"
 STORAGE_TYPES = ("STANDARD",)  # the one placement a plain RGW zone has
 MAX_QUOTA_GB = 1024 * 1024  # 1 PB
+MAX_QUOTA_OBJECTS = 2**31 - 1
 
 
 def oss_users_visible_to(user):

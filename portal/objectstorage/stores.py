@@ -61,7 +61,7 @@ class ConnectionCheck:
     task: Task
 
 
-def check_connection(store: ObjectStore, *, actor, wait=CHECK_WAIT_SECONDS) -> ConnectionCheck:
+def check_connection(store: ObjectStore, *, actor, wait: float) -> ConnectionCheck:
     """Ask a worker to call the store's admin API; its outcome (ok, or the failure's code:
     unavailable, cloud_auth_failed, cloud_forbidden) once it ends or `wait` runs out."""
     task = create_task(CHECK_KIND, target_type=STORE_TARGET, target_id=store.pk, actor=actor)

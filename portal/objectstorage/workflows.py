@@ -119,11 +119,10 @@ def set_user_quota(task, owner: OssUser, driver, max_size_in_g: int, max_objects
     report_step(task, 20, OssMessages.SETTING_QUOTA(uid=owner.uid))
     driver.set_user_quota(owner.uid, quota_of(max_size_in_g, max_objects))
     refresh_user(owner, driver)
-    unlimited = str(OssMessages.UNLIMITED())
     return OssMessages.QUOTA_SET(
         uid=owner.uid,
-        size=unlimited if max_size_in_g < 0 else str(max_size_in_g),
-        objects=unlimited if max_objects < 0 else str(max_objects),
+        size=OssMessages.UNLIMITED if max_size_in_g < 0 else max_size_in_g,
+        objects=OssMessages.UNLIMITED if max_objects < 0 else max_objects,
     )
 
 

@@ -6,7 +6,12 @@ from rest_framework import serializers
 from portal.clouds.models import Cloud
 from portal.core.api.serializers import TaskSummarySerializer
 from portal.objectstorage.models import GB, Bucket, ObjectStore, OssUser
-from portal.objectstorage.services import MAX_QUOTA_GB, STORAGE_TYPES, CreateRequest
+from portal.objectstorage.services import (
+    MAX_QUOTA_GB,
+    MAX_QUOTA_OBJECTS,
+    STORAGE_TYPES,
+    CreateRequest,
+)
 
 
 class OssUserSerializer(serializers.ModelSerializer):
@@ -86,7 +91,9 @@ class CreateUserAndBucketSerializer(serializers.Serializer):
     user_max_size_in_g = serializers.IntegerField(
         required=False, min_value=-1, max_value=MAX_QUOTA_GB
     )
-    user_max_objects = serializers.IntegerField(required=False, min_value=-1)
+    user_max_objects = serializers.IntegerField(
+        required=False, min_value=-1, max_value=MAX_QUOTA_OBJECTS
+    )
     bucket_policy = serializers.CharField(required=False, default="private", max_length=20480)
 
     def to_request(self, uid: str) -> CreateRequest:
@@ -126,7 +133,7 @@ class QuotaSerializer(RegionSerializer):
     """SetOssUserQuotaReq (seed 004); -1 means unlimited."""
 
     user_max_size_in_g = serializers.IntegerField(min_value=-1, max_value=MAX_QUOTA_GB)
-    user_max_objects = serializers.IntegerField(min_value=-1)
+    user_max_objects = serializers.IntegerField(min_value=-1, max_value=MAX_QUOTA_OBJECTS)
 
 
 class RecoverKeySerializer(RegionSerializer):

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.clouds.api.sync import SyncActionMixin
-from portal.core.api.mixins import SavedThroughServiceMixin, requested_wait_seconds
+from portal.core.api.mixins import SavedThroughServiceMixin
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.errors import ValidationFailed
 from portal.core.principals import actor_of, tenant_scope
@@ -28,9 +28,10 @@ from portal.objectstorage.api.serializers import (
 )
 from portal.objectstorage.filters import OssUserFilter
 from portal.objectstorage.models import ObjectStore
-from portal.tenants.api.permissions import PlatformResourcePermission, acting_tenant, ask_about_body
+from portal.tenants.api.permissions import PlatformResourcePermission, acting_tenant
 
 REGION = OpenApiParameter("region", str, description="The S3 user's region (default cloud's).")
+BUCKET_NAME = OpenApiParameter("bucket_name", str, OpenApiParameter.PATH)
 WAIT = OpenApiParameter("wait", float, description="Seconds to wait for the Task (0-60).")
 
 
@@ -83,7 +84,6 @@ class OssUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form.is_valid(raise_exception=True)
         tenant = acting_tenant(request, form.validated_data.get("tenant_id"))
         uid = self._uid_for(request, form.validated_data.get("platform_userid"))
-        ask_about_body(self, [uid], with_object=False)
         bucket, task = services.create_user_and_bucket(
             tenant, form.to_request(uid), actor=actor_of(request.user)
         )
@@ -114,7 +114,7 @@ class OssUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(buckets.order_by("name"))
         return self.get_paginated_response(OssBucketSerializer(page, many=True).data)
 
-    @extend_schema(parameters=[REGION], responses=OssBucketSerializer)
+    @extend_schema(parameters=[REGION, BUCKET_NAME], responses=OssBucketSerializer)
     @action(detail=True, methods=["get"], url_path=r"buckets/(?P<bucket_name>[^/]+)")
     def bucket(self, request, oss_uid=None, bucket_name=None):
         """GetBucketInfo: size, object count, quota, created time and policy."""
@@ -179,11 +179,12 @@ class ObjectStoreViewSet(SavedThroughServiceMixin, SyncActionMixin, viewsets.Mod
         stores.delete_store(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={200: ConnectionCheckSerializer})
+    @extend_schema(request=None, parameters=[WAIT], responses={200: ConnectionCheckSerializer})
     @action(detail=True, methods=["post"])
     def test(self, request, object_store_id=None):
         """Call the store's admin API now (in a worker); answers ok or the exact failure:
-        unavailable, cloud_auth_failed (keys refused), cloud_forbidden (not an admin)."""
-        requested_wait_seconds(request)
-        check = stores.check_connection(self.get_object(), actor=actor_of(request.user))
+        unavailable, cloud_auth_failed (keys refused), cloud_forbidden (not an admin);
+        `pending` if the test runs longer than the wait (default 30 s)."""
+        wait = answers.wait_seconds(request, default=stores.CHECK_WAIT_SECONDS)
+        check = stores.check_connection(self.get_object(), actor=actor_of(request.user), wait=wait)
         return Response(ConnectionCheckSerializer(check).data)
