@@ -9,7 +9,7 @@ class ObjectStorageConfig(AppConfig):
 
     def ready(self):
         from portal.clouds.sync import SyncKind, register_sync
-        from portal.objectstorage import services  # noqa: F401  (the janitor's handlers)
+        from portal.objectstorage import locking  # noqa: F401  (the janitor's handlers)
         from portal.objectstorage.models import OssUser
 
         def has_oss_users(cloud) -> bool:

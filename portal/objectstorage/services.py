@@ -7,21 +7,18 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.principals import tenant_scope
-from portal.core.services import create_task, enqueue, on_task_abandoned
+from portal.core.services import create_task, enqueue
+from portal.objectstorage.locking import CREATE_KIND, KEY_KIND, QUOTA_KIND, lock_for_operation
 from portal.objectstorage.models import Bucket, ObjectStore, OssUser
 from portal.objectstorage.policies import check_bucket_name, parse_bucket_policy
 from portal.objectstorage.stores import store_for_region
 
 logger = logging.getLogger(__name__)
 
-CREATE_KIND = "objectstorage.create"
-QUOTA_KIND = "objectstorage.quota"
-KEY_KIND = "objectstorage.key"
 STORAGE_TYPES = ("STANDARD",)  # the one placement a plain RGW zone has
 MAX_QUOTA_GB = 1024 * 1024  # 1 PB
 MAX_QUOTA_OBJECTS = 2**31 - 1
@@ -159,7 +156,7 @@ def set_quota(oss_user: OssUser, max_size_in_g: int, max_objects: int, *, actor)
     """SetOssUserQuota: queue setting (and enabling) the user quota; 409 while another
     operation runs on the user."""
     with transaction.atomic():
-        _lock(oss_user)
+        lock_for_operation(oss_user)
         task = _user_task(oss_user, QUOTA_KIND, actor)
         enqueue(task, "portal.objectstorage.tasks.set_user_quota", max_size_in_g, max_objects)
     return task
@@ -169,7 +166,7 @@ def recover_key(oss_user: OssUser, *, rotate: bool, actor):
     """RecoverKey: queue reading the user's key from RGW, or (`rotate`) issuing a new one
     and revoking the others."""
     with transaction.atomic():
-        _lock(oss_user)
+        lock_for_operation(oss_user)
         action = "rotate" if rotate else "recover"
         task = _user_task(oss_user, KEY_KIND, actor, action=action)
         enqueue(task, "portal.objectstorage.tasks.recover_key", rotate)
@@ -187,48 +184,3 @@ def _user_task(oss_user, kind, actor, action=""):
     )
     _set_current_task(oss_user, task)
     return task
-
-
-def _lock(oss_user: OssUser) -> None:
-    """The user's operation lock, taken with a conditional UPDATE (one of two concurrent
-    requests gets it); 409 otherwise."""
-    taken = OssUser.objects.filter(
-        pk=oss_user.pk, locked=False, status=OssUser.Status.READY
-    ).update(locked=True, updated=timezone.now())
-    if not taken:
-        raise Conflict(
-            _("Another operation is running on S3 user %(uid)s; try again when it ends.")
-            % {"uid": oss_user.uid},
-            code="locked",
-        )
-    oss_user.locked = True
-
-
-def unlock(oss_user: OssUser) -> None:
-    OssUser.objects.filter(pk=oss_user.pk).update(locked=False, updated=timezone.now())
-    oss_user.locked = False
-
-
-# ---- what a failed or abandoned Task leaves --------------------------------------------
-
-
-def forget_failed_create(bucket_pk) -> None:
-    """Remove the rows a failed creation made: the bucket's, and its owner's if the
-    owner was being made with it (RGW has no such user then)."""
-    with transaction.atomic():
-        bucket = Bucket.objects.filter(pk=bucket_pk, status=Bucket.Status.CREATING).first()
-        if bucket is None:
-            return
-        bucket.delete()
-        OssUser.objects.filter(pk=bucket.owner_id, status=OssUser.Status.CREATING).delete()
-
-
-@on_task_abandoned(CREATE_KIND)
-def _abandoned_create(task):
-    forget_failed_create(task.target_id)
-
-
-@on_task_abandoned(QUOTA_KIND)
-@on_task_abandoned(KEY_KIND)
-def _abandoned_user_task(task):
-    OssUser.objects.filter(pk=task.target_id).update(locked=False, updated=timezone.now())

@@ -8,7 +8,7 @@ from portal.clouds.errors import CloudError
 from portal.clouds.sync import run_task_on_cloud
 from portal.core.errors import NotFound, PortalError
 from portal.core.services import execute_task
-from portal.objectstorage import services, workflows
+from portal.objectstorage import locking, workflows
 from portal.objectstorage.models import Bucket, ObjectStore, OssUser
 
 
@@ -24,7 +24,7 @@ def create_user_and_bucket(task_id):
                 task, bucket, get_object_storage_driver(bucket.store)
             )
         except PortalError:
-            services.forget_failed_create(bucket.pk)
+            locking.forget_failed_create(bucket.pk)
             raise
 
     execute_task(task_id, work)
@@ -50,7 +50,7 @@ def _run_on_user(task_id, flow, *args):
         try:
             return flow(task, oss_user, get_object_storage_driver(oss_user.store), *args)
         finally:
-            services.unlock(oss_user)
+            locking.unlock(oss_user)
 
     execute_task(task_id, work)
 

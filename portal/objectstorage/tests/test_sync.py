@@ -9,7 +9,7 @@ from django.utils import timezone
 from portal.clouds.base_object_storage import S3Key
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
-from portal.objectstorage import services
+from portal.objectstorage import locking, services
 from portal.objectstorage.models import Bucket, OssUser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
@@ -53,7 +53,7 @@ def test_an_abandoned_quota_change_unlocks_the_user(made):
     user = OssUser.objects.get(uid="user-1")
     OssUser.objects.filter(pk=user.pk).update(locked=True)
     task = Task.objects.create(
-        kind=services.QUOTA_KIND, target_type="oss_user", target_id=user.pk,
+        kind=locking.QUOTA_KIND, target_type="oss_user", target_id=user.pk,
         deadline=timezone.now(),
     )  # fmt: skip
     fail_stuck_tasks(now=timezone.now() + timezone.timedelta(seconds=1))
