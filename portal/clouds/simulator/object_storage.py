@@ -7,10 +7,12 @@ those names, so the table's unique constraint refuses a second user of a uid or 
 bucket of a name even when two workers create them at once. A key's backend id is its
 access key and its `parent_id` is its user, as a bucket's is its owner.
 
-Without object writes, a bucket's usage is what a test sets (testing.record_usage); the
-user quota is kept and reported but limits nothing. Every public method first consumes
-the faults injected for "objects.<method>" (faults.py; check() is told apart by the modes
-unavailable, timeout, auth_failed and forbidden), then checks the store's admin keys.
+Besides the interface, delete_user and delete_bucket do what an operator may do in RGW
+behind the portal's back (for tests of the pull). Without object writes, a bucket's usage
+is what a test sets (testing.record_usage); the user quota is kept and reported but limits
+nothing. Every public method first consumes the faults injected for "objects.<method>"
+(faults.py; check() is told apart by the modes unavailable, timeout, auth_failed and
+forbidden), then checks the store's admin keys.
 """
 
 import hmac
@@ -181,6 +183,21 @@ class SimulatedObjectStorage(SimulatedService):
                 _("Access to the bucket %(name)s is denied.") % {"name": name}
             )
         return BucketPolicy(bucket.data["canned_acl"], bucket.data["policy_document"])
+
+    # ---- outside the interface: what operators do in RGW behind the portal's back ---
+
+    def delete_user(self, uid: str) -> None:
+        """`radosgw-admin user rm --purge-data`: the user with its keys and buckets."""
+        user = self._user(self._all(Kind.S3_USER), uid)
+        with atomic():
+            self._all(Kind.S3_KEY).filter(parent_id=user.backend_id).delete()
+            self._all(Kind.BUCKET).filter(parent_id=user.backend_id).delete()
+            user.delete()
+
+    def delete_bucket(self, name: str) -> None:
+        """`radosgw-admin bucket rm --purge-objects`."""
+        if not self._all(Kind.BUCKET).filter(name=name).delete()[0]:
+            raise not_found(_("bucket"), name)
 
     # ---- helpers -------------------------------------------------------------------
 

@@ -131,6 +131,8 @@ def test_each_operation_consumes_its_own_fault(cloud, objects, alice, alice_key)
         "get_bucket": lambda: objects.get_bucket("photos"),
         "list_buckets": lambda: objects.list_buckets("alice"),
         "get_bucket_policy": lambda: objects.get_bucket_policy(alice_key, "photos"),
+        "delete_bucket": lambda: objects.delete_bucket("photos"),
+        "delete_user": lambda: objects.delete_user("bob"),
     }
     for method, call in calls.items():
         inject_fault(cloud, f"objects.{method}", mode="fail")
@@ -138,7 +140,8 @@ def test_each_operation_consumes_its_own_fault(cloud, objects, alice, alice_key)
             call()
         call()
     assert not SimulatedFault.objects.exists()
-    assert objects.get_user("bob").display_name == "Bob"
+    assert objects.list_user_ids() == ["alice"]  # bob made and removed once each
+    assert objects.get_bucket("photos") is None
 
 
 # ---- users and keys ------------------------------------------------------------------
@@ -376,3 +379,33 @@ def test_usage_of_buckets_adds_up_to_their_owners(store, objects, alice, alice_k
     user = objects.get_user("alice")
     assert (user.used_bytes, user.used_objects) == (6000, 5)
     assert [b.used_bytes for b in objects.list_buckets("alice")] == [1000, 5000]
+
+
+# ---- what operators do behind the portal's back --------------------------------------
+
+
+def test_delete_user_purges_its_keys_and_buckets(cloud, objects, alice, alice_key):
+    bob_key = objects.create_user("bob", "Bob", S3Quota()).keys[0]
+    objects.create_bucket(alice_key, "photos")
+    objects.create_bucket(bob_key, "bobs-bucket")
+
+    objects.delete_user("alice")
+
+    assert objects.get_user("alice") is None
+    assert bucket_names(cloud) == ["bobs-bucket"]
+    with pytest.raises(errors.CloudAuthFailed):
+        objects.create_bucket(alice_key, "photos")
+    with pytest.raises(errors.CloudNotFound):
+        objects.delete_user("alice")
+    objects.create_bucket(bob_key, "photos")  # the name is free again
+
+
+def test_delete_bucket(objects, alice, alice_key):
+    objects.create_bucket(alice_key, "photos")
+
+    objects.delete_bucket("photos")
+
+    assert objects.get_bucket("photos") is None
+    assert objects.list_buckets("alice") == []
+    with pytest.raises(errors.CloudNotFound):
+        objects.delete_bucket("photos")
