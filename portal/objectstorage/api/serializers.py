@@ -86,7 +86,8 @@ class CreateUserAndBucketSerializer(serializers.Serializer):
     tenant_id = serializers.CharField(required=False, max_length=20)
     platform_userid = serializers.CharField(required=False, max_length=64)
     region = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    bucket_name = serializers.CharField(max_length=63)
+    # checked by policies.check_bucket_name, which says which rule a name breaks
+    bucket_name = serializers.CharField(max_length=255)
     storege_type = serializers.ChoiceField(choices=STORAGE_TYPES, default="STANDARD")
     user_max_size_in_g = serializers.IntegerField(
         required=False, min_value=-1, max_value=MAX_QUOTA_GB

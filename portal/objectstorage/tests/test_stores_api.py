@@ -113,6 +113,7 @@ def test_a_store_with_s3_users_cannot_be_removed(platform_client, store, tenant)
 
 def test_sync_now_pulls_the_region(platform_client, store, client_of_tenant):
     client_of_tenant.post(reverse("api:oss-user-list"), {"bucket_name": "b-1"}, format="json")
-    answer = platform_client.post(f"{STORES}sync", {"region": "region-one"}, format="json")
+    sync = f"{reverse('api:object-store-sync')}?wait=5"
+    answer = platform_client.post(sync, {"region": "region-one"}, format="json")
     assert answer.status_code == 202
     assert answer.json()["task"]["state"] == "succeeded"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from portal.clouds.base_object_storage import S3Key
 from portal.core.models import Task
 from portal.core.services import fail_stuck_tasks
-from portal.objectstorage import locking, services
+from portal.objectstorage import locking
 from portal.objectstorage.models import Bucket, OssUser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_commit_hooks")]
@@ -40,10 +40,13 @@ def test_the_pull_marks_a_user_gone_from_rgw(made, store, rgw, sync_now):
 
 
 def test_an_abandoned_create_leaves_no_rows(store, tenant):
-    request = services.CreateRequest(uid="user-9", bucket_name="lost")
-    # queued but never run (no commit hooks): the janitor finds it past its deadline
-    _bucket, task = services.create_user_and_bucket(tenant, request, actor=None)
-    Task.objects.filter(pk=task.pk).update(deadline=timezone.now())
+    """A create whose job never ran (a lost message): the janitor removes its rows."""
+    owner = OssUser.objects.create(store=store, tenant=tenant, uid="user-9")
+    bucket = Bucket.objects.create(store=store, owner=owner, name="lost")
+    Task.objects.create(
+        kind=locking.CREATE_KIND, target_type="bucket", target_id=bucket.pk,
+        deadline=timezone.now(),
+    )  # fmt: skip
     fail_stuck_tasks(now=timezone.now() + timezone.timedelta(seconds=1))
     assert not Bucket.objects.exists()
     assert not OssUser.objects.exists()
