@@ -3,7 +3,7 @@ and the object stores operators register."""
 
 from rest_framework import serializers
 
-from portal.clouds.models import Cloud
+from portal.clouds.api.fields import RegionField
 from portal.core.api.serializers import TaskSummarySerializer
 from portal.objectstorage.models import GB, Bucket, ObjectStore, OssUser
 from portal.objectstorage.services import (
@@ -147,9 +147,7 @@ class ObjectStoreSerializer(serializers.ModelSerializer):
     """An object store (a region's Ceph RGW); the admin secret key is write-only."""
 
     object_store_id = serializers.CharField(source="pk", read_only=True)
-    region = serializers.SlugRelatedField(
-        source="cloud", slug_field="region", queryset=Cloud.objects.all()
-    )
+    region = RegionField(source="cloud")
     secret_key = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:

@@ -121,7 +121,11 @@ class OssUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         bucket = answers.bucket_of(self.get_object(), bucket_name)
         return Response(OssBucketSerializer(bucket).data)
 
-    @extend_schema(request=QuotaSerializer, parameters=[WAIT], responses=OssUserSerializer)
+    @extend_schema(
+        request=QuotaSerializer,
+        parameters=[WAIT],
+        responses={200: OssUserSerializer, 202: OssUserSerializer},
+    )
     @action(detail=True, methods=["put"])
     def quota(self, request, oss_uid=None):
         """SetOssUserQuota: set and enable the user quota; answers the user as RGW then
@@ -140,7 +144,11 @@ class OssUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = OssUserSerializer(oss_user).data
         return Response(body, status=status.HTTP_200_OK if done else status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=RecoverKeySerializer, parameters=[WAIT], responses=KeysSerializer)
+    @extend_schema(
+        request=RecoverKeySerializer,
+        parameters=[WAIT],
+        responses={200: KeysSerializer, 202: KeysSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="recover-key")
     def recover_key(self, request, oss_uid=None):
         """RecoverKey: the user's current key pair as RGW holds it; `rotate` issues a new
