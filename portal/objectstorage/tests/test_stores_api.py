@@ -117,3 +117,9 @@ def test_sync_now_pulls_the_region(platform_client, store, client_of_tenant):
     answer = platform_client.post(sync, {"region": "region-one"}, format="json")
     assert answer.status_code == 202
     assert answer.json()["task"]["state"] == "succeeded"
+
+
+def test_a_region_with_a_nul_byte_is_an_unknown_region(platform_client):
+    answer = platform_client.post(STORES, new_store_body(region="region\x00two"), format="json")
+    assert answer.status_code == 400
+    assert "region" in answer.json()["error"]["fields"]
