@@ -147,7 +147,7 @@ class OssUserAdmin(UsageColumns, ObjectToolMixin, ReadOnlyAdmin):
 
     object_tool = ("admin:objectstorage_ossuser_create", _("Create bucket…"))
     list_display = [
-        "uid", "tenant", "region", "store", "size_usage", "objects_usage", "total_buckets",
+        "uid", "tenant", "region", "size_usage", "objects_usage", "total_buckets",
         "status", "progress", "read_at",
     ]  # fmt: skip
     list_filter = ["status", "store", "locked", "suspended"]
@@ -178,8 +178,12 @@ class OssUserAdmin(UsageColumns, ObjectToolMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("buckets"))
     def bucket_table(self, oss_user):
-        buckets = services.buckets_of(oss_user).order_by("name")
-        return render_to_string("admin/objectstorage/bucket_table.html", {"buckets": buckets})
+        """Its buckets, and those being made with their live progress (the user's own
+        latest Task is another's once it has a bucket)."""
+        buckets = oss_user.buckets.select_related("current_task").order_by("name")
+        rows = [(bucket, progress_bar(bucket.current_task)) for bucket in buckets]
+        context = {"rows": rows, "creating": Bucket.Status.CREATING}
+        return render_to_string("admin/objectstorage/bucket_table.html", context)
 
     @admin.display(description=_("operations"))
     def operations(self, oss_user):
@@ -197,7 +201,7 @@ class OssUserAdmin(UsageColumns, ObjectToolMixin, ReadOnlyAdmin):
             "Secret keys are never shown here: the platform user reads its key through "
             "the API (recover key)."
         )
-        return format_html('{}<div class="help">{}</div>', buttons, note)
+        return format_html('<div><div>{}</div><div class="help">{}</div></div>', buttons, note)
 
     def get_urls(self):
         def view(function):
@@ -234,6 +238,9 @@ class OssUserAdmin(UsageColumns, ObjectToolMixin, ReadOnlyAdmin):
             lambda oss_user, data, actor: services.set_quota(
                 oss_user, data["max_size_in_g"], data["max_objects"], actor=actor
             ),
+            initial=lambda oss_user: {
+                "max_size_in_g": oss_user.max_size_in_g, "max_objects": oss_user.max_objects
+            },
         )  # fmt: skip
 
     def rotate_view(self, request, pk):
@@ -248,9 +255,9 @@ class OssUserAdmin(UsageColumns, ObjectToolMixin, ReadOnlyAdmin):
             intro=intro,
         )  # fmt: skip
 
-    def _user_form(self, request, pk, form_class, title, submit, act, **context):
+    def _user_form(self, request, pk, form_class, title, submit, act, initial=None, **context):
         oss_user = get_object_or_404(self.get_queryset(request), pk=pk)
-        form = form_class(posted(request))
+        form = form_class(posted(request), initial=initial(oss_user) if initial else None)
         if request.method == "POST" and form.is_valid():
             try:
                 act(oss_user, form.cleaned_data, actor_of(request.user))

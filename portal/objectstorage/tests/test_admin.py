@@ -9,6 +9,7 @@ from django.urls import reverse
 from portal.clouds.simulator.faults import inject_fault
 from portal.clouds.tests.factories import CloudFactory
 from portal.core.models import Task
+from portal.core.tests.factories import TaskFactory
 from portal.objectstorage.models import GB, Bucket, ObjectStore, OssUser
 from portal.objectstorage.tests.factories import (
     BucketFactory,
@@ -105,6 +106,14 @@ def test_the_users_page_shows_usage_buckets_and_operations(admin_client, oss_sto
     assert "user-secret" not in body
 
 
+def test_a_bucket_being_made_shows_its_progress(admin_client, oss_store):
+    oss_user = OssUserFactory(store=oss_store)
+    task = TaskFactory(kind="objectstorage.create", state=Task.State.RUNNING, progress=50)
+    BucketFactory(owner=oss_user, name="new", status=Bucket.Status.CREATING, current_task=task)
+    body = admin_client.get(user_url("change", oss_user)).content.decode()
+    assert f'data-task-id="{task.pk}" data-state="running"' in body
+
+
 def test_an_unlimited_quota_is_shown_as_such(admin_client, oss_store):
     OssUserFactory(store=oss_store, max_size_in_g=-1, used_bytes=GB)
     body = admin_client.get(reverse("admin:objectstorage_ossuser_changelist")).content.decode()
@@ -196,6 +205,8 @@ def test_set_quota_while_locked_shows_the_conflict(admin_client, oss_store):
 
 
 def test_set_quota_checks_the_figures(admin_client, made):
+    form = admin_client.get(user_url("quota", made)).content.decode()
+    assert 'value="50"' in form  # the store's default, as RGW holds it
     answer = admin_client.post(user_url("quota", made), {"max_size_in_g": -2, "max_objects": 1})
     assert answer.status_code == 200
     assert "errorlist" in answer.content.decode()
