@@ -178,8 +178,8 @@ class OssUserAdmin(UsageColumns, ObjectToolMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("buckets"))
     def bucket_table(self, oss_user):
-        """Its buckets, and those being made with their live progress (the user's own
-        latest Task is another's once it has a bucket)."""
+        """Its buckets, those being made with their live progress: a new bucket's Task
+        is the user's own latest only when the user is made with it."""
         buckets = oss_user.buckets.select_related("current_task").order_by("name")
         rows = [(bucket, progress_bar(bucket.current_task)) for bucket in buckets]
         context = {"rows": rows, "creating": Bucket.Status.CREATING}
