@@ -41,8 +41,13 @@ from portal.clouds.rgw.policies import canned_acl
 
 logger = logging.getLogger("portal.clouds.rgw")
 
-# The caps the admin user needs for what this driver does; "*" is read and write.
-REQUIRED_CAPS = ("users", "buckets")
+# The caps the admin user needs for what this driver does (metadata: listing the users),
+# with the perms RGW shows that grant them ("*" is read and write).
+REQUIRED_CAPS = {
+    "users": ("*", "read, write"),
+    "buckets": ("*", "read, write"),
+    "metadata": ("*", "read", "read, write"),
+}
 LIST_PAGE = 1000
 
 
@@ -92,9 +97,12 @@ def _user_info(raw: dict) -> S3UserInfo:
     )
 
 
-def _has_write_caps(info: dict) -> bool:
+def _missing_caps(info: dict) -> list[str]:
+    """The caps the user lacks; none for a system user, whom RGW lets do everything."""
+    if str(info.get("system")).lower() == "true":
+        return []
     perms = {cap.get("type"): cap.get("perm", "") for cap in info.get("caps", [])}
-    return all(perms.get(kind) in ("*", "read, write", "write") for kind in REQUIRED_CAPS)
+    return [kind for kind, granting in REQUIRED_CAPS.items() if perms.get(kind) not in granting]
 
 
 class RgwDriver:
@@ -151,8 +159,9 @@ class RgwDriver:
             # The admin user's own record: refused keys, missing caps and a dead RGW all
             # show here, and its caps tell whether it may manage users and buckets.
             info = self._admin.get_user(access_key=_q(self._access_key))
-        if not _has_write_caps(info):
-            logger.warning("RGW admin user %s lacks caps: %s", info["user_id"], info.get("caps"))
+        missing = _missing_caps(info)
+        if missing:
+            logger.warning("RGW admin user %s lacks the caps %s", info["user_id"], missing)
             raise CloudForbidden(RgwMessages.NOT_ADMIN)
 
     def list_user_ids(self) -> list[str]:

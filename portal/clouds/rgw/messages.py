@@ -10,7 +10,7 @@ class RgwMessages(Messages, prefix="clouds.rgw"):
     KEYS_REFUSED = _("The object store refused the access keys.")
     NOT_ADMIN = _(
         "The object store's admin user may not manage users and buckets; "
-        "give it the users and buckets capabilities."
+        "give it the users, buckets and metadata capabilities."
     )
     USER_EXISTS = _("The object store already has a user %(uid)s.")
     BUCKET_TAKEN = _("The bucket name %(name)s is already taken; choose another.")

@@ -16,7 +16,7 @@ from portal.clouds.errors import (
     CloudUnavailable,
 )
 from portal.clouds.rgw.driver import RgwDriver
-from portal.clouds.tests.rgw_fixtures import unique
+from portal.clouds.tests.rgw_fixtures import purge_user, unique
 
 pytestmark = pytest.mark.rgw
 MB = 1024**2
@@ -68,6 +68,19 @@ def test_user_without_admin_caps_is_forbidden(make_rgw_store, ceph_lite):
     )
     with pytest.raises(CloudForbidden):
         RgwDriver(store).check()
+
+
+def test_admin_user_without_bucket_caps_is_forbidden(make_rgw_store, rgw_admin):
+    """Its keys work and it may read users, but not manage buckets: check() says so."""
+    uid = unique("halfadmin")
+    created = rgw_admin.create_user(uid, "half-admin", user_caps="users=*;metadata=read")
+    try:
+        key = created["keys"][0]
+        store = make_rgw_store(access_key=key["access_key"], secret_key=key["secret_key"])
+        with pytest.raises(CloudForbidden):
+            RgwDriver(store).check()
+    finally:
+        purge_user(rgw_admin, uid)
 
 
 def test_closed_port_is_unavailable_at_once(make_rgw_store):
