@@ -108,7 +108,7 @@ def _missing_caps(info: dict) -> list[str]:
 class RgwDriver:
     def __init__(self, store):
         url = urlsplit(store.admin_url)
-        self._base_url = f"{url.scheme}://{url.netloc}"
+        self._base_url = store.admin_url.rstrip("/")
         # RGW's admin API answers under /admin (below any path the URL has, e.g. a proxy's).
         self._admin_path = f"{url.path.strip('/')}/admin".lstrip("/")
         self._access_key = store.access_key

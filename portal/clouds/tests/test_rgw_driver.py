@@ -47,8 +47,9 @@ def public_read_policy(bucket):
 # ------------------------------------------------------------------ check
 
 
-def test_check_passes_for_the_admin_user(rgw):
+def test_check_passes_for_the_admin_user(rgw, make_rgw_store, ceph_lite):
     rgw.check()
+    RgwDriver(make_rgw_store(admin_url=ceph_lite["CEPH_LITE_URL"] + "/")).check()
 
 
 def test_wrong_admin_secret_is_auth_failed(make_rgw_store):
