@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("portal.servers.api.urls")),
     path("", include("portal.network.api.urls")),
     path("", include("portal.shares.api.urls")),
+    path("", include("portal.objectstorage.api.urls")),
     path("", include("portal.webhooks.api.urls")),
 ]
 

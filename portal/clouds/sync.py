@@ -116,12 +116,21 @@ def run_sync_job(task_id, cloud_id, sync: Callable) -> None:
     A cloud error fails the Task with the error's code (execute_task records it).
     """
 
+    def pull(cloud, progress):
+        return sync(cloud, get_driver(cloud), progress=progress).message()
+
+    run_task_on_cloud(task_id, cloud_id, pull)
+
+
+def run_task_on_cloud(task_id, cloud_id, work_on: Callable) -> None:
+    """Run `work_on(cloud, progress)` under the Task; it returns the Task's message.
+    For pulls that open another driver than the cloud's (a region's object store)."""
+
     def work(task):
         cloud = Cloud.objects.filter(pk=cloud_id).first()
         if cloud is None:
             raise NotFound(CloudMessages.GONE)
-        counts = sync(cloud, get_driver(cloud), progress=partial(report_progress, task))
-        return counts.message()
+        return work_on(cloud, partial(report_progress, task))
 
     execute_task(task_id, work)
 

@@ -6,6 +6,7 @@ read (after every change, and by the pull). The S3 secret key is kept encrypted,
 hand-off between the worker that reads it from RGW and the answer that shows it.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -44,13 +45,22 @@ class ObjectStore(TimestampedModel):
     secret_key = EncryptedTextField(_("admin secret key"))
     verify_tls = models.BooleanField(_("verify TLS certificates"), default=True)
     timeout_seconds = models.PositiveSmallIntegerField(
-        _("timeout (seconds)"), default=10, help_text=_("For each call to RGW.")
+        _("timeout (seconds)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("For each call to RGW."),
     )
     default_max_size_in_g = models.IntegerField(
-        _("default user quota (GB)"), default=100, help_text=_("-1 means unlimited.")
+        _("default user quota (GB)"),
+        default=100,
+        validators=[MinValueValidator(UNLIMITED), MaxValueValidator(1024 * 1024)],
+        help_text=_("-1 means unlimited."),
     )
     default_max_objects = models.IntegerField(
-        _("default user quota (objects)"), default=UNLIMITED, help_text=_("-1 means unlimited.")
+        _("default user quota (objects)"),
+        default=UNLIMITED,
+        validators=[MinValueValidator(UNLIMITED)],
+        help_text=_("-1 means unlimited."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)

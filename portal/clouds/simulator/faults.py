@@ -21,7 +21,8 @@ from portal.clouds import errors
 from portal.clouds.simulator.models import SimulatedFault
 
 MODES = (
-    "fail", "unavailable", "timeout", "quota", "conflict", "not_found", "bad_request", "corrupt",
+    "fail", "unavailable", "timeout", "quota", "conflict", "not_found", "bad_request",
+    "auth_failed", "forbidden", "corrupt",
 )  # fmt: skip
 # Modes under which the call succeeds, but damaged; the others raise an error.
 DAMAGE_MODES = ("corrupt",)
@@ -34,6 +35,8 @@ _ERROR_OF_MODE = {
     "conflict": errors.CloudConflict,
     "not_found": errors.CloudNotFound,
     "bad_request": errors.CloudBadRequest,
+    "auth_failed": errors.CloudAuthFailed,
+    "forbidden": errors.CloudForbidden,
 }
 
 

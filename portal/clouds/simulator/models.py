@@ -12,7 +12,8 @@ class SimulatedObject(models.Model):
     on. `parent_id` links an object to the one it belongs to or hangs on: the domain of a
     project, user or role, the user of a role assignment, the flavor of a flavor access,
     the network of a subnet or port, the security group of a rule, the server a volume is
-    attached to, the share network of a share or share server, the share of an access rule.
+    attached to, the share network of a share or share server, the share of an access rule,
+    the S3 user of an S3 key or bucket.
     """
 
     class Kind(models.TextChoices):
@@ -38,6 +39,9 @@ class SimulatedObject(models.Model):
         SHARE_NETWORK = "share_network", _("share network")
         SHARE_SERVER = "share_server", _("share server")
         SHARE_ACCESS = "share_access", _("share access rule")
+        S3_USER = "s3_user", _("S3 user")
+        S3_KEY = "s3_key", _("S3 key")
+        BUCKET = "bucket", _("bucket")
 
     cloud = models.ForeignKey(
         "clouds.Cloud", on_delete=models.CASCADE, related_name="+", verbose_name=_("cloud")

@@ -1,4 +1,5 @@
-"""What every simulated service (identity, images, compute, volumes, network) shares."""
+"""What every simulated service (identity, images, compute, volumes, network, object
+storage) shares."""
 
 import functools
 import inspect

@@ -46,3 +46,25 @@ def set_delays(cloud, **delays: float) -> None:
     """Set the transition delays (seconds) of `cloud`, e.g. set_delays(cloud, default=60)."""
     cloud.options = {**cloud.options, "delays": delays}
     cloud.save(update_fields=["options"])
+
+
+def record_usage(store, bucket_name: str, used_bytes: int, used_objects: int) -> None:
+    """Set what a bucket of the simulated object store `store` holds (it has no writes)."""
+    _change_data(
+        store,
+        SimulatedObject.Kind.BUCKET,
+        bucket_name,
+        used_bytes=used_bytes,
+        used_objects=used_objects,
+    )
+
+
+def suspend_s3_user(store, uid: str, suspended: bool = True) -> None:
+    """Suspend (or reactivate) an S3 user of `store`, as an operator does in RGW."""
+    _change_data(store, SimulatedObject.Kind.S3_USER, uid, suspended=suspended)
+
+
+def _change_data(store, kind: str, name: str, **changes) -> None:
+    found = SimulatedObject.objects.get(cloud=store.cloud, kind=kind, name=name)
+    found.data = {**found.data, **changes}
+    found.save()

@@ -74,7 +74,7 @@ def rgw_store(make_rgw_store):
 
 
 @pytest.fixture
-def rgw(rgw_store):
+def rgw_driver(rgw_store):
     """The driver as the portal opens it (get_object_storage_driver: timed calls)."""
     return get_object_storage_driver(rgw_store)
 
@@ -93,14 +93,14 @@ def rgw_admin(ceph_lite):
 
 
 @pytest.fixture
-def make_rgw_user(rgw, rgw_admin):
+def make_rgw_user(rgw_driver, rgw_admin):
     """A new RGW user made through the driver (uid made unique), purged after the test."""
     made = []
 
     def make(prefix="user", quota=None):
         uid = unique(prefix)
         made.append(uid)
-        return rgw.create_user(uid, f"Test user {uid}", quota or S3Quota())
+        return rgw_driver.create_user(uid, f"Test user {uid}", quota or S3Quota())
 
     yield make
     for uid in made:
@@ -131,7 +131,7 @@ def s3_client(ceph_lite):
 
 
 @pytest.fixture
-def stopped_rgw(ceph_lite):
+def ceph_lite_rgw_stopped(ceph_lite):
     """radosgw stopped for the test (mon and OSD keep running), started again after it."""
     subprocess.run([str(RGW_SCRIPT), "stop"], check=True, timeout=60)
     try:

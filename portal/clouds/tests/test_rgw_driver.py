@@ -47,8 +47,8 @@ def public_read_policy(bucket):
 # ------------------------------------------------------------------ check
 
 
-def test_check_passes_for_the_admin_user(rgw, make_rgw_store, ceph_lite):
-    rgw.check()
+def test_check_passes_for_the_admin_user(rgw_driver, make_rgw_store, ceph_lite):
+    rgw_driver.check()
     RgwDriver(make_rgw_store(admin_url=ceph_lite["CEPH_LITE_URL"] + "/")).check()
 
 
@@ -110,7 +110,7 @@ def test_silent_server_is_unavailable_within_the_timeout(make_rgw_store):
     assert 2 <= elapsed < 2 + 2
 
 
-def test_stopped_rgw_is_unavailable(rgw_store, stopped_rgw):
+def test_ceph_lite_rgw_stopped_is_unavailable(rgw_store, ceph_lite_rgw_stopped):
     with pytest.raises(CloudUnavailable):
         RgwDriver(rgw_store).check()
 
@@ -118,65 +118,66 @@ def test_stopped_rgw_is_unavailable(rgw_store, stopped_rgw):
 # ------------------------------------------------------------------ users and keys
 
 
-def test_create_user_with_quota(rgw, make_rgw_user):
+def test_create_user_with_quota(rgw_driver, make_rgw_user):
     quota = S3Quota(max_size_bytes=5 * MB + 123, max_objects=40, enabled=True)
     made = make_rgw_user(quota=quota)
 
     assert made.quota == quota  # in bytes, not rounded to KB
     assert len(made.keys) == 1
     assert made.keys[0].secret_key
-    read = rgw.get_user(made.uid)
+    read = rgw_driver.get_user(made.uid)
     assert read.keys == made.keys
     assert read.quota == quota
     assert (read.used_bytes, read.used_objects, read.suspended) == (0, 0, False)
-    assert made.uid in rgw.list_user_ids()
+    assert made.uid in rgw_driver.list_user_ids()
 
 
-def test_uid_with_unusual_characters(rgw, make_rgw_user):
+def test_uid_with_unusual_characters(rgw_driver, make_rgw_user):
     made = make_rgw_user(prefix="a.b@c_d 1")
-    assert rgw.get_user(made.uid).uid == made.uid
+    assert rgw_driver.get_user(made.uid).uid == made.uid
     assert made.display_name == f"Test user {made.uid}"
 
 
-def test_taken_uid_is_a_conflict(rgw, make_rgw_user):
+def test_taken_uid_is_a_conflict(rgw_driver, make_rgw_user):
     made = make_rgw_user()
     with pytest.raises(CloudConflict) as caught:
-        rgw.create_user(made.uid, "again", S3Quota())
+        rgw_driver.create_user(made.uid, "again", S3Quota())
     assert caught.value.code == "oss_user_exists"
 
 
-def test_missing_user_is_none(rgw):
-    assert rgw.get_user(unique("nobody")) is None
+def test_missing_user_is_none(rgw_driver):
+    assert rgw_driver.get_user(unique("nobody")) is None
 
 
-def test_new_key_works_and_removed_key_fails(rgw, make_rgw_user, s3_client):
+def test_new_key_works_and_removed_key_fails(rgw_driver, make_rgw_user, s3_client):
     user = make_rgw_user()
     old = user.keys[0]
-    new = rgw.create_key(user.uid)
+    new = rgw_driver.create_key(user.uid)
 
     assert new != old
-    assert set(rgw.get_user(user.uid).keys) == {old, new}
+    assert set(rgw_driver.get_user(user.uid).keys) == {old, new}
     s3_client(new).list_buckets()
-    rgw.remove_key(user.uid, old.access_key)
-    rgw.remove_key(user.uid, old.access_key)  # gone already: no error
+    rgw_driver.remove_key(user.uid, old.access_key)
+    rgw_driver.remove_key(user.uid, old.access_key)  # gone already: no error
 
-    assert rgw.get_user(user.uid).keys == (new,)
+    assert rgw_driver.get_user(user.uid).keys == (new,)
     with pytest.raises(ClientError) as refused:
         s3_client(old).list_buckets()
     assert refused.value.response["Error"]["Code"] == "InvalidAccessKeyId"
     s3_client(new).list_buckets()
 
 
-def test_user_quota_is_enforced(rgw, make_rgw_user, s3_client):
+def test_user_quota_is_enforced(rgw_driver, make_rgw_user, s3_client):
     user = make_rgw_user()
     key = user.keys[0]
     bucket = unique("quota")
-    rgw.create_bucket(key, bucket)
+    rgw_driver.create_bucket(key, bucket)
     s3 = s3_client(key)
     s3.put_object(Bucket=bucket, Key="first", Body=b"x" * MB)
 
-    rgw.set_user_quota(user.uid, S3Quota(max_size_bytes=MB, max_objects=UNLIMITED, enabled=True))
-    assert rgw.get_user(user.uid).quota.max_size_bytes == MB
+    quota = S3Quota(max_size_bytes=MB, max_objects=UNLIMITED, enabled=True)
+    rgw_driver.set_user_quota(user.uid, quota)
+    assert rgw_driver.get_user(user.uid).quota.max_size_bytes == MB
 
     def refused():
         with pytest.raises(ClientError) as caught:
@@ -189,83 +190,84 @@ def test_user_quota_is_enforced(rgw, make_rgw_user, s3_client):
 # ------------------------------------------------------------------ buckets
 
 
-def test_private_and_public_read_buckets(rgw, make_rgw_user):
+def test_private_and_public_read_buckets(rgw_driver, make_rgw_user):
     user = make_rgw_user()
     key = user.keys[0]
     private, public = unique("private"), unique("public")
-    rgw.create_bucket(key, private)
-    rgw.create_bucket(key, public, canned_acl="public-read")
+    rgw_driver.create_bucket(key, private)
+    rgw_driver.create_bucket(key, public, canned_acl="public-read")
 
-    assert rgw.get_bucket_policy(key, private).canned_acl == "private"
-    assert rgw.get_bucket_policy(key, public).canned_acl == "public-read"
-    assert rgw.get_bucket_policy(key, public).document == ""
-    info = rgw.get_bucket(private)
+    assert rgw_driver.get_bucket_policy(key, private).canned_acl == "private"
+    assert rgw_driver.get_bucket_policy(key, public).canned_acl == "public-read"
+    assert rgw_driver.get_bucket_policy(key, public).document == ""
+    info = rgw_driver.get_bucket(private)
     assert info.owner == user.uid
     assert info.created_at.tzinfo is not None
     assert abs(time.time() - info.created_at.timestamp()) < 300
 
 
-def test_bucket_with_policy_document(rgw, make_rgw_user, s3_client):
+def test_bucket_with_policy_document(rgw_driver, make_rgw_user, s3_client):
     key = make_rgw_user().keys[0]
     bucket = unique("policy")
-    rgw.create_bucket(key, bucket, policy_document=public_read_policy(bucket))
+    rgw_driver.create_bucket(key, bucket, policy_document=public_read_policy(bucket))
 
-    policy = rgw.get_bucket_policy(key, bucket)
+    policy = rgw_driver.get_bucket_policy(key, bucket)
     assert policy.canned_acl == "private"
     assert json.loads(policy.document)["Statement"][0]["Action"] == "s3:GetObject"
 
 
-def test_refused_policy_leaves_no_bucket(rgw, make_rgw_user):
+def test_refused_policy_leaves_no_bucket(rgw_driver, make_rgw_user):
     key = make_rgw_user().keys[0]
     bucket = unique("badpolicy")
     document = public_read_policy(bucket).replace("s3:GetObject", "s3:NoSuchAction")
     with pytest.raises(CloudBadRequest):
-        rgw.create_bucket(key, bucket, policy_document=document)
-    assert rgw.get_bucket(bucket) is None
+        rgw_driver.create_bucket(key, bucket, policy_document=document)
+    assert rgw_driver.get_bucket(bucket) is None
 
 
-def test_bucket_name_taken_by_another_user(rgw, make_rgw_user):
+def test_bucket_name_taken_by_another_user(rgw_driver, make_rgw_user):
     first, second = make_rgw_user().keys[0], make_rgw_user().keys[0]
     bucket = unique("taken")
-    rgw.create_bucket(first, bucket)
+    rgw_driver.create_bucket(first, bucket)
     for key in (second, first):
         with pytest.raises(CloudConflict) as caught:
-            rgw.create_bucket(key, bucket)
+            rgw_driver.create_bucket(key, bucket)
         assert caught.value.code == "bucket_taken"
 
 
 @pytest.mark.parametrize("name", ["Upper_Case", "ab", "bad name!"])
-def test_invalid_bucket_name_is_a_bad_request(rgw, make_rgw_user, name):
+def test_invalid_bucket_name_is_a_bad_request(rgw_driver, make_rgw_user, name):
     with pytest.raises(CloudBadRequest):
-        rgw.create_bucket(make_rgw_user().keys[0], name)
+        rgw_driver.create_bucket(make_rgw_user().keys[0], name)
 
 
-def test_unknown_canned_acl_is_a_bad_request(rgw, make_rgw_user):
+def test_unknown_canned_acl_is_a_bad_request(rgw_driver, make_rgw_user):
+    key = make_rgw_user().keys[0]
     with pytest.raises(CloudBadRequest):
-        rgw.create_bucket(make_rgw_user().keys[0], unique("acl"), canned_acl="public-read-write")
+        rgw_driver.create_bucket(key, unique("acl"), canned_acl="public-read-write")
 
 
-def test_list_buckets_with_usage(rgw, make_rgw_user, s3_client):
+def test_list_buckets_with_usage(rgw_driver, make_rgw_user, s3_client):
     user = make_rgw_user()
     key = user.keys[0]
     names = sorted([unique("b"), unique("a")])
     for name in names:
-        rgw.create_bucket(key, name)
+        rgw_driver.create_bucket(key, name)
     s3 = s3_client(key)
     s3.put_object(Bucket=names[0], Key="one", Body=b"1" * 1000)
     s3.put_object(Bucket=names[0], Key="two", Body=b"2" * 500)
 
     def usage_shows():
-        buckets = rgw.list_buckets(user.uid)
+        buckets = rgw_driver.list_buckets(user.uid)
         assert [b.name for b in buckets] == names
         assert (buckets[0].used_bytes, buckets[0].used_objects) == (1500, 2)
         assert (buckets[1].used_bytes, buckets[1].used_objects) == (0, 0)
-        read = rgw.get_user(user.uid)
+        read = rgw_driver.get_user(user.uid)
         assert (read.used_bytes, read.used_objects) == (1500, 2)
 
     eventually(usage_shows)
 
 
-def test_missing_bucket_is_none(rgw):
-    assert rgw.get_bucket(unique("nothere")) is None
-    assert rgw.list_buckets(unique("nobody")) == []
+def test_missing_bucket_is_none(rgw_driver):
+    assert rgw_driver.get_bucket(unique("nothere")) is None
+    assert rgw_driver.list_buckets(unique("nobody")) == []

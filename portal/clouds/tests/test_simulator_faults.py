@@ -23,6 +23,8 @@ from portal.clouds.tests.factories import CloudFactory
         ("conflict", errors.CloudConflict),
         ("not_found", errors.CloudNotFound),
         ("bad_request", errors.CloudBadRequest),
+        ("auth_failed", errors.CloudAuthFailed),
+        ("forbidden", errors.CloudForbidden),
     ],
 )
 def test_each_mode_raises_its_error_once(cloud, admin, mode, error):

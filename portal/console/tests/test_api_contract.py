@@ -28,6 +28,7 @@ from portal.network.tests.factories import (
     VpcFactory,
 )
 from portal.network.workflows import sync_network
+from portal.objectstorage.models import Bucket, ObjectStore, OssUser
 from portal.servers.disks.models import Volume
 from portal.servers.models import Flavor
 from portal.servers.tests.factories import ServerFactory, ServerTemplateFactory, make_identity
@@ -85,6 +86,7 @@ def world(cloud, tenant, keep_the_test_connection):
         cloud=cloud, tenant=tenant, name="disk", size=1, status="available", backend_id="v-1"
     )
     share = ShareFactory(cloud=cloud, tenant=tenant, network_id=server.network_id)
+    bucket = _object_storage(cloud, tenant)
     return {
         "volume_id": disk.volume_id,
         "instance_id": server.instance_id,
@@ -102,7 +104,24 @@ def world(cloud, tenant, keep_the_test_connection):
         "router_id": router.router_id,
         "security_group_id": group.security_group_id,
         "share_id": share.share_id,
+        "object_store_id": str(bucket.store.pk),
+        "oss_uid": bucket.owner.uid,
+        "bucket_name": bucket.name,
     }
+
+
+def _object_storage(cloud, tenant):
+    """The region's simulated RGW, the tenant's S3 user (its caller's) and a bucket."""
+    store = ObjectStore.objects.create(
+        name="rgw", cloud=cloud, kind=ObjectStore.Kind.SIMULATOR, admin_url="http://rgw.invalid",
+        s3_url="http://s3.invalid", access_key="admin", secret_key="secret",
+    )  # fmt: skip
+    owner = OssUser.objects.create(
+        store=store, tenant=tenant, uid="user-1", status=OssUser.Status.READY
+    )
+    return Bucket.objects.create(
+        store=store, owner=owner, name="contract-bucket", status=Bucket.Status.READY
+    )
 
 
 @pytest.fixture

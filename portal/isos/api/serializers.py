@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from portal.clouds.models import Cloud
+from portal.clouds.api.fields import RegionField
 from portal.core.api.serializers import TaskSummarySerializer
 from portal.isos.models import FtpServer, Iso
 
@@ -9,9 +9,7 @@ class FtpServerSerializer(serializers.ModelSerializer):
     """design/api.md's FtpServer, plus the optional SSH access. Secrets are write-only."""
 
     ftp_server_id = serializers.CharField(read_only=True)
-    region = serializers.SlugRelatedField(
-        source="cloud", slug_field="region", queryset=Cloud.objects.all(), required=False
-    )
+    region = RegionField(source="cloud", required=False)
     password = serializers.CharField(
         write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
     )

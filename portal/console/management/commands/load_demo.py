@@ -15,6 +15,8 @@ from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.sync import request_sync
 from portal.console import demo
 from portal.core.models import Task
+from portal.objectstorage.models import ObjectStore
+from portal.objectstorage.stores import save_store
 from portal.tenants.models import Tenant
 
 # Short, visible delays so the demo shows servers moving through their states.
@@ -34,6 +36,7 @@ class Command(BaseCommand):
         celery_app.loader.import_default_modules()
         cloud = self._ensure_cloud()
         seed_demo_cloud(cloud)
+        self._ensure_object_store(cloud)
         for kind in ("flavors.sync", "images.sync", "network.sync"):
             _, task = request_sync(kind, cloud=cloud, actor=demo.ACTOR)
             self._require_success(task, kind)
@@ -60,6 +63,23 @@ class Command(BaseCommand):
                 "is_default": not Cloud.objects.filter(is_default=True).exists(),
             },
             actor=demo.ACTOR,
+        )
+
+    def _ensure_object_store(self, cloud):
+        """The region's simulated RGW, so the OSS calls work in the demo."""
+        if ObjectStore.objects.filter(cloud=cloud).exists():
+            return
+        save_store(
+            ObjectStore(),
+            {
+                "name": "simulated-ceph",
+                "cloud": cloud,
+                "kind": ObjectStore.Kind.SIMULATOR,
+                "admin_url": "http://rgw.simulator.invalid",
+                "s3_url": "http://s3.simulator.invalid",
+                "access_key": "DEMOADMIN",
+                "secret_key": "simulator",
+            },
         )
 
     def _require_success(self, task, what):
