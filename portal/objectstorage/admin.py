@@ -285,9 +285,7 @@ class BucketAdmin(UsageColumns, ReadOnlyAdmin):
         "name", "owner", "region", "size_usage", "objects_usage", "acl", "status",
         "cloud_created", "read_at",
     ]  # fmt: skip
-    list_filter = [
-        "status", "store", "acl", "quota_enabled", ("missing_since", admin.EmptyFieldListFilter),
-    ]  # fmt: skip
+    list_filter = ["status", "store", "acl", "quota_enabled"]
     search_fields = ["name", "owner__uid", "owner__tenant__tenant_id", "owner__tenant__name"]
     list_select_related = ["owner__store", "store__cloud"]
 
