@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "IsoStatusEnum": "portal.isos.models.Iso.Status",
         "IsoMountStatusEnum": "portal.servers.cdrom.models.IsoMount.Status",
         "ShareStatusEnum": "portal.shares.models.Share.Status",
+        "ObjectStorageStatusEnum": "portal.objectstorage.models.ReadFromRgw.Status",
     },
 }
 

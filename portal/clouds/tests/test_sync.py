@@ -167,6 +167,7 @@ def test_every_cloud_gets_a_schedule_per_kind_of_pull(cloud):
     kinds = {json.loads(e.args)[0] for e in PeriodicTask.objects.filter(task=SCHEDULE_JOB)}
     assert kinds == set(sync.SYNC_KINDS) == {
         "flavors.sync", "images.sync", "isos.sync", "network.sync", "servers.sync", "shares.sync",
+        "objectstorage.sync",
     }  # fmt: skip
 
 

@@ -130,7 +130,7 @@ class RegionSerializer(serializers.Serializer):
     region = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class QuotaSerializer(RegionSerializer):
+class OssQuotaSerializer(RegionSerializer):
     """SetOssUserQuotaReq (seed 004); -1 means unlimited."""
 
     user_max_size_in_g = serializers.IntegerField(min_value=-1, max_value=MAX_QUOTA_GB)
@@ -163,7 +163,7 @@ class ObjectStoreSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ConnectionCheckSerializer(serializers.Serializer):
+class StoreConnectionCheckSerializer(serializers.Serializer):
     """ "Test connection": ok, or the failure's code (unavailable, cloud_auth_failed,
     cloud_forbidden; pending while the test still runs) and sentence."""
 

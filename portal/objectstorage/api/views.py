@@ -16,15 +16,15 @@ from portal.core.errors import ValidationFailed
 from portal.core.principals import actor_of, tenant_scope
 from portal.objectstorage import answers, services, stores
 from portal.objectstorage.api.serializers import (
-    ConnectionCheckSerializer,
     CreateUserAndBucketAnswerSerializer,
     CreateUserAndBucketSerializer,
     KeysSerializer,
     ObjectStoreSerializer,
     OssBucketSerializer,
+    OssQuotaSerializer,
     OssUserSerializer,
-    QuotaSerializer,
     RecoverKeySerializer,
+    StoreConnectionCheckSerializer,
 )
 from portal.objectstorage.filters import OssUserFilter
 from portal.objectstorage.models import ObjectStore
@@ -122,7 +122,7 @@ class OssUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(OssBucketSerializer(bucket).data)
 
     @extend_schema(
-        request=QuotaSerializer,
+        request=OssQuotaSerializer,
         parameters=[WAIT],
         responses={200: OssUserSerializer, 202: OssUserSerializer},
     )
@@ -131,7 +131,7 @@ class OssUserViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """SetOssUserQuota: set and enable the user quota; answers the user as RGW then
         reports it (202 with the Task if it is still running)."""
         wait = answers.wait_seconds(request)
-        form = QuotaSerializer(data=request.data)
+        form = OssQuotaSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         oss_user = self.get_object()
         task = services.set_quota(
@@ -187,7 +187,7 @@ class ObjectStoreViewSet(SavedThroughServiceMixin, SyncActionMixin, viewsets.Mod
         stores.delete_store(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, parameters=[WAIT], responses={200: ConnectionCheckSerializer})
+    @extend_schema(request=None, parameters=[WAIT], responses={200: StoreConnectionCheckSerializer})
     @action(detail=True, methods=["post"])
     def test(self, request, object_store_id=None):
         """Call the store's admin API now (in a worker); answers ok or the exact failure:
@@ -195,4 +195,4 @@ class ObjectStoreViewSet(SavedThroughServiceMixin, SyncActionMixin, viewsets.Mod
         `pending` if the test runs longer than the wait (default 30 s)."""
         wait = answers.wait_seconds(request, default=stores.CHECK_WAIT_SECONDS)
         check = stores.check_connection(self.get_object(), actor=actor_of(request.user), wait=wait)
-        return Response(ConnectionCheckSerializer(check).data)
+        return Response(StoreConnectionCheckSerializer(check).data)
