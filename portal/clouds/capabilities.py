@@ -28,8 +28,8 @@ _NO_CONFIRM = _(
     "Azure resizes a virtual machine in one step: there is nothing to confirm or revert."
 )
 _NO_INTERFACES = _(
-    "The portal's networks are not connected to Azure's, so network interfaces cannot be "
-    "attached or detached."
+    "On Azure clouds the portal does not attach or detach network interfaces: a server gets "
+    "its one network interface when it is created."
 )
 
 UNSUPPORTED: dict[str, dict[str, str]] = {

@@ -70,32 +70,57 @@ class Cloud(TimestampedModel):
     )
     # Azure clouds only (kind "azure"): where the portal's resources go and the service
     # principal it signs in as. Flat fields rather than a related table, so that the API's
-    # Cloud stays one flat object.
+    # Cloud stays one flat object. Database defaults let code that predates them insert.
     azure_subscription_id = models.CharField(
-        _("Azure subscription ID"), max_length=36, blank=True, validators=[_GUID]
+        _("Azure subscription ID"),
+        max_length=36,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[_GUID],
     )
     azure_resource_group = models.CharField(
-        _("Azure resource group"), max_length=90, blank=True, validators=[_RESOURCE_GROUP]
+        _("Azure resource group"),
+        max_length=90,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[_RESOURCE_GROUP],
     )
     azure_location = models.CharField(
         _("Azure location"),
         max_length=50,
         blank=True,
+        default="",
+        db_default="",
         validators=[_LOCATION],
         help_text=_("The Azure region the resources are made in, e.g. westeurope."),
     )
     azure_directory_id = models.CharField(
-        _("Azure directory (tenant) ID"), max_length=36, blank=True, validators=[_GUID]
+        _("Azure directory (tenant) ID"),
+        max_length=36,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[_GUID],
     )
     azure_client_id = models.CharField(
-        _("Azure client (application) ID"), max_length=36, blank=True, validators=[_GUID]
+        _("Azure client (application) ID"),
+        max_length=36,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[_GUID],
     )
-    azure_client_secret = EncryptedTextField(_("Azure client secret"), blank=True)
+    # Nullable, as an encrypted field can have no database default: rows written by code
+    # that predates these fields (a rolling deploy, a migration's historical model) hold NULL.
+    azure_client_secret = EncryptedTextField(_("Azure client secret"), blank=True, null=True)
     azure_stop_mode = models.CharField(
         _("stopping a server on Azure"),
         max_length=20,
         choices=AzureStopMode.choices,
         default=AzureStopMode.DEALLOCATE,
+        db_default=AzureStopMode.DEALLOCATE,
         help_text=_(
             "Deallocating frees the VM's compute (not billed, its dynamic public IP is "
             "released); powering off keeps it allocated and billed."
