@@ -15,8 +15,9 @@ from portal.clouds.tests.factories import CloudFactory
 from portal.tenants.tests.factories import TenantFactory, make_platform_key, make_tenant_key
 
 # The OpenStack-lite fixtures (openstack_cloud, openstack_admin, make_openstack_tenant ...)
-# for every app's `@pytest.mark.openstack` tests.
-pytest_plugins = ["portal.clouds.tests.openstack.fixtures"]
+# for every app's `@pytest.mark.openstack` tests, and the Ceph-lite ones (rgw_store, rgw,
+# make_rgw_user ...) for `@pytest.mark.rgw` tests.
+pytest_plugins = ["portal.clouds.tests.openstack.fixtures", "portal.clouds.tests.rgw_fixtures"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -7,7 +7,8 @@ from portal.console import dashboard
 
 # App labels in navigation order; apps not named here (users, periodic tasks) follow.
 AREAS = [
-    "clouds", "tenants", "images", "isos", "servers", "network", "shares", "webhooks", "core",
+    "clouds", "tenants", "images", "isos", "servers", "network", "shares", "objectstorage",
+    "webhooks", "core",
 ]  # fmt: skip
 
 

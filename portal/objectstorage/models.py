@@ -77,15 +77,41 @@ class ObjectStore(TimestampedModel):
         return self.name
 
 
-class OssUser(ConcurrentTransitionMixin, TimestampedModel):
-    """The S3 user of one platform user (`uid` is the platform user's id) in one region's
-    store, belonging to one tenant. `status` is the portal's lifecycle (a row whose creation
-    failed is removed: the Task keeps the reason); `locked` keeps a quota change and a key
-    rotation from running at once."""
+class ReadFromRgw(ConcurrentTransitionMixin, TimestampedModel):
+    """What S3 users and buckets share: the portal's lifecycle (a row whose creation
+    failed is removed: its Task keeps the reason), the usage RGW last reported and when,
+    and the latest Task on the row."""
 
     class Status(models.TextChoices):
         CREATING = "creating", _("creating")
         READY = "ready", _("ready")
+
+    used_bytes = models.BigIntegerField(_("used (bytes)"), default=0)
+    used_objects = models.BigIntegerField(_("objects"), default=0)
+    quota_enabled = models.BooleanField(_("quota enabled"), default=False)
+    read_at = models.DateTimeField(_("read from RGW"), null=True, blank=True)
+    status = FSMField(_("status"), default=Status.CREATING, choices=Status.choices)
+    current_task = models.ForeignKey(
+        "core.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("latest task"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @transition(field=status, source=Status.CREATING, target=Status.READY)
+    def mark_created(self):
+        pass
+
+
+class OssUser(ReadFromRgw):
+    """The S3 user of one platform user (`uid` is the platform user's id) in one region's
+    store, belonging to one tenant. `locked` keeps a quota change and a key rotation from
+    running at once."""
 
     store = models.ForeignKey(
         ObjectStore, on_delete=models.PROTECT, related_name="users", verbose_name=_("store")
@@ -102,23 +128,10 @@ class OssUser(ConcurrentTransitionMixin, TimestampedModel):
     secret_key = EncryptedTextField(_("secret key"), blank=True)
     max_size_in_g = models.IntegerField(_("quota (GB)"), default=UNLIMITED)
     max_objects = models.IntegerField(_("quota (objects)"), default=UNLIMITED)
-    quota_enabled = models.BooleanField(_("quota enabled"), default=False)
-    used_bytes = models.BigIntegerField(_("used (bytes)"), default=0)
-    used_objects = models.BigIntegerField(_("objects"), default=0)
     total_buckets = models.PositiveIntegerField(_("buckets"), default=0)
     suspended = models.BooleanField(_("suspended"), default=False)
-    read_at = models.DateTimeField(_("read from RGW"), null=True, blank=True)
     missing_since = models.DateTimeField(_("missing from RGW since"), null=True, blank=True)
-    status = FSMField(_("status"), default=Status.CREATING, choices=Status.choices)
     locked = models.BooleanField(_("locked by an operation"), default=False)
-    current_task = models.ForeignKey(
-        "core.Task",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("latest task"),
-    )
 
     class Meta:
         ordering = ["uid"]
@@ -132,18 +145,10 @@ class OssUser(ConcurrentTransitionMixin, TimestampedModel):
     def __str__(self):
         return f"{self.uid} ({self.store})"
 
-    @transition(field=status, source=Status.CREATING, target=Status.READY)
-    def mark_created(self):
-        pass
 
-
-class Bucket(ConcurrentTransitionMixin, TimestampedModel):
+class Bucket(ReadFromRgw):
     """A bucket of an S3 user. `policy` is what was asked for at its creation (a canned
     ACL or a JSON policy document); `acl` and `policy_document` are what RGW reported."""
-
-    class Status(models.TextChoices):
-        CREATING = "creating", _("creating")
-        READY = "ready", _("ready")
 
     store = models.ForeignKey(
         ObjectStore, on_delete=models.PROTECT, related_name="buckets", verbose_name=_("store")
@@ -156,23 +161,9 @@ class Bucket(ConcurrentTransitionMixin, TimestampedModel):
     policy = models.TextField(_("requested policy"), default="private")
     acl = models.CharField(_("ACL"), max_length=32, blank=True)
     policy_document = models.TextField(_("policy document"), blank=True)
-    used_bytes = models.BigIntegerField(_("used (bytes)"), default=0)
-    used_objects = models.BigIntegerField(_("objects"), default=0)
     max_size_bytes = models.BigIntegerField(_("quota (bytes)"), default=UNLIMITED)
     max_objects = models.BigIntegerField(_("quota (objects)"), default=UNLIMITED)
-    quota_enabled = models.BooleanField(_("quota enabled"), default=False)
     cloud_created = models.DateTimeField(_("created in RGW"), null=True, blank=True)
-    read_at = models.DateTimeField(_("read from RGW"), null=True, blank=True)
-    missing_since = models.DateTimeField(_("missing from RGW since"), null=True, blank=True)
-    status = FSMField(_("status"), default=Status.CREATING, choices=Status.choices)
-    current_task = models.ForeignKey(
-        "core.Task",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("latest task"),
-    )
 
     class Meta:
         ordering = ["name"]
@@ -186,7 +177,3 @@ class Bucket(ConcurrentTransitionMixin, TimestampedModel):
 
     def __str__(self):
         return self.name
-
-    @transition(field=status, source=Status.CREATING, target=Status.READY)
-    def mark_created(self):
-        pass

@@ -90,8 +90,7 @@ def create_user_and_bucket(tenant, request: CreateRequest, *, actor) -> tuple[Bu
             CREATE_KIND, target_type="bucket", target_id=bucket.pk, tenant=tenant, actor=actor
         )
         _set_current_task(bucket, task)
-        if owner.status == OssUser.Status.CREATING:
-            _set_current_task(owner, task)
+        _set_current_task(owner, task)  # the user's page follows each of its operations
         enqueue(task, "portal.objectstorage.tasks.create_user_and_bucket")
     logger.info("bucket %s of %s accepted (task %s)", bucket.name, owner.uid, task.pk)
     return bucket, task

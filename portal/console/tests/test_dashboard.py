@@ -106,5 +106,6 @@ def test_the_navigation_follows_the_areas(staff_user):
 
 def dashboard_areas():
     return [
-        "clouds", "tenants", "images", "isos", "servers", "network", "shares", "webhooks", "core",
+        "clouds", "tenants", "images", "isos", "servers", "network", "shares", "objectstorage",
+        "webhooks", "core",
     ]  # fmt: skip

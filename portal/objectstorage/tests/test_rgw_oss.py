@@ -4,9 +4,7 @@ set and sees RGW refuse the write past it, lists its buckets page by page, recov
 rotates its key (the old key then fails, the new one works); RGW stopped and bad admin
 keys fail clearly."""
 
-import contextlib
 import time
-import uuid
 
 import boto3
 import pytest
@@ -14,9 +12,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.urls import reverse
 from rest_framework.test import APIClient
-from rgwadmin import RGWAdmin
-from rgwadmin.exceptions import NoSuchUser
 
+from portal.clouds.tests.rgw_fixtures import purge_user, unique
 from portal.objectstorage.models import Bucket, ObjectStore, OssUser
 from portal.tenants.tests.factories import make_tenant_key
 
@@ -36,27 +33,18 @@ def user_url(uid, action=None, **kwargs):
 
 
 @pytest.fixture
-def store(cloud, ceph_lite):
-    return ObjectStore.objects.create(
-        name="ceph-lite",
-        cloud=cloud,
-        kind=ObjectStore.Kind.RGW,
-        admin_url=ceph_lite["CEPH_LITE_URL"],
-        s3_url=ceph_lite["CEPH_LITE_URL"],
-        access_key=ceph_lite["CEPH_LITE_ADMIN_ACCESS_KEY"],
-        secret_key=ceph_lite["CEPH_LITE_ADMIN_SECRET_KEY"],
-        timeout_seconds=5,
-        default_max_size_in_g=1,
-        default_max_objects=-1,
-    )
+def store(cloud, make_rgw_store):
+    store = make_rgw_store(cloud=cloud, default_max_size_in_g=1, default_max_objects=-1)
+    store.save()
+    return store
 
 
 @pytest.fixture
-def uid(store, tenant):
+def uid(store, tenant, rgw_admin):
     """A platform user of the tenant new to the cluster; its S3 user is purged after."""
-    name = f"pu-{uuid.uuid4().hex[:10]}"
+    name = unique("pu")
     yield name
-    purge_user(store, name)
+    purge_user(rgw_admin, name)
 
 
 def s3_as(endpoint, access_key, secret_key):
@@ -94,7 +82,7 @@ def test_a_tenant_gets_an_s3_user_and_bucket_and_uses_them(store, tenant, uid):
     assert made["oss_bucket"]["created_time"]
 
     # the quota: set, read back from RGW, and enforced by RGW on the next write past it
-    quota = {"user_max_size_in_g": 0, "user_max_objects": 2}
+    quota = {"user_max_size_in_g": 1, "user_max_objects": 2}
     answer = client.put(user_url(uid, "quota"), quota, format="json")
     assert answer.status_code == 200, answer.content
     assert (answer.json()["user_max_objects"], answer.json()["user_quota_enabled"]) == (2, True)
@@ -170,7 +158,7 @@ def test_recover_and_rotate_the_key(store, tenant, uid):
     assert refused.value.response["Error"]["Code"] == "InvalidAccessKeyId"
 
 
-def test_a_name_taken_in_the_cluster_is_409(store, tenant, uid, other_tenant):
+def test_a_name_taken_in_the_cluster_is_409(store, tenant, uid, other_tenant, rgw_admin):
     client = client_for(tenant, uid)
     assert client.post(USERS, {"bucket_name": f"{uid}-x"}, format="json").status_code == 201
     Bucket.objects.filter(name=f"{uid}-x").delete()  # the portal forgets it; RGW does not
@@ -182,7 +170,7 @@ def test_a_name_taken_in_the_cluster_is_409(store, tenant, uid, other_tenant):
         assert answer.status_code == 409
         assert answer.json()["error"]["code"] == "bucket_taken"
     finally:
-        purge_user(store, other_uid)
+        purge_user(rgw_admin, other_uid)
 
 
 def test_rgw_stopped_is_unavailable_within_the_timeout(store, tenant, uid, ceph_lite_rgw_stopped):
@@ -203,15 +191,3 @@ def test_bad_admin_keys_fail_the_task_clearly(store, tenant, uid):
     assert error["code"] == "cloud_auth_failed"
     assert "not-the-secret" not in error["message"]
     assert not OssUser.objects.filter(uid=uid).exists()
-
-
-def purge_user(store, uid):
-    """Remove the S3 user and its buckets from the cluster (test clean-up)."""
-    admin = RGWAdmin(
-        access_key=store.access_key,
-        secret_key=ObjectStore.objects.get(pk=store.pk).secret_key,
-        server=store.admin_url.split("://", 1)[1],
-        secure=store.admin_url.startswith("https"),
-    )
-    with contextlib.suppress(NoSuchUser):
-        admin.remove_user(uid=uid, purge_data=True)

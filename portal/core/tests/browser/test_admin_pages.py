@@ -39,9 +39,9 @@ def test_the_dashboard_shows_clouds_tenants_catalogue_and_tasks(
     expect(page.get_by_text("cloud unreachable")).to_be_visible()
     # The areas in the order of the work: clouds first, tasks and audit last.
     captions = page.locator("div[class^='app-'] > table > caption").all_inner_texts()
-    assert captions[:9] == [
-        "CLOUDS", "TENANTS", "IMAGES", "ISOS", "SERVERS", "NETWORKING", "NAS SHARES", "WEBHOOKS",
-        "TASKS AND AUDIT",
+    assert captions[:10] == [
+        "CLOUDS", "TENANTS", "IMAGES", "ISOS", "SERVERS", "NETWORKING", "NAS SHARES",
+        "OBJECT STORAGE", "WEBHOOKS", "TASKS AND AUDIT",
     ]  # fmt: skip
     screenshot(page, "dashboard")
 
