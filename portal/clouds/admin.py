@@ -2,7 +2,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds import services
-from portal.clouds.forms import CREDENTIAL_FIELDS, GENERAL_FIELDS, OPTION_FIELDS, CloudForm
+from portal.clouds.forms import (
+    AZURE_SETTINGS,
+    CREDENTIAL_FIELDS,
+    GENERAL_FIELDS,
+    OPTION_FIELDS,
+    CloudForm,
+)
 from portal.clouds.models import Cloud
 from portal.core.principals import actor_of
 
@@ -19,6 +25,7 @@ class CloudAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": GENERAL_FIELDS}),
         (_("Admin credentials"), {"fields": CREDENTIAL_FIELDS}),
+        (_("Azure subscription and service principal"), {"fields": AZURE_SETTINGS}),
         (_("Driver options"), {"fields": OPTION_FIELDS, "classes": ["collapse"]}),
         (_("Last check"), {"fields": CHECK_FIELDS}),
     ]

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.clouds.models import Cloud
+from portal.clouds.models import AZURE_FIELDS, AzureStopMode, Cloud, missing_settings
+from portal.clouds.services import SECRET_FIELDS, setting_needed
 from portal.core.saving import secret_form_field
 
 # The form's fields in the admin's groups (CloudAdmin.fieldsets).
@@ -16,6 +17,7 @@ CREDENTIAL_FIELDS = [
     "region_name",
     "verify_tls",
 ]
+AZURE_SETTINGS = [*AZURE_FIELDS, "azure_stop_mode"]
 OPTION_FIELDS = ["options"]
 
 
@@ -23,7 +25,29 @@ class CloudForm(forms.ModelForm):
     password = secret_form_field(
         _("admin password"), help_text=_("Write-only: leave blank to keep the stored password.")
     )
+    azure_client_secret = secret_form_field(
+        _("Azure client secret"),
+        help_text=_("Write-only: leave blank to keep the stored secret."),
+    )
 
     class Meta:
         model = Cloud
-        fields = GENERAL_FIELDS + CREDENTIAL_FIELDS + OPTION_FIELDS
+        fields = GENERAL_FIELDS + CREDENTIAL_FIELDS + AZURE_SETTINGS + OPTION_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only Azure clouds use it: a form of another kind may leave it out (the default).
+        self.fields["azure_stop_mode"].required = False
+
+    def clean_azure_stop_mode(self):
+        return self.cleaned_data["azure_stop_mode"] or AzureStopMode.DEALLOCATE
+
+    def clean(self):
+        """Each setting the kind needs, on its field (as save_cloud checks); a blank
+        secret counts as the stored one."""
+        cleaned = super().clean()
+        stored = {name: getattr(self.instance, name) for name in SECRET_FIELDS}
+        given = {name: value for name, value in cleaned.items() if value}
+        for name in missing_settings(cleaned.get("kind"), {**stored, **given}):
+            self.add_error(name, setting_needed(cleaned["kind"]))
+        return cleaned

@@ -1,5 +1,6 @@
 """Clouds the portal manages: where they are, how to log in as their admin."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -7,11 +8,30 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.fields import EncryptedTextField
 from portal.core.models import TimestampedModel
 
+# Azure's ids are GUIDs; its locations are names like "westeurope"; a resource group's name
+# is 1-90 letters, digits, "_", "-", ".", "(" or ")", not ending in ".".
+_GUID = RegexValidator(
+    r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$",
+    _("Enter an Azure id: a GUID such as 00000000-0000-0000-0000-000000000000."),
+)
+_LOCATION = RegexValidator(r"^[a-z0-9]+$", _("Enter an Azure location name, e.g. westeurope."))
+_RESOURCE_GROUP = RegexValidator(
+    r"^[-\w.()]{0,89}[-\w()]$",
+    _("Enter a resource group name: letters, digits, _ - . ( ), not ending in a period."),
+)
+
 
 class CloudQuerySet(models.QuerySet):
     def default(self):
         """The cloud a request uses when it names no region."""
         return self.filter(enabled=True).order_by("-is_default", "pk").first()
+
+
+class AzureStopMode(models.TextChoices):
+    """What "stop" does to an Azure VM (seed 000: deallocated VMs cost nothing)."""
+
+    DEALLOCATE = "deallocate", _("deallocate")
+    POWER_OFF = "power_off", _("power off")
 
 
 class Cloud(TimestampedModel):
@@ -48,6 +68,64 @@ class Cloud(TimestampedModel):
         blank=True,
         help_text=_("Driver options, e.g. simulator delays or auto-confirm of resizes."),
     )
+    # Azure clouds only (kind "azure"): where the portal's resources go and the service
+    # principal it signs in as. Flat fields rather than a related table, so that the API's
+    # Cloud stays one flat object. Database defaults let code that predates them insert.
+    azure_subscription_id = models.CharField(
+        _("Azure subscription ID"),
+        max_length=36,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[_GUID],
+    )
+    azure_resource_group = models.CharField(
+        _("Azure resource group"),
+        max_length=90,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[_RESOURCE_GROUP],
+    )
+    azure_location = models.CharField(
+        _("Azure location"),
+        max_length=50,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[_LOCATION],
+        help_text=_("The Azure region the resources are made in, e.g. westeurope."),
+    )
+    azure_directory_id = models.CharField(
+        _("Azure directory (tenant) ID"),
+        max_length=36,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[_GUID],
+    )
+    azure_client_id = models.CharField(
+        _("Azure client (application) ID"),
+        max_length=36,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[_GUID],
+    )
+    # Nullable, as an encrypted field can have no database default: rows written by code
+    # that predates these fields (a rolling deploy, a migration's historical model) hold NULL.
+    azure_client_secret = EncryptedTextField(_("Azure client secret"), blank=True, null=True)
+    azure_stop_mode = models.CharField(
+        _("stopping a server on Azure"),
+        max_length=20,
+        choices=AzureStopMode.choices,
+        default=AzureStopMode.DEALLOCATE,
+        db_default=AzureStopMode.DEALLOCATE,
+        help_text=_(
+            "Deallocating frees the VM's compute (not billed, its dynamic public IP is "
+            "released); powering off keeps it allocated and billed."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     # The last check of the cloud by beat's check_clouds job (portal/clouds/health.py).
     checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
@@ -75,6 +153,24 @@ class Cloud(TimestampedModel):
     @property
     def cloud_id(self):
         return str(self.pk)
+
+
+AZURE_FIELDS = (
+    "azure_subscription_id",
+    "azure_resource_group",
+    "azure_location",
+    "azure_directory_id",
+    "azure_client_id",
+    "azure_client_secret",
+)
+# The settings a cloud of a kind cannot work without. OpenStack clouds keep their earlier
+# rules: none are checked here (an incomplete login shows in the cloud's check).
+REQUIRED_SETTINGS = {Cloud.Kind.AZURE: AZURE_FIELDS}
+
+
+def missing_settings(kind, values) -> list[str]:
+    """The fields a cloud of `kind` needs that `values` ({field: value}) leaves blank."""
+    return [name for name in REQUIRED_SETTINGS.get(kind, ()) if not values.get(name)]
 
 
 from portal.clouds.simulator.models import SimulatedFault, SimulatedObject  # noqa: E402,F401

@@ -9,6 +9,7 @@ for it a few seconds, as `?wait=N` does, and gives back the Task if it is still 
 from django.utils.translation import gettext as _
 
 from portal.clouds import errors as cloud_errors
+from portal.clouds.capabilities import CONSOLE, CONSOLE_LOG, refuse_unsupported
 from portal.core.errors import Conflict, ValidationFailed
 from portal.core.models import Task
 from portal.core.services import enqueue, wait_for_task
@@ -56,11 +57,13 @@ def log_lines(raw) -> int:
 
 def request_console(server, *, actor, wait=DEFAULT_WAIT_SECONDS) -> Task:
     """Ask the cloud for the server's remote console URL; the Task, after `wait` seconds."""
+    refuse_unsupported(server.cloud, CONSOLE)
     return _read(server, CONSOLE_KIND, "portal.servers.tasks.get_console", actor, wait)
 
 
 def request_console_log(server, lines, *, actor, wait=DEFAULT_WAIT_SECONDS) -> Task:
     """Ask the cloud for the last `lines` lines of the server's console log."""
+    refuse_unsupported(server.cloud, CONSOLE_LOG)
     return _read(
         server, CONSOLE_LOG_KIND, "portal.servers.tasks.get_console_log", actor, wait, lines
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import unsupported_operations
 from portal.core.errors import Conflict
 from portal.core.services import create_task, on_task_abandoned
 from portal.servers.models import Server
@@ -55,9 +56,11 @@ AWAITING_CONFIRMATION = (Server.Status.RESIZED,)
 def available_actions(server, *, operator=False) -> list[str]:
     """What the server's state allows now, as the requests check it: the operations of
     OPERATIONS (the administrators' only for an `operator`), "resize", "confirm" and
-    "revert" (a resize left for confirmation), "delete". None while one runs."""
+    "revert" (a resize left for confirmation), "delete". None while one runs, nor what
+    the server's cloud cannot do (clouds.capabilities)."""
     if server.locked:
         return []
+    unsupported = unsupported_operations(server.cloud.kind)
     actions = []
     if server.status == Server.Status.READY:
         actions += [
@@ -71,7 +74,7 @@ def available_actions(server, *, operator=False) -> list[str]:
         actions += ["confirm", "revert"]
     if server.status in DELETABLE_STATUSES:
         actions.append("delete")
-    return actions
+    return [action for action in actions if action not in unsupported]
 
 
 def server_task(server, kind, actor, deadline=None, action=""):

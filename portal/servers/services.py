@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import refuse_unmapped_zone, refuse_unsupported
 from portal.clouds.sync import cloud_for_region
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
 from portal.core.models import Task
@@ -113,6 +114,7 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
             fields={"hypervisor_hostname": [_("Only administrators may choose the host.")]}
         )
     cloud = cloud_for_region(request.region)
+    refuse_unmapped_zone(cloud, request.availability_zone)
     require_ready(tenant, cloud)
     flavor = _offered_flavor(tenant, cloud, request.flavor_ref)
     image = _bootable_image(tenant, cloud, request.image_ref, request.template)
@@ -257,6 +259,7 @@ def operate_server(server, operate_type, *, actor, operator=False):
         raise ValidationFailed(
             fields={"operate_type": [_("Must be one of: %s.") % ", ".join(allowed)]}
         )
+    refuse_unsupported(server.cloud, operate_type)
     if not operation.allows(server.runtime_state):
         raise Conflict(
             _("Cannot %(operation)s the server while it is %(state)s.")
@@ -307,6 +310,7 @@ FINISH_RESIZE_KINDS = {"confirm": CONFIRM_RESIZE_KIND, "revert": REVERT_RESIZE_K
 def finish_resize(server, decision, *, actor):
     """Confirm or revert (`decision`) a resize left for confirmation (the cloud's
     `resize_confirm` option is "manual"); 409 when no resize awaits it."""
+    refuse_unsupported(server.cloud, decision)
     with transaction.atomic():
         lock_for_operation(server, statuses=AWAITING_CONFIRMATION)
         task = new_server_task(server, FINISH_RESIZE_KINDS[decision], actor)

@@ -8,14 +8,33 @@ class CloudSerializer(serializers.ModelSerializer):
     password = serializers.CharField(
         write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
     )
+    azure_client_secret = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
+    )
 
     class Meta:
         model = Cloud
         fields = [
             "cloud_id", "name", "kind", "region", "auth_url", "username", "password",
             "project_name", "user_domain_name", "project_domain_name", "region_name",
-            "verify_tls", "options", "enabled", "is_default",
+            "verify_tls", "options", "azure_subscription_id", "azure_resource_group",
+            "azure_location", "azure_directory_id", "azure_client_id", "azure_client_secret",
+            "azure_stop_mode", "enabled", "is_default",
         ]  # fmt: skip
         # Uniqueness is the service's business (a 409, and one default cloud), not a 400.
         extra_kwargs = {name: {"validators": []} for name in ("name", "region", "is_default")}
         validators = []
+
+
+class UnsupportedOperationSerializer(serializers.Serializer):
+    operation = serializers.CharField()
+    message = serializers.CharField()
+
+
+class CapabilitiesSerializer(serializers.Serializer):
+    """What a cloud cannot do: each operation refused with 422 `not_supported_by_cloud`,
+    and why."""
+
+    cloud_id = serializers.CharField()
+    kind = serializers.CharField()
+    unsupported = UnsupportedOperationSerializer(many=True)

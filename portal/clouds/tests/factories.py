@@ -18,3 +18,21 @@ class CloudFactory(factory.django.DjangoModelFactory):
     options = factory.LazyFunction(lambda: {"delays": {"default": 0}})
     enabled = True
     is_default = False
+
+
+class AzureCloudFactory(CloudFactory):
+    """A cloud of kind azure with every setting it needs (no driver drives it yet)."""
+
+    name = factory.Sequence(lambda n: f"azure-{n}")
+    kind = Cloud.Kind.AZURE
+    region = factory.Sequence(lambda n: f"azure-region-{n}")
+    username = ""
+    password = ""
+    project_name = ""
+    options = factory.LazyFunction(dict)
+    azure_subscription_id = "11111111-2222-3333-4444-555555555555"
+    azure_resource_group = "portal-rg"
+    azure_location = "westeurope"
+    azure_directory_id = "66666666-7777-8888-9999-000000000000"
+    azure_client_id = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    azure_client_secret = "client-secret"

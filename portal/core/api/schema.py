@@ -105,13 +105,11 @@ def document_errors_and_waits(result, generator, request, public):
             if "202" in responses and not any(p["name"] == "wait" for p in parameters):
                 parameters.append(WAIT_PARAMETER)
             for status, description in error_statuses(method, operation).items():
-                responses.setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": reference}},
-                    },
-                )
+                responses.setdefault(status, {"description": description})
+            # Errors a view names itself (`OpenApiResponse(description=...)`) get the shape too.
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    response.setdefault("content", {"application/json": {"schema": reference}})
     return result
 
 

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
+from portal.clouds.capabilities import CONSOLE, supports
 from portal.core.admin_base import progress_bar
 from portal.core.sentences import kind_label
 from portal.servers.cloud_states import POWER_STATES, RUNTIME_STATES
@@ -48,8 +49,13 @@ SHORT_STATUS_LABELS = {Server.Status.RESIZED: _("resized")}
 
 
 def opens_console(server) -> bool:
-    """A remote console exists only for a running server the cloud holds."""
-    return bool(server.backend_id) and server.runtime_state == "ACTIVE"
+    """A remote console exists only for a running server the cloud holds, on a cloud
+    that has one."""
+    return (
+        bool(server.backend_id)
+        and server.runtime_state == "ACTIVE"
+        and supports(server.cloud, CONSOLE)
+    )
 
 
 def is_busy(server) -> bool:
@@ -175,7 +181,7 @@ class ServerListMixin:
     ]  # fmt: skip
     # The name links to the server's page itself: its cell also holds the short id's button.
     list_display_links = None
-    list_select_related = ["tenant", "current_task"]
+    list_select_related = ["tenant", "current_task", "cloud"]
     change_list_template = "admin/servers/server/change_list.html"
 
     @admin.display(description=_("name"), ordering="name")

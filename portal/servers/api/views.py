@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -44,6 +44,15 @@ from portal.tenants.api.permissions import (
     ask_about_body,
 )
 from portal.tenants.models import Tenant
+
+# What a read of the cloud (console, console log) refuses besides every call's errors.
+READ_REFUSALS = {
+    409: OpenApiResponse(description="The server is not in the cloud yet."),
+    422: OpenApiResponse(
+        description="The server's cloud has no such thing (`not_supported_by_cloud`, e.g. "
+        "Azure: see `GET /clouds/{cloud_id}/capabilities`)."
+    ),
+}
 
 
 @read_by_caller("FlavorForCaller", FlavorSerializer, OperatorFlavorSerializer)
@@ -202,7 +211,9 @@ class InstanceViewSet(
         )
         return self._answer(request, server, task)
 
-    @extend_schema(responses={200: RemoteConsoleSerializer, 202: PendingReadSerializer})
+    @extend_schema(
+        responses={200: RemoteConsoleSerializer, 202: PendingReadSerializer, **READ_REFUSALS}
+    )
     @action(detail=True, methods=["get"], url_path="console", url_name="console")
     def remote_console(self, request, instance_id=None):
         """The server's remote console: a noVNC URL (SPICE where the cloud has no VNC).
@@ -211,7 +222,9 @@ class InstanceViewSet(
         task = console.request_console(self.get_object(), actor=actor_of(request.user), wait=wait)
         return _read_answer(task)
 
-    @extend_schema(responses={200: ConsoleLogSerializer, 202: PendingReadSerializer})
+    @extend_schema(
+        responses={200: ConsoleLogSerializer, 202: PendingReadSerializer, **READ_REFUSALS}
+    )
     @action(detail=True, methods=["get"], url_path="console-log", url_name="console-log")
     def console_log(self, request, instance_id=None):
         """The last `?lines=N` lines (100 by default, at most 1000) of the console log;
