@@ -17,7 +17,7 @@ CREDENTIAL_FIELDS = [
     "region_name",
     "verify_tls",
 ]
-AZURE_SETTINGS = [*AZURE_FIELDS, "azure_stop_mode"]
+AZURE_SETTINGS = [*AZURE_FIELDS, "azure_blob_endpoint", "azure_stop_mode"]
 OPTION_FIELDS = ["options"]
 
 
@@ -28,6 +28,10 @@ class CloudForm(forms.ModelForm):
     azure_client_secret = secret_form_field(
         _("Azure client secret"),
         help_text=_("Write-only: leave blank to keep the stored secret."),
+    )
+    azure_storage_key = secret_form_field(
+        _("Azure storage account key"),
+        help_text=_("Write-only: leave blank to keep the stored key."),
     )
 
     class Meta:

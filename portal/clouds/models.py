@@ -126,6 +126,21 @@ class Cloud(TimestampedModel):
             "released); powering off keeps it allocated and billed."
         ),
     )
+    # Where Azure page blobs go (uploaded images as VHDs, blob snapshots and copies): a
+    # storage account's name and key; the endpoint only where it is not Azure's own
+    # (https://{account}.blob.core.windows.net), e.g. an Azurite emulator.
+    azure_storage_account = models.CharField(
+        _("Azure storage account"), max_length=24, blank=True, default="", db_default=""
+    )
+    azure_storage_key = EncryptedTextField(_("Azure storage account key"), blank=True, null=True)
+    azure_blob_endpoint = models.URLField(
+        _("Azure blob endpoint"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Leave empty for Azure's own; set it for an emulator such as Azurite."),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     # The last check of the cloud by beat's check_clouds job (portal/clouds/health.py).
     checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
@@ -162,6 +177,8 @@ AZURE_FIELDS = (
     "azure_directory_id",
     "azure_client_id",
     "azure_client_secret",
+    "azure_storage_account",
+    "azure_storage_key",
 )
 # The settings a cloud of a kind cannot work without. OpenStack clouds keep their earlier
 # rules: none are checked here (an incomplete login shows in the cloud's check).
@@ -171,6 +188,51 @@ REQUIRED_SETTINGS = {Cloud.Kind.AZURE: AZURE_FIELDS}
 def missing_settings(kind, values) -> list[str]:
     """The fields a cloud of `kind` needs that `values` ({field: value}) leaves blank."""
     return [name for name in REQUIRED_SETTINGS.get(kind, ()) if not values.get(name)]
+
+
+class AzureMapping(TimestampedModel):
+    """What an OpenStack-shaped name means on an Azure cloud (seed 000: Jacket's mapping
+    configuration). The name is the cloud-side id the portal mirrors (a flavor's, image's,
+    network's or security group's); the Azure reference is what the driver uses for it."""
+
+    class Kind(models.TextChoices):
+        FLAVOR = "flavor", _("flavor → VM size")
+        IMAGE = "image", _("image → Azure image or marketplace image")
+        NETWORK = "network", _("network → virtual network subnet")
+        SECURITY_GROUP = "security_group", _("security group → network security group")
+
+    cloud = models.ForeignKey(
+        Cloud,
+        on_delete=models.CASCADE,
+        related_name="azure_mappings",
+        limit_choices_to={"kind": Cloud.Kind.AZURE},
+        verbose_name=_("cloud"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(
+        _("name in the portal"),
+        max_length=255,
+        help_text=_("The flavor, image, network or security group name tenants use."),
+    )
+    azure_ref = models.CharField(
+        _("Azure reference"),
+        max_length=500,
+        help_text=_(
+            "A VM size (Standard_B2s); an image's resource ID or a marketplace image as "
+            "publisher:offer:sku:version; a subnet's or network security group's resource ID."
+        ),
+    )
+
+    class Meta:
+        ordering = ["cloud", "kind", "name"]
+        verbose_name = _("Azure mapping")
+        verbose_name_plural = _("Azure mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["cloud", "kind", "name"], name="one_azure_mapping")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name} → {self.azure_ref}"
 
 
 from portal.clouds.simulator.models import SimulatedFault, SimulatedObject  # noqa: E402,F401

@@ -11,7 +11,7 @@ from portal.clouds.sync import SYNC_KINDS, request_sync
 from portal.core.errors import ValidationFailed
 from portal.core.saving import assign_keeping_secrets, save_unique
 
-SECRET_FIELDS = ("password", "azure_client_secret")
+SECRET_FIELDS = ("password", "azure_client_secret", "azure_storage_key")
 
 # Sent (with `cloud` and `actor`) inside the transaction that registers a cloud or enables
 # it again: the apps above act on it, e.g. tenants set every tenant up there.

@@ -11,6 +11,9 @@ class CloudSerializer(serializers.ModelSerializer):
     azure_client_secret = serializers.CharField(
         write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
     )
+    azure_storage_key = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
+    )
 
     class Meta:
         model = Cloud
@@ -19,6 +22,7 @@ class CloudSerializer(serializers.ModelSerializer):
             "project_name", "user_domain_name", "project_domain_name", "region_name",
             "verify_tls", "options", "azure_subscription_id", "azure_resource_group",
             "azure_location", "azure_directory_id", "azure_client_id", "azure_client_secret",
+            "azure_storage_account", "azure_storage_key", "azure_blob_endpoint",
             "azure_stop_mode", "enabled", "is_default",
         ]  # fmt: skip
         # Uniqueness is the service's business (a 409, and one default cloud), not a 400.

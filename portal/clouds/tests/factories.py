@@ -21,7 +21,7 @@ class CloudFactory(factory.django.DjangoModelFactory):
 
 
 class AzureCloudFactory(CloudFactory):
-    """A cloud of kind azure with every setting it needs (no driver drives it yet)."""
+    """A cloud of kind azure with every setting it needs (its driver is portal/clouds/azure)."""
 
     name = factory.Sequence(lambda n: f"azure-{n}")
     kind = Cloud.Kind.AZURE
@@ -36,3 +36,5 @@ class AzureCloudFactory(CloudFactory):
     azure_directory_id = "66666666-7777-8888-9999-000000000000"
     azure_client_id = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
     azure_client_secret = "client-secret"
+    azure_storage_account = "devstoreaccount1"
+    azure_storage_key = "storage-key"

@@ -1,0 +1,102 @@
+"""The one place where azure-core's exceptions become CloudErrors.
+
+ARM and the blob service answer an error code ("QuotaExceeded", "OperationNotAllowed",
+"BlobNotFound"); the code decides, the HTTP status only where the code is unknown. What
+Azure said goes to the log for the operator; the user sees the error's sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from azure.core import exceptions as azure_exc
+
+from portal.clouds.errors import (
+    CloudAuthFailed,
+    CloudBadRequest,
+    CloudConflict,
+    CloudError,
+    CloudForbidden,
+    CloudNotFound,
+    CloudQuotaExceeded,
+    CloudUnavailable,
+)
+
+logger = logging.getLogger("portal.clouds.azure")
+
+_BY_CODE: dict[str, type[CloudError]] = {
+    "ResourceNotFound": CloudNotFound,
+    "ResourceGroupNotFound": CloudNotFound,
+    "NotFound": CloudNotFound,
+    "BlobNotFound": CloudNotFound,
+    "ContainerNotFound": CloudNotFound,
+    "QuotaExceeded": CloudQuotaExceeded,
+    "OperationNotAllowed": CloudQuotaExceeded,  # ARM's answer when a core quota is met
+    "SkuNotAvailable": CloudBadRequest,
+    "InvalidParameter": CloudBadRequest,
+    "InvalidRequestContent": CloudBadRequest,
+    "BadRequest": CloudBadRequest,
+    "Conflict": CloudConflict,
+    "OperationPreempted": CloudConflict,
+    "PropertyChangeNotAllowed": CloudConflict,
+    "ResourceExists": CloudConflict,
+    "BlobAlreadyExists": CloudConflict,
+    "LeaseIdMissing": CloudConflict,
+    "AuthorizationFailed": CloudForbidden,
+    "AuthenticationFailed": CloudAuthFailed,
+    "InvalidAuthenticationToken": CloudAuthFailed,
+    "ExpiredAuthenticationToken": CloudAuthFailed,
+    "InternalServerError": CloudUnavailable,
+    "ServerBusy": CloudUnavailable,
+    "TooManyRequests": CloudUnavailable,
+}
+# Not reached, or no answer in time: the request may not have arrived.
+_UNREACHABLE = (azure_exc.ServiceRequestError, azure_exc.ServiceResponseError)
+
+
+def azure_code(exc: Exception) -> str:
+    """Azure's error code ("QuotaExceeded"), or "" when it gave none."""
+    error = getattr(exc, "error", None)
+    return getattr(error, "code", None) or getattr(exc, "error_code", None) or ""
+
+
+def _from_status(status: int | None) -> CloudError:
+    if status == 401:
+        return CloudAuthFailed()
+    if status == 403:
+        return CloudForbidden()
+    if status == 404:
+        return CloudNotFound()
+    if status == 409:
+        return CloudConflict()
+    if status is not None and 400 <= status < 500 and status != 429:
+        return CloudBadRequest()
+    return CloudUnavailable()
+
+
+def to_cloud_error(exc: Exception) -> CloudError:
+    """The CloudError that stands for an azure-core exception."""
+    if isinstance(exc, azure_exc.ClientAuthenticationError) and not azure_code(exc):
+        return CloudAuthFailed()  # azure-identity's: the service principal was refused
+    if isinstance(exc, _UNREACHABLE):
+        return CloudUnavailable()
+    error_class = _BY_CODE.get(azure_code(exc))
+    if error_class is not None:
+        return error_class()
+    return _from_status(getattr(exc, "status_code", None))
+
+
+@contextmanager
+def translate_errors(operation: str) -> Iterator[None]:
+    """Run Azure calls; re-raise what they raise as a CloudError (the original chained)."""
+    try:
+        yield
+    except azure_exc.AzureError as exc:
+        error = to_cloud_error(exc)
+        level = logging.INFO if isinstance(error, CloudNotFound) else logging.WARNING
+        logger.log(
+            level, "Azure %s failed (%s %s): %s", operation, error.code, azure_code(exc), exc
+        )
+        raise error from exc
