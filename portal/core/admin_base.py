@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,21 @@ STATE_COLOURS = {
     Task.State.SUCCEEDED: "#16a34a",
     Task.State.FAILED: "#dc2626",
 }
+
+
+# Stands for an object's pk in a reversed URL that `object_url` fills in.
+PK_MARK = "8675309098765"
+_URL_PATTERNS: dict[tuple, str] = {}
+
+
+def object_url(name, pk, *args) -> str:
+    """reverse(name, args=[pk, *args]), resolved once per URL name and prefix: a list of
+    100 rows with a menu each reversed some 500 URLs per page, most of its time."""
+    key = (get_script_prefix(), get_urlconf(), name, args)
+    pattern = _URL_PATTERNS.get(key)
+    if pattern is None:
+        pattern = _URL_PATTERNS[key] = reverse(name, args=[PK_MARK, *args])
+    return pattern.replace(PK_MARK, quote(str(pk)), 1)
 
 
 def progress_bar(task):

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 
 import pytest
 from django.conf import settings
@@ -51,6 +52,17 @@ def json_log_lines():
     root.setLevel(level)
 
 
+def lines_naming(task_id, lines, patience=10.0):
+    """The lines that name the Task, waiting for the worker's first: it may log after the
+    answer has been sent (the Task ended), on a loaded machine a while after."""
+    deadline = time.monotonic() + patience
+    while not (named := [line for line in lines if task_id in line["message"]]):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    return named
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_logs_under_the_id_of_the_request_that_queued_the_job(
     cloud, platform_client, celery_worker, json_log_lines
@@ -65,7 +77,7 @@ def test_the_worker_logs_under_the_id_of_the_request_that_queued_the_job(
 
     assert response["X-Request-Id"] == "req-from-platform-42"
     task_id = response.json()["task"]["task_id"]
-    worker_lines = [line for line in json_log_lines if task_id in line["message"]]
+    worker_lines = lines_naming(task_id, json_log_lines)
     assert worker_lines, json_log_lines
     assert {line["request_id"] for line in worker_lines} == {"req-from-platform-42"}
     assert {"time", "level", "logger"} <= set(worker_lines[0])
