@@ -45,6 +45,7 @@ class AzureScope:
             else last_segment(credentials.project_id)
         )
         self.location = cloud.azure_location
+        self.project_id = credentials.project_id if credentials is not None else ""
         self.mappings = Mappings(cloud)
 
     @cached_property
@@ -59,6 +60,13 @@ class AzureScope:
         """A resource group's ARM id: what the portal calls the project of what it holds."""
         group = resource_group or self.resource_group
         return f"/subscriptions/{self.session.subscription_id}/resourceGroups/{group}"
+
+    def project_of(self, resource_group: str) -> str:
+        """The project id of what lives in `resource_group`: the tenant's own id as sign-up
+        stored it (ARM may write a group's name in another case in the ids it returns)."""
+        if self.project_id and self.owns(resource_group):
+            return self.project_id
+        return self.group_id(resource_group)
 
     def resource_id(self, provider_type: str, name: str, resource_group: str | None = None):
         """The ARM id of `name` of `provider_type` ("Microsoft.Compute/disks")."""

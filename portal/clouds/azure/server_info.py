@@ -92,7 +92,7 @@ def server_info(scope: AzureScope, vm, nics: dict | None = None) -> ServerInfo:
         volume_ids=[disk.name for disk in data_disks or []],
         security_groups=groups,
         metadata=tags,
-        project_id=scope.group_id(resource_group_of(vm.id)),
+        project_id=scope.project_of(resource_group_of(vm.id)),
         fault=state.fault,
         created_at=vm.time_created,
     )

@@ -39,12 +39,13 @@ CREATED = vm_variables(
 )
 
 
+def tenant_group(azure_cloud, group="tenant-alpha"):
+    return f"/subscriptions/{azure_cloud.azure_subscription_id}/resourceGroups/{group}"
+
+
 def tenant(azure_cloud, group="tenant-alpha"):
     credentials = TenantCredentials(
-        username="",
-        password="",
-        project_id=f"/subscriptions/{azure_cloud.azure_subscription_id}/resourceGroups/{group}",
-        user_domain_id="",
+        username="", password="", project_id=tenant_group(azure_cloud, group), user_domain_id=""
     )
     return AzureDriver(azure_cloud, credentials)
 
@@ -179,7 +180,9 @@ def test_a_tenant_reads_its_servers_in_bulk_page_by_page(azure_mappings, arm):
         resource_group="tenant-alpha",
         nics=[nic],
         first_page=[vm("web-1-0a1b2c3d", "running", "Standard_B2s")],
-        second_page=[vm("db-1-4e5f6a7b", "stopped", "Standard_F2s")],
+        second_page=[
+            {**vm("db-1-4e5f6a7b", "stopped", "Standard_F2s"), "vm_group": "TENANT-ALPHA"}
+        ],
     )
 
     infos = list(tenant(azure_mappings).compute.iter_servers())
@@ -190,6 +193,9 @@ def test_a_tenant_reads_its_servers_in_bulk_page_by_page(azure_mappings, arm):
     ]
     assert infos[0].addresses == {"private": ["10.0.1.4"]}
     assert infos[1].addresses == {}
+    # ARM wrote the group's name in upper case in the second VM's id: the project is the
+    # tenant's, as sign-up stored it
+    assert {info.project_id for info in infos} == {tenant_group(azure_mappings)}
     assert len(arm.calls) == 5  # sign-in, the NICs, two pages of VMs
 
 
