@@ -212,6 +212,22 @@ def test_the_admin_reads_every_server_of_the_subscription(azure_mappings, arm):
     assert info.project_id.endswith("/resourceGroups/tenant-beta")
 
 
+def test_the_admin_reads_one_tenant_s_servers(azure_mappings, arm):
+    values = vm_variables("tenant-beta")
+    arm.sign_in().play(
+        "vm_list",
+        **values,
+        nics=[{"$include": "nic", **values}],
+        first_page=[{"$include": "vm", **values}],
+        second_page=[],
+    )
+    servers = AzureDriver(azure_mappings).compute.iter_servers(
+        project_id=tenant_group(azure_mappings, "tenant-beta")
+    )
+
+    assert [info.project_id for info in servers] == [tenant_group(azure_mappings, "tenant-beta")]
+
+
 def test_a_server_is_deleted_with_its_nic_and_os_disk_each_checked_gone(azure_mappings, arm):
     values = vm_variables(
         resource_group="tenant-alpha",
@@ -271,3 +287,12 @@ def test_a_mapped_size_azure_does_not_offer_is_left_out_and_logged(azure_mapping
         ("m1.small", 2, 4096, 0),
     ]
     assert "m1.retired maps VM size Standard_A1" in caplog.text
+
+
+def test_one_flavor_is_read_by_its_mapping(azure_mappings, arm):
+    arm.sign_in().play("vm_sizes").play("vm_sizes")
+    compute = AzureDriver(azure_mappings).compute
+
+    assert compute.get_flavor("m1.large").ram == 16384
+    with pytest.raises(CloudNotFound):
+        compute.get_flavor("m1.retired")
