@@ -17,11 +17,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import responses
 from azure.core.exceptions import ResourceNotFoundError
 from django.conf import settings
 
 from portal.clouds.azure.blobs import PageBlobs
 from portal.clouds.azure.session import AzureSession
+from portal.clouds.tests.azure.arm import ArmReplay, _StrictOrder, cloud_variables
 from portal.clouds.tests.factories import AzureCloudFactory
 
 AZURITE_ENV = Path(os.environ.get("AZURITE_ENV", "/tmp/portal-azurite/env"))
@@ -89,3 +91,34 @@ def azurite_stopped(azurite):
         yield
     finally:
         subprocess.run([str(SCRIPTS / "up")], check=True, timeout=300)
+
+
+@pytest.fixture
+def azure_cloud_on_azurite(azure_cloud, azurite):
+    """The `arm` fixture's Azure cloud, its storage account Azurite's."""
+    azure_cloud.azure_storage_account = azurite["AZURITE_ACCOUNT"]
+    azure_cloud.azure_storage_key = azurite["AZURITE_ACCOUNT_KEY"]
+    azure_cloud.azure_blob_endpoint = azurite["AZURITE_BLOB_ENDPOINT"]
+    azure_cloud.options |= {"wait_seconds": 30}
+    azure_cloud.save()
+    return azure_cloud
+
+
+@pytest.fixture
+def arm_and_azurite(azure_cloud_on_azurite, azurite):
+    """Like `arm` (recorded ARM exchanges, strictly in order), while the blob service's
+    requests reach the real Azurite. They must not go through the ordered registry: a
+    request it does not expect makes it forget the exchanges still to come."""
+    endpoint = azurite["AZURITE_BLOB_ENDPOINT"]
+
+    class ArmOrAzurite(_StrictOrder):
+        def find(self, request):
+            if request.url.startswith(endpoint):
+                return None, ["Azurite's, passed through"]
+            return super().find(request)
+
+    replay = ArmReplay(cloud_variables(azure_cloud_on_azurite))
+    replay.mock = responses.RequestsMock(assert_all_requests_are_fired=True, registry=ArmOrAzurite)
+    replay.mock.add_passthru(endpoint)
+    with replay:
+        yield replay
