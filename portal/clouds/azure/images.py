@@ -104,10 +104,12 @@ class ImageAPI:
             if status is None or info.status == status:
                 yield info
         for mapping in self._mappings():
-            with contextlib.suppress(CloudNotFound):  # logged: the operator must fix it
+            try:
                 info = self._mapped_info(mapping.name, mapping.azure_ref)
-                if status is None or info.status == status:
-                    yield info
+            except CloudNotFound:  # logged: a mapping to an image gone is not offered
+                continue
+            if status is None or info.status == status:
+                yield info
 
     def _iter_records(self) -> Iterator[BlobRecord]:
         try:
@@ -120,7 +122,10 @@ class ImageAPI:
         if mapping is not None:
             return self._mapped_info(mapping.name, mapping.azure_ref)
         record = self._record(image_id)
-        return self._info(image_id, record, self._arm_image(image_id))
+        arm_image = self._arm_image(image_id)
+        if arm_image is not None and (arm_image.tags or {}).get(TAG) != image_id:
+            arm_image = None  # an image of the resource group that is not the portal's
+        return self._info(image_id, record, arm_image)
 
     def _record(self, image_id: str) -> BlobRecord | None:
         if not image_id.startswith(IMAGE_PREFIX):

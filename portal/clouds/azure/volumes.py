@@ -48,9 +48,7 @@ STATUS_OF_DISK_STATE = {
 }
 STATUS_OF_PROVISIONING = {"Creating": "creating", "Deleting": "deleting", "Failed": "error"}
 # ARM's codes for a change the disk's state does not allow now.
-REFUSED_IN_THIS_STATE = frozenset(
-    {"OperationNotAllowed", "Conflict", "PropertyChangeNotAllowed", "BadRequest"}
-)
+REFUSED_IN_THIS_STATE = frozenset({"OperationNotAllowed", "Conflict", "PropertyChangeNotAllowed"})
 
 
 def _resource_group_of(resource_id: str) -> str:

@@ -93,3 +93,16 @@ def test_a_mapped_image_is_not_the_portals_to_delete(images, arm, azure_cloud):
     with pytest.raises(CloudBadRequest, match="image mapping"):
         images.delete_image("ubuntu-22.04")
     assert len(arm.calls) == 0
+
+
+def test_an_arm_image_the_portal_did_not_make_is_not_found(images, arm, azure_cloud):
+    arm.sign_in().play(
+        "image_get",
+        image="someones-image",
+        blob_uri="https://portalimages.blob.core.windows.net/vhds/other.vhd",
+        os_type="Linux",
+        tags={"team": "data"},
+    )
+
+    with pytest.raises(CloudNotFound):
+        images.get_image("someones-image")
