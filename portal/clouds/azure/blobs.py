@@ -130,6 +130,8 @@ class PageBlobs:
     ) -> BlobRecord:
         """`size` bytes of a raw disk as a fixed VHD: the data, zeros up to a whole MiB,
         then a new footer."""
+        if size <= 0:
+            raise CloudBadRequest(_("An image needs data: 0 bytes were announced."))
         data_size = vhd_data_size(size)
         blob = self._blob(name)
         with translate_errors("page blob upload"):

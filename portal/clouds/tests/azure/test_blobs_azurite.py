@@ -92,6 +92,8 @@ def test_a_vhd_azure_would_not_attach_is_refused_and_the_blob_left_empty(page_bl
 def test_data_shorter_than_announced_is_refused(page_blobs):
     with pytest.raises(CloudBadRequest, match="ended after 1048576 of 2097152 bytes"):
         page_blobs.upload_disk("short.vhd", io.BytesIO(pattern(MIB)), 2 * MIB, {})
+    with pytest.raises(CloudBadRequest, match="0 bytes"):
+        page_blobs.upload_disk("empty.vhd", io.BytesIO(b""), 0, {})
 
 
 def test_a_snapshot_keeps_the_pages_of_its_time(page_blobs):
