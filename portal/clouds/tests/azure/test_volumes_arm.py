@@ -250,3 +250,10 @@ def test_delete_waits_for_azure_then_checks_the_disk_is_gone(volumes, arm):
     arm.sign_in().play("disk_delete", operation="op-d4", disk=DISK)
 
     volumes.delete_volume(DISK)
+
+
+def test_a_throttled_read_is_retried_after_the_time_azure_asks(volumes, arm):
+    arm.sign_in().play("disk_get", throttle=0, **disk_variables())
+
+    assert volumes.get_volume(DISK).status == "available"
+    assert [call.response.status_code for call in arm.calls][2:] == [429, 200]
