@@ -222,10 +222,6 @@ class PageBlobs:
                 if not missing_ok:
                     raise
 
-    def delete_snapshot(self, name: str, snapshot: str) -> None:
-        with translate_errors("blob snapshot delete"):
-            self._blob(name, snapshot).delete_blob()
-
 
 def vhd_problem(tail: bytes, size: int) -> str:
     """Why the VHD of `size` bytes ending in `tail` is not one Azure attaches, or ""."""
