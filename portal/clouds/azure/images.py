@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.azure.blobs import BlobRecord, PageBlobs
 from portal.clouds.azure.errors import translate_errors
+from portal.clouds.azure.mappings import Kind
+from portal.clouds.azure.scope import AzureScope, finish, last_segment, resource_group_of
 from portal.clouds.base import ImageInfo, ProgressCallback
 from portal.clouds.errors import CloudBadRequest, CloudConflict, CloudError, CloudNotFound
 
@@ -60,30 +62,23 @@ def _decode(record: BlobRecord) -> dict:
     return json.loads(unquote(record.metadata.get(METADATA_KEY, "{}")))
 
 
-def _resource_group_and_name(resource_id: str) -> tuple[str, str]:
-    """ "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/images/NAME" ->
-    (RG, NAME)."""
-    parts = resource_id.strip("/").split("/")
-    lowered = [part.lower() for part in parts]
-    return parts[lowered.index("resourcegroups") + 1], parts[-1]
-
-
 def is_resource_id(reference: str) -> bool:
     return reference.lower().startswith("/subscriptions/")
 
 
-class ImageAPI:
-    def __init__(self, session):
-        self._session = session
-        self.blobs = PageBlobs(session, CONTAINER)
+class AzureImages:
+    """The images section of the Azure driver. Uploaded images are the cloud's, whatever
+    the scope: they live in the cloud's resource group and storage account, where the
+    compute section looks for them."""
+
+    def __init__(self, scope: AzureScope):
+        self.scope = scope
+        self.resource_group = scope.cloud.azure_resource_group
+        self.blobs = PageBlobs(scope.session, CONTAINER)
 
     @property
     def _images(self):
-        return self._session.compute.images
-
-    @property
-    def _cloud(self):
-        return self._session.cloud
+        return self.scope.compute.images
 
     # ---- reading -----------------------------------------------------------------
 
@@ -96,16 +91,16 @@ class ImageAPI:
         with translate_errors("images list"):
             arm_images = {
                 image.name: image
-                for image in self._images.list_by_resource_group(self._session.resource_group)
+                for image in self._images.list_by_resource_group(self.resource_group)
                 if (image.tags or {}).get(TAG) == image.name
             }
         for image_id in sorted(records.keys() | arm_images.keys()):
             info = self._info(image_id, records.get(image_id), arm_images.get(image_id))
             if status is None or info.status == status:
                 yield info
-        for mapping in self._mappings():
+        for name, reference in sorted(self._mappings().items()):
             try:
-                info = self._mapped_info(mapping.name, mapping.azure_ref)
+                info = self._mapped_info(name, reference)
             except CloudNotFound:  # logged: a mapping to an image gone is not offered
                 continue
             if status is None or info.status == status:
@@ -118,9 +113,9 @@ class ImageAPI:
             return
 
     def get_image(self, image_id: str) -> ImageInfo:
-        mapping = self._mappings().filter(name=image_id).first()
-        if mapping is not None:
-            return self._mapped_info(mapping.name, mapping.azure_ref)
+        reference = self._mappings().get(image_id)
+        if reference is not None:
+            return self._mapped_info(image_id, reference)
         record = self._record(image_id)
         arm_image = self._arm_image(image_id)
         if arm_image is not None and (arm_image.tags or {}).get(TAG) != image_id:
@@ -138,7 +133,7 @@ class ImageAPI:
     def _arm_image(self, image_id: str, resource_group: str = ""):
         with translate_errors("image read"):
             try:
-                return self._images.get(resource_group or self._session.resource_group, image_id)
+                return self._images.get(resource_group or self.resource_group, image_id)
             except ResourceNotFoundError:
                 return None
 
@@ -169,10 +164,8 @@ class ImageAPI:
             updated_at=record.last_modified if record is not None else None,
         )
 
-    def _mappings(self):
-        from portal.clouds.models import AzureMapping
-
-        return self._cloud.azure_mappings.filter(kind=AzureMapping.Kind.IMAGE).order_by("name")
+    def _mappings(self) -> dict[str, str]:
+        return self.scope.mappings.of_kind(Kind.IMAGE)
 
     def _mapped_info(self, name: str, reference: str) -> ImageInfo:
         """An operator's image mapping: an ARM image read where it is one (so a mapping to
@@ -180,8 +173,7 @@ class ImageAPI:
         properties = {"azure_ref": reference}
         status = "active"
         if is_resource_id(reference):
-            resource_group, image_name = _resource_group_and_name(reference)
-            arm_image = self._arm_image(image_name, resource_group)
+            arm_image = self._arm_image(last_segment(reference), resource_group_of(reference))
             if arm_image is None:
                 logger.warning("The image mapping %s names a missing image %s", name, reference)
                 raise CloudNotFound(
@@ -263,9 +255,8 @@ class ImageAPI:
         return self.get_image(image_id)
 
     def _make_arm_image(self, image_id: str, fields: dict) -> None:
-        session = self._session
         image = Image(
-            location=session.location,
+            location=self.scope.location,
             tags={TAG: image_id, NAME_TAG: fields["name"][:256]},
             storage_profile=ImageStorageProfile(
                 os_disk=ImageOSDisk(
@@ -276,11 +267,14 @@ class ImageAPI:
             ),
         )
         with translate_errors("image create"):
-            self._images.begin_create_or_update(session.resource_group, image_id, image).result()
+            finish(
+                self._images.begin_create_or_update(self.resource_group, image_id, image),
+                self.scope.cloud,
+            )
 
     def delete_image(self, image_id: str) -> None:
         """The ARM image, then its page blob; what is gone already is no error."""
-        if self._mappings().filter(name=image_id).exists():
+        if image_id in self._mappings():
             raise CloudBadRequest(
                 _(
                     "The image %(id)s is an image mapping of the cloud: operators remove it "
@@ -290,7 +284,7 @@ class ImageAPI:
             )
         # ARM answers 204 where there is no such image.
         with translate_errors("image delete"):
-            self._images.begin_delete(self._session.resource_group, image_id).result()
+            finish(self._images.begin_delete(self.resource_group, image_id), self.scope.cloud)
         self.blobs.delete(f"{image_id}.vhd", missing_ok=True)
 
     def update_image(self, image_id: str, **changes) -> ImageInfo:

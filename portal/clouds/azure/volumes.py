@@ -25,7 +25,8 @@ from azure.mgmt.compute.models import (
 from django.utils.translation import gettext as _
 
 from portal.clouds.azure.errors import azure_code, translate_errors
-from portal.clouds.base import TenantCredentials, VolumeAttachment, VolumeInfo
+from portal.clouds.azure.scope import AzureScope, finish, last_segment, resource_group_of
+from portal.clouds.base import VolumeAttachment, VolumeInfo
 from portal.clouds.errors import CloudBadRequest, CloudConflict, CloudNotFound
 
 VOLUME_PREFIX = "vol-"
@@ -51,22 +52,14 @@ STATUS_OF_PROVISIONING = {"Creating": "creating", "Deleting": "deleting", "Faile
 REFUSED_IN_THIS_STATE = frozenset({"OperationNotAllowed", "Conflict", "PropertyChangeNotAllowed"})
 
 
-def _resource_group_of(resource_id: str) -> str:
-    parts = resource_id.strip("/").split("/")
-    lowered = [part.lower() for part in parts]
-    return parts[lowered.index("resourcegroups") + 1]
-
-
-def _name_of(resource_id: str) -> str:
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]
-
-
-def volume_info(disk) -> VolumeInfo:
+def volume_info(disk, scope: AzureScope) -> VolumeInfo:
     tags = disk.tags or {}
     status = STATUS_OF_PROVISIONING.get(disk.provisioning_state) or STATUS_OF_DISK_STATE.get(
         disk.disk_state or "", "available"
     )
-    attachments = [VolumeAttachment(server_id=_name_of(disk.managed_by))] if disk.managed_by else []
+    attachments = (
+        [VolumeAttachment(server_id=last_segment(disk.managed_by))] if disk.managed_by else []
+    )
     return VolumeInfo(
         id=disk.name,
         name=tags.get(NAME_TAG, disk.name),
@@ -78,33 +71,29 @@ def volume_info(disk) -> VolumeInfo:
         attachments=attachments,
         created_at=disk.time_created,
         description=tags.get(DESCRIPTION_TAG, ""),
-        project_id=_resource_group_of(disk.id),
+        project_id=scope.group_id(resource_group_of(disk.id)),
     )
 
 
-class VolumeAPI:
-    def __init__(self, session, credentials: TenantCredentials | None = None):
-        self._session = session
-        self._credentials = credentials
-        # A tenant's disks go to its own resource group: its project id names it.
-        self.resource_group = (
-            credentials.project_id.rstrip("/").rsplit("/", 1)[-1]
-            if credentials is not None
-            else session.resource_group
-        )
+class AzureVolumes:
+    """The volumes section of the Azure driver."""
+
+    def __init__(self, scope: AzureScope):
+        self.scope = scope
+        self.resource_group = scope.resource_group
 
     @property
     def _disks(self):
-        return self._session.compute.disks
+        return self.scope.compute.disks
 
     @property
     def _vms(self):
-        return self._session.compute.virtual_machines
+        return self.scope.compute.virtual_machines
 
     # ---- reading -----------------------------------------------------------------
 
     def get_volume(self, volume_id: str) -> VolumeInfo:
-        return volume_info(self._disk(volume_id))
+        return volume_info(self._disk(volume_id), self.scope)
 
     def _disk(self, volume_id: str):
         with translate_errors("disk read"):
@@ -117,15 +106,15 @@ class VolumeAPI:
         """The scope's disks: a tenant's resource group's; for the admin, every disk of the
         subscription (every tenant's). ARM pages itself: `page_size` is not Azure's to choose."""
         with translate_errors("disks list"):
-            if self._credentials is None:
+            if self.scope.is_admin:
                 disks = self._disks.list()
             else:
                 disks = self._disks.list_by_resource_group(self.resource_group)
             for disk in disks:
-                yield volume_info(disk)
+                yield volume_info(disk, self.scope)
 
     def list_volume_types(self) -> list[str]:
-        return list((self._session.cloud.options or {}).get("azure_disk_skus") or DISK_SKUS)
+        return list((self.scope.cloud.options or {}).get("azure_disk_skus") or DISK_SKUS)
 
     # ---- writing -----------------------------------------------------------------
 
@@ -157,7 +146,7 @@ class VolumeAPI:
                 % {"type": sku, "types": ", ".join(self.list_volume_types())}
             )
         disk = Disk(
-            location=self._session.location,
+            location=self.scope.location,
             tags={NAME_TAG: name[:256], DESCRIPTION_TAG: description[:256]},
             sku=DiskSku(name=sku),
             zones=[availability_zone] if availability_zone else None,
@@ -166,7 +155,10 @@ class VolumeAPI:
         )
         volume_id = f"{VOLUME_PREFIX}{uuid.uuid4().hex}"
         with translate_errors("disk create"):
-            self._disks.begin_create_or_update(self.resource_group, volume_id, disk).result()
+            finish(
+                self._disks.begin_create_or_update(self.resource_group, volume_id, disk),
+                self.scope.cloud,
+            )
         return self.get_volume(volume_id)
 
     def extend_volume(self, volume_id: str, new_size: int) -> None:
@@ -180,9 +172,12 @@ class VolumeAPI:
             )
         with translate_errors("disk resize"):
             try:
-                self._disks.begin_update(
-                    self.resource_group, volume_id, DiskUpdate(disk_size_gb=new_size)
-                ).result()
+                finish(
+                    self._disks.begin_update(
+                        self.resource_group, volume_id, DiskUpdate(disk_size_gb=new_size)
+                    ),
+                    self.scope.cloud,
+                )
             except HttpResponseError as exc:
                 if azure_code(exc) in REFUSED_IN_THIS_STATE:
                     raise CloudConflict(
@@ -203,7 +198,10 @@ class VolumeAPI:
         if description is not None:
             tags[DESCRIPTION_TAG] = description[:256]
         with translate_errors("disk update"):
-            self._disks.begin_update(self.resource_group, volume_id, DiskUpdate(tags=tags)).result()
+            finish(
+                self._disks.begin_update(self.resource_group, volume_id, DiskUpdate(tags=tags)),
+                self.scope.cloud,
+            )
         return self.get_volume(volume_id)
 
     def attach_volume(self, server_id: str, volume_id: str) -> VolumeAttachment:
@@ -249,13 +247,15 @@ class VolumeAPI:
         # A PATCH of the data disks alone: what else the VM holds is left as it is.
         change = VirtualMachineUpdate(storage_profile=StorageProfile(data_disks=data_disks))
         with translate_errors("VM update"):
-            return self._vms.begin_update(self.resource_group, server_id, change).result()
+            return finish(
+                self._vms.begin_update(self.resource_group, server_id, change), self.scope.cloud
+            )
 
     def delete_volume(self, volume_id: str) -> None:
         """Delete the disk, then check it is gone (ARM may accept and not finish)."""
         with translate_errors("disk delete"):
             try:
-                self._disks.begin_delete(self.resource_group, volume_id).result()
+                finish(self._disks.begin_delete(self.resource_group, volume_id), self.scope.cloud)
             except HttpResponseError as exc:
                 if azure_code(exc) in REFUSED_IN_THIS_STATE:
                     raise CloudConflict(
@@ -274,5 +274,5 @@ class VolumeAPI:
 
 def _same_disk(data_disk, volume_id: str) -> bool:
     managed = data_disk.managed_disk
-    disk_name = _name_of(managed.id) if managed is not None and managed.id else data_disk.name
+    disk_name = last_segment(managed.id) if managed is not None and managed.id else data_disk.name
     return (disk_name or "").lower() == volume_id.lower()

@@ -4,8 +4,8 @@ exchange; a marketplace image taken as written)."""
 
 import pytest
 
-from portal.clouds.azure.images import ImageAPI
-from portal.clouds.azure.session import AzureSession
+from portal.clouds.azure.images import AzureImages
+from portal.clouds.azure.scope import AzureScope
 from portal.clouds.errors import CloudBadRequest, CloudNotFound
 from portal.clouds.models import AzureMapping
 
@@ -16,7 +16,7 @@ MARKETPLACE = "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"
 
 @pytest.fixture
 def images(azure_cloud):
-    return ImageAPI(AzureSession(azure_cloud))
+    return AzureImages(AzureScope(azure_cloud))
 
 
 def image_id(cloud, name, resource_group="shared-rg"):

@@ -9,8 +9,8 @@ import pytest
 
 from portal.clouds.azure import vhd
 from portal.clouds.azure.blobs import MIB
-from portal.clouds.azure.images import ImageAPI
-from portal.clouds.azure.session import AzureSession
+from portal.clouds.azure.images import AzureImages
+from portal.clouds.azure.scope import AzureScope
 from portal.clouds.errors import CloudBadRequest, CloudError
 from portal.clouds.models import AzureMapping
 from portal.clouds.tests.azure.arm import EXCHANGES, fill
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.azurite, pytest.mark.django_db]
 
 @pytest.fixture
 def images(azure_cloud_on_azurite):
-    api = ImageAPI(AzureSession(azure_cloud_on_azurite))
+    api = AzureImages(AzureScope(azure_cloud_on_azurite))
     made = []
     api.made = made
     yield api

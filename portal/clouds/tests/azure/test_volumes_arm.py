@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from portal.clouds.azure.session import AzureSession
-from portal.clouds.azure.volumes import VolumeAPI
+from portal.clouds.azure.scope import AzureScope
+from portal.clouds.azure.volumes import AzureVolumes
 from portal.clouds.base import TenantCredentials, VolumeAttachment
 from portal.clouds.errors import CloudBadRequest, CloudConflict, CloudNotFound
 from portal.clouds.tests.azure.arm import EXCHANGES, fill
@@ -60,7 +60,7 @@ def recorded_disk(arm, **values):
 
 @pytest.fixture
 def volumes(azure_cloud):
-    return VolumeAPI(AzureSession(azure_cloud))
+    return AzureVolumes(AzureScope(azure_cloud))
 
 
 def test_a_disk_is_made_empty_with_its_name_and_description_in_tags(volumes, arm, monkeypatch):
@@ -83,7 +83,10 @@ def test_a_disk_is_made_empty_with_its_name_and_description_in_tags(volumes, arm
         False,
         [],
     )
-    assert info.project_id == "portal-rg"
+    assert (
+        info.project_id
+        == "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/portal-rg"
+    )
 
 
 class _Hex:
@@ -108,13 +111,13 @@ def test_what_azure_cannot_make_is_refused_before_any_call(volumes, arm, argumen
 
 
 def test_the_disk_types_are_azures_skus_or_the_clouds_own(azure_cloud):
-    assert VolumeAPI(AzureSession(azure_cloud)).list_volume_types() == [
+    assert AzureVolumes(AzureScope(azure_cloud)).list_volume_types() == [
         "Standard_LRS",
         "StandardSSD_LRS",
         "Premium_LRS",
     ]
     azure_cloud.options["azure_disk_skus"] = ["Premium_LRS"]
-    assert VolumeAPI(AzureSession(azure_cloud)).list_volume_types() == ["Premium_LRS"]
+    assert AzureVolumes(AzureScope(azure_cloud)).list_volume_types() == ["Premium_LRS"]
 
 
 @pytest.mark.parametrize(
@@ -147,17 +150,13 @@ def test_the_admin_lists_every_disk_of_the_subscription(volumes, arm):
 
 
 def test_a_tenant_lists_the_disks_of_its_resource_group(azure_cloud, arm):
-    tenant = TenantCredentials(
-        username="",
-        password="",
-        project_id=f"/subscriptions/{azure_cloud.azure_subscription_id}/resourceGroups/tenant-rg",
-        user_domain_id="",
-    )
-    volumes = VolumeAPI(AzureSession(azure_cloud), tenant)
+    group = f"/subscriptions/{azure_cloud.azure_subscription_id}/resourceGroups/tenant-rg"
+    tenant = TenantCredentials(username="", password="", project_id=group, user_domain_id="")
+    volumes = AzureVolumes(AzureScope(azure_cloud, tenant))
     arm.variables["resource_group"] = "tenant-rg"
     arm.sign_in().play("disk_list", disks=[recorded_disk(arm)])
 
-    assert [(info.id, info.project_id) for info in volumes.list_volumes()] == [(DISK, "tenant-rg")]
+    assert [(info.id, info.project_id) for info in volumes.list_volumes()] == [(DISK, group)]
 
 
 def test_extend_patches_the_size(volumes, arm):
