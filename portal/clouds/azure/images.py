@@ -241,7 +241,7 @@ class AzureImages:
         upload = self.blobs.upload_vhd if disk_format == "vhd" else self.blobs.upload_disk
         try:
             upload(blob_name, data, size, _encode(fields | {"status": "saving"}), progress)
-        except CloudError:
+        except Exception:  # the cloud's refusal, or the source's read failing
             # Back to an empty queued record, so that the upload may be tried again.
             with contextlib.suppress(CloudError):
                 self.blobs.create(blob_name, 0, _encode(fields))

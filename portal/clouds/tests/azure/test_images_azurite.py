@@ -181,3 +181,27 @@ def test_active_only_by_default(images, arm_and_azurite):
     arm_and_azurite.sign_in().play("image_list", images=[])
 
     assert queued.id not in {info.id for info in images.iter_images()}
+
+
+class FailingSource(io.RawIOBase):
+    """A source that gives one MiB, then fails as a lost staging file would."""
+
+    def __init__(self):
+        self.given = False
+
+    def read(self, amount=-1):
+        if self.given:
+            raise OSError("the staged upload is gone")
+        self.given = True
+        return bytes([3]) * MIB
+
+
+def test_a_source_that_fails_midway_leaves_the_image_queued(images, arm_and_azurite):
+    info = new_image(images)
+    arm_and_azurite.sign_in().play("image_get_not_found", image=info.id)
+
+    with pytest.raises(OSError, match="gone"):
+        images.upload_image_data(info.id, FailingSource(), 3 * MIB)
+
+    read = images.get_image(info.id)
+    assert (read.status, read.size) == ("queued", None)
