@@ -6,9 +6,10 @@ detach), with the real SDK's serialization and pollers."""
 import json
 
 import pytest
+from azure.mgmt.compute.models import Disk
 
 from portal.clouds.azure.scope import AzureScope
-from portal.clouds.azure.volumes import AzureVolumes
+from portal.clouds.azure.volumes import AzureVolumes, volume_info
 from portal.clouds.base import TenantCredentials, VolumeAttachment
 from portal.clouds.errors import CloudBadRequest, CloudConflict, CloudNotFound
 from portal.clouds.tests.azure.arm import EXCHANGES, fill
@@ -256,3 +257,24 @@ def test_a_throttled_read_is_retried_after_the_time_azure_asks(volumes, arm):
 
     assert volumes.get_volume(DISK).status == "available"
     assert [call.response.status_code for call in arm.calls][2:] == [429, 200]
+
+
+@pytest.mark.parametrize(
+    ("provisioning", "state", "status"),
+    [
+        ("Creating", "Unattached", "creating"),
+        ("Failed", "Unattached", "error"),
+        ("Deleting", "Attached", "deleting"),
+        ("Succeeded", "ActiveSAS", "maintenance"),
+        ("Succeeded", "Frozen", "in-use"),
+    ],
+)
+def test_a_disk_being_made_or_removed_has_that_status(
+    arm, azure_cloud, provisioning, state, status
+):
+    body = recorded_disk(arm, state=state)
+    body["properties"]["provisioningState"] = provisioning
+
+    info = volume_info(Disk(body), AzureScope(azure_cloud))
+
+    assert info.status == status
