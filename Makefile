@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-unit test-sqlite test-openstack test-objectstorage test-multihost install services lint format messages clean
+.PHONY: run test test-unit test-sqlite test-openstack test-objectstorage test-azure test-multihost install services lint format messages clean
 
 # The virtualenv, (re)installed when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -32,8 +32,9 @@ run: install
 # The whole suite: unit tests on PostgreSQL + Redis, the same again on SQLite (what
 # `make run` uses; browser tests aside), then the integration suite against a local
 # OpenStack started by scripts/openstack-lite/up, the object-storage driver against a
-# local Ceph RGW (scripts/ceph-lite/up), then the portal on several hosts.
-test: test-unit test-sqlite test-openstack test-objectstorage test-multihost
+# local Ceph RGW (scripts/ceph-lite/up), the Azure driver's page blobs against a local
+# Azurite (scripts/azurite/up), then the portal on several hosts.
+test: test-unit test-sqlite test-openstack test-objectstorage test-azure test-multihost
 
 test-unit: install services
 	scripts/ensure-gettext
@@ -44,7 +45,7 @@ test-unit: install services
 	$(BIN)/pytest -q
 
 test-sqlite: install services
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -q -p no:cacheprovider -m "not openstack and not rgw and not browser and not multihost and not schemathesis"
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -q -p no:cacheprovider -m "not openstack and not rgw and not azurite and not browser and not multihost and not schemathesis"
 
 test-openstack: install services
 	scripts/openstack-lite/up
@@ -54,6 +55,13 @@ test-openstack: install services
 test-objectstorage: install services
 	scripts/ceph-lite/up
 	$(BIN)/pytest -q -m rgw -p no:cacheprovider
+
+# The Azure driver's page blobs (VHD upload, snapshot, copy, delete) against Azurite, the
+# storage emulator from npm, on 127.0.0.1:10000. Its ARM calls replay recorded exchanges
+# in the unit suite: no emulator of Azure Resource Manager exists.
+test-azure: install services
+	scripts/azurite/up
+	$(BIN)/pytest -q -m azurite -p no:cacheprovider
 
 # Web, two workers, the data services and S3 (Ceph RGW) on hosts of their own (network
 # namespaces); this process's test database lives on the data host, where they all reach it.

@@ -47,6 +47,12 @@ def polling_interval(cloud) -> float:
     return float((cloud.options or {}).get("azure_polling_interval", 5))
 
 
+def retry_total(cloud) -> int:
+    """How often a 429, a 5xx or an unreachable service is retried (options may lower it:
+    a test of an unreachable service need not wait out the backoff)."""
+    return int((cloud.options or {}).get("azure_retry_total", RETRY_TOTAL))
+
+
 def blob_endpoint(cloud) -> str:
     return (
         cloud.azure_blob_endpoint or f"https://{cloud.azure_storage_account}.blob.core.windows.net"
@@ -63,12 +69,13 @@ class AzureSession:
         self.location = cloud.azure_location
         self.timeouts = timeouts(cloud)
         self.polling_interval = polling_interval(cloud)
+        self.retry_total = retry_total(cloud)
 
     def _client_options(self) -> dict:
         return {
             "connection_timeout": self.timeouts.connect,
             "read_timeout": self.timeouts.read,
-            "retry_total": RETRY_TOTAL,
+            "retry_total": self.retry_total,
             "retry_backoff_max": RETRY_BACKOFF_MAX,
             "polling_interval": self.polling_interval,
         }
@@ -113,5 +120,5 @@ class AzureSession:
             },
             connection_timeout=self.timeouts.connect,
             read_timeout=self.timeouts.read,
-            retry_total=RETRY_TOTAL,
+            retry_total=self.retry_total,
         )
