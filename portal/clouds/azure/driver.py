@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from portal.clouds.azure.compute import AzureCompute
+from portal.clouds.azure.images import AzureImages
 from portal.clouds.azure.network import AzureNetwork
 from portal.clouds.azure.scope import AzureScope
 from portal.clouds.azure.unoffered import NoFloatingIPs, NoShares
+from portal.clouds.azure.volumes import AzureVolumes
 from portal.clouds.base import TenantCredentials
 
 
@@ -16,7 +18,9 @@ class AzureDriver:
 
     def __init__(self, cloud, credentials: TenantCredentials | None = None):
         self.scope = AzureScope(cloud, credentials)
+        self.images = AzureImages(self.scope)
         self.compute = AzureCompute(self.scope)
+        self.volumes = AzureVolumes(self.scope)
         self.network = AzureNetwork(self.scope)
         self.floating_ips = NoFloatingIPs()
         self.shares = NoShares()
