@@ -3,8 +3,9 @@ cloud, opening a driver."""
 
 from django.utils.translation import gettext_lazy as _
 
-# Imported so that the cloud errors' sentences ("error.<class>") are registered wherever
-# Tasks are shown, not only where a driver ran.
+# Imported so that the cloud errors' sentences ("error.<class>", and the Azure driver's
+# own) are registered wherever Tasks are shown, not only where a driver ran.
+import portal.clouds.azure.messages
 import portal.clouds.errors  # noqa: F401
 from portal.clouds.models import Cloud
 from portal.core.sentences import names_from, target_names

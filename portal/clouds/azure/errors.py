@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from azure.core import exceptions as azure_exc
 
+from portal.clouds.azure.messages import AzureMessages
 from portal.clouds.errors import (
     CloudAuthFailed,
     CloudBadRequest,
@@ -51,6 +52,26 @@ _BY_CODE: dict[str, type[CloudError]] = {
     "InternalServerError": CloudUnavailable,
     "ServerBusy": CloudUnavailable,
     "TooManyRequests": CloudUnavailable,
+    "InternalOperationError": CloudUnavailable,
+    "RetryableError": CloudUnavailable,
+    "OSProvisioningInternalError": CloudUnavailable,
+}
+# Codes a polled operation ends with (the operation's status Failed), said in a sentence
+# of their own. Capacity Azure has not got (AllocationFailed and its kin) is
+# CloudUnavailable, not a quota: no limit of the tenant's or the subscription's is met,
+# raising one would not help, and the same request may well succeed later or with
+# another size or zone ("try again later" is what 503 says).
+_WORDED: dict[str, tuple[type[CloudError], object]] = {
+    "AllocationFailed": (CloudUnavailable, AzureMessages.NO_CAPACITY),
+    "ZonalAllocationFailed": (CloudUnavailable, AzureMessages.NO_CAPACITY),
+    "AllocationFailedVmSizeNotAvailable": (CloudUnavailable, AzureMessages.NO_CAPACITY),
+    "OverconstrainedAllocationRequest": (CloudUnavailable, AzureMessages.OVERCONSTRAINED),
+    "OverconstrainedZonalAllocationRequest": (CloudUnavailable, AzureMessages.OVERCONSTRAINED),
+    # The VM exists but its guest never said it was ready: the image's fault more often
+    # than Azure's, so not "try again later" (the generic 502 with its own sentence).
+    "OSProvisioningTimedOut": (CloudError, AzureMessages.OS_PROVISIONING_TIMED_OUT),
+    "OSProvisioningClientError": (CloudBadRequest, AzureMessages.OS_PROVISIONING_REFUSED),
+    "VMStartTimedOut": (CloudUnavailable, AzureMessages.VM_START_TIMED_OUT),
 }
 # Not reached, or no answer in time: the request may not have arrived.
 _UNREACHABLE = (azure_exc.ServiceRequestError, azure_exc.ServiceResponseError)
@@ -82,7 +103,11 @@ def to_cloud_error(exc: Exception) -> CloudError:
         return CloudAuthFailed()  # azure-identity's: the service principal was refused
     if isinstance(exc, _UNREACHABLE):
         return CloudUnavailable()
-    error_class = _BY_CODE.get(azure_code(exc))
+    code = azure_code(exc)
+    if code in _WORDED:
+        error_class, message = _WORDED[code]
+        return error_class(message)
+    error_class = _BY_CODE.get(code)
     if error_class is not None:
         return error_class()
     return _from_status(getattr(exc, "status_code", None))

@@ -100,7 +100,7 @@ def test_a_vm_azure_refuses_takes_its_new_nic_away(azure_mappings, arm):
         ({"network_ids": ["elsewhere"]}, 'virtual network subnet mapping named "elsewhere"'),
         ({"security_groups": ["db"]}, 'network security group mapping named "db"'),
         ({"security_groups": ["web", "ssh"]}, "one network security group"),
-        ({"admin_pass": "short1A!"}, "12 to 123 characters"),
+        ({"admin_pass": "short1A!"}, "12 to 72 characters"),
         ({"admin_pass": "alllowercase1"}, "three of these"),
         ({"admin_pass": "", "key_name": ""}, "password or a key pair"),
         ({"host": "compute-1"}, "no hosts"),
