@@ -16,6 +16,8 @@ from portal.core.errors import Unprocessable
 AVAILABILITY_ZONE = "availability_zone"
 CONSOLE = "console"
 CONSOLE_LOG = "console_log"
+# Tenants get a user and roles of their own in the cloud at sign-up (Keystone's).
+TENANT_USERS = "tenant_users"
 
 _NO_SUSPEND = _(
     "Azure cannot suspend or resume a virtual machine as OpenStack does; stop and start it instead."
@@ -58,6 +60,10 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
         "rebuild": _("Azure cannot rebuild a virtual machine from another image."),
         "interface_attach": _NO_INTERFACES,
         "interface_detach": _NO_INTERFACES,
+        TENANT_USERS: _(
+            "Azure clouds have no per-tenant users or roles: each tenant gets a resource "
+            "group of its own, and the portal acts in it as the cloud's service principal."
+        ),
     },
 }
 

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.clouds.capabilities import refuse_unmapped_zone, refuse_unsupported
+from portal.clouds.mappings import refuse_unmapped, refuse_unmapped_server
+from portal.clouds.models import AzureMapping
 from portal.clouds.sync import cloud_for_region
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
 from portal.core.models import Task
@@ -122,6 +124,13 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
     if request.key_name:
         keypairs.check_usable(tenant, cloud, request.key_name)
     network_uuid = network_for_server(tenant, cloud, request.network_uuid)
+    refuse_unmapped_server(
+        cloud,
+        flavor=flavor,
+        image=image,
+        network_id=network_uuid,
+        security_group_names=request.security_group_name,
+    )
     check_placement(
         tenant,
         cloud,
@@ -282,6 +291,7 @@ def resize_server(server, flavor_ref, *, actor):
     flavor = _offered_flavor(server.tenant, server.cloud, flavor_ref)
     if flavor.backend_id == server.flavor_ref:
         raise ValidationFailed(fields={"flavor_ref": [_("The server already has it.")]})
+    refuse_unmapped(server.cloud, AzureMapping.Kind.FLAVOR, [flavor.backend_id], field="flavor_ref")
     if server.runtime_state not in RESIZABLE_STATES:
         raise Conflict(
             _("A server that is %(state)s cannot be resized.")

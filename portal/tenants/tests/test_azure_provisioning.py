@@ -1,0 +1,95 @@
+"""Signing a tenant up on an Azure cloud (issue 19): the domain is the cloud's shared
+resource group, the project a resource group of the tenant's own; no user, role or role
+assignment is made (the portal acts as the cloud's service principal). The sign-up runs
+through the API and the job, the SDK against replayed ARM exchanges."""
+
+import pytest
+
+from portal.clouds.azure.identity import AzureIdentity
+from portal.clouds.azure.session import AzureSession
+from portal.clouds.drivers import DRIVER_CLASSES
+from portal.clouds.tests.arm_replay import load, replaying
+from portal.clouds.tests.factories import AzureCloudFactory
+from portal.core.models import Task
+from portal.tenants.credentials import tenant_credentials
+from portal.tenants.models import Tenant, TenantIdentity
+from portal.tenants.tests.conftest import sign_up
+
+pytestmark = pytest.mark.django_db
+
+SUBSCRIPTION = "/subscriptions/11111111-2222-3333-4444-555555555555"
+
+
+class IdentityOnlyDriver:
+    """The Azure driver's identity section alone (its compute sections are another
+    branch's): what sign-up uses; the others are absent."""
+
+    images = compute = volumes = network = None
+
+    def __init__(self, cloud, credentials=None):
+        self.identity = AzureIdentity(AzureSession(cloud))
+
+
+@pytest.fixture
+def azure(monkeypatch):
+    path = f"{__name__}.IdentityOnlyDriver"
+    monkeypatch.setitem(DRIVER_CLASSES, "azure", DRIVER_CLASSES.get("azure", path))
+    return AzureCloudFactory(is_default=True, options={"azure_polling_interval": 0})
+
+
+def test_a_tenant_signed_up_on_azure_gets_a_resource_group_of_its_own(
+    azure, platform_client, run_commit_hooks
+):
+    exchanges = load(
+        "resource_groups/read_shared_group.json", "resource_groups/create_tenant_group.json"
+    )
+    with replaying(azure, exchanges) as asked:
+        answer = sign_up(platform_client, "Acme")
+
+    assert answer.status_code == 201, answer.content
+    task = Task.objects.get(pk=answer.json()["task"]["task_id"])
+    assert task.state == Task.State.SUCCEEDED, task.message
+    identity = TenantIdentity.objects.get(tenant_id=answer.json()["tenant_id"])
+    assert identity.state == TenantIdentity.State.READY
+    assert identity.domain_id == f"{SUBSCRIPTION}/resourceGroups/portal-rg"
+    assert identity.project_id == f"{SUBSCRIPTION}/resourceGroups/t-0000000001"
+    assert (identity.user_id, identity.role_id, identity.member_role_id) == ("", "", "")
+    assert not identity.role_assigned
+    assert identity.tenant.status == Tenant.Status.ACTIVE
+    # Only the resource groups were asked for: read the shared one, make the tenant's,
+    # read it back.
+    arm = [(method, url.split("?")[0].rsplit("/", 1)[-1]) for method, url, _b in asked[2:]]
+    assert arm == [("GET", "portal-rg"), ("PUT", "t-0000000001"), ("GET", "t-0000000001")]
+
+
+def test_the_credentials_of_an_azure_identity_name_only_its_resource_group(azure, tenant):
+    identity = TenantIdentity.objects.create(
+        tenant=tenant, cloud=azure, domain_name="t", project_name="t", username="t",
+        role_name="t", password="unused", project_id=f"{SUBSCRIPTION}/resourceGroups/t",
+    )  # fmt: skip
+
+    credentials = tenant_credentials(identity)
+
+    assert (credentials.username, credentials.password) == ("", "")
+    assert credentials.project_id == identity.project_id
+
+
+def test_a_refused_resource_group_fails_the_sign_up_and_leaves_nothing(
+    azure, platform_client, run_commit_hooks
+):
+    exchanges = load(
+        "resource_groups/read_shared_group.json",
+        "resource_groups/create_tenant_group_refused.json",
+    )
+    with replaying(azure, exchanges) as asked:
+        answer = sign_up(platform_client, "Acme")
+
+    task = Task.objects.get(pk=answer.json()["task"]["task_id"])
+    assert (task.state, task.error_code) == (Task.State.FAILED, "cloud_forbidden")
+    assert "Creating the tenant's project failed" in task.message
+    identity = TenantIdentity.objects.get(tenant_id=answer.json()["tenant_id"])
+    assert identity.state == TenantIdentity.State.FAILED
+    # The shared group is the operator's: undoing forgets it, deletes nothing in Azure.
+    assert (identity.domain_id, identity.project_id) == ("", "")
+    assert [method for method, _url, _body in asked[2:]] == ["GET", "PUT"]
+    assert Tenant.objects.get().status == Tenant.Status.FAILED
