@@ -16,8 +16,13 @@ from portal.tenants.tests.factories import TenantFactory, make_platform_key, mak
 
 # The OpenStack-lite fixtures (openstack_cloud, openstack_admin, make_openstack_tenant ...)
 # for every app's `@pytest.mark.openstack` tests, and the Ceph-lite ones (rgw_store, rgw,
-# make_rgw_user ...) for `@pytest.mark.rgw` tests.
-pytest_plugins = ["portal.clouds.tests.openstack.fixtures", "portal.clouds.tests.rgw_fixtures"]
+# make_rgw_user ...) for `@pytest.mark.rgw` tests, and the Azure ones (azure_cloud, arm: the
+# replay of recorded ARM exchanges).
+pytest_plugins = [
+    "portal.clouds.tests.openstack.fixtures",
+    "portal.clouds.tests.rgw_fixtures",
+    "portal.clouds.tests.azure.fixtures",
+]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,0 +1,22 @@
+"""Fixtures for tests of Azure clouds, in every app (registered in the root conftest):
+`azure_cloud`, an Azure cloud whose pollers do not wait, and `arm`, the replay of recorded
+ARM exchanges (arm.py) that the test's requests must follow in order."""
+
+import pytest
+
+from portal.clouds.tests.azure.arm import ArmReplay, cloud_variables
+from portal.clouds.tests.factories import AzureCloudFactory
+
+
+@pytest.fixture
+def azure_cloud(db):
+    """An Azure cloud; long-running operations poll at once (the replay answers at once)."""
+    return AzureCloudFactory(name="azure-we", options={"azure_polling_interval": 0})
+
+
+@pytest.fixture
+def arm(azure_cloud):
+    """Expected ARM exchanges: `arm.sign_in().play("vm_get", vm="web-1")`. On teardown,
+    every one must have been used, in order."""
+    with ArmReplay(cloud_variables(azure_cloud)) as replay:
+        yield replay
