@@ -9,69 +9,68 @@ from portal.clouds.azure.identity import TENANT_TAG, AzureIdentity
 from portal.clouds.azure.session import AzureSession
 from portal.clouds.base import TenantCredentials
 from portal.clouds.errors import CloudBadRequest, CloudForbidden
-from portal.clouds.tests.arm_replay import load, replaying
-from portal.clouds.tests.factories import AzureCloudFactory
 
 pytestmark = pytest.mark.django_db
 
 SUBSCRIPTION = "/subscriptions/11111111-2222-3333-4444-555555555555"
 TENANT_GROUP = f"{SUBSCRIPTION}/resourceGroups/t-0000000001"
+TAGS = {TENANT_TAG: "t-0000000001"}
 
 
 @pytest.fixture
-def azure():
-    return AzureCloudFactory(options={"azure_polling_interval": 0})
-
-
-@pytest.fixture
-def identity(azure):
-    return AzureIdentity(AzureSession(azure))
+def identity(azure_cloud):
+    return AzureIdentity(AzureSession(azure_cloud))
 
 
 def credentials(project_id):
     return TenantCredentials(username="", password="", project_id=project_id, user_domain_id="")
 
 
-def test_the_domain_is_the_clouds_shared_resource_group(azure, identity):
-    with replaying(azure, load("resource_groups/read_shared_group.json")) as asked:
-        domain_id = identity.create_domain("t-0000000001")
-
-    assert domain_id == f"{SUBSCRIPTION}/resourceGroups/portal-rg"
-    assert [method for method, _url, _body in asked] == ["GET", "POST", "GET"]  # sign-in, read
+def arm_requests(arm):
+    return [(call.request.method, call.request.url.split("?")[0]) for call in arm.calls[2:]]
 
 
-def test_the_project_is_a_tagged_resource_group_in_the_clouds_location(azure, identity):
-    with replaying(azure, load("resource_groups/create_tenant_group.json")) as asked:
-        project_id = identity.create_project("t-0000000001", "domain")
-        readable = identity.check_login(credentials(project_id))
+def test_the_domain_is_the_clouds_shared_resource_group(arm, identity):
+    arm.sign_in().play("resource_group_get", group="portal-rg", tags=None)
 
-    assert (project_id, readable) == (TENANT_GROUP, True)
-    put = asked[2]
-    assert put[0] == "PUT"
-    assert put[2] == {"location": "westeurope", "tags": {TENANT_TAG: "t-0000000001"}}
+    assert identity.create_domain("t-0000000001") == f"{SUBSCRIPTION}/resourceGroups/portal-rg"
 
 
-def test_deleting_the_project_waits_for_azures_long_running_deletion(azure, identity):
-    with replaying(azure, load("resource_groups/delete_tenant_group.json")) as asked:
-        identity.delete_project(TENANT_GROUP)
+def test_the_project_is_a_tagged_resource_group_in_the_clouds_location(arm, identity):
+    arm.sign_in().play("resource_group_create", group="t-0000000001", tags=TAGS)
+    arm.play("resource_group_get", group="t-0000000001", tags=TAGS)
 
-    # The DELETE, then the Location polled until it answers 200.
-    assert [method for method, _url, _body in asked] == ["GET", "POST", "DELETE", "GET", "GET"]
+    project_id = identity.create_project("t-0000000001", "domain")
 
-
-def test_a_group_already_gone_is_neither_readable_nor_an_error_to_delete(azure, identity):
-    with replaying(azure, load("resource_groups/tenant_group_gone.json")):
-        assert identity.check_login(credentials(TENANT_GROUP)) is False
-        identity.delete_project(TENANT_GROUP)
+    assert project_id == TENANT_GROUP
+    assert identity.check_login(credentials(project_id)) is True
 
 
-def test_azures_refusal_is_a_cloud_error(azure, identity):
-    refused = load("resource_groups/create_tenant_group_refused.json")
-    with replaying(azure, refused), pytest.raises(CloudForbidden):
+def test_deleting_the_project_waits_for_azures_long_running_deletion(arm, identity):
+    arm.sign_in().play("resource_group_delete", group="t-0000000001", operation="RGDEL-T1")
+
+    identity.delete_project(TENANT_GROUP)
+
+    # The DELETE, then its Location polled until it answers 200.
+    assert [method for method, _url in arm_requests(arm)] == ["DELETE", "GET", "GET"]
+
+
+def test_a_group_already_gone_is_neither_readable_nor_an_error_to_delete(arm, identity):
+    arm.sign_in().play("resource_group_get_gone", group="t-0000000001")
+    arm.play("resource_group_delete_gone", group="t-0000000001")
+
+    assert identity.check_login(credentials(TENANT_GROUP)) is False
+    identity.delete_project(TENANT_GROUP)
+
+
+def test_azures_refusal_is_a_cloud_error(arm, identity):
+    arm.sign_in().play("resource_group_create_refused", group="t-0000000001", tags=TAGS)
+
+    with pytest.raises(CloudForbidden):
         identity.create_project("t-0000000001", "domain")
 
 
-def test_the_shared_group_is_never_deleted(azure, identity):
+def test_the_shared_group_is_never_deleted(identity):
     with responses.RequestsMock() as mock:  # any request would fail: none is served
         identity.delete_domain(f"{SUBSCRIPTION}/resourceGroups/portal-rg")
 

@@ -8,8 +8,6 @@ import pytest
 from portal.clouds.azure.identity import AzureIdentity
 from portal.clouds.azure.session import AzureSession
 from portal.clouds.drivers import DRIVER_CLASSES
-from portal.clouds.tests.arm_replay import load, replaying
-from portal.clouds.tests.factories import AzureCloudFactory
 from portal.core.models import Task
 from portal.tenants.credentials import tenant_credentials
 from portal.tenants.models import Tenant, TenantIdentity
@@ -31,20 +29,33 @@ class IdentityOnlyDriver:
 
 
 @pytest.fixture
-def azure(monkeypatch):
+def azure(azure_cloud, monkeypatch):
     path = f"{__name__}.IdentityOnlyDriver"
     monkeypatch.setitem(DRIVER_CLASSES, "azure", DRIVER_CLASSES.get("azure", path))
-    return AzureCloudFactory(is_default=True, options={"azure_polling_interval": 0})
+    azure_cloud.is_default = True
+    azure_cloud.save(update_fields=["is_default"])
+    return azure_cloud
+
+
+TAGS = {"portal-tenant": "t-0000000001"}
+
+
+def arm_requests(arm):
+    """(method, last segment of the path) of each ARM request, the sign-in left out."""
+    return [
+        (call.request.method, call.request.url.split("?")[0].rsplit("/", 1)[-1])
+        for call in arm.calls[2:]
+    ]
 
 
 def test_a_tenant_signed_up_on_azure_gets_a_resource_group_of_its_own(
-    azure, platform_client, run_commit_hooks
+    azure, arm, platform_client, run_commit_hooks
 ):
-    exchanges = load(
-        "resource_groups/read_shared_group.json", "resource_groups/create_tenant_group.json"
-    )
-    with replaying(azure, exchanges) as asked:
-        answer = sign_up(platform_client, "Acme")
+    arm.sign_in().play("resource_group_get", group="portal-rg", tags=None)
+    arm.play("resource_group_create", group="t-0000000001", tags=TAGS)
+    arm.play("resource_group_get", group="t-0000000001", tags=TAGS)
+
+    answer = sign_up(platform_client, "Acme")
 
     assert answer.status_code == 201, answer.content
     task = Task.objects.get(pk=answer.json()["task"]["task_id"])
@@ -58,8 +69,8 @@ def test_a_tenant_signed_up_on_azure_gets_a_resource_group_of_its_own(
     assert identity.tenant.status == Tenant.Status.ACTIVE
     # Only the resource groups were asked for: read the shared one, make the tenant's,
     # read it back.
-    arm = [(method, url.split("?")[0].rsplit("/", 1)[-1]) for method, url, _b in asked[2:]]
-    assert arm == [("GET", "portal-rg"), ("PUT", "t-0000000001"), ("GET", "t-0000000001")]
+    asked = [("GET", "portal-rg"), ("PUT", "t-0000000001"), ("GET", "t-0000000001")]
+    assert arm_requests(arm) == asked
 
 
 def test_the_credentials_of_an_azure_identity_name_only_its_resource_group(azure, tenant):
@@ -75,14 +86,12 @@ def test_the_credentials_of_an_azure_identity_name_only_its_resource_group(azure
 
 
 def test_a_refused_resource_group_fails_the_sign_up_and_leaves_nothing(
-    azure, platform_client, run_commit_hooks
+    azure, arm, platform_client, run_commit_hooks
 ):
-    exchanges = load(
-        "resource_groups/read_shared_group.json",
-        "resource_groups/create_tenant_group_refused.json",
-    )
-    with replaying(azure, exchanges) as asked:
-        answer = sign_up(platform_client, "Acme")
+    arm.sign_in().play("resource_group_get", group="portal-rg", tags=None)
+    arm.play("resource_group_create_refused", group="t-0000000001", tags=TAGS)
+
+    answer = sign_up(platform_client, "Acme")
 
     task = Task.objects.get(pk=answer.json()["task"]["task_id"])
     assert (task.state, task.error_code) == (Task.State.FAILED, "cloud_forbidden")
@@ -91,5 +100,5 @@ def test_a_refused_resource_group_fails_the_sign_up_and_leaves_nothing(
     assert identity.state == TenantIdentity.State.FAILED
     # The shared group is the operator's: undoing forgets it, deletes nothing in Azure.
     assert (identity.domain_id, identity.project_id) == ("", "")
-    assert [method for method, _url, _body in asked[2:]] == ["GET", "PUT"]
+    assert arm_requests(arm) == [("GET", "portal-rg"), ("PUT", "t-0000000001")]
     assert Tenant.objects.get().status == Tenant.Status.FAILED
