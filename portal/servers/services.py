@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.clouds.capabilities import refuse_unmapped_zone, refuse_unsupported
+from portal.clouds.capabilities import (
+    SEVERAL_SECURITY_GROUPS,
+    refuse_unmapped_zone,
+    refuse_unsupported,
+)
 from portal.clouds.mappings import refuse_unmapped, refuse_unmapped_server
 from portal.clouds.models import AzureMapping
 from portal.clouds.sync import cloud_for_region
@@ -117,6 +121,8 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
         )
     cloud = cloud_for_region(request.region)
     refuse_unmapped_zone(cloud, request.availability_zone)
+    if len(request.security_group_name) > 1:
+        refuse_unsupported(cloud, SEVERAL_SECURITY_GROUPS)
     require_ready(tenant, cloud)
     flavor = _offered_flavor(tenant, cloud, request.flavor_ref)
     image = _bootable_image(tenant, cloud, request.image_ref, request.template)
