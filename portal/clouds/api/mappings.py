@@ -51,6 +51,6 @@ class AzureMappingViewSet(
         mappings.delete_mapping(mapping)
 
 
-def _number(value) -> int:
-    """A cloud id from the path; one that is no number names no cloud (404)."""
-    return int(value) if str(value).isdigit() and len(str(value)) < 19 else 0
+def _number(digits) -> int:
+    """A cloud id from the path (digits); one too long for a database id names none."""
+    return int(digits) if len(digits) < 19 else 0
