@@ -11,6 +11,7 @@ from portal.core.metrics import time_call
 DRIVER_CLASSES = {
     "simulator": "portal.clouds.simulator.driver.SimulatorDriver",
     "openstack": "portal.clouds.openstack.driver.OpenStackDriver",
+    "azure": "portal.clouds.azure.driver.AzureDriver",
 }
 OBJECT_STORAGE_DRIVER_CLASSES = {
     "simulator": "portal.clouds.simulator.object_storage.SimulatedObjectStorage",

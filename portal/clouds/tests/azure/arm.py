@@ -16,9 +16,13 @@ An exchange file is a JSON list; each item is one HTTP exchange:
 Every string may hold `{{name}}` placeholders, filled from the cloud (subscription,
 resource_group, location, directory, client_id, client_secret, token) and from the keyword
 arguments of `play`; a string that is one placeholder alone takes any JSON value ("{{tags}}"
-→ {"portal-server": "..."}); a placeholder left unfilled is an error. Requests must come in the
-order registered, with exactly the query and JSON body written (strict matchers, so a field
-the driver adds or drops fails the test), and each exchange must be used.
+→ {"portal-server": "..."}, None leaves its key out); a placeholder left unfilled is an
+error. `{"$include": "vm", "power": "running"}` stands for another file, filled (a resource
+body shared by several exchanges, or a polling sequence spliced into a list).
+
+Requests must come in the order registered, with exactly the query and JSON body written
+(strict matchers, so a field the driver adds or drops fails the test), and each exchange
+must be used.
 """
 
 from __future__ import annotations
@@ -38,17 +42,43 @@ PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 def fill(value, variables: dict):
     """`value` (JSON) with every `{{name}}` in its strings (keys too) replaced; a string
-    that is one placeholder alone takes the variable as it is (a dict of tags, a number)."""
+    that is one placeholder alone takes the variable as it is (a dict of tags, a number),
+    and a key whose value is such a placeholder set to None is left out. An object
+    `{"$include": "name", ...}` is the file `name.json` filled with the variables and the
+    object's other keys (in a list, an included list is spliced in)."""
     if isinstance(value, str):
         whole = PLACEHOLDER.fullmatch(value)
-        if whole:
-            return variables[whole.group(1)]
+        if whole:  # filled in turn: a variable may hold includes (a list of VMs)
+            return fill(variables[whole.group(1)], variables)
         return PLACEHOLDER.sub(lambda found: str(variables[found.group(1)]), value)
     if isinstance(value, list):
-        return [fill(item, variables) for item in value]
+        items = []
+        for item in value:
+            filled = fill(item, variables)
+            if _is_include(item) and isinstance(filled, list):
+                items.extend(filled)
+            else:
+                items.append(filled)
+        return items
+    if _is_include(value):
+        more = {key: fill(item, variables) for key, item in value.items() if key != "$include"}
+        return fill(_load(value["$include"]), {**variables, **more})
     if isinstance(value, dict):
-        return {fill(key, variables): fill(item, variables) for key, item in value.items()}
+        return {
+            fill(key, variables): fill(item, variables)
+            for key, item in value.items()
+            if not _is_unset(item, variables)
+        }
     return value
+
+
+def _is_include(value) -> bool:
+    return isinstance(value, dict) and "$include" in value
+
+
+def _is_unset(value, variables: dict) -> bool:
+    whole = PLACEHOLDER.fullmatch(value) if isinstance(value, str) else None
+    return whole is not None and variables[whole.group(1)] is None
 
 
 def _load(name: str):
@@ -124,7 +154,7 @@ class ArmReplay:
         variables and `variables`. With `throttle=i`, ARM first answers the i-th request
         (from 0) with a 429 and Retry-After (`exchanges/throttled.json`); the SDK must send
         it again, and then gets the recorded answer."""
-        exchanges = fill(_load(name), {**self.variables, **variables})
+        exchanges = fill({"$include": name}, {**self.variables, **variables})
         for index, exchange in enumerate(exchanges):
             if index == throttle:
                 self.add(exchange["request"], _load("throttled"))

@@ -7,8 +7,11 @@ from azure.core.exceptions import ServiceRequestError
 
 from portal.clouds.azure.session import AzureSession
 from portal.clouds.tests.azure.arm import ArmReplay, cloud_variables, fill
+from portal.clouds.tests.azure.vms import vm_variables
 
 pytestmark = pytest.mark.django_db
+
+START = {**vm_variables(vm="web-1"), "action": "start"}
 
 
 def test_placeholders_take_strings_and_whole_values():
@@ -26,7 +29,7 @@ def test_an_unfilled_placeholder_is_an_error():
 
 
 def test_a_long_running_operation_is_polled_until_it_succeeds(azure_cloud, arm):
-    arm.sign_in().play("vm_action", vm="web-1", action="start", operation="op-1")
+    arm.sign_in().play("vm_action", **START)
 
     AzureSession(azure_cloud).compute.virtual_machines.begin_start("portal-rg", "web-1").result()
 
@@ -35,7 +38,7 @@ def test_a_long_running_operation_is_polled_until_it_succeeds(azure_cloud, arm):
 
 
 def test_a_429_is_retried_after_the_time_azure_asks(azure_cloud, arm):
-    arm.sign_in().play("vm_action", throttle=0, vm="web-1", action="start", operation="op-1")
+    arm.sign_in().play("vm_action", throttle=0, **START)
 
     AzureSession(azure_cloud).compute.virtual_machines.begin_start("portal-rg", "web-1").result()
 
@@ -46,7 +49,7 @@ def test_a_429_is_retried_after_the_time_azure_asks(azure_cloud, arm):
 
 def test_a_request_the_recording_does_not_hold_fails_the_test(azure_cloud):
     replay = ArmReplay(cloud_variables(azure_cloud)).__enter__()
-    replay.sign_in().play("vm_action", vm="web-1", action="start", operation="op-1")
+    replay.sign_in().play("vm_action", **START)
     session = AzureSession(azure_cloud)
 
     with pytest.raises(ServiceRequestError):  # the SDK got no answer to its request

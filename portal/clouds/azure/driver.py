@@ -1,0 +1,25 @@
+"""The Azure driver: portal.clouds.base.CloudDriver on Microsoft's SDKs (issue 19)."""
+
+from __future__ import annotations
+
+from portal.clouds.azure.compute import AzureCompute
+from portal.clouds.azure.network import AzureNetwork
+from portal.clouds.azure.scope import AzureScope
+from portal.clouds.azure.unoffered import NoFloatingIPs, NoShares
+from portal.clouds.base import TenantCredentials
+
+
+class AzureDriver:
+    """One Azure cloud in one scope: its admin (credentials None: the cloud's resource
+    group) or a tenant (its own resource group, the ARM id in `credentials.project_id`).
+    Creating it makes no request; the first call signs the service principal in."""
+
+    def __init__(self, cloud, credentials: TenantCredentials | None = None):
+        self.scope = AzureScope(cloud, credentials)
+        self.compute = AzureCompute(self.scope)
+        self.network = AzureNetwork(self.scope)
+        self.floating_ips = NoFloatingIPs()
+        self.shares = NoShares()
+
+    def __repr__(self) -> str:
+        return f"<AzureDriver {self.scope.cloud.name} {self.scope.resource_group}>"
