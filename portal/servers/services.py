@@ -293,7 +293,8 @@ def operate_server(server, operate_type, *, actor, operator=False):
 
 def resize_server(server, flavor_ref, *, actor):
     """Seed 003's resize: reserve the extra quota (a bigger flavor), lock the server and
-    queue the job that stops, resizes, confirms and restores it."""
+    queue the job that stops, resizes, confirms and restores it (in one step on a kind
+    without a confirm step: Azure). On Azure the new flavor must be mapped (422)."""
     flavor = _offered_flavor(server.tenant, server.cloud, flavor_ref)
     if flavor.backend_id == server.flavor_ref:
         raise ValidationFailed(fields={"flavor_ref": [_("The server already has it.")]})

@@ -7,6 +7,7 @@ from django.urls import reverse
 from portal.clouds.mappings import azure_ref_problem
 from portal.clouds.models import AzureMapping
 from portal.clouds.tests.factories import AzureCloudFactory
+from portal.clouds.tests.test_azure_clouds import admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +170,19 @@ def test_the_mapping_admin_checks_references_and_filters(admin_client, azure):
         reverse("admin:clouds_azuremapping_changelist"), {"kind": "security_group", "q": "web"}
     )
     assert NSG in listed.content.decode()
+
+
+def test_mappings_added_inline_on_the_clouds_page_are_checked_and_saved(admin_client, azure):
+    inline = {
+        "azure_mappings-TOTAL_FORMS": "1",
+        "azure_mappings-INITIAL_FORMS": "0",
+        "azure_mappings-0-kind": "network",
+        "azure_mappings-0-name": "private",
+        "azure_mappings-0-azure_ref": SUBNET,
+    }
+    form = admin_form(azure, **inline)
+
+    saved = admin_client.post(reverse("admin:clouds_cloud_change", args=[azure.pk]), form)
+
+    assert saved.status_code == 302, saved.content
+    assert AzureMapping.objects.get().azure_ref == SUBNET

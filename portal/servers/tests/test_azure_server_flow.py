@@ -10,8 +10,6 @@ import pytest
 from django.db import transaction
 
 from conftest import tenant_client
-from portal.clouds.azure.driver import AzureDriver
-from portal.clouds.azure.identity import TENANT_TAG, AzureIdentity
 from portal.clouds.azure.provisioning import vm_name
 from portal.clouds.base import ServerSpec
 from portal.clouds.drivers import DRIVER_CLASSES
@@ -25,30 +23,20 @@ from portal.servers.tests.test_instances import LIST, detail
 from portal.servers.workflows.recording import METADATA_KEY
 from portal.tenants import quotas
 from portal.tenants.models import Tenant
+from portal.tenants.tests.azure_sign_up import DRIVER_PATH, TENANT_GROUP, expect_sign_up
 from portal.tenants.tests.conftest import sign_up
 
 pytestmark = pytest.mark.django_db
 
-GROUP = "t-0000000001"  # the tenant's resource group: its id
+GROUP = TENANT_GROUP
 PASSWORD = "Correct-Horse-9"
-
-
-class AzureDriverWithIdentity(AzureDriver):
-    """The Azure driver with its identity section (clouds/azure/identity.py), which sign-up
-    uses; images and volumes are sections this flow never calls."""
-
-    images = volumes = None
-
-    def __init__(self, cloud, credentials=None):
-        super().__init__(cloud, credentials)
-        self.identity = getattr(self, "identity", None) or AzureIdentity(self.scope.session)
 
 
 @pytest.fixture
 def azure(azure_mappings, monkeypatch):
     """The mapped Azure cloud (the default region) with the mirrors its pulls would leave:
     its mapped flavors, image, network and security group."""
-    monkeypatch.setitem(DRIVER_CLASSES, "azure", f"{__name__}.AzureDriverWithIdentity")
+    monkeypatch.setitem(DRIVER_CLASSES, "azure", DRIVER_PATH)
     cloud = azure_mappings
     cloud.is_default = True
     cloud.save(update_fields=["is_default"])
@@ -76,10 +64,7 @@ def jobs(monkeypatch):
 
 
 def sign_up_on_azure(azure, arm, platform_client, jobs):
-    tags = {TENANT_TAG: GROUP}
-    arm.sign_in().play("resource_group_get", group="portal-rg", tags=None)
-    arm.play("resource_group_create", group=GROUP, tags=tags)
-    arm.play("resource_group_get", group=GROUP, tags=tags)
+    expect_sign_up(arm)
     answer = sign_up(platform_client, "Acme")
     jobs()
     tenant = Tenant.objects.get(pk=answer.json()["tenant_id"])

@@ -5,12 +5,11 @@ through the API and the job, the SDK against replayed ARM exchanges."""
 
 import pytest
 
-from portal.clouds.azure.identity import AzureIdentity
-from portal.clouds.azure.session import AzureSession
 from portal.clouds.drivers import DRIVER_CLASSES
 from portal.core.models import Task
 from portal.tenants.credentials import tenant_credentials
 from portal.tenants.models import Tenant, TenantIdentity
+from portal.tenants.tests.azure_sign_up import DRIVER_PATH, expect_sign_up
 from portal.tenants.tests.conftest import sign_up
 
 pytestmark = pytest.mark.django_db
@@ -18,20 +17,9 @@ pytestmark = pytest.mark.django_db
 SUBSCRIPTION = "/subscriptions/11111111-2222-3333-4444-555555555555"
 
 
-class IdentityOnlyDriver:
-    """The Azure driver's identity section alone (its compute sections are another
-    branch's): what sign-up uses; the others are absent."""
-
-    images = compute = volumes = network = None
-
-    def __init__(self, cloud, credentials=None):
-        self.identity = AzureIdentity(AzureSession(cloud))
-
-
 @pytest.fixture
 def azure(azure_cloud, monkeypatch):
-    path = f"{__name__}.IdentityOnlyDriver"
-    monkeypatch.setitem(DRIVER_CLASSES, "azure", DRIVER_CLASSES.get("azure", path))
+    monkeypatch.setitem(DRIVER_CLASSES, "azure", DRIVER_PATH)
     azure_cloud.is_default = True
     azure_cloud.save(update_fields=["is_default"])
     return azure_cloud
@@ -51,9 +39,7 @@ def arm_requests(arm):
 def test_a_tenant_signed_up_on_azure_gets_a_resource_group_of_its_own(
     azure, arm, platform_client, run_commit_hooks
 ):
-    arm.sign_in().play("resource_group_get", group="portal-rg", tags=None)
-    arm.play("resource_group_create", group="t-0000000001", tags=TAGS)
-    arm.play("resource_group_get", group="t-0000000001", tags=TAGS)
+    expect_sign_up(arm)
 
     answer = sign_up(platform_client, "Acme")
 
