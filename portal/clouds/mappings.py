@@ -104,7 +104,8 @@ def save_mapping(mapping: AzureMapping, changes: dict) -> AzureMapping:
     problem = azure_ref_problem(mapping.kind, mapping.azure_ref)
     if problem:
         raise ValidationFailed(fields={"azure_ref": [problem]})
-    save_unique(mapping, _("This cloud already maps a %(kind)s of that name.") % _kind(mapping))
+    duplicate = _("This cloud already has a %(kind)s mapping of that name.") % _kind(mapping)
+    save_unique(mapping, duplicate)
     return mapping
 
 
@@ -119,14 +120,14 @@ def _kind(mapping):
 # ---- what a request on an Azure cloud must name ---------------------------------------
 
 
-def mapped_or_not_azure(kind, prefix="") -> Q:
-    """A filter of mirrored rows (`prefix` leading to one: "image__") that a request may
-    name: those of clouds of other kinds, and on Azure clouds those mapped (by their
-    cloud id, `backend_id`). For what the admin's pickers offer."""
+def mapped_or_not_azure(kind) -> Q:
+    """A filter of mirrored rows (with `cloud` and `backend_id`) that a request may name:
+    those of clouds of other kinds, and on Azure clouds those mapped (by their cloud id).
+    For what the admin's pickers offer."""
     mapped = AzureMapping.objects.filter(
-        cloud=OuterRef(f"{prefix}cloud"), kind=kind, name=OuterRef(f"{prefix}backend_id")
+        cloud=OuterRef("cloud"), kind=kind, name=OuterRef("backend_id")
     )
-    return ~Q(**{f"{prefix}cloud__kind": Cloud.Kind.AZURE}) | Q(Exists(mapped))
+    return ~Q(cloud__kind=Cloud.Kind.AZURE) | Q(Exists(mapped))
 
 
 def mapped_names(cloud, kind) -> list[str] | None:

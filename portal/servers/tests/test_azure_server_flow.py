@@ -17,8 +17,8 @@ from portal.clouds.tests.azure.vms import PUBLIC_KEY, instance_view, vm_variable
 from portal.core.models import Task
 from portal.images.tests.factories import ImageFactory
 from portal.network.tests.factories import NetworkFactory, SecurityGroupFactory
-from portal.servers.models import Server
-from portal.servers.tests.factories import FlavorFactory, KeyPairFactory
+from portal.servers.models import Flavor, Server
+from portal.servers.tests.factories import FlavorFactory, KeyPairFactory, ServerFactory
 from portal.servers.tests.test_instances import LIST, detail
 from portal.servers.workflows.recording import METADATA_KEY
 from portal.tenants import quotas
@@ -201,3 +201,40 @@ def test_a_tenant_creates_stops_starts_resizes_and_deletes_a_server_on_azure(
     last_task(instance_id)
     assert client.get(detail(instance_id)).status_code == 404
     assert quotas.usage_of(tenant)["instances"] == 0
+
+
+def test_a_size_azure_cannot_allocate_leaves_the_server_as_it_was(
+    azure, arm, platform_client, jobs
+):
+    tenant = sign_up_on_azure(azure, arm, platform_client, jobs)
+    client = tenant_client(tenant)
+    server = ServerFactory(
+        cloud=azure, tenant=tenant, name="web-1", flavor=Flavor.objects.get(backend_id="m1.small"),
+        flavor_ref="m1.small", vcpus=2, ram=4096, network_id="private",
+    )  # fmt: skip
+    vm = the_vm(server.instance_id)
+    server.backend_id = vm["vm"]
+    server.save(update_fields=["backend_id"])
+    held = quotas.usage_of(tenant)
+
+    answer = client.post(
+        detail(server.instance_id, "change-flavor"), {"flavor_ref": "m1.large"}, format="json"
+    )
+    assert answer.status_code == 202, answer.content
+    update = {"properties": {"hardwareProfile": {"vmSize": "Standard_D4s_v5"}}}
+    arm.sign_in().play("vm_get", **vm)
+    arm.play(
+        "vm_update_failed",
+        **{**vm, "update": update, "operation": "f4a5b6c7-d8e9-4f0a-9b1c-2d3e4f5a6b7c"},
+        error_code="AllocationFailed",
+        error_message="Allocation failed. The requested VM size is not available.",
+    )
+    arm.play("vm_get", **vm)  # the rollback reads what Azure holds: the old size, running
+    jobs()
+
+    task = Task.objects.filter(target_id=server.instance_id).get()
+    assert task.state == Task.State.FAILED
+    server.refresh_from_db()
+    assert (server.flavor_ref, server.status, server.locked) == ("m1.small", "ready", False)
+    assert status_of(client, server.instance_id) == "ACTIVE"
+    assert quotas.usage_of(tenant) == held  # the reserved cores and RAM are given back
