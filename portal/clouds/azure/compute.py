@@ -12,7 +12,7 @@ from azure.mgmt.compute import models as compute_models
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.azure.errors import translate_errors
-from portal.clouds.azure.mappings import Kind
+from portal.clouds.azure.mappings import Kind, missing
 from portal.clouds.azure.provisioning import (
     NAME_TAG,
     check_spec,
@@ -24,7 +24,7 @@ from portal.clouds.azure.provisioning import (
 )
 from portal.clouds.azure.scope import AzureScope, finish, last_segment, resource_group_of
 from portal.clouds.azure.server_info import nic_ids, os_disk_id, server_info
-from portal.clouds.azure.teardown import delete_vm_and_leftovers
+from portal.clouds.azure.teardown import delete_leftovers, delete_vm
 from portal.clouds.base import AvailabilityZoneInfo, FlavorInfo, ServerInfo, ServerSpec
 from portal.clouds.capabilities import UNSUPPORTED
 from portal.clouds.errors import CloudBadRequest, CloudNotFound
@@ -40,6 +40,8 @@ _NO_FLAVOR_EDITS = _(
 _ONE_NSG = _("On Azure clouds a server keeps the one network security group it was created with.")
 _VM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 VM_TYPE = "Microsoft.Compute/virtualMachines"
+NIC_TYPE = "Microsoft.Network/networkInterfaces"
+DISK_TYPE = "Microsoft.Compute/disks"
 
 
 class AzureCompute:
@@ -187,8 +189,13 @@ class AzureCompute:
         ref = self.scope.mappings.get(Kind.IMAGE, image_id)
         if ref is not None:
             return image_reference(ref)
-        with translate_errors("read an image"):
-            image = self.scope.compute.images.get(self.scope.cloud.azure_resource_group, image_id)
+        try:
+            with translate_errors("read an image"):
+                image = self.scope.compute.images.get(
+                    self.scope.cloud.azure_resource_group, image_id
+                )
+        except CloudNotFound:
+            raise missing(Kind.IMAGE, image_id) from None
         return compute_models.ImageReference(id=image.id)
 
     def _public_key(self, key_name: str) -> str:
@@ -208,11 +215,22 @@ class AzureCompute:
 
     def delete_server(self, server_id: str) -> None:
         """The VM, then its NIC and OS disk, each checked gone (seed 000 doubts Azure
-        removes them); data disks stay, as on OpenStack."""
-        group = self._group_of(server_id)
-        with translate_errors("read a VM"):
-            vm = self.scope.compute.virtual_machines.get(group, server_id)
-        delete_vm_and_leftovers(self.scope, group, server_id, nic_ids(vm), os_disk_id(vm))
+        removes them); data disks stay, as on OpenStack. Where the VM is gone already (a
+        retry), what create made for it is removed by the names create gave them."""
+        try:
+            group = self._group_of(server_id)
+        except CloudNotFound:
+            return  # the admin found no VM of that name anywhere: nothing to delete
+        try:
+            with translate_errors("read a VM"):
+                vm = self.scope.compute.virtual_machines.get(group, server_id)
+        except CloudNotFound:
+            nic_id = self.scope.resource_id(NIC_TYPE, f"{server_id}-nic", group)
+            disk_id = self.scope.resource_id(DISK_TYPE, f"{server_id}-osdisk", group)
+            delete_leftovers(self.scope, [nic_id], disk_id)
+            return
+        delete_vm(self.scope, group, server_id)
+        delete_leftovers(self.scope, nic_ids(vm), os_disk_id(vm))
 
     # ---- key pairs: Azure's SSH public key resources ---------------------------------
 

@@ -20,11 +20,6 @@ from portal.clouds.errors import CloudBadRequest
 # The tag holding the portal's name of the server; the spec's metadata are tags too.
 NAME_TAG = "portal-server"
 DEFAULT_ADMIN_USERNAME = "azureuser"
-# Passwords Azure refuses whatever their complexity (its documented list).
-_REFUSED_PASSWORDS = {
-    "abc@123", "iloveyou!", "p@$$w0rd", "p@ssw0rd", "p@ssword123", "pa$$word",
-    "pass@word1", "password!", "password1", "password22",
-}  # fmt: skip
 _NOT_NAME = re.compile(r"[^a-z0-9-]+")
 
 
@@ -46,8 +41,6 @@ def check_admin_password(password: str) -> None:
                 "letter, an upper-case letter, a digit and a special character."
             )
         )
-    if password.lower() in _REFUSED_PASSWORDS:
-        raise CloudBadRequest(_("Azure refuses this administrator password as too common."))
 
 
 def _slug(name: str) -> str:

@@ -30,15 +30,17 @@ def _check_gone(read, kind: str, name: str) -> None:
     )
 
 
-def delete_vm_and_leftovers(
-    scope: AzureScope, group: str, name: str, nic_ids: list[str], os_disk_id: str
-) -> None:
-    """Delete the VM `name`, then its NICs and its OS disk, each read back until gone.
-    Data disks are only detached by the VM's deletion and stay."""
-    compute, network, cloud = scope.compute, scope.network, scope.cloud
+def delete_vm(scope: AzureScope, group: str, name: str) -> None:
+    """Delete the VM `name` and read it back until gone. Data disks are only detached."""
     with translate_errors("delete a VM"):
-        finish(compute.virtual_machines.begin_delete(group, name), cloud)
-    _check_gone(lambda: compute.virtual_machines.get(group, name), "vm", name)
+        finish(scope.compute.virtual_machines.begin_delete(group, name), scope.cloud)
+    _check_gone(lambda: scope.compute.virtual_machines.get(group, name), "vm", name)
+
+
+def delete_leftovers(scope: AzureScope, nic_ids: list[str], os_disk_id: str) -> None:
+    """Delete a deleted VM's NICs and OS disk, each read back until gone (ARM answers a
+    delete of what is gone already with 204)."""
+    compute, network, cloud = scope.compute, scope.network, scope.cloud
     for nic_id in nic_ids:
         nic_group, nic_name = resource_group_of(nic_id), last_segment(nic_id)
         with translate_errors("delete a network interface"):

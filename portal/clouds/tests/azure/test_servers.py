@@ -62,16 +62,19 @@ def test_a_server_is_created_with_its_nic_system_disk_password_and_key(azure_map
     assert info.project_id.endswith("/resourceGroups/portal-rg")
 
 
-def test_a_tenant_creates_in_its_own_resource_group(azure_mappings, arm):
-    arm.sign_in().play(
-        "vm_create", **{**CREATED, "resource_group": "tenant-alpha", "vm_group": "tenant-alpha"}
-    )
+def test_a_tenant_creates_in_its_own_resource_group_and_a_mapped_zone(azure_mappings, arm):
+    in_zone = {**CREATED, "resource_group": "tenant-alpha", "vm_group": "tenant-alpha"}
+    in_zone.update(zones=["1"], request_zones=["1"])
+    arm.sign_in().play("vm_create", **in_zone)
 
-    info = tenant(azure_mappings).compute.create_server(SPEC)
+    info = tenant(azure_mappings).compute.create_server(
+        ServerSpec(**{**SPEC.__dict__, "availability_zone": "1"})
+    )
 
     assert info.project_id == (
         f"/subscriptions/{azure_mappings.azure_subscription_id}/resourceGroups/tenant-alpha"
     )
+    assert info.availability_zone == "1"
 
 
 def test_a_vm_azure_refuses_takes_its_new_nic_away(azure_mappings, arm):
@@ -111,20 +114,11 @@ def test_what_azure_would_refuse_is_refused_before_any_call(azure_mappings, arm,
     assert len(arm.calls) == 0
 
 
-def test_an_unmapped_image_is_one_the_portal_uploaded_else_refused(azure_mappings, arm):
-    arm.sign_in().add(
-        {
-            "method": "GET",
-            "url": "https://management.azure.com/subscriptions/"
-            f"{azure_mappings.azure_subscription_id}/resourceGroups/portal-rg/providers/"
-            "Microsoft.Compute/images/debian-12",
-            "api_version": "2026-04-01",
-        },
-        {"status": 404, "json": {"error": {"code": "ResourceNotFound", "message": "not found"}}},
-    )
+def test_an_image_neither_mapped_nor_uploaded_is_a_missing_mapping(azure_mappings, arm):
+    arm.sign_in().play("image_get_not_found", image="debian-12")
     spec = ServerSpec(**{**SPEC.__dict__, "image_id": "debian-12"})
 
-    with pytest.raises(CloudNotFound):
+    with pytest.raises(CloudBadRequest, match='image mapping named "debian-12"'):
         AzureDriver(azure_mappings).compute.create_server(spec)
 
 
@@ -230,6 +224,20 @@ def test_a_server_is_deleted_with_its_nic_and_os_disk_each_checked_gone(azure_ma
         "virtualMachines",
         "networkInterfaces",
         "disks",
+    ]
+
+
+def test_a_retried_delete_removes_the_nic_and_disk_of_a_vm_already_gone(azure_mappings, arm):
+    arm.sign_in().play("vm_delete_after_vm_gone", **vm_variables("tenant-alpha"))
+
+    tenant(azure_mappings).compute.delete_server("web-1-0a1b2c3d")
+
+    assert [call.request.method for call in arm.calls[2:]] == [
+        "GET",
+        "DELETE",
+        "GET",
+        "DELETE",
+        "GET",
     ]
 
 
