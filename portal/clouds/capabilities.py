@@ -16,6 +16,21 @@ from portal.core.errors import Unprocessable
 AVAILABILITY_ZONE = "availability_zone"
 CONSOLE = "console"
 CONSOLE_LOG = "console_log"
+# Tenants get a user and roles of their own in the cloud at sign-up (Keystone's).
+TENANT_USERS = "tenant_users"
+# Requests that make or change what an Azure cloud has the operators map instead, or
+# that need a service it lacks (floating IPs, shares).
+FLAVOR_CHANGE = "flavor_change"
+NETWORK_CHANGE = "network_change"
+ROUTER_CHANGE = "router_change"
+SECURITY_GROUP_CHANGE = "security_group_change"
+SECURITY_GROUP_ATTACH = "security_group_attach"
+SEVERAL_SECURITY_GROUPS = "several_security_groups"
+FLOATING_IPS = "floating_ips"
+SHARES = "shares"
+IMAGE_FORMAT = "image_format"
+# The disk formats an uploaded image may have, by kind (a kind not named takes any).
+UPLOAD_DISK_FORMATS = {Cloud.Kind.AZURE: ("raw", "vhd")}
 
 _NO_SUSPEND = _(
     "Azure cannot suspend or resume a virtual machine as OpenStack does; stop and start it instead."
@@ -58,6 +73,36 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
         "rebuild": _("Azure cannot rebuild a virtual machine from another image."),
         "interface_attach": _NO_INTERFACES,
         "interface_detach": _NO_INTERFACES,
+        FLAVOR_CHANGE: _(
+            "On Azure clouds flavors are VM sizes an administrator maps; they are not "
+            "created, deleted or shared in the cloud."
+        ),
+        NETWORK_CHANGE: _(
+            "On Azure clouds the portal does not create networks or subnets: an "
+            "administrator maps existing Azure subnets."
+        ),
+        ROUTER_CHANGE: _("On Azure clouds the portal does not create or change routers."),
+        SECURITY_GROUP_CHANGE: _(
+            "On Azure clouds the portal does not create or change security groups: an "
+            "administrator maps existing network security groups."
+        ),
+        SECURITY_GROUP_ATTACH: _(
+            "On Azure clouds a server keeps the one network security group it was created with."
+        ),
+        SEVERAL_SECURITY_GROUPS: _(
+            "On Azure clouds a server has one network security group: name at most one "
+            "security group."
+        ),
+        FLOATING_IPS: _("Azure clouds offer no floating IPs through the portal."),
+        SHARES: _("Azure clouds offer no shared file systems (NAS shares) through the portal."),
+        IMAGE_FORMAT: _(
+            "Azure boots only VHDs: upload the image in raw or vhd format (a raw image "
+            "becomes a fixed-size VHD)."
+        ),
+        TENANT_USERS: _(
+            "Azure clouds have no per-tenant users or roles: each tenant gets a resource "
+            "group of its own, and the portal acts in it as the cloud's service principal."
+        ),
     },
 }
 
@@ -76,6 +121,14 @@ def refuse_unsupported(cloud, operation) -> None:
     reason = unsupported_operations(cloud.kind).get(operation)
     if reason is not None:
         raise Unprocessable(str(reason), code="not_supported_by_cloud")
+
+
+def refuse_disk_format(cloud, disk_format, *, field="image_diskformat") -> None:
+    """422 `not_supported_by_cloud` for an upload in a disk format `cloud` cannot boot."""
+    allowed = UPLOAD_DISK_FORMATS.get(cloud.kind)
+    if allowed is not None and disk_format not in allowed:
+        reason = str(unsupported_operations(cloud.kind)[IMAGE_FORMAT])
+        raise Unprocessable(reason, code="not_supported_by_cloud", fields={field: [reason]})
 
 
 def refuse_unmapped_zone(cloud, zone_name) -> None:

@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.clouds.models import AZURE_FIELDS, AzureStopMode, Cloud, missing_settings
+from portal.clouds.mappings import azure_ref_problem
+from portal.clouds.models import (
+    AZURE_FIELDS,
+    AzureMapping,
+    AzureStopMode,
+    Cloud,
+    missing_settings,
+)
 from portal.clouds.services import SECRET_FIELDS, setting_needed
 from portal.core.saving import secret_form_field
 
@@ -54,4 +61,19 @@ class CloudForm(forms.ModelForm):
         given = {name: value for name, value in cleaned.items() if value}
         for name in missing_settings(cleaned.get("kind"), {**stored, **given}):
             self.add_error(name, setting_needed(cleaned["kind"]))
+        return cleaned
+
+
+class AzureMappingForm(forms.ModelForm):
+    """A mapping, checked as the API checks it (clouds.mappings)."""
+
+    class Meta:
+        model = AzureMapping
+        fields = ["cloud", "kind", "name", "azure_ref"]
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = azure_ref_problem(cleaned.get("kind"), cleaned.get("azure_ref"))
+        if problem and "azure_ref" not in self.errors:
+            self.add_error("azure_ref", problem)
         return cleaned

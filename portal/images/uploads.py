@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import refuse_disk_format
 from portal.clouds.formats import HEAD_BYTES, TAIL_BYTES, content_matches
 from portal.clouds.sync import cloud_for_region
 from portal.core import staging
@@ -36,8 +37,10 @@ def upload_limit() -> int:
 
 
 def create_upload(metadata: dict, *, user, region=None) -> Image:
-    """A new image waiting for its data (upload state and Glance status `queued`)."""
+    """A new image waiting for its data (upload state and Glance status `queued`); 422
+    for a disk format the region's cloud cannot boot (Azure: raw or vhd only)."""
     cloud = cloud_for_region(region)
+    refuse_disk_format(cloud, metadata["disk_format"])
     return Image.objects.create(
         cloud=cloud,
         name=metadata["name"],

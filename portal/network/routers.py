@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import ROUTER_CHANGE, refuse_unsupported
 from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.principals import tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
@@ -66,6 +67,7 @@ def check_external_network(cloud, network_id) -> None:
 def create_router(tenant, cloud, *, name, external_network_id="", actor):
     """Accept a router (with its gateway on `external_network_id` if given); returns
     (router, Task)."""
+    refuse_unsupported(cloud, ROUTER_CHANGE)
     require_ready(tenant, cloud)
     if external_network_id:
         check_external_network(cloud, external_network_id)

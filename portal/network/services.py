@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import SECURITY_GROUP_CHANGE, supports
 from portal.core.errors import Unprocessable, ValidationFailed
 from portal.core.principals import tenant_scope
 from portal.network.models import AvailabilityZone, ComputeHost, Network, SecurityGroup
@@ -208,10 +209,11 @@ def _security_group_problem(cloud, project_id, names) -> Problem | None:
     wanted = set(names) - {DEFAULT_SECURITY_GROUP}
     if not wanted:
         return None
-    groups = SecurityGroup.objects.in_cloud().filter(
-        cloud=cloud, project_id=project_id, name__in=wanted
-    )
-    known = set(groups.values_list("name", flat=True)) if project_id else set()
+    owners = Q(project_id=project_id) if project_id else Q(pk__in=[])
+    if not supports(cloud, SECURITY_GROUP_CHANGE):
+        owners |= Q(project_id="")  # the operator's mapped groups, every tenant's to use
+    groups = SecurityGroup.objects.in_cloud().filter(owners, cloud=cloud, name__in=wanted)
+    known = set(groups.values_list("name", flat=True))
     unknown = sorted(wanted - known)
     if not unknown:
         return None

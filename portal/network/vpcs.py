@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import NETWORK_CHANGE, refuse_unsupported
 from portal.core.errors import Conflict
 from portal.core.principals import tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
@@ -69,6 +70,7 @@ def create_vpc(tenant, cloud, *, name, description="", cidr, actor):
     """Accept a VPC with its first subnet; returns (vpc, Task). Refused before anything
     is written: a region where the tenant is not ready (409), a bad range (400) and a
     full `vpcs` quota (409)."""
+    refuse_unsupported(cloud, NETWORK_CHANGE)
     require_ready(tenant, cloud)
     block = check_subnet(cidr)
     with transaction.atomic():
@@ -122,6 +124,7 @@ def users_of(vpc) -> list[str]:
 def add_subnet(vpc, *, cidr, name="", actor):
     """Add a subnet to the VPC; returns (subnet, Task). A range overlapping another
     subnet of the VPC is 409, a bad one 400, both before anything is written."""
+    refuse_unsupported(vpc.cloud, NETWORK_CHANGE)
     with transaction.atomic():
         _take(vpc, (State.READY,), State.UPDATING)
         existing = present_subnets(vpc).values_list("cidr", flat=True)

@@ -5,6 +5,11 @@ judge). Each function is a constant number of queries, whatever the catalogue's 
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
+from portal.clouds.mappings import mapped_names, mapped_or_not_azure
+from portal.clouds.models import AzureMapping
+from portal.images.models import Image
 from portal.images.services import images_visible_to
 from portal.network.models import AvailabilityZone, ComputeHost, SecurityGroup
 from portal.network.services import (
@@ -21,6 +26,7 @@ from portal.tenants import quotas
 from portal.tenants.models import UNLIMITED, Tenant
 from portal.tenants.quotas import quota_of
 
+Kind = AzureMapping.Kind
 # What one server holds of its tenant's quota, by its flavor (the disks are the volumes').
 SERVER_QUOTA = ("instances", "cores", "ram")
 
@@ -30,24 +36,32 @@ def tenants():
 
 
 def images_for(tenant):
-    """Images the tenant may boot from: enabled, active, still listed, its own or open."""
-    return images_visible_to(as_tenant(tenant)).select_related("cloud").order_by("name", "pk")
+    """Images the tenant may boot from: enabled, active, still listed, its own or open;
+    on an Azure cloud, mapped or uploaded there by the portal."""
+    usable = mapped_or_not_azure(Kind.IMAGE) | Q(origin=Image.Origin.UPLOADED)
+    images = images_visible_to(as_tenant(tenant)).filter(usable)
+    return images.select_related("cloud").order_by("name", "pk")
 
 
 def templates_for(tenant):
     """Server templates whose image the cloud still lists (seed 003: even if disabled
-    since) and whose flavor the tenant may use."""
+    since) and whose flavor the tenant may use (on Azure, mapped)."""
     return (
         ServerTemplate.objects.filter(
-            image__missing_since__isnull=True, flavor__in=flavors_offered_to(tenant)
+            image__missing_since__isnull=True, flavor__in=flavors_for_any_cloud(tenant)
         )
         .select_related("image__cloud", "flavor")
         .order_by("name")
     )
 
 
+def flavors_for_any_cloud(tenant):
+    """The flavors the tenant may use; on an Azure cloud, the mapped ones."""
+    return flavors_offered_to(tenant).filter(mapped_or_not_azure(Kind.FLAVOR))
+
+
 def flavors_for(tenant, cloud):
-    return flavors_offered_to(tenant).filter(cloud=cloud).select_related("cloud")
+    return flavors_for_any_cloud(tenant).filter(cloud=cloud).select_related("cloud")
 
 
 @dataclass(frozen=True)
@@ -96,12 +110,17 @@ def flavor_choices(tenant, cloud) -> list[FlavorChoice]:
 
 def networks_for(tenant, cloud):
     """Its project's networks and shared ones that are up (check_placement refuses the
-    rest)."""
-    return networks_usable_by(tenant, cloud).filter(status=ACTIVE)
+    rest); on an Azure cloud, the mapped ones."""
+    usable = networks_usable_by(tenant, cloud).filter(status=ACTIVE)
+    return usable.filter(mapped_or_not_azure(Kind.NETWORK))
 
 
 def security_group_names(tenant, cloud) -> list[str]:
-    """ "default" (every project has it) and the groups of the tenant's project."""
+    """ "default" (every project has it) and the groups of the tenant's project; on an
+    Azure cloud, the groups it maps to network security groups."""
+    mapped = mapped_names(cloud, Kind.SECURITY_GROUP)
+    if mapped is not None:
+        return mapped
     project_id = project_of(tenant, cloud)
     groups = (
         SecurityGroup.objects.in_cloud()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import FLAVOR_CHANGE, refuse_unsupported
 from portal.core.errors import Conflict, ValidationFailed
 from portal.core.models import Task
 from portal.core.principals import tenant_scope
@@ -71,6 +72,7 @@ class FlavorRequest:
 def create_flavor(cloud, request: FlavorRequest, *, actor) -> Task:
     """Queue the making of a flavor in `cloud` (admin); the job mirrors it when made.
     400 on bad values or a tenant not set up in the cloud, 409 on a name in use."""
+    refuse_unsupported(cloud, FLAVOR_CHANGE)
     _check_flavor(request)
     if Flavor.objects.filter(cloud=cloud, name=request.name, missing_since__isnull=True).exists():
         raise Conflict(
@@ -133,6 +135,7 @@ def share_flavor(flavor, tenants, *, actor) -> Task:
     """Queue setting which tenants a non-public flavor is shared with (admin); the job
     grants and revokes in the cloud and mirrors what the cloud then lists. 400 for a
     public flavor or a tenant not set up in the flavor's cloud."""
+    refuse_unsupported(flavor.cloud, FLAVOR_CHANGE)
     if flavor.is_public:
         raise ValidationFailed(
             fields={"shared_with": [_("A public flavor is offered to every tenant already.")]}
@@ -149,6 +152,7 @@ def share_flavor(flavor, tenants, *, actor) -> Task:
 def delete_flavor(flavor, *, actor) -> Task:
     """Queue deleting the flavor in its cloud and here (admin); 409 while it is in use
     (checked again by the job, just before the cloud call)."""
+    refuse_unsupported(flavor.cloud, FLAVOR_CHANGE)
     check_flavor_unused(flavor)
     with transaction.atomic():
         task = create_task(

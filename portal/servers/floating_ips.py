@@ -5,6 +5,7 @@ which portal server a Nova server id is, and keep the addresses its workflow re-
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import FLOATING_IPS, refuse_unsupported
 from portal.core.errors import Conflict, ValidationFailed
 from portal.network.floating_ips import services as floating_ips
 from portal.servers.models import Server
@@ -17,6 +18,7 @@ OPS_TYPES = (ASSOCIATE, DISSOCIATE)
 def operate(floating_ip, server, ops_type, *, fixed_ip_address="", actor):
     """Associate `floating_ip` with `server` (both already looked up in the caller's
     scope), or dissociate it from that server; returns (floating IP, Task)."""
+    refuse_unsupported(server.cloud, FLOATING_IPS)
     if server.tenant_id != floating_ip.tenant_id:
         problem = _("The server and the floating IP belong to different tenants.")
         raise ValidationFailed(problem, fields={"instance_id": [problem]})

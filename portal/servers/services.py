@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.clouds.capabilities import refuse_unmapped_zone, refuse_unsupported
+from portal.clouds.capabilities import (
+    SEVERAL_SECURITY_GROUPS,
+    refuse_unmapped_zone,
+    refuse_unsupported,
+)
+from portal.clouds.mappings import refuse_unmapped, refuse_unmapped_server
+from portal.clouds.models import AzureMapping
 from portal.clouds.sync import cloud_for_region
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
 from portal.core.models import Task
@@ -115,6 +121,8 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
         )
     cloud = cloud_for_region(request.region)
     refuse_unmapped_zone(cloud, request.availability_zone)
+    if len(request.security_group_name) > 1:
+        refuse_unsupported(cloud, SEVERAL_SECURITY_GROUPS)
     require_ready(tenant, cloud)
     flavor = _offered_flavor(tenant, cloud, request.flavor_ref)
     image = _bootable_image(tenant, cloud, request.image_ref, request.template)
@@ -122,6 +130,13 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
     if request.key_name:
         keypairs.check_usable(tenant, cloud, request.key_name)
     network_uuid = network_for_server(tenant, cloud, request.network_uuid)
+    refuse_unmapped_server(
+        cloud,
+        flavor=flavor,
+        image=image,
+        network_id=network_uuid,
+        security_group_names=request.security_group_name,
+    )
     check_placement(
         tenant,
         cloud,
@@ -278,10 +293,12 @@ def operate_server(server, operate_type, *, actor, operator=False):
 
 def resize_server(server, flavor_ref, *, actor):
     """Seed 003's resize: reserve the extra quota (a bigger flavor), lock the server and
-    queue the job that stops, resizes, confirms and restores it."""
+    queue the job that stops, resizes, confirms and restores it (in one step on a kind
+    without a confirm step: Azure). On Azure the new flavor must be mapped (422)."""
     flavor = _offered_flavor(server.tenant, server.cloud, flavor_ref)
     if flavor.backend_id == server.flavor_ref:
         raise ValidationFailed(fields={"flavor_ref": [_("The server already has it.")]})
+    refuse_unmapped(server.cloud, AzureMapping.Kind.FLAVOR, [flavor.backend_id], field="flavor_ref")
     if server.runtime_state not in RESIZABLE_STATES:
         raise Conflict(
             _("A server that is %(state)s cannot be resized.")

@@ -45,6 +45,7 @@ class ResizeMessages(Messages, prefix="servers.resize"):
     STOPPING_FOR_COLD = _("Stopping the server for a cold resize")
     RESIZING = _("Resizing to flavor %(name)s")
     WAITING_VERIFY = _("Waiting for the cloud to verify the resize")
+    WAITING_RESIZED = _("Waiting for the cloud to finish the resize")
     CONFIRMING = _("Confirming the resize")
     REVERTING = _("Reverting the resize")
     STARTING_AGAIN = _("Starting the server again")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import SHARES, refuse_unsupported
 from portal.clouds.sync import cloud_for_region
 from portal.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from portal.core.models import Task
@@ -68,6 +69,7 @@ def create_share(tenant, request: CreateRequest, *, actor):
     network mirror) and the quota, and queue the create job, in one transaction. Returns
     (share, task)."""
     cloud = cloud_for_region(request.region)
+    refuse_unsupported(cloud, SHARES)
     require_ready(tenant, cloud)
     if not networks_usable_by(tenant, cloud).filter(backend_id=request.network_id).exists():
         raise ValidationFailed(fields={"network_id": [_("No such network in this region.")]})

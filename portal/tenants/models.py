@@ -93,10 +93,12 @@ class TenantIdentity(TimestampedModel):
     cloud = models.ForeignKey(
         "clouds.Cloud", on_delete=models.PROTECT, related_name="+", verbose_name=_("cloud")
     )
+    # Ids are Keystone's, or on Azure resource groups' ARM ids (/subscriptions/.../
+    # resourceGroups/<name>, up to 157 characters).
     domain_name = models.CharField(_("domain name"), max_length=64)
-    domain_id = models.CharField(_("domain id"), max_length=64, blank=True)
+    domain_id = models.CharField(_("domain id"), max_length=200, blank=True)
     project_name = models.CharField(_("project name"), max_length=64)
-    project_id = models.CharField(_("project id"), max_length=64, blank=True)
+    project_id = models.CharField(_("project id"), max_length=200, blank=True)
     username = models.CharField(_("username"), max_length=64)
     user_id = models.CharField(_("user id"), max_length=64, blank=True)
     password = EncryptedTextField(_("password"))

@@ -4,7 +4,10 @@ The Celery job of a "tenant.provision" Task calls `provision_tenant` for the ide
 Task sets up (regions.py queues it), which creates the Keystone domain, project, user and
 role, also grants the user the cloud's stock member role (the services' default policies
 want it), checks that the tenant's user can log in, and marks the identity ready - or
-undoes what it created and marks it failed. The tenant is active once one region is
+undoes what it created and marks it failed. A cloud whose kind has no tenant users
+(clouds.capabilities, Azure: a resource group per tenant, the portal acting as the
+cloud's service principal) gets the domain and project steps only, and the check that
+the project can be read. The tenant is active once one region is
 ready, failed while every region failed.
 """
 
@@ -14,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
+from portal.clouds.capabilities import TENANT_USERS, supports
 from portal.clouds.errors import CloudError
 from portal.core.errors import PortalError
 from portal.core.services import on_task_abandoned, report_progress
@@ -73,6 +77,8 @@ class _Provisioner:
         ("role_assigned", 70, M.GRANTING_ROLE, "_assign_role"),
         ("member_role_id", 80, M.GRANTING_MEMBER_ROLE, "_grant_member_role"),
     )
+    # The steps (and their undoing) of a tenant's own user: none where the kind has none.
+    USER_STEPS = frozenset({"user_id", "role_id", "role_assigned", "member_role_id"})
     # (identity field, method), newest first
     UNDO = (
         ("member_role_id", "_revoke_member_role"),
@@ -92,15 +98,24 @@ class _Provisioner:
 
     def run(self):
         self.api = self.open_driver(self.identity.cloud).identity
-        for field, percent, step, method in self.STEPS:
-            if field == "member_role_id" and not member_role_name(self.identity.cloud):
-                continue  # this cloud's policies need no member role
+        for field, percent, step, method in self._steps():
             if not getattr(self.identity, field):  # else made by an earlier delivery
                 self._begin(percent, step)
                 self._save(field, getattr(self, method)())
-        self._begin(90, M.CHECKING_LOGIN)
+        has_users = supports(self.identity.cloud, TENANT_USERS)
+        self._begin(90, M.CHECKING_LOGIN if has_users else M.CHECKING_PROJECT)
         if not self.api.check_login(tenant_credentials(self.identity)):
-            raise IdentityCheckFailed()
+            raise IdentityCheckFailed(None if has_users else M.PROJECT_UNREADABLE)
+
+    def _steps(self):
+        cloud = self.identity.cloud
+        for step in self.STEPS:
+            field = step[0]
+            if field in self.USER_STEPS and not supports(cloud, TENANT_USERS):
+                continue  # the cloud has no tenant users: the portal acts for the tenant
+            if field == "member_role_id" and not member_role_name(cloud):
+                continue  # this cloud's policies need no member role
+            yield step
 
     def _begin(self, percent, step):
         self.step = step

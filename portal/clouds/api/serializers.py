@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from portal.clouds.models import Cloud
+from portal.clouds.models import AzureMapping, Cloud
 
 
 class CloudSerializer(serializers.ModelSerializer):
@@ -42,3 +42,24 @@ class CapabilitiesSerializer(serializers.Serializer):
     cloud_id = serializers.CharField()
     kind = serializers.CharField()
     unsupported = UnsupportedOperationSerializer(many=True)
+
+
+class AzureMappingSerializer(serializers.ModelSerializer):
+    """What a portal name means on an Azure cloud. `azure_ref` by kind: a VM size
+    (`Standard_B2s`); an image's resource ID or a marketplace image
+    (`publisher:offer:sku:version`); a subnet's resource ID; a network security group's
+    resource ID."""
+
+    mapping_id = serializers.CharField(source="pk", read_only=True)
+    cloud_id = serializers.CharField(read_only=True)
+    created_time = serializers.DateTimeField(source="created", read_only=True)
+    updated_time = serializers.DateTimeField(source="updated", read_only=True)
+
+    class Meta:
+        model = AzureMapping
+        fields = [
+            "mapping_id", "cloud_id", "kind", "name", "azure_ref", "created_time",
+            "updated_time",
+        ]  # fmt: skip
+        # One name per kind and cloud is the service's business (a 409), not a 400.
+        validators = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.clouds.azure.compute import AzureCompute
+from portal.clouds.azure.identity import AzureIdentity
 from portal.clouds.azure.images import AzureImages
 from portal.clouds.azure.network import AzureNetwork
 from portal.clouds.azure.scope import AzureScope
@@ -18,6 +19,7 @@ class AzureDriver:
 
     def __init__(self, cloud, credentials: TenantCredentials | None = None):
         self.scope = AzureScope(cloud, credentials)
+        self.identity = AzureIdentity(self.scope.session)
         self.images = AzureImages(self.scope)
         self.compute = AzureCompute(self.scope)
         self.volumes = AzureVolumes(self.scope)

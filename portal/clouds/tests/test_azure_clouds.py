@@ -159,7 +159,9 @@ def admin_form(cloud=None, **changes):
         "azure_stop_mode": "deallocate", **{name: AZURE[name] for name in SETTINGS},
     }  # fmt: skip
     if cloud is not None:
+        # A saved Azure cloud's page has its mappings inline, with their management form.
         fields.update(name=cloud.name, region=cloud.region)
+        fields.update({"azure_mappings-TOTAL_FORMS": "0", "azure_mappings-INITIAL_FORMS": "0"})
     return {**fields, **changes}
 
 

@@ -16,8 +16,10 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
+from portal.clouds.models import AzureMapping
 from portal.clouds.simulator.demo import seed_demo_cloud
 from portal.clouds.simulator.driver import SimulatorDriver
+from portal.clouds.tests.factories import AzureCloudFactory
 from portal.images.models import Image
 from portal.images.workflows import sync_images
 from portal.isos.tests.factories import FtpServerFactory, IsoFactory
@@ -87,6 +89,7 @@ def world(cloud, tenant, keep_the_test_connection):
     )
     share = ShareFactory(cloud=cloud, tenant=tenant, network_id=server.network_id)
     bucket = _object_storage(cloud, tenant)
+    mapping = _azure_mapping(flavor)
     return {
         "volume_id": disk.volume_id,
         "instance_id": server.instance_id,
@@ -107,7 +110,17 @@ def world(cloud, tenant, keep_the_test_connection):
         "object_store_id": str(bucket.store.pk),
         "oss_uid": bucket.owner.uid,
         "bucket_name": bucket.name,
+        "mapping_id": str(mapping.pk),
     }
+
+
+def _azure_mapping(flavor):
+    """A mapping of a (disabled) Azure cloud: paths naming it with the world's simulator
+    cloud find nothing, as they should."""
+    azure = AzureCloudFactory(enabled=False)
+    return AzureMapping.objects.create(
+        cloud=azure, kind="flavor", name=flavor.backend_id, azure_ref="Standard_B2s"
+    )
 
 
 def _object_storage(cloud, tenant):

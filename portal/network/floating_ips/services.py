@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import FLOATING_IPS, refuse_unsupported
 from portal.core.errors import Conflict, ValidationFailed
 from portal.core.principals import tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
@@ -94,6 +95,7 @@ def allocate(tenant, cloud, *, external_network_id: str = "", actor):
     """Reserve a floating IP of the tenant's quota and queue its allocation; returns
     (floating IP, Task). Refused: a region where the tenant is not set up (409), an
     unknown or ambiguous external network (400), no quota left (409)."""
+    refuse_unsupported(cloud, FLOATING_IPS)
     require_ready(tenant, cloud)
     network = pick_external_network(cloud, external_network_id)
     with transaction.atomic():

@@ -7,6 +7,11 @@ from dataclasses import asdict
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.clouds.capabilities import (
+    SECURITY_GROUP_ATTACH,
+    SECURITY_GROUP_CHANGE,
+    refuse_unsupported,
+)
 from portal.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from portal.core.principals import tenant_scope
 from portal.core.services import create_task, enqueue, on_task_abandoned
@@ -47,6 +52,7 @@ def present_rules(group):
 def create_group(tenant, cloud, *, name, description="", rule_sets=(), actor):
     """Queue the creation of a group with exactly the rules of `rule_sets` (Neutron's
     default egress rules are replaced by them). Returns (group, Task)."""
+    refuse_unsupported(cloud, SECURITY_GROUP_CHANGE)
     require_ready(tenant, cloud)
     name, description = _checked_name(name), (description or "").strip()
     specs = check_rule_sets(rule_sets)
@@ -72,6 +78,7 @@ def create_group(tenant, cloud, *, name, description="", rule_sets=(), actor):
 def update_group(group, *, name=None, description=None, rule_sets=None, actor):
     """Queue a change of the group's name or description, and, when `rule_sets` is
     given, the replacement of its rules by exactly these. Returns (group, Task)."""
+    refuse_unsupported(group.cloud, SECURITY_GROUP_CHANGE)
     changes = {}
     if name is not None:
         changes["name"] = _checked_name(name, group)
@@ -94,6 +101,7 @@ def update_group(group, *, name=None, description=None, rule_sets=None, actor):
 def delete_group(group, *, actor):
     """Queue the deletion of the group and its rules; 409 naming the servers that still
     use it."""
+    refuse_unsupported(group.cloud, SECURITY_GROUP_CHANGE)
     if group.name == DEFAULT_SECURITY_GROUP:
         raise Conflict(_("A project's default security group cannot be deleted."), code="in_use")
     users = server_directory().servers_using(group) if group.backend_id else []
@@ -117,6 +125,7 @@ def delete_group(group, *, actor):
 def operate_group(group, instance_ids, ops_type, *, actor):
     """Queue one Task attaching the group to (or detaching it from) each server named;
     404 naming ids the group's tenant has no server of."""
+    refuse_unsupported(group.cloud, SECURITY_GROUP_ATTACH)
     if ops_type not in OPS_TYPES:
         raise ValidationFailed(fields={"ops_type": [_("attach or detach.")]})
     ids = list(dict.fromkeys(instance_ids or []))

@@ -3,6 +3,7 @@ changing and deleting one (the API and the admin both)."""
 
 from django.utils.translation import gettext as _
 
+from portal.clouds.mappings import refuse_unmapped_server
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
 from portal.images.models import Image
 from portal.network.services import check_network_known
@@ -14,7 +15,8 @@ def template_problems(template: ServerTemplate, *, image_changed: bool) -> None:
     """Refuse a template that could not boot: a disabled or unusable image (422, only
     when the image is newly chosen: a template survives its image being disabled), an
     image and flavor of different clouds, a system disk smaller than both need, a network
-    its cloud does not have."""
+    its cloud does not have, a flavor, image, network or group an Azure cloud does not
+    map (422 `mapping_missing`)."""
     image, flavor = template.image, template.flavor
     if image_changed:
         _check_template_image(image)
@@ -30,6 +32,13 @@ def template_problems(template: ServerTemplate, *, image_changed: bool) -> None:
     names = template.security_groups
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
         raise ValidationFailed(fields={"security_groups": [_("A list of security group names.")]})
+    refuse_unmapped_server(
+        image.cloud,
+        flavor=flavor,
+        image=image,
+        network_id=template.network_id,
+        security_group_names=names,
+    )
 
 
 def _check_template_image(image: Image) -> None:

@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 
+from portal.clouds.capabilities import supports
 from portal.clouds.polling import is_error, wait_for_server, wait_until
 from portal.core.services import report_step
 from portal.core.task_messages import TaskMessage
@@ -26,23 +27,34 @@ def resize(task, server, driver, flavor) -> TaskMessage:
 
     A redelivered job carries on: the power state to restore was recorded by the first
     attempt, and a server already resized (VERIFY_RESIZE, or on the new flavor) is not
-    resized again."""
+    resized again.
+
+    A cloud whose kind has no confirm step (clouds.capabilities; Azure resizes in one
+    step, restarting a running VM itself) is resized in place by default and waited for
+    until the server is ACTIVE or SHUTOFF on the new flavor; nothing is confirmed."""
     cloud = server.cloud
     restores = server.resize_restores
+    in_one_step = not supports(cloud, "confirm")
     try:
         report_step(task, 5, M.CHECKING)
         info = driver.compute.get_server(server.backend_id)
         restores = restores or _remember_power_state(server, info.status)
         if info.status != "VERIFY_RESIZE" and info.flavor_id != flavor.backend_id:
-            if info.status == "ACTIVE" and not cloud.options.get("live_resize"):
+            if info.status == "ACTIVE" and not cloud.options.get("live_resize", in_one_step):
                 report_step(task, 15, M.STOPPING_FOR_COLD)
                 driver.compute.stop_server(server.backend_id)
                 wait_for_server(driver, server, "SHUTOFF", what=M.STOPPING, cloud=cloud)
             report_step(task, 30, M.RESIZING(name=flavor.name))
             driver.compute.resize_server(server.backend_id, flavor.backend_id)
-            report_step(task, 50, M.WAITING_VERIFY)
-            info = wait_for_server(driver, server, "VERIFY_RESIZE", what=M.THE_RESIZE, cloud=cloud)
-        if leaves_resizes_for_confirmation(cloud):
+            if not in_one_step:
+                report_step(task, 50, M.WAITING_VERIFY)
+                info = wait_for_server(
+                    driver, server, "VERIFY_RESIZE", what=M.THE_RESIZE, cloud=cloud
+                )
+        if in_one_step:
+            report_step(task, 50, M.WAITING_RESIZED)
+            info = _wait_resized_in_one_step(server, driver, flavor)
+        elif leaves_resizes_for_confirmation(cloud):
             return _await_confirmation(server, info, flavor, restores)
         if info.status == "VERIFY_RESIZE":
             report_step(task, 70, M.CONFIRMING)
@@ -66,8 +78,25 @@ def _remember_power_state(server, status) -> str:
 def leaves_resizes_for_confirmation(cloud) -> bool:
     """The cloud's `resize_confirm` option: "auto" (default) confirms a resize in the
     same Task; "manual" leaves it in VERIFY_RESIZE for the user to confirm or revert, as
-    Horizon does."""
-    return cloud.options.get("resize_confirm", "auto") == "manual"
+    Horizon does. Never on a kind that has no confirm step."""
+    manual = cloud.options.get("resize_confirm", "auto") == "manual"
+    return manual and supports(cloud, "confirm")
+
+
+def _wait_resized_in_one_step(server, driver, flavor):
+    """A kind without a confirm step: wait until the server has settled, running or
+    stopped, on the new flavor."""
+    return wait_until(
+        lambda: driver.compute.get_server(server.backend_id),
+        lambda i: (
+            i.status in ("ACTIVE", "SHUTOFF")
+            and i.flavor_id == flavor.backend_id
+            and not i.task_state
+        ),
+        what=M.THE_RESIZE,
+        cloud=server.cloud,
+        failed=is_error,
+    )
 
 
 def _confirm_in_cloud(server, driver):
