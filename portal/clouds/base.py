@@ -354,3 +354,8 @@ class CloudDriver(Protocol):
     network: NetworkAPI
     floating_ips: FloatingIPAPI
     shares: ShareAPI
+
+    def check(self) -> None:
+        """One cheap call the cloud must answer, accepting the credentials (beat's health
+        check, health.py); raises a CloudError where it does not."""
+        ...

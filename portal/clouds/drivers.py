@@ -50,6 +50,7 @@ class TimedDriver:
         self._driver = driver
         for section in SECTIONS:
             setattr(self, section, _TimedSection(getattr(driver, section), cloud_kind, section))
+        self.check = time_call(cloud_kind, "check", driver.check)
 
     def __getattr__(self, name):
         return getattr(self._driver, name)

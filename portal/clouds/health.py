@@ -3,10 +3,11 @@
 Only Celery jobs call cloud drivers, so /readyz cannot ask a cloud itself; and a probe
 that queued a job would make the web unready whenever the worker is busy or down. Beat's
 `check_clouds` job (every CLOUD_CHECK_SECONDS) makes one cheap call per enabled cloud as
-its admin (the availability zones) and records the outcome on the Cloud; /readyz reads
-it, and counts a cloud whose last passing check is older than CLOUD_CHECK_MAX_AGE_SECONDS
-(or that was never checked) as failing. The checks are not Tasks: one a minute per cloud
-would bury the operators' own in the task list.
+its admin (the driver's `check`: the availability zones, or on Azure, whose zones are
+configured rather than asked, a read of the cloud's resource group) and records the
+outcome on the Cloud; /readyz reads it, and counts a cloud whose last passing check is
+older than CLOUD_CHECK_MAX_AGE_SECONDS (or that was never checked) as failing. The checks
+are not Tasks: one a minute per cloud would bury the operators' own in the task list.
 """
 
 import logging
@@ -23,9 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 def check_cloud(cloud) -> bool:
-    """Ask `cloud` for its availability zones and record whether it answered."""
+    """Make the driver's check call (CloudDriver.check: on OpenStack the availability
+    zones, on Azure a read of the cloud's resource group) and record whether it answered."""
     try:
-        get_driver(cloud).compute.list_availability_zones()
+        get_driver(cloud).check()
     except CloudError as exc:
         ok, message = False, str(exc.message)
         logger.warning("cloud %s did not answer its check: %s", cloud.name, message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.clouds.azure.compute import AzureCompute
+from portal.clouds.azure.errors import translate_errors
 from portal.clouds.azure.identity import AzureIdentity
 from portal.clouds.azure.images import AzureImages
 from portal.clouds.azure.network import AzureNetwork
@@ -26,6 +27,13 @@ class AzureDriver:
         self.network = AzureNetwork(self.scope)
         self.floating_ips = NoFloatingIPs()
         self.shares = NoShares()
+
+    def check(self) -> None:
+        """Read the cloud's resource group. Its zones come from the cloud's options,
+        asking Azure nothing, so only a real ARM call shows that Azure answers and
+        accepts the service principal."""
+        with translate_errors("resource group read"):
+            self.scope.session.resources.resource_groups.get(self.scope.cloud.azure_resource_group)
 
     def __repr__(self) -> str:
         return f"<AzureDriver {self.scope.cloud.name} {self.scope.resource_group}>"

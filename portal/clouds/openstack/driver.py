@@ -30,5 +30,9 @@ class OpenStackDriver:
         self.floating_ips = FloatingIPAPI(self.handle)
         self.shares = ShareAPI(self.handle)
 
+    def check(self) -> None:
+        """The availability zones: Nova must answer and Keystone accept the login."""
+        self.compute.list_availability_zones()
+
     def __repr__(self) -> str:
         return f"<OpenStackDriver {self.handle.spec.auth_url} {self.handle.spec.scope}>"

@@ -30,6 +30,10 @@ class SimulatorDriver:
         self.floating_ips = SimulatedFloatingIPs(self.scope)
         self.shares = SimulatedShares(self.scope)
 
+    def check(self) -> None:
+        """The availability zones, as on OpenStack (a fault injected there fails it)."""
+        self.compute.list_availability_zones()
+
     @property
     def project_id(self) -> str:
         """The project this driver acts in (the admin's own project in admin scope)."""
