@@ -64,6 +64,10 @@ class ImageInfo:
     owner: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # The bytes uploaded into the image, where the cloud holds them converted and `size`
+    # is the converted copy's (Azure: a raw disk stored as a VHD, padded to whole MiB and
+    # with a footer); None where `size` is the upload's own.
+    data_size: int | None = None
 
 
 @dataclass(frozen=True)

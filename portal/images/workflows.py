@@ -211,9 +211,12 @@ def _throttled_progress(task, image: Image):
 
 
 def _verify_copy(image: Image, info, md5: str) -> None:
-    if info.size != image.upload_size:
+    # A cloud that converts what it is sent (Azure: raw data into a VHD) says how much of
+    # the upload it took apart from the size of what it holds.
+    received = info.size if info.data_size is None else info.data_size
+    if received != image.upload_size:
         raise Unprocessable(
-            M.SIZE_MISMATCH(cloud_size=info.size, size=image.upload_size),
+            M.SIZE_MISMATCH(cloud_size=received, size=image.upload_size),
             code="checksum_mismatch",
         )
     if info.checksum and info.checksum.lower() != md5:

@@ -162,6 +162,8 @@ class AzureImages:
             properties=properties,
             created_at=record.created_at if record is not None else None,
             updated_at=record.last_modified if record is not None else None,
+            # Recorded with the data: a raw disk's blob is longer (whole MiB, a footer).
+            data_size=fields.get("data_size"),
         )
 
     def _mappings(self) -> dict[str, str]:
@@ -240,7 +242,8 @@ class AzureImages:
         _check_disk_format(disk_format)
         upload = self.blobs.upload_vhd if disk_format == "vhd" else self.blobs.upload_disk
         try:
-            upload(blob_name, data, size, _encode(fields | {"status": "saving"}), progress)
+            saving = fields | {"status": "saving", "data_size": size}
+            upload(blob_name, data, size, _encode(saving), progress)
         except Exception:  # the cloud's refusal, or the source's read failing
             # Back to an empty queued record, so that the upload may be tried again.
             with contextlib.suppress(CloudError):
