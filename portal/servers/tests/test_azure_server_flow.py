@@ -6,12 +6,15 @@ used), and every answer's `instance_status` is what the exchanges' VM says.
 The jobs run after each request has answered, as they do once its transaction commits:
 the VM's name and tags derive from the server's id, known only from the answer."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import transaction
 
 from conftest import tenant_client
 from portal.clouds.azure.provisioning import vm_name
 from portal.clouds.base import ServerSpec
+from portal.clouds.tests.azure.test_volumes_arm import DISK, Hex, data_disk, disk_variables
 from portal.clouds.tests.azure.vms import PUBLIC_KEY, instance_view, vm_variables
 from portal.core.models import Task
 from portal.images.tests.factories import ImageFactory
@@ -236,3 +239,66 @@ def test_a_size_azure_cannot_allocate_leaves_the_server_as_it_was(
     assert (server.flavor_ref, server.status, server.locked) == ("m1.small", "ready", False)
     assert status_of(client, server.instance_id) == "ACTIVE"
     assert quotas.usage_of(tenant) == held  # the reserved cores and RAM are given back
+
+
+def test_a_server_is_created_with_a_data_disk_attached_on_azure(
+    azure, arm, platform_client, jobs, monkeypatch
+):
+    """The data disk is a managed disk in the tenant's group, made while the VM builds,
+    then attached at LUN 0 by patching the VM once it runs."""
+    tenant = sign_up_on_azure(azure, arm, platform_client, jobs)
+    client = tenant_client(tenant)
+    KeyPairFactory(tenant=tenant, cloud=azure, name="alice", public_key=PUBLIC_KEY)
+    # The disk's name only: the portal's own ids come from uuid4 too.
+    disk_names = SimpleNamespace(uuid4=lambda: Hex(DISK[4:]))
+    monkeypatch.setattr("portal.clouds.azure.volumes.uuid", disk_names)
+
+    created = client.post(
+        LIST,
+        {
+            "flavor_ref": "m1.small", "image_ref": "ubuntu-24.04", "network_uuid": "private",
+            "security_group_name": ["web"], "instance_name": "web-1",
+            "system_disk": {"volume_type": "Premium_LRS", "size_in_g": 64},
+            "data_disks": [{"volume_type": "Premium_LRS", "size_in_g": 20}],
+            "key_name": "alice", "admin_pass": PASSWORD,
+        },
+        format="json",
+    )  # fmt: skip
+    assert created.status_code == 202, created.content
+    instance_id = created.json()["instance_id"]
+    vm = the_vm(instance_id)
+    tags = {
+        "portal-name": "web-1-data-1",
+        "portal-description": f"Data disk of server {instance_id}",
+    }
+    disk = {**disk_variables(size=20, tags=tags, sku="Premium_LRS"), "resource_group": GROUP}
+    body = {
+        "location": "westeurope", "tags": tags, "sku": {"name": "Premium_LRS"},
+        "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": 20},
+    }  # fmt: skip
+    attached = {**data_disk(azure, 0, disk=DISK, resource_group=GROUP), "diskSizeGB": 20}
+    attached["managedDisk"]["storageAccountType"] = "Premium_LRS"
+    sent = [
+        {"lun": 0, "createOption": "Attach", "managedDisk": {"id": attached["managedDisk"]["id"]}}
+    ]
+    arm.sign_in().play("vm_create", **vm)
+    arm.play("disk_create", operation="op-d1", body=body, **disk).play("disk_get", **disk)
+    arm.play("vm_get", **vm).play("disk_get", **disk)  # the VM runs, the disk is made
+    arm.play("disk_get", **disk).play("disk_get", **disk)  # read, then read to attach
+    arm.play("vm_data_disks_get", **{**vm, "data_disks": []})
+    arm.play(
+        "vm_data_disks_update",
+        **{**vm, "operation": "op-v1", "sent_data_disks": sent, "data_disks": [attached]},
+    )
+    arm.play("disk_get_attached", **{**disk, "disk_state": "Attached"}, vm=vm["vm"])
+    arm.play("vm_get", **vm)
+    jobs()
+
+    last_task(instance_id)
+    answer = client.get(detail(instance_id)).json()
+    assert answer["instance_status"] == "ACTIVE"
+    assert [(d["size_in_g"], d["volume_type"]) for d in answer["data_disks"]] == [
+        (20, "Premium_LRS")
+    ]
+    volume = Server.objects.get(instance_id=instance_id).data_volumes.get()
+    assert (volume.backend_id, volume.status) == (DISK, "in-use")

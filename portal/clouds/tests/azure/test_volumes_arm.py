@@ -39,14 +39,17 @@ def disk_id(cloud, disk=DISK, resource_group=None):
     )
 
 
-def data_disk(cloud, lun, disk=DISK):
+def data_disk(cloud, lun, disk=DISK, resource_group=None):
     """A VM's data disk as ARM answers it."""
     return {
         "lun": lun,
         "name": disk,
         "createOption": "Attach",
         "caching": "None",
-        "managedDisk": {"storageAccountType": "Standard_LRS", "id": disk_id(cloud, disk)},
+        "managedDisk": {
+            "storageAccountType": "Standard_LRS",
+            "id": disk_id(cloud, disk, resource_group),
+        },
         "deleteOption": "Detach",
         "diskSizeGB": 10,
         "toBeDetached": False,
@@ -65,7 +68,7 @@ def volumes(azure_cloud):
 
 
 def test_a_disk_is_made_empty_with_its_name_and_description_in_tags(volumes, arm, monkeypatch):
-    monkeypatch.setattr("portal.clouds.azure.volumes.uuid.uuid4", lambda: _Hex(DISK[4:]))
+    monkeypatch.setattr("portal.clouds.azure.volumes.uuid.uuid4", lambda: Hex(DISK[4:]))
     body = {
         "location": "westeurope",
         "tags": TAGS,
@@ -90,7 +93,7 @@ def test_a_disk_is_made_empty_with_its_name_and_description_in_tags(volumes, arm
     )
 
 
-class _Hex:
+class Hex:
     """What uuid4() gives, with a known hex (the disk's name is made from it)."""
 
     def __init__(self, hex_digits):
