@@ -10,6 +10,8 @@ import pytest
 
 from portal.clouds.azure import volumes as azure_volumes
 from portal.clouds.base import TenantCredentials
+from portal.clouds.tests.azure import test_volumes_arm as volumes_arm
+from portal.clouds.tests.azure.test_volumes_arm import disk_variables
 from portal.servers.disks.models import Volume
 from portal.servers.tests.disks.conftest import create_disk, disk_url, operate, row, usage
 from portal.servers.tests.factories import ServerFactory
@@ -30,16 +32,15 @@ CREATED = {
 }
 
 
-def disk(state="Unattached", **more):
+def disk(state="Unattached"):
     """The variables of the disk exchanges for the tenant's disk."""
-    return {"resource_group": GROUP, "disk": DISK, "size": 10, "size_bytes": 10 * 1024**3,
-            "disk_state": state, "tags": TAGS, "sku": "Standard_LRS", **more}  # fmt: skip
+    return {"resource_group": GROUP, **disk_variables(DISK, state=state, tags=TAGS)}
 
 
 @pytest.fixture
 def azure(azure_cloud, tenant):
     """The Azure cloud as the default region, the tenant set up there (its resource group
-    recorded as sign-up records it) and a running server of its own."""
+    recorded as sign-up records it)."""
     azure_cloud.is_default = True
     azure_cloud.save(update_fields=["is_default"])
     groups = f"/subscriptions/{azure_cloud.azure_subscription_id}/resourceGroups"
@@ -52,6 +53,7 @@ def azure(azure_cloud, tenant):
 
 @pytest.fixture
 def server(azure, tenant):
+    """A running server of the tenant's: its VM in the tenant's resource group."""
     return ServerFactory(cloud=azure, tenant=tenant, backend_id=VM, name="web-1")
 
 
@@ -63,15 +65,9 @@ def disk_name(monkeypatch):
     )
 
 
-def data_disk(azure, lun=0):
-    """The disk among the VM's data disks, as ARM answers it."""
-    disk_id = (
-        f"/subscriptions/{azure.azure_subscription_id}/resourceGroups/{GROUP}"
-        f"/providers/Microsoft.Compute/disks/{DISK}"
-    )
-    return {"lun": lun, "name": DISK, "createOption": "Attach", "caching": "None",
-            "managedDisk": {"storageAccountType": "Standard_LRS", "id": disk_id},
-            "deleteOption": "Detach", "diskSizeGB": 10, "toBeDetached": False}  # fmt: skip
+def data_disk(azure):
+    """The disk at LUN 0 among the VM's data disks, as ARM answers it."""
+    return volumes_arm.data_disk(azure, 0, DISK, resource_group=GROUP)
 
 
 def test_a_tenant_creates_attaches_detaches_and_deletes_a_disk_on_azure(
