@@ -65,7 +65,7 @@ def test_the_header_switch_turns_the_admin_chinese_and_back(admin_page, live_ser
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
-def tab_to(page, selector, limit=80):
+def tab_to(page, selector, limit=120):
     """Presses Tab until the element matching `selector` has the focus; returns it."""
     target = page.locator(selector)
     for _ in range(limit):
