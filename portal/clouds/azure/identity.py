@@ -19,6 +19,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.azure.errors import translate_errors
+from portal.clouds.azure.scope import finish, last_segment
 from portal.clouds.base import TenantCredentials
 from portal.clouds.errors import CloudBadRequest, CloudNotFound
 
@@ -29,11 +30,6 @@ NO_TENANT_USERS = _(
     "Azure clouds have no tenant users or roles: the portal acts as the cloud's service "
     "principal for every tenant."
 )
-
-
-def resource_group_name(resource_id: str) -> str:
-    """The resource group a resource group's ARM id names (its last segment)."""
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]
 
 
 class AzureIdentity:
@@ -59,11 +55,12 @@ class AzureIdentity:
             return self._groups.create_or_update(name, parameters).id
 
     def delete_project(self, project_id: str) -> None:
-        """Delete the tenant's resource group and wait until Azure has (it deletes what
-        the group holds first); one already gone is not an error."""
+        """Delete the tenant's resource group and wait, within the cloud's wait limit,
+        until Azure has (it deletes what the group holds first); one already gone is not
+        an error."""
         try:
             with translate_errors("resource group delete"):
-                self._groups.begin_delete(resource_group_name(project_id)).result()
+                finish(self._groups.begin_delete(last_segment(project_id)), self.session.cloud)
         except CloudNotFound:
             return
 
@@ -76,7 +73,7 @@ class AzureIdentity:
         tenant's resource group."""
         try:
             with translate_errors("resource group read"):
-                self._groups.get(resource_group_name(credentials.project_id))
+                self._groups.get(last_segment(credentials.project_id))
         except CloudNotFound:
             return False
         return True
