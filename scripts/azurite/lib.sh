@@ -25,24 +25,7 @@ BLOB_ENDPOINT=http://127.0.0.1:$BLOB_PORT/$ACCOUNT
 log() { echo "[azurite $(date +%H:%M:%S)] $*"; }
 die() { echo "[azurite] ERROR: $*" >&2; exit 1; }
 
-# Wait until `$@` succeeds, at most $1 seconds.
-wait_for() {
-  local seconds=$1; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.2
-  done
-}
-
-# The PID is kept with the process's start time (/proc/PID/stat field 22), so a PID reused
-# by a stranger is never taken for ours.
-start_time() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
-alive_pid() {  # prints the PID when the recorded Azurite still runs
-  local pid started
-  read -r pid started 2>/dev/null <"$RUN/blob.pid" || return 1
-  [ -n "$pid" ] && [ "$(start_time "$pid")" = "$started" ] && echo "$pid"
-}
-gone() { ! alive_pid; }
+# shellcheck source=../processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../processes.sh"
 # Any HTTP answer will do (an unsigned request gets a 4xx): the service is listening.
 blob_answers() { [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$BLOB_ENDPOINT?comp=list")" != 000 ]; }

@@ -33,26 +33,8 @@ die() { echo "[ceph-lite] ERROR: $*" >&2; exit 1; }
 ceph_cli() { ceph -c "$CONF" --connect-timeout 5 "$@"; }
 rgw_admin() { radosgw-admin -c "$CONF" -n client.admin "$@"; }
 
-# Wait until `$@` succeeds, at most $1 seconds.
-wait_for() {
-  local seconds=$1; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.2
-  done
-}
-
-# PIDs are kept with the process's start time (/proc/PID/stat field 22), so a PID reused
-# by a stranger is never taken for ours.
-start_time() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
-record_pid() { echo "$2 $(start_time "$2")" >"$RUN/$1.pid"; }
-alive_pid() {  # NAME -> prints the PID when the recorded process still runs
-  local pid started
-  read -r pid started 2>/dev/null <"$RUN/$1.pid" || return 1
-  [ -n "$pid" ] && [ "$(start_time "$pid")" = "$started" ] && echo "$pid"
-}
-gone() { ! alive_pid "$1"; }
+# shellcheck source=../processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../processes.sh"
 stop_daemon() {  # NAME: SIGTERM, then SIGKILL after 10 s
   local pid
   pid=$(alive_pid "$1") || { rm -f "$RUN/$1.pid"; return 0; }

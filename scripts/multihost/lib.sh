@@ -31,12 +31,5 @@ log() { echo "[multihost $(date +%H:%M:%S)] $*"; }
 die() { echo "[multihost] ERROR: $*" >&2; exit 1; }
 in_host() { local host=$1; shift; ip netns exec "pmh-$host" "$@"; }
 
-# Wait until `$@` succeeds, at most $1 seconds.
-wait_for() {
-  local seconds=$1; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.3
-  done
-}
+# shellcheck source=../processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../processes.sh"
