@@ -50,3 +50,20 @@ class CloudForbidden(CloudError, errors.PermissionDenied, status=403, code="clou
     """The cloud's policy refuses this caller the operation (e.g. admin-only actions)."""
 
     default_message = _("The cloud does not allow this operation.")
+
+
+def error_for_status(status: int | None) -> CloudError:
+    """The CloudError an HTTP error status stands for, where the backend named nothing more
+    precise: 401, 403, 404 and 409 by their meaning, any other 4xx but 429 a bad request,
+    429, a 5xx or no answer at all the cloud being unavailable."""
+    if status == 401:
+        return CloudAuthFailed()
+    if status == 403:
+        return CloudForbidden()
+    if status == 404:
+        return CloudNotFound()
+    if status == 409:
+        return CloudConflict()
+    if status is not None and 400 <= status < 500 and status != 429:
+        return CloudBadRequest()
+    return CloudUnavailable()

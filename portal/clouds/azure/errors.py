@@ -23,6 +23,7 @@ from portal.clouds.errors import (
     CloudNotFound,
     CloudQuotaExceeded,
     CloudUnavailable,
+    error_for_status,
 )
 
 logger = logging.getLogger("portal.clouds.azure")
@@ -83,20 +84,6 @@ def azure_code(exc: Exception) -> str:
     return getattr(error, "code", None) or getattr(exc, "error_code", None) or ""
 
 
-def _from_status(status: int | None) -> CloudError:
-    if status == 401:
-        return CloudAuthFailed()
-    if status == 403:
-        return CloudForbidden()
-    if status == 404:
-        return CloudNotFound()
-    if status == 409:
-        return CloudConflict()
-    if status is not None and 400 <= status < 500 and status != 429:
-        return CloudBadRequest()
-    return CloudUnavailable()
-
-
 def to_cloud_error(exc: Exception) -> CloudError:
     """The CloudError that stands for an azure-core exception."""
     if isinstance(exc, azure_exc.ClientAuthenticationError) and not azure_code(exc):
@@ -110,7 +97,7 @@ def to_cloud_error(exc: Exception) -> CloudError:
     error_class = _BY_CODE.get(code)
     if error_class is not None:
         return error_class()
-    return _from_status(getattr(exc, "status_code", None))
+    return error_for_status(getattr(exc, "status_code", None))
 
 
 @contextmanager

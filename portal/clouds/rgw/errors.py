@@ -24,6 +24,7 @@ from portal.clouds.errors import (
     CloudNotFound,
     CloudQuotaExceeded,
     CloudUnavailable,
+    error_for_status,
 )
 from portal.clouds.rgw.messages import RgwMessages
 
@@ -86,17 +87,10 @@ def rgw_code(exc: Exception) -> str:
 
 
 def _from_status(status: int) -> CloudError:
-    if status == 401:
-        return CloudAuthFailed(RgwMessages.KEYS_REFUSED)
-    if status == 403:
-        return CloudForbidden()
-    if status == 404:
-        return CloudNotFound()
-    if status == 409:
-        return CloudConflict()
-    if 400 <= status < 500:
-        return CloudBadRequest()
-    return CloudUnavailable(RgwMessages.UNAVAILABLE)
+    """As for any cloud, in the object store's words where "the cloud" would mislead."""
+    error = error_for_status(status)
+    worded = _WORDED.get(type(error))
+    return type(error)(worded) if worded is not None else error
 
 
 def to_cloud_error(exc: Exception) -> CloudError:
