@@ -7,7 +7,7 @@ import pytest
 from portal.clouds.azure.driver import AzureDriver
 from portal.clouds.azure.provisioning import vm_name
 from portal.clouds.base import ServerSpec
-from portal.clouds.errors import CloudBadRequest, CloudConflict
+from portal.clouds.errors import CloudBadRequest, CloudConflict, CloudNotFound
 from portal.clouds.models import AzureMapping
 from portal.clouds.tests.azure.test_servers import tenant
 from portal.clouds.tests.azure.vms import SUBSCRIPTION, vm_variables
@@ -131,3 +131,10 @@ def test_the_disk_mapping_is_offered_as_an_image_of_the_disk_s_size(disk_mapped,
     info = AzureDriver(disk_mapped).images.get_image("golden-web")
 
     assert (info.status, info.min_disk, info.properties["os_type"]) == ("active", 32, "linux")
+
+
+def test_a_disk_mapping_whose_disk_is_gone_is_not_an_image(disk_mapped, arm):
+    arm.sign_in().play("disk_get_not_found", resource_group=DISK_GROUP, disk=DISK)
+
+    with pytest.raises(CloudNotFound):
+        AzureDriver(disk_mapped).images.get_image("golden-web")
