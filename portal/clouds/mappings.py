@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.clouds.azure.mappings import is_disk_ref
 from portal.clouds.models import AzureMapping, Cloud
 from portal.core.errors import Unprocessable, ValidationFailed
 from portal.core.saving import save_unique
@@ -30,7 +31,7 @@ _NAME = r"[-\w.]{1,80}"
 AZURE_REF_PATTERNS = {
     Kind.FLAVOR: re.compile(r"^(?:Standard|Basic)_[A-Za-z0-9_-]{1,60}$"),
     Kind.IMAGE: re.compile(
-        rf"^(?:{_GROUP}/providers/Microsoft\.Compute/(?:images/{_NAME}"
+        rf"^(?:{_GROUP}/providers/Microsoft\.Compute/(?:images/{_NAME}|disks/{_NAME}"
         rf"|galleries/{_NAME}/images/{_NAME}(?:/versions/[\w.]{{1,40}})?)"
         rf"|(?-i:[\w.-]{{1,80}}:[\w.-]{{1,80}}:[\w.-]{{1,80}}:[\w.-]{{1,40}}))$",
         re.IGNORECASE,
@@ -48,8 +49,9 @@ AZURE_REF_EXPECTED = {
     Kind.FLAVOR: gettext_lazy("Enter an Azure VM size, such as Standard_B2s."),
     Kind.IMAGE: gettext_lazy(
         "Enter an image's resource ID (/subscriptions/.../providers/Microsoft.Compute/"
-        "images/NAME, or a gallery image or image version) or a marketplace image as "
-        "publisher:offer:sku:version."
+        "images/NAME, or a gallery image or image version), a marketplace image as "
+        "publisher:offer:sku:version, or a managed disk's resource ID (.../providers/"
+        "Microsoft.Compute/disks/NAME) for servers that boot from that disk."
     ),
     Kind.NETWORK: gettext_lazy(
         "Enter a subnet's resource ID: /subscriptions/.../providers/Microsoft.Network/"
@@ -170,3 +172,37 @@ def refuse_unmapped_server(cloud, *, flavor, image, network_id, security_group_n
     refuse_unmapped(
         cloud, Kind.SECURITY_GROUP, list(security_group_names), field="security_group_name"
     )
+
+
+def refuse_login_on_boot_disk(cloud, image, *, key_name, admin_pass, system_disk) -> None:
+    """422 `boot_disk_image` for a server of an image that maps an existing Azure disk
+    (booted from as it is) whose request names a key pair, an administrator password or
+    a system disk of another size: the disk's system keeps its own accounts, and the disk
+    is the system disk."""
+    if cloud.kind != Cloud.Kind.AZURE or image.origin == image.Origin.UPLOADED:
+        return
+    ref = (
+        mappings_of(cloud)
+        .filter(kind=Kind.IMAGE, name=image.backend_id)
+        .values_list("azure_ref", flat=True)
+        .first()
+    )
+    if not is_disk_ref(ref):
+        return
+    fields = {}
+    if key_name or admin_pass:
+        message = _(
+            "The image %(name)s is an existing Azure disk that the server boots from as it "
+            "is: its operating system keeps its own accounts, so a server of it takes no "
+            "key pair or administrator password."
+        ) % {"name": image.name}
+        named = (("key_name", key_name), ("admin_pass", admin_pass))
+        fields = {field: [message] for field, value in named if value}
+    elif system_disk is not None and image.min_disk and system_disk.size_in_g != image.min_disk:
+        message = _(
+            "The image %(name)s is an existing Azure disk of %(size)d GB that is the "
+            "server's system disk as it is; leave out the system disk or ask for %(size)d GB."
+        ) % {"name": image.name, "size": image.min_disk}
+        fields = {"system_disk": [message]}
+    if fields:
+        raise Unprocessable(message, code="boot_disk_image", fields=fields)

@@ -16,7 +16,11 @@ from portal.clouds.capabilities import (
     refuse_unmapped_zone,
     refuse_unsupported,
 )
-from portal.clouds.mappings import refuse_unmapped, refuse_unmapped_server
+from portal.clouds.mappings import (
+    refuse_login_on_boot_disk,
+    refuse_unmapped,
+    refuse_unmapped_server,
+)
 from portal.clouds.models import AzureMapping
 from portal.clouds.sync import cloud_for_region
 from portal.core.errors import Conflict, Unprocessable, ValidationFailed
@@ -136,6 +140,13 @@ def create_server(tenant, request: CreateRequest, *, actor, operator=False):
         image=image,
         network_id=network_uuid,
         security_group_names=request.security_group_name,
+    )
+    refuse_login_on_boot_disk(
+        cloud,
+        image,
+        key_name=request.key_name,
+        admin_pass=request.admin_pass,
+        system_disk=request.system_disk,
     )
     check_placement(
         tenant,

@@ -12,7 +12,7 @@ from azure.mgmt.compute import models as compute_models
 from django.utils.translation import gettext_lazy as _
 
 from portal.clouds.azure.errors import translate_errors
-from portal.clouds.azure.mappings import Kind, missing
+from portal.clouds.azure.mappings import Kind, is_disk_ref, missing
 from portal.clouds.azure.provisioning import (
     NAME_TAG,
     check_spec,
@@ -23,11 +23,11 @@ from portal.clouds.azure.provisioning import (
     vm_parameters,
 )
 from portal.clouds.azure.scope import AzureScope, finish, last_segment, resource_group_of
-from portal.clouds.azure.server_info import nic_ids, os_disk_id, server_info
+from portal.clouds.azure.server_info import made_os_disk_id, nic_ids, server_info
 from portal.clouds.azure.teardown import delete_leftovers, delete_vm
 from portal.clouds.base import AvailabilityZoneInfo, FlavorInfo, ServerInfo, ServerSpec
 from portal.clouds.capabilities import UNSUPPORTED
-from portal.clouds.errors import CloudBadRequest, CloudNotFound
+from portal.clouds.errors import CloudBadRequest, CloudConflict, CloudNotFound
 from portal.clouds.models import AzureStopMode, Cloud
 
 logger = logging.getLogger("portal.clouds.azure")
@@ -156,9 +156,11 @@ class AzureCompute:
         that Azure refuses takes its new NIC away with it."""
         check_spec(self.scope, spec)
         subnet_id, nsg_id = network_refs(self.scope, spec)
-        image = self._image(spec.image_id)
-        public_key = self._public_key(spec.key_name) if spec.key_name else ""
         name = vm_name(spec)
+        image_ref = self.scope.mappings.get(Kind.IMAGE, spec.image_id)
+        boot_disk = self._boot_disk(image_ref, name) if is_disk_ref(image_ref) else None
+        image = None if boot_disk is not None else self._image(spec.image_id)
+        public_key = self._public_key(spec.key_name) if spec.key_name else ""
         group, cloud = self.scope.resource_group, self.scope.cloud
         with translate_errors("create a network interface"):
             nic = finish(
@@ -168,8 +170,9 @@ class AzureCompute:
                 cloud,
             )
         parameters = vm_parameters(
-            self.scope, spec, name, image=image, nic_id=nic.id, public_key=public_key
-        )
+            self.scope, spec, name, image=image, nic_id=nic.id, public_key=public_key,
+            boot_disk=boot_disk,
+        )  # fmt: skip
         try:
             with translate_errors("create a VM"):
                 finish(
@@ -182,6 +185,30 @@ class AzureCompute:
             self._delete_nic_quietly(group, nic.name)
             raise
         return self._read(group, name)
+
+    def _boot_disk(self, disk_id: str, vm: str):
+        """The managed disk an image mapping names, read before anything is made: it must
+        hold an operating system and be free (or be this VM's already: a redelivered job)."""
+        with translate_errors("read a disk"):
+            disk = self.scope.compute.disks.get(resource_group_of(disk_id), last_segment(disk_id))
+        if disk.managed_by and last_segment(disk.managed_by).lower() != vm.lower():
+            raise CloudConflict(
+                _(
+                    "The Azure disk %(disk)s that this image boots from is attached to the "
+                    "virtual machine %(vm)s; a disk boots one server at a time."
+                )
+                % {"disk": disk.name, "vm": last_segment(disk.managed_by)}
+            )
+        if not disk.os_type:
+            raise CloudBadRequest(
+                _(
+                    "The Azure disk %(disk)s that this image names has no operating system "
+                    "type, so a server cannot boot from it; an administrator must map a "
+                    "bootable disk."
+                )
+                % {"disk": disk.name}
+            )
+        return disk
 
     def _image(self, image_id: str):
         """An image mapping's reference, else the image the portal uploaded: the ARM image
@@ -215,7 +242,9 @@ class AzureCompute:
 
     def delete_server(self, server_id: str) -> None:
         """The VM, then its NIC and OS disk, each checked gone (seed 000 doubts Azure
-        removes them); data disks stay, as on OpenStack. Where the VM is gone already (a
+        removes them); data disks stay, as on OpenStack, and so does an OS disk the VM was
+        booted from (an operator's disk, attached rather than made: a boot volume without
+        delete-on-termination). Where the VM is gone already (a
         retry), what create made for it is removed by the names create gave them."""
         try:
             group = self._group_of(server_id)
@@ -230,7 +259,7 @@ class AzureCompute:
             delete_leftovers(self.scope, [nic_id], disk_id)
             return
         delete_vm(self.scope, group, server_id)
-        delete_leftovers(self.scope, nic_ids(vm), os_disk_id(vm))
+        delete_leftovers(self.scope, nic_ids(vm), made_os_disk_id(vm))
 
     # ---- key pairs: Azure's SSH public key resources ---------------------------------
 

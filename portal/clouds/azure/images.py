@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from portal.clouds.azure.blobs import BlobRecord, PageBlobs
 from portal.clouds.azure.errors import translate_errors
-from portal.clouds.azure.mappings import Kind
+from portal.clouds.azure.mappings import Kind, is_disk_ref
 from portal.clouds.azure.scope import AzureScope, finish, last_segment, resource_group_of
 from portal.clouds.base import ImageInfo, ProgressCallback
 from portal.clouds.errors import CloudBadRequest, CloudConflict, CloudError, CloudNotFound
@@ -171,10 +171,17 @@ class AzureImages:
 
     def _mapped_info(self, name: str, reference: str) -> ImageInfo:
         """An operator's image mapping: an ARM image read where it is one (so a mapping to
-        an image that is gone is not offered), a marketplace image as it is written."""
+        an image that is gone is not offered), a marketplace image as it is written. A
+        managed disk (booted from as it is) is read too: its size is the image's least
+        system disk, which is the size a server made from it records."""
         properties = {"azure_ref": reference}
         status = "active"
-        if is_resource_id(reference):
+        min_disk = 0
+        if is_disk_ref(reference):
+            disk = self._mapped_disk(name, reference)
+            properties["os_type"] = (disk.os_type or "").lower()
+            min_disk = disk.disk_size_gb or 0
+        elif is_resource_id(reference):
             arm_image = self._arm_image(last_segment(reference), resource_group_of(reference))
             if arm_image is None:
                 logger.warning("The image mapping %s names a missing image %s", name, reference)
@@ -189,8 +196,19 @@ class AzureImages:
             status=status,
             disk_format="vhd",
             container_format="bare",
+            min_disk=min_disk,
             properties=properties,
         )
+
+    def _mapped_disk(self, name: str, reference: str):
+        try:
+            with translate_errors("disk read"):
+                return self.scope.compute.disks.get(
+                    resource_group_of(reference), last_segment(reference)
+                )
+        except CloudNotFound:
+            logger.warning("The image mapping %s names a missing disk %s", name, reference)
+            raise
 
     # ---- writing -----------------------------------------------------------------
 

@@ -3,6 +3,7 @@ read from the operators' AzureMapping rows once per driver."""
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,16 @@ from portal.clouds.errors import CloudBadRequest
 from portal.clouds.models import AzureMapping
 
 Kind = AzureMapping.Kind
+# An image mapping naming a managed disk: the server boots from that disk itself.
+_DISK_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Compute/disks/[^/]+$",
+    re.IGNORECASE,
+)
+
+
+def is_disk_ref(ref: str | None) -> bool:
+    """Whether an image mapping's reference is a managed disk's ARM id (boot from it)."""
+    return bool(_DISK_ID.match(ref or ""))
 
 
 class Mappings:

@@ -13,7 +13,7 @@ from azure.mgmt.compute import models as compute_models
 from azure.mgmt.network import models as network_models
 from django.utils.translation import gettext_lazy as _
 
-from portal.clouds.azure.mappings import Kind, missing
+from portal.clouds.azure.mappings import Kind, is_disk_ref, missing
 from portal.clouds.base import ServerSpec
 from portal.clouds.errors import CloudBadRequest
 
@@ -51,6 +51,13 @@ def check_admin_password(password: str) -> None:
                 "letter, an upper-case letter, a digit and a special character."
             )
         )
+
+
+BOOT_DISK_KEEPS_ACCOUNTS = _(
+    "This image is an existing Azure disk that the server boots from as it is: its "
+    "operating system keeps its own accounts, so no administrator password or key pair "
+    "can be given."
+)
 
 
 def _slug(name: str) -> str:
@@ -109,7 +116,10 @@ def check_spec(scope, spec: ServerSpec) -> None:
     """What can be refused before any call."""
     if spec.host:
         raise CloudBadRequest(_("Azure places virtual machines itself; it has no hosts to choose."))
-    if spec.admin_pass:
+    if is_disk_ref(scope.mappings.get(Kind.IMAGE, spec.image_id)):
+        if spec.admin_pass or spec.key_name:
+            raise CloudBadRequest(BOOT_DISK_KEEPS_ACCOUNTS)
+    elif spec.admin_pass:
         check_admin_password(spec.admin_pass)
     elif not spec.key_name:
         raise CloudBadRequest(
@@ -135,10 +145,41 @@ def nic_parameters(scope, spec: ServerSpec, subnet_id: str, nsg_id: str | None):
     )
 
 
-def vm_parameters(scope, spec: ServerSpec, name: str, *, image, nic_id: str, public_key: str):
+def boot_disk_storage(boot_disk) -> compute_models.StorageProfile:
+    """An existing managed disk as the VM's OS disk (seed 000's boot from volume: "创建VM时
+    直接指定这个VHD作为系统盘"), attached as it is: no image, and its size is its own."""
+    return compute_models.StorageProfile(
+        os_disk=compute_models.OSDisk(
+            os_type=boot_disk.os_type,
+            create_option="Attach",
+            caching="ReadWrite",
+            managed_disk=compute_models.ManagedDiskParameters(id=boot_disk.id),
+        )
+    )
+
+
+def vm_parameters(
+    scope, spec: ServerSpec, name: str, *, image, nic_id: str, public_key: str, boot_disk=None
+):
     """The VM to create: its OS disk is a managed disk of the requested size made from the
     image. Its NIC and OS disk are deleted with it by `delete_server` itself (no reliance
-    on Azure's deleteOption)."""
+    on Azure's deleteOption). A VM booting from an existing disk (`boot_disk`) has no OS
+    profile: Azure refuses one with an attached OS disk, whose system is set up already."""
+    network_profile = compute_models.NetworkProfile(
+        network_interfaces=[compute_models.NetworkInterfaceReference(id=nic_id, primary=True)]
+    )
+    tags = {**spec.metadata, NAME_TAG: spec.name}
+    zones = [spec.availability_zone] if spec.availability_zone else None
+    size = compute_models.HardwareProfile(vm_size=scope.mappings.ref(Kind.FLAVOR, spec.flavor_id))
+    if boot_disk is not None:
+        return compute_models.VirtualMachine(
+            location=scope.location,
+            tags=tags,
+            zones=zones,
+            hardware_profile=size,
+            storage_profile=boot_disk_storage(boot_disk),
+            network_profile=network_profile,
+        )
     username = (scope.cloud.options or {}).get("azure_admin_username", DEFAULT_ADMIN_USERNAME)
     linux = None
     if public_key:
@@ -154,11 +195,9 @@ def vm_parameters(scope, spec: ServerSpec, name: str, *, image, nic_id: str, pub
         )
     return compute_models.VirtualMachine(
         location=scope.location,
-        tags={**spec.metadata, NAME_TAG: spec.name},
-        zones=[spec.availability_zone] if spec.availability_zone else None,
-        hardware_profile=compute_models.HardwareProfile(
-            vm_size=scope.mappings.ref(Kind.FLAVOR, spec.flavor_id)
-        ),
+        tags=tags,
+        zones=zones,
+        hardware_profile=size,
         storage_profile=compute_models.StorageProfile(
             image_reference=image,
             os_disk=compute_models.OSDisk(
@@ -179,7 +218,5 @@ def vm_parameters(scope, spec: ServerSpec, name: str, *, image, nic_id: str, pub
             admin_password=spec.admin_pass or None,
             linux_configuration=linux,
         ),
-        network_profile=compute_models.NetworkProfile(
-            network_interfaces=[compute_models.NetworkInterfaceReference(id=nic_id, primary=True)]
-        ),
+        network_profile=network_profile,
     )

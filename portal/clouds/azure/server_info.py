@@ -21,15 +21,29 @@ def nic_ids(vm) -> list[str]:
     return [nic.id for nic in (profile.network_interfaces or [])] if profile else []
 
 
+def _os_disk(vm):
+    return vm.storage_profile.os_disk if vm.storage_profile else None
+
+
 def os_disk_id(vm) -> str:
-    disk = vm.storage_profile.os_disk if vm.storage_profile else None
+    disk = _os_disk(vm)
     return disk.managed_disk.id if disk is not None and disk.managed_disk else ""
+
+
+def made_os_disk_id(vm) -> str:
+    """The OS disk Azure made for the VM from its image ("" for a disk it was booted from,
+    attached: that one is the operator's and outlives the VM)."""
+    disk = _os_disk(vm)
+    if disk is None or _text(disk.create_option).lower() == "attach":
+        return ""
+    return os_disk_id(vm)
 
 
 def _image_id(scope: AzureScope, vm) -> str:
     reference = vm.storage_profile.image_reference if vm.storage_profile else None
-    if reference is None:
-        return ""
+    if reference is None:  # booted from a disk: the image mapping that names it
+        disk_id = os_disk_id(vm)
+        return (scope.mappings.name_of(Kind.IMAGE, disk_id) or "") if disk_id else ""
     if reference.id:
         return scope.mappings.name_of(Kind.IMAGE, reference.id) or last_segment(reference.id)
     marketplace = ":".join(

@@ -39,6 +39,7 @@ def azure():
         ("image", IMAGE),
         ("image", f"{GROUP}/providers/Microsoft.Compute/galleries/g1/images/web/versions/1.0.0"),
         ("image", "Canonical:ubuntu-24_04-lts:server:latest"),
+        ("image", f"{GROUP}/providers/Microsoft.Compute/disks/web-os"),  # boot from it
         ("network", SUBNET),
         ("network", SUBNET.lower()),  # ARM ids are case-insensitive
         ("security_group", NSG),
@@ -54,7 +55,8 @@ def test_azure_references_of_each_kind(kind, azure_ref):
         ("flavor", "m1.small"),
         ("flavor", SUBNET),
         ("image", "Canonical:ubuntu:server"),  # the version is missing
-        ("image", f"{GROUP}/providers/Microsoft.Compute/disks/os"),
+        ("image", f"{GROUP}/providers/Microsoft.Compute/snapshots/os"),
+        ("network", f"{GROUP}/providers/Microsoft.Compute/disks/os"),
         ("network", f"{GROUP}/providers/Microsoft.Network/virtualNetworks/vnet-1"),
         ("network", NSG),
         ("security_group", SUBNET),
