@@ -29,7 +29,7 @@ from portal.servers.cdrom import services as cdrom_services
 from portal.servers.cdrom.models import IsoMount
 from portal.servers.forms import IsoChoiceForm, ResizeForm
 from portal.servers.locking import available_actions
-from portal.servers.models import Server
+from portal.servers.models import Flavor, Server
 
 # The page of a form that queues work (create, resize, mount; flavors' create and share).
 FORM_PAGE = "admin/servers/server/form.html"
@@ -53,6 +53,25 @@ class LiveOrDeletedFilter(HiddenByDefaultFilter):
         return queryset if value == self.ALL else queryset.filter(status=value)
 
 
+class FlavorNameFilter(admin.SimpleListFilter):
+    """By flavor name, offering the names of the flavors the portal knows: Django's
+    filter of every value read them off all the servers (SELECT DISTINCT over the whole
+    table, 38 ms of each page at 100,000 servers). A server keeps the name of a flavor
+    deleted since; `?flavor_name=` still finds it."""
+
+    title = _("flavor name")
+    parameter_name = "flavor_name"
+
+    def lookups(self, request, model_admin):
+        names = Flavor.objects.order_by("name").values_list("name", flat=True).distinct()
+        return [(name, name) for name in names]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(flavor_name=self.value())
+
+
 @admin.register(Server)
 class ServerAdmin(
     ServerListMixin, ServerPageMixin, ServerSecurityGroupsMixin, ObjectToolMixin, ReadOnlyAdmin
@@ -64,7 +83,7 @@ class ServerAdmin(
     columns are ServerListMixin's, the page's sections ServerPageMixin's."""
 
     object_tool = ("admin:servers_server_create", _("Create server"))
-    list_filter = [LiveOrDeletedFilter, "runtime_state", "origin", "cloud", "flavor_name"]
+    list_filter = [LiveOrDeletedFilter, "runtime_state", "origin", "cloud", FlavorNameFilter]
     # By name, either id, tenant, or an IP address (a text search in the addresses).
     search_fields = ["name", "instance_id", "backend_id", "tenant__tenant_id", "addresses"]
     actions = [

@@ -17,7 +17,7 @@ from portal.core.tests.factories import TaskFactory
 from portal.servers.admin.server_list import localised
 from portal.servers.locking import available_actions
 from portal.servers.models import Server
-from portal.servers.tests.factories import ServerFactory
+from portal.servers.tests.factories import FlavorFactory, ServerFactory
 from portal.servers.tests.test_instances import create
 from portal.tenants.tests.factories import TenantFactory
 
@@ -167,6 +167,23 @@ def test_the_list_finds_a_server_by_id_prefix_and_ip(admin_client, cloud):
     for query in ("10.1.0.5", alpha.instance_id[:8], alpha.backend_id, "alph"):
         found = admin_client.get(CHANGELIST, {"q": query}).context["cl"].result_list
         assert [server.name for server in found] == ["alpha"], query
+
+
+def test_the_flavor_filter_offers_the_flavors_and_never_reads_every_server(admin_client, cloud):
+    FlavorFactory(cloud=cloud, name="m1.small")
+    FlavorFactory(cloud=cloud, name="m1.large")
+    ServerFactory(cloud=cloud, name="small", flavor_name="m1.small")
+    ServerFactory(cloud=cloud, name="gone", flavor_name="m1.retired")  # its flavor deleted
+    with CaptureQueriesContext(connection) as page:
+        html = list_page(admin_client)
+    assert re.findall(r'href="\?flavor_name=([\w.]+)"', html) == ["m1.large", "m1.small"]
+    assert not [
+        query for query in page if "DISTINCT" in query["sql"] and "servers_server" in query["sql"]
+    ]
+
+    for name, listed in (("m1.small", ["small"]), ("m1.retired", ["gone"]), ("m1.large", [])):
+        found = admin_client.get(CHANGELIST, {"flavor_name": name}).context["cl"].result_list
+        assert [server.name for server in found] == listed
 
 
 def test_the_list_makes_as_many_queries_for_one_row_as_for_many(
