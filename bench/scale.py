@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,12 +100,17 @@ def bench_run(args, workers):
         seconds = time.perf_counter() - started
     states = Task.objects.filter(pk__in=task_ids).values_list("state", flat=True)
     succeeded = sum(1 for state in states if state == Task.State.SUCCEEDED)
+    failures = Counter(
+        task.message for task in Task.objects.filter(pk__in=task_ids, state=Task.State.FAILED)
+    )
     return {
         "workers": workers,
         "seconds": round(seconds, 2),
         "creates_per_minute": round(60 * succeeded / seconds, 1),
         "succeeded": succeeded,
-        "failed": len(task_ids) - succeeded + refused,
+        "failed": len(task_ids) - succeeded + refused.total(),
+        "refused": dict(refused),  # by error code: the creates the API did not take
+        "failures": dict(failures.most_common(3)),  # the commonest Task messages
         "all_ended": finished,
     }
 
@@ -136,6 +142,7 @@ def prepare(name, args):
         domain_id=credentials.user_domain_id, project_name=tenant.tenant_id,
         project_id=credentials.project_id, username=credentials.username,
         password=credentials.password, role_name="member",
+        state=TenantIdentity.State.READY,
     )  # fmt: skip
     room = args.servers * 4
     TenantQuota.objects.update_or_create(
@@ -161,12 +168,12 @@ def prepare(name, args):
 
 
 def send_creates(headers, body, args):
-    """`--servers` creates from `--clients` threads at once; the Tasks' ids and how many
-    were refused."""
+    """`--servers` creates from `--clients` threads at once; the Tasks' ids and the
+    refusals counted by error code."""
     from django.db import connection
     from rest_framework.test import APIClient
 
-    task_ids, refused, lock = [], [0], threading.Lock()
+    task_ids, refused, lock = [], Counter(), threading.Lock()
     numbers = iter(range(args.servers))
 
     def client_thread():
@@ -180,7 +187,8 @@ def send_creates(headers, body, args):
                     if answer.status_code == 202:
                         task_ids.append(answer.json()["task"]["task_id"])
                     else:
-                        refused[0] += 1
+                        error = answer.json().get("error", {})
+                        refused[error.get("code", answer.status_code)] += 1
         finally:
             connection.close()
 
@@ -189,7 +197,7 @@ def send_creates(headers, body, args):
         thread.start()
     for thread in threads:
         thread.join()
-    return task_ids, refused[0]
+    return task_ids, refused
 
 
 def numbers_of(numbers, lock):

@@ -233,6 +233,7 @@ def ensure_cloud_servers(cloud, tenant, count):
             domain_id=credentials.user_domain_id, project_name=tenant.tenant_id,
             project_id=credentials.project_id, username=credentials.username,
             password=credentials.password, role_name="member",
+            state=TenantIdentity.State.READY,
         )  # fmt: skip
     from portal.tenants.credentials import tenant_credentials
 
