@@ -59,7 +59,10 @@ class PortalPagination(PageNumberPagination):
         offset = (self.page_number - 1) * self.page_size_used
         if self.count_exact and offset >= self.count:
             return []
-        return list(queryset[offset : offset + self.page_size_used])
+        return self.page_rows(queryset, offset, offset + self.page_size_used)
+
+    def page_rows(self, queryset, start, end):
+        return list(queryset[start:end])
 
     @staticmethod
     def _positive_int(request, name, default):
@@ -98,3 +101,22 @@ class PortalPagination(PageNumberPagination):
                 "<plural>": schema,
             },
         }
+
+
+class IdsFirstPagination(PortalPagination):
+    """Pages that pick their rows' ids first, then read those rows (a "deferred join").
+
+    The ids come from a narrow query that an index answers alone. Asked for whole rows
+    (and their joins) in one query, PostgreSQL may take the index of every tenant's rows
+    in the list's order and filter it, as its statistics take a tenant's rows to be
+    spread evenly: a tenant whose 10,000 servers are older than 100,000 others' had each
+    page read past all of those, 22 ms instead of 0.1 ms."""
+
+    def page_rows(self, queryset, start, end):
+        return self.rows_of(queryset, list(queryset.values_list("pk", flat=True)[start:end]))
+
+    @staticmethod
+    def rows_of(queryset, ids):
+        """The rows of `ids` in that order; one deleted since it was picked is left out."""
+        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]

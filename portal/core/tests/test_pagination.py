@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.core.api.pagination import count_rows
+from portal.core.api.pagination import IdsFirstPagination, count_rows
 from portal.core.models import Task
 from portal.core.tests.factories import TaskFactory
 
@@ -64,3 +64,14 @@ def test_sqlite_counts_exactly(staff_client, settings, django_assert_num_queries
     with django_assert_num_queries(4):  # session, user, count, the page
         body = staff_client.get("/api/v1/tasks?page_size=2").json()
     assert (body["count"], body["count_exact"], len(body["tasks"])) == (6, True, 2)
+
+
+def test_ids_first_pages_keep_the_order_and_leave_out_a_row_gone_since():
+    TaskFactory.create_batch(5)
+    queryset = Task.objects.order_by("-pk")
+    assert IdsFirstPagination().page_rows(queryset, 1, 4) == list(queryset[1:4])
+
+    ids = list(queryset.values_list("pk", flat=True)[:3])
+    Task.objects.filter(pk=ids[1]).delete()  # between the page's two queries
+    rows = IdsFirstPagination.rows_of(queryset, ids)
+    assert [row.pk for row in rows] == [ids[0], ids[2]]

@@ -25,6 +25,7 @@ from portal.core.sentences import kind_label
 from portal.servers.cloud_states import POWER_STATES, RUNTIME_STATES
 from portal.servers.locking import available_actions
 from portal.servers.models import Server
+from portal.servers.services import UNLISTED_SECRETS
 
 # The cloud's words shown by their labels (a value not listed is shown as it is).
 RUNTIME_LABELS = dict(RUNTIME_STATES)
@@ -56,10 +57,6 @@ STATUS_LABELS = dict(Server.Status.choices)
 # private-use characters, which neither a text nor escaping produces.
 _MARKS = re.compile("\ue000(\\w+)\ue000")
 NAME_MARK, ID_MARK, SHORT_ID_MARK = ("\ue000name\ue000", "\ue000id\ue000", "\ue000short\ue000")
-# Columns no cell shows, and each a decryption per row: left out of the list's query.
-UNLISTED_SECRETS = (
-    "admin_pass", "cloud__password", "cloud__azure_client_secret", "cloud__azure_storage_key"
-)  # fmt: skip
 
 
 def opens_console(server) -> bool:

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from portal.clouds.api.sync import SyncActionMixin
 from portal.clouds.sync import cloud_for_region
 from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
+from portal.core.api.pagination import IdsFirstPagination
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.schema import read_by_caller
 from portal.core.api.serializers import TaskSerializer
@@ -106,13 +107,14 @@ class InstanceViewSet(
     lookup_url_kwarg = "instance_id"
     lookup_value_regex = "[^/]+"
     results_key = "instances"
+    pagination_class = IdsFirstPagination
     sync_kind = "servers.sync"  # the state sync: reconcile one cloud's servers
 
     def get_queryset(self):
         return (
             services.servers_visible_to(self.request.user)
             .select_related("cloud", "current_task", "resize_flavor")
-            .defer("admin_pass")  # never shown; not decrypted for every row listed
+            .defer(*services.UNLISTED_SECRETS)
             .prefetch_related("data_volumes", "tags")
         )
 
