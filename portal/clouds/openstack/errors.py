@@ -18,13 +18,11 @@ from openstack import exceptions as sdk_exc
 
 from portal.clouds.errors import (
     CloudAuthFailed,
-    CloudBadRequest,
-    CloudConflict,
     CloudError,
-    CloudForbidden,
     CloudNotFound,
     CloudQuotaExceeded,
     CloudUnavailable,
+    error_for_status,
 )
 
 logger = logging.getLogger("portal.clouds.openstack")
@@ -49,6 +47,8 @@ _UNREACHABLE = (
 _NO_USABLE_VERSION = re.compile(r"does not have any supported versions")
 # Failures to log in: wrong password, unknown project, incomplete credentials.
 _AUTH_FAILURES = (ks_exc.Unauthorized, ks_exc.AuthorizationFailure, ks_exc.AuthPluginException)
+# The error statuses whose meaning OpenStack's services keep to (see error_for_status).
+_MEANINGFUL_STATUSES = frozenset({400, 401, 403, 404, 409, 413, 415, 422, 429})
 # Everything the SDK stack raises; other exceptions are bugs and propagate unchanged.
 _SDK_ERRORS = (sdk_exc.SDKException, ks_exc.ClientException, requests.RequestException)
 
@@ -63,21 +63,13 @@ def _backend_text(exc: Exception) -> str:
 
 
 def _from_status(status: int, text: str) -> CloudError:
-    """The portal error for an HTTP error status, `text` being the backend's words."""
+    """The portal error for an HTTP error status, `text` being the backend's words: a
+    quota refusal by its wording, the statuses OpenStack gives a meaning to as every
+    backend reads them, any other (a 405, a redirect) an unexplained error."""
     if status in (403, 409, 413) and _QUOTA_WORDING.search(text):
         return CloudQuotaExceeded()
-    if status == 401:
-        return CloudAuthFailed()
-    if status == 403:
-        return CloudForbidden()
-    if status == 404:
-        return CloudNotFound()
-    if status == 409:
-        return CloudConflict()
-    if status in (400, 413, 415, 422):
-        return CloudBadRequest()
-    if status == 429 or status >= 500:
-        return CloudUnavailable()
+    if status in _MEANINGFUL_STATUSES or status >= 500:
+        return error_for_status(status)
     return CloudError()
 
 

@@ -14,6 +14,7 @@ from portal.clouds.errors import (
     CloudAuthFailed,
     CloudBadRequest,
     CloudConflict,
+    CloudError,
     CloudForbidden,
     CloudNotFound,
     CloudQuotaExceeded,
@@ -82,6 +83,10 @@ def glance_answers(httpserver, status: int, message: str):
         (409, "Quota exceeded for resources: ['network']", CloudQuotaExceeded),
         (500, "Internal error", CloudUnavailable),
         (503, "Service unavailable", CloudUnavailable),
+        (401, "The request you have made requires authentication", CloudAuthFailed),
+        (422, "Unprocessable entity", CloudBadRequest),
+        (429, "Too many requests", CloudUnavailable),
+        (405, "Method not allowed", CloudError),  # no meaning the portal can act on
     ],
 )
 def test_http_errors_become_cloud_errors(fake_cloud, caplog, status, message, error):
