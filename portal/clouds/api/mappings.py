@@ -2,7 +2,7 @@
 security groups are in Azure (operators only; seed 000's mapping configuration)."""
 
 from django.shortcuts import get_object_or_404
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 
 from portal.clouds import mappings
 from portal.clouds.api.serializers import AzureMappingSerializer
@@ -11,15 +11,7 @@ from portal.core.api.mixins import SavedThroughServiceMixin
 from portal.core.api.permissions import IsOperator
 
 
-class AzureMappingViewSet(
-    SavedThroughServiceMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class AzureMappingViewSet(SavedThroughServiceMixin, viewsets.ModelViewSet):
     """An Azure cloud's mappings. A server request naming a flavor, image, network or
     security group its cloud does not map is refused with 422 `mapping_missing`. Creating
     one on a cloud of another kind is 422 `not_an_azure_cloud`; a second mapping of one

@@ -177,14 +177,10 @@ def age(moment):
     )
 
 
-def row_menu_items(server):
-    """The row menu: (kind, label, target) of each action the server's state allows now;
-    kind is "post" or "delete" (a button posting to the operate view, target the
-    operation) or "link" (target the page's URL name)."""
-    return menu_items(available_actions(server, operator=True))
-
-
 def menu_items(actions):
+    """The row menu of a server whose state allows `actions` (`available_actions`):
+    (kind, label, target) of each; kind is "post" or "delete" (a button posting to the
+    operate view, target the operation) or "link" (target the page's URL name)."""
     items = []
     for action in actions:
         if action in POSTED_OPERATIONS:

@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -14,15 +14,7 @@ from portal.webhooks.models import Delivery, WebhookEndpoint
 UUID_PATTERN = "[0-9a-fA-F-]{32,36}"
 
 
-class WebhookEndpointViewSet(
-    SavedThroughServiceMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class WebhookEndpointViewSet(SavedThroughServiceMixin, viewsets.ModelViewSet):
     """Where the portal POSTs every Task end (platform keys and staff only). The signing
     secret is write-only."""
 
