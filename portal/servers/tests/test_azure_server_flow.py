@@ -105,6 +105,18 @@ def last_task(instance_id):
     return task
 
 
+def power(client, arm, instance_id, operate_type, *, before, action, after):
+    """Ask for a power operation, and lay out what ARM answers its job: the VM as it was,
+    the action's long-running operation, the VM as it is after."""
+    answer = client.post(
+        detail(instance_id, "operate"), {"operate_type": operate_type}, format="json"
+    )
+    assert answer.status_code == 202, answer.content
+    arm.sign_in().play("vm_get", **before)
+    arm.play("vm_action", **{**before, "action": action, "operation": f"op-{action}"})
+    arm.play("vm_get", **after)
+
+
 def test_a_tenant_creates_stops_starts_resizes_and_deletes_a_server_on_azure(
     azure, arm, platform_client, jobs
 ):
@@ -140,27 +152,13 @@ def test_a_tenant_creates_stops_starts_resizes_and_deletes_a_server_on_azure(
 
     # Stop: deallocated (the cloud's stop mode), SHUTOFF.
     stopped = the_vm(instance_id, instance_view=instance_view(power="deallocated"))
-    answer = client.post(detail(instance_id, "operate"), {"operate_type": "stop"}, format="json")
-    assert answer.status_code == 202, answer.content
-    arm.sign_in().play("vm_get", **vm)
-    arm.play(
-        "vm_action",
-        **{**vm, "action": "deallocate", "operation": "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"},
-    )
-    arm.play("vm_get", **stopped)
+    power(client, arm, instance_id, "stop", before=vm, action="deallocate", after=stopped)
     jobs()
     last_task(instance_id)
     assert status_of(client, instance_id) == "SHUTOFF"
 
     # Start: running again, ACTIVE.
-    answer = client.post(detail(instance_id, "operate"), {"operate_type": "start"}, format="json")
-    assert answer.status_code == 202, answer.content
-    arm.sign_in().play("vm_get", **stopped)
-    arm.play(
-        "vm_action",
-        **{**vm, "action": "start", "operation": "d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a"},
-    )
-    arm.play("vm_get", **vm)
+    power(client, arm, instance_id, "start", before=stopped, action="start", after=vm)
     jobs()
     last_task(instance_id)
     assert status_of(client, instance_id) == "ACTIVE"
