@@ -1,11 +1,22 @@
 """Rate limits of API-key callers (per key, per tenant) and the guard against guessing keys.
 
-DRF's SimpleRateThrottle keeps each caller's recent request times in the cache (Redis in
-production, so every web process shares them). Rates are read from
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] when a throttle is made, not when this module is
-imported, so a changed setting takes effect at once. A refused call is DRF's Throttled:
-429 in the error shape with Retry-After (portal/core/api/errors.py).
+Each limit counts calls in fixed windows (GitHub's API and django-ratelimit count the
+same way): one integer per caller and window in the cache (Redis in production, so every
+web process shares them), raised with the cache's atomic increment. A call costs the same
+two or three cache calls at any rate, and concurrent calls are all counted. DRF's
+SimpleRateThrottle instead keeps every call's time in a list, read and written whole on
+each call: at 500 calls/s that is 30,000 floats, and concurrent calls overwrite each
+other's. A caller may spend a window's allowance at its end and the next one's at once:
+at most twice the rate over a short span, the price of a constant-cost count.
+
+Rates are read from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] when a throttle is made, not
+when this module is imported, so a changed setting takes effect at once. A refused call is
+DRF's Throttled: 429 in the error shape with Retry-After, the seconds until the window
+ends (portal/core/api/errors.py).
 """
+
+import contextlib
+import math
 
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
@@ -21,8 +32,43 @@ def client_address(request):
 
 
 class PortalRateThrottle(SimpleRateThrottle):
+    """At most `num_requests` calls per `get_cache_key` in each window of `duration`
+    seconds."""
+
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self._start_window()
+        if self._count_call() <= self.num_requests:
+            return True
+        with contextlib.suppress(ValueError):  # a refused call is not counted
+            self.cache.decr(self.window_key)
+        return False
+
+    def wait(self):
+        """Seconds until the window ends (at least 1)."""
+        return max(1, math.ceil(self.window_end - self.now))
+
+    def _start_window(self):
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_end = (window + 1) * self.duration
+        self.window_key = f"{self.key}:{window}"
+
+    def _count_call(self):
+        """This call counted in its window, atomically: the window's count with it."""
+        try:
+            return self.cache.incr(self.window_key)
+        except ValueError:  # the window's first call (or a count just expired)
+            if self.cache.add(self.window_key, 1, timeout=self.duration + 1):
+                return 1
+            return self.cache.incr(self.window_key)  # another call made it first
 
 
 class ApiKeyRateThrottle(PortalRateThrottle):
@@ -58,20 +104,17 @@ class FailedAuthGuard(PortalRateThrottle):
     def get_cache_key(self, request, view=None):
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
-    def _load(self, request):
-        self.key = self.get_cache_key(request)
-        self.now = self.timer()
-        self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
-
     def refuse_if_tripped(self, request):
         if self.rate is None:
             return
-        self._load(request)
-        if len(self.history) >= self.num_requests:
+        self.key = self.get_cache_key(request)
+        self._start_window()
+        if self.cache.get(self.window_key, 0) >= self.num_requests:
             raise exceptions.Throttled(wait=self.wait())
 
     def record_failure(self, request):
         if self.rate is None:
             return
-        self._load(request)
-        self.throttle_success()  # records this failure's time
+        self.key = self.get_cache_key(request)
+        self._start_window()
+        self._count_call()

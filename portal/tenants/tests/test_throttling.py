@@ -1,15 +1,35 @@
 """Rate limits of API keys and tenants, and the guard against guessing keys: 429 in the
 error shape with Retry-After, counted in the cache (this suite's Redis)."""
 
-import pytest
-from rest_framework.test import APIClient
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
+
+from portal.core.api.throttles import ApiKeyRateThrottle, PortalRateThrottle
+from portal.core.principals import ACTOR_TENANT, ApiPrincipal
 from portal.tenants.tests.conftest import assert_error
 from portal.tenants.tests.factories import make_tenant_key
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 TASKS_URL = "/api/v1/tasks"
+
+
+# 10 s into a minute: the count of a test's calls is not cut by a window's end.
+MINUTE_START = 1_800_000_000 - 1_800_000_000 % 60
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """The throttles' clock, pinned 10 s into a minute; `clock.now` moves it."""
+
+    class Clock:
+        now = MINUTE_START + 10.0
+
+    monkeypatch.setattr(PortalRateThrottle, "timer", lambda self: Clock.now)
+    return Clock
 
 
 @pytest.fixture
@@ -36,9 +56,10 @@ def client_for(tenant, key=None, address="10.0.0.1"):
     )
 
 
-def assert_throttled(response):
+def assert_throttled(response, retry_after=50):
+    """429 in the error shape, to be retried when the minute ends (10 s into it: 50 s)."""
     error = assert_error(response, 429, "throttled")
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert int(response["Retry-After"]) == retry_after
     assert error["request_id"] == response["X-Request-Id"]
 
 
@@ -51,6 +72,36 @@ def test_one_key_past_its_rate_is_429_with_retry_after(rates, tenant):
     assert_throttled(caller.get(TASKS_URL))
     # Another key of the same tenant has its own count.
     assert client_for(tenant).get(TASKS_URL).status_code == 200
+
+
+def test_a_refused_call_is_not_counted_and_the_next_window_starts_afresh(rates, tenant, clock):
+    rates(api_key="2/minute")
+    caller = client_for(tenant)
+    for _ in range(2):
+        assert caller.get(TASKS_URL).status_code == 200
+
+    clock.now = MINUTE_START + 59.2
+    assert_throttled(caller.get(TASKS_URL), retry_after=1)
+    clock.now = MINUTE_START + 60.0
+    for _ in range(2):
+        assert caller.get(TASKS_URL).status_code == 200
+    assert_throttled(caller.get(TASKS_URL), retry_after=60)
+
+
+def test_concurrent_calls_are_each_counted_once(rates, tenant):
+    """Calls from many threads at once, counted in the real Redis: exactly the rate is
+    let through (a read-then-write count lets more through as calls overwrite it)."""
+    rates(api_key="100/minute")
+    request = Request(APIRequestFactory().get(TASKS_URL))
+    request.user = ApiPrincipal(kind=ACTOR_TENANT, key_name="k", key_prefix="p", tenant=tenant)
+
+    def allowed(_):
+        return ApiKeyRateThrottle().allow_request(request, view=None)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(allowed, range(300)))
+
+    assert answers.count(True) == 100
 
 
 def test_a_tenant_past_its_rate_is_429_whichever_key_it_uses(rates, tenant, other_tenant):
