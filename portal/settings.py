@@ -123,6 +123,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, early
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.core.cache.SharedClientRedisCache"  # cheaper calls
 
 # django-axes first: it refuses a locked-out login before the password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -248,6 +250,10 @@ REST_FRAMEWORK = {
 # Lists count matching rows exactly up to this many; past it they give PostgreSQL's
 # estimate with `count_exact: false` (portal/core/api/pagination.py).
 PAGINATION_EXACT_COUNT = env.int("PAGINATION_EXACT_COUNT", default=10_000)
+# Seconds a tenant's list page is kept while its tables do not change (core/list_cache.py);
+# 0: off, the default with a per-process cache (the worker's writes would not reach it).
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+LIST_CACHE_SECONDS = env.int("LIST_CACHE_SECONDS", default=60 if _SHARED_CACHE else 0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cloud portal API",
     "DESCRIPTION": "Tenant and administration API (the REST form of seed 004).",

@@ -13,10 +13,15 @@ class CoreConfig(AppConfig):
         # Every app's Task sentences, so a Task is shown in any process (not only the
         # worker that ran it).
         autodiscover_modules("task_messages")
+        from django.db.backends.signals import connection_created
+
         from portal.core.checks import warn_when_unset
+        from portal.core.list_cache import count_writes_on
         from portal.core.logging import connect_job_signals
         from portal.core.metrics import register_queue_length, serve_worker_metrics
 
+        # Every write raises its table's generation in the list cache.
+        connection_created.connect(count_writes_on, dispatch_uid="list-cache")
         register_queue_length()
         connect_job_signals()
         serve_worker_metrics()

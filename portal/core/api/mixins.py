@@ -2,9 +2,11 @@
 
 import time
 
+from django.http import HttpResponse
 from rest_framework import status
 from rest_framework.response import Response
 
+from portal.core import list_cache
 from portal.core.errors import ValidationFailed
 from portal.core.principals import tenant_scope
 from portal.core.services import MAX_WAIT_SECONDS, wait_for_task
@@ -87,3 +89,41 @@ def accepted_with_task(request, record, task, serializer_class, *, reread, task_
         record = reread(record)
     setattr(record, task_attribute, task)
     return Response(serializer_class(record).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CachedListMixin:
+    """Serves a tenant's list pages from the list cache (portal/core/list_cache.py) while
+    none of the tables in `cached_from` (the models the page is read from, joins, filters
+    and prefetches included) has changed. A page is kept as the JSON it was sent as: a
+    hit neither reads the rows nor renders them. Operators' and platform keys' pages, and
+    the browsable API's, are always read from the database."""
+
+    cached_from = ()
+
+    def list(self, request, *args, **kwargs):
+        body, token = self._cached_page(request)
+        if body is not None:
+            return self._json_answer(request, body)
+        response = super().list(request, *args, **kwargs)
+        if token is not None and response.status_code == status.HTTP_200_OK:
+            body = request.accepted_renderer.render(
+                response.data, request.accepted_media_type, self.get_renderer_context()
+            )
+            list_cache.keep_page(token, body)
+            return self._json_answer(request, body)
+        return response
+
+    @staticmethod
+    def _json_answer(request, body):
+        return HttpResponse(body, content_type=request.accepted_renderer.media_type)
+
+    def _cached_page(self, request):
+        tenant = tenant_scope(request.user)
+        if not list_cache.enabled() or tenant is None or request.accepted_renderer.format != "json":
+            return None, None
+        return list_cache.cached_page(
+            self.basename,
+            self.cached_from,
+            scope=tenant.tenant_id,
+            query=f"{request.accepted_media_type}?{request.META.get('QUERY_STRING', '')}",
+        )

@@ -5,13 +5,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.clouds.api.sync import SyncActionMixin
+from portal.clouds.models import Cloud
 from portal.clouds.sync import cloud_for_region
-from portal.core.api.mixins import requested_wait_seconds, wait_if_asked
+from portal.core.api.mixins import CachedListMixin, requested_wait_seconds, wait_if_asked
 from portal.core.api.pagination import IdsFirstPagination
 from portal.core.api.permissions import IsOperator, IsTenantOrStaff
 from portal.core.api.schema import read_by_caller
 from portal.core.api.serializers import TaskSerializer
 from portal.core.errors import NotFound
+from portal.core.models import Task
 from portal.core.principals import actor_of, is_operator, tenant_scope
 from portal.servers import console, keypairs, services, tags
 from portal.servers.api.serializers import (
@@ -33,9 +35,10 @@ from portal.servers.api.serializers import (
     TagsSerializer,
     UsageSerializer,
 )
+from portal.servers.disks.models import Volume
 from portal.servers.filters import FlavorFilter, ServerFilter
 from portal.servers.flavors import find_flavor, flavors_visible_to
-from portal.servers.models import Server
+from portal.servers.models import Flavor, Server, ServerTag
 from portal.servers.server_templates import services as server_templates
 from portal.servers.server_templates.models import ServerTemplate
 from portal.tenants import quotas
@@ -93,11 +96,15 @@ class FlavorViewSet(SyncActionMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class InstanceViewSet(
-    SyncActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    SyncActionMixin, CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """Servers (seed 004 InstanceService), served from the portal's database. A tenant
     sees its own; another tenant's id is 404. Every change answers 202 with its Task."""
+
+    # What a page is read from (rows, joins, prefetches, filters): its cache lasts while
+    # none of these tables changes.
+    cached_from = (Server, Cloud, Task, Flavor, Volume, ServerTag)
 
     serializer_class = InstanceSerializer
     filterset_class = ServerFilter
