@@ -29,10 +29,15 @@ from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
-# The table a write statement changes, as Django's compilers (and most SQL) spell it.
+# The table a write statement changes, as Django's compilers (and most SQL) spell it:
+# SQLite's INSERT OR IGNORE / OR REPLACE included.
 WRITTEN_TABLE = re.compile(
-    r'\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|REPLACE\s+INTO)\s+[`"]?(\w+)', re.IGNORECASE
+    r'\s*(?:UPDATE|INSERT(?:\s+OR\s+\w+)?\s+INTO|DELETE\s+FROM|REPLACE\s+INTO)\s+[`"]?(\w+)',
+    re.IGNORECASE,
 )
+# TRUNCATE names its tables in a list (PostgreSQL's flush, e.g. between tests).
+TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
+QUOTED_NAME = re.compile(r'"(\w+)"')
 GENERATION_KEY = "list-cache:generation:%s"
 
 
@@ -55,13 +60,22 @@ def count_writes(execute, sql, params, many, context):
     the statement, then raises the generation of the table it wrote, now and again when
     the transaction commits (a page read in between may hold the rows before it)."""
     result = execute(sql, params, many, context)
-    if enabled() and (written := WRITTEN_TABLE.match(sql)):
-        table = written.group(1)
-        raise_generation(table)
+    if enabled():
         writer = context["connection"]
-        if writer.in_atomic_block and not _raised_at_commit(writer, table):
-            writer.on_commit(CommitRaise(table))
+        for table in written_tables(sql):
+            raise_generation(table)
+            if writer.in_atomic_block and not _raised_at_commit(writer, table):
+                writer.on_commit(CommitRaise(table))
     return result
+
+
+def written_tables(sql) -> list[str]:
+    """The tables an SQL statement writes (none for a read)."""
+    if written := WRITTEN_TABLE.match(sql):
+        return [written.group(1)]
+    if TRUNCATE.match(sql):
+        return QUOTED_NAME.findall(sql)
+    return []
 
 
 class CommitRaise:

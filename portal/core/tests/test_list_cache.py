@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from conftest import tenant_client
-from portal.core.list_cache import GENERATION_KEY
+from portal.core.list_cache import GENERATION_KEY, written_tables
 from portal.core.services import report_progress
 from portal.core.tests.factories import TaskFactory
 from portal.servers.models import Server, ServerTag
@@ -113,6 +113,24 @@ def test_a_tasks_progress_and_a_clouds_region_end_the_page(caller, server, tenan
     (instance,) = listed(caller)["instances"]
     assert instance["task"]["progress"] == 60
     assert instance["region"] == "region-renamed"
+
+
+@pytest.mark.parametrize(
+    ("sql", "tables"),
+    [
+        ('UPDATE "servers_server" SET "name" = %s', ["servers_server"]),
+        ('INSERT INTO "core_task" ("id") VALUES (%s)', ["core_task"]),
+        ('INSERT OR IGNORE INTO "servers_servertag" ("name") VALUES (%s)', ["servers_servertag"]),
+        ('  delete from "servers_volume" WHERE "id" IN (%s)', ["servers_volume"]),
+        (
+            'TRUNCATE "clouds_cloud", "servers_server" RESTART IDENTITY;',
+            ["clouds_cloud", "servers_server"],
+        ),
+        ('SELECT "name" FROM "servers_server" WHERE "note" = \'UPDATE x\'', []),
+    ],
+)
+def test_the_tables_a_statement_writes(sql, tables):
+    assert written_tables(sql) == tables
 
 
 def test_a_write_raises_the_generation_again_when_its_transaction_commits(server):
