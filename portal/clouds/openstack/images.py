@@ -11,7 +11,7 @@ from openstack.image.v2.image import Image
 
 from portal.clouds.base import ImageInfo, ProgressCallback
 from portal.clouds.openstack.resource import ResourceAPI, parse_time
-from portal.clouds.openstack.upload import ProgressReader
+from portal.clouds.openstack.upload import ProgressBody
 
 # Glance's own fields; every other top-level key of an image is a custom property.
 CORE_FIELDS = frozenset(
@@ -111,8 +111,8 @@ class ImageAPI(ResourceAPI):
         self, image_id: str, data: BinaryIO, size: int, progress: ProgressCallback | None = None
     ) -> ImageInfo:
         proxy = self._conn.image
-        reader = ProgressReader(data, size, progress)
-        response = Image.existing(id=image_id).upload(proxy, data=reader, size=size)
+        body = ProgressBody(data, size, progress)
+        response = Image.existing(id=image_id).upload(proxy, data=body, size=size)
         sdk_exc.raise_from_response(response)
         return self.get_image(image_id)
 

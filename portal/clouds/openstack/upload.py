@@ -1,21 +1,28 @@
-"""A read-only file wrapper that streams a known number of bytes and reports progress."""
+"""An upload body that streams a known number of bytes and reports progress."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from portal.clouds.base import ProgressCallback
 
-# Report at most this often: requests reads 8-16 KiB at a time, and a callback that
-# writes a Task row per read would slow a multi-GB upload to a crawl.
+# Bytes handed to the HTTP client at a time.
+CHUNK_BYTES = 1024 * 1024
+# Report at most this often: a callback that writes a Task row per chunk would slow a
+# multi-GB upload.
 REPORT_EVERY = 1024 * 1024
 
 
-class ProgressReader:
-    """Gives requests at most `size` bytes of `data`, read by read (constant memory).
+class ProgressBody:
+    """An upload body for requests: at most `size` bytes of `data`, in chunks of
+    `chunk_bytes` (constant memory), reporting the bytes sent as it goes.
 
-    `__len__` lets requests send a Content-Length instead of chunked encoding, which
-    not every WSGI server in front of Glance accepts.
+    An iterable with a length and no `read`: requests then sends a Content-Length
+    (chunked encoding is not accepted by every WSGI server in front of Glance), and
+    urllib3 sends the chunks as they are, where a file-like body would be read 16 KiB
+    at a time (64 times the calls and system calls per MiB, on the worker's CPU that
+    the cloud's side of the upload competes for).
     """
 
     def __init__(
@@ -24,11 +31,13 @@ class ProgressReader:
         size: int,
         progress: ProgressCallback | None = None,
         report_every: int = REPORT_EVERY,
+        chunk_bytes: int = CHUNK_BYTES,
     ):
         self._data = data
         self._size = size
         self._progress = progress
         self._report_every = report_every
+        self._chunk_bytes = chunk_bytes
         self.bytes_sent = 0
         self._last_report = 0
 
@@ -39,14 +48,14 @@ class ProgressReader:
         # Without this, an empty upload would be falsy and the SDK would send no body.
         return True
 
-    def read(self, amount: int = -1) -> bytes:
-        remaining = self._size - self.bytes_sent
-        if amount is None or amount < 0 or amount > remaining:
-            amount = remaining
-        chunk = self._data.read(amount) if amount else b""
-        self.bytes_sent += len(chunk)
-        self._report(finished=not chunk or self.bytes_sent == self._size)
-        return chunk
+    def __iter__(self) -> Iterator[bytes]:
+        while self.bytes_sent < self._size:
+            chunk = self._data.read(min(self._chunk_bytes, self._size - self.bytes_sent))
+            if not chunk:
+                break
+            self.bytes_sent += len(chunk)
+            self._report(finished=self.bytes_sent == self._size)
+            yield chunk
 
     def _report(self, finished: bool) -> None:
         if self._progress is None or self.bytes_sent == self._last_report:

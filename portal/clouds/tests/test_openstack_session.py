@@ -1,4 +1,4 @@
-"""The OpenStack driver's connection cache and upload reader (no cloud needed)."""
+"""The OpenStack driver's connection cache and upload body (no cloud needed)."""
 
 import io
 import threading
@@ -6,12 +6,13 @@ import time
 from types import SimpleNamespace
 
 import pytest
+import requests
 
 from portal.clouds.base import TenantCredentials
 from portal.clouds.models import Cloud
 from portal.clouds.openstack import session
 from portal.clouds.openstack.session import ConnectionCache, login_spec
-from portal.clouds.openstack.upload import ProgressReader
+from portal.clouds.openstack.upload import ProgressBody
 
 
 def make_cloud(**changes) -> Cloud:
@@ -94,13 +95,17 @@ def test_the_password_is_not_in_the_cache_key():
     assert "very-secret" not in repr(key)
 
 
-def test_progress_reader_streams_exactly_size_bytes_and_reports():
+def test_progress_body_streams_exactly_size_bytes_in_chunks_and_reports():
     reports = []
-    reader = ProgressReader(io.BytesIO(b"x" * 5000), 4096, reports.append, report_every=1000)
-    assert len(reader) == 4096
-    chunks = []
-    while chunk := reader.read(700):
-        chunks.append(chunk)
+    body = ProgressBody(
+        io.BytesIO(b"x" * 5000), 4096, reports.append, report_every=1000, chunk_bytes=700
+    )
+    assert len(body) == 4096
+    assert not hasattr(body, "read")  # urllib3 would read a file-like body 16 KiB at a time
+    prepared = requests.Request("PUT", "http://cloud.invalid/file", data=body).prepare()
+    assert prepared.headers["Content-Length"] == "4096"
+    assert "Transfer-Encoding" not in prepared.headers
+    chunks = list(body)
     assert sum(map(len, chunks)) == 4096
     assert max(map(len, chunks)) == 700
     assert reports == [1400, 2800, 4096]  # every >= 1000 bytes, and the end
