@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from conftest import tenant_client
+from portal.core import list_cache
 from portal.core.list_cache import GENERATION_KEY, written_tables
 from portal.core.services import report_progress
 from portal.core.tests.factories import TaskFactory
@@ -113,6 +114,24 @@ def test_a_tasks_progress_and_a_clouds_region_end_the_page(caller, server, tenan
     (instance,) = listed(caller)["instances"]
     assert instance["task"]["progress"] == 60
     assert instance["region"] == "region-renamed"
+
+
+def test_a_write_committed_after_the_rows_were_read_leaves_no_stale_page(
+    caller, server, monkeypatch
+):
+    keep_page = list_cache.keep_page
+
+    def keep_after_a_worker_wrote(token, body):
+        # The race: a worker commits a change after this request read its rows and
+        # before it keeps the page (which holds the old rows).
+        Server.objects.filter(pk=server.pk).update(name="renamed")
+        keep_page(token, body)
+
+    monkeypatch.setattr(list_cache, "keep_page", keep_after_a_worker_wrote)
+    assert [i["instance_name"] for i in listed(caller)["instances"]] == ["web-1"]
+    monkeypatch.setattr(list_cache, "keep_page", keep_page)
+
+    assert [i["instance_name"] for i in listed(caller)["instances"]] == ["renamed"]
 
 
 @pytest.mark.parametrize(
